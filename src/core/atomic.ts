@@ -1,0 +1,60 @@
+// Atomic file writes: a temp file in the same folder, fsync, then rename over the target.
+// A crash at any point leaves either the old file or the new one, never a torn one.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Temp files are dot-files with this marker; scanners skip them and `cleanTempFiles` removes them. */
+export const TEMP_MARKER = '.bds-tmp-';
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Copy a file atomically (used for media imports). */
+export function copyFileAtomic(src: string, dest: string): void {
+  const dir = path.dirname(dest);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `${TEMP_MARKER}${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  try {
+    fs.copyFileSync(src, tmp);
+    const fd = fs.openSync(tmp, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, dest);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Remove temp files a crashed writer left behind under `dir` (recursively). */
+export function cleanTempFiles(dir: string): number {
+  let removed = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.startsWith(TEMP_MARKER)) {
+      fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

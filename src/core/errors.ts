@@ -1,0 +1,130 @@
+// The error catalogue: every failure bds reports has a stable code, a message that says what happened
+// and why, a hint that says what to do, and the file/line/column when content caused it.
+
+export interface SourcePosition {
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface CatalogueEntry {
+  title: string;
+  hint: string;
+}
+
+/** One entry per error code. Codes are permanent: tools and tests match on them. */
+export const ERROR_CATALOGUE = {
+  'project-not-found': { title: 'Project not found', hint: 'Run `bds init DIR` or pass --project DIR.' },
+  'project-invalid': { title: 'Invalid project settings', hint: 'Fix bds.json; it must be a JSON object.' },
+  'project-exists': { title: 'Project already exists', hint: 'Choose an empty folder.' },
+  'frontmatter-yaml': {
+    title: 'Malformed YAML frontmatter',
+    hint: 'Fix the YAML between the --- lines at the line shown.',
+  },
+  'frontmatter-invalid': {
+    title: 'Invalid frontmatter',
+    hint: 'Fix the field named in the message; other posts still load.',
+  },
+  'file-encoding': { title: 'File is not valid UTF-8', hint: 'Save the file as UTF-8.' },
+  'file-too-large': { title: 'File too large', hint: 'Split the content into smaller files.' },
+  'path-escape': {
+    title: 'Path leaves the project',
+    hint: 'Slugs and file names may not contain "..", "/" or "\\".',
+  },
+  'duplicate-id': { title: 'Duplicate id', hint: 'Give one of the files a new id (or delete its id line).' },
+  'duplicate-slug': { title: 'Duplicate slug', hint: 'Change the slug in one of the files.' },
+  'post-not-found': { title: 'Post not found', hint: 'Check the slug or id with `bds post list`.' },
+  'post-invalid': { title: 'Invalid post data', hint: 'Fix the value named in the message.' },
+  'post-state': { title: 'Operation not possible in this state', hint: 'Check the post status.' },
+  'media-not-found': { title: 'Media not found', hint: 'Check the id with `bds media list`.' },
+  'media-import': { title: 'Media import failed', hint: 'Check that the file exists and is readable.' },
+  'tag-not-found': { title: 'Tag not found', hint: 'Check the name with `bds tag list`.' },
+  'category-not-found': { title: 'Category not found', hint: 'Check the name with `bds category list`.' },
+  'invalid-argument': { title: 'Invalid argument', hint: 'Run the command with --help.' },
+  'io-error': { title: 'File system error', hint: 'Check permissions and free disk space.' },
+  internal: { title: 'Internal error', hint: 'This is a bug in bds; please report it with the message.' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface BdsErrorOptions extends SourcePosition {
+  cause?: unknown;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+export class BdsError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly hint: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: BdsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BdsError';
+    this.code = code;
+    this.file = options.file;
+    this.line = options.line;
+    this.column = options.column;
+    this.hint = options.hint ?? ERROR_CATALOGUE[code].hint;
+    this.details = options.details;
+  }
+
+  /** `file:line:col` when known, else ''. */
+  get location(): string {
+    if (!this.file) return '';
+    let loc = this.file;
+    if (this.line !== undefined) loc += `:${this.line}`;
+    if (this.line !== undefined && this.column !== undefined) loc += `:${this.column}`;
+    return loc;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      file: this.file,
+      line: this.line,
+      column: this.column,
+      details: this.details,
+    };
+  }
+}
+
+export function isBdsError(e: unknown): e is BdsError {
+  return e instanceof BdsError;
+}
+
+/** A human report: `file:line:col: message` then the cause chain, then the hint. */
+export function formatError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const lines: string[] = [];
+  const head = e instanceof BdsError && e.location ? `${e.location}: ${e.message}` : e.message;
+  lines.push(head);
+  let cause: unknown = e.cause;
+  while (cause instanceof Error) {
+    lines.push(`  caused by: ${cause.message}`);
+    cause = cause.cause;
+  }
+  if (e instanceof BdsError) lines.push(`  hint: ${e.hint}`);
+  return lines.join('\n');
+}
+
+/** A problem found while loading content: reported, never fatal for the rest of the project. */
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export function problemFrom(e: unknown, file: string): Problem {
+  if (e instanceof BdsError) {
+    return { code: e.code, message: e.message, file: e.file ?? file, line: e.line, column: e.column };
+  }
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e), file };
+}

@@ -1,0 +1,162 @@
+// One post on disk: `posts/YYYY/MM/slug.md` (or `drafts/ID.md` for pending edits of a published post).
+// Parsing validates the frontmatter and keeps unknown keys so a rewrite never loses them.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dateParts, formatIsoInZone } from '../../core/dates.js';
+import { BdsError } from '../../core/errors.js';
+import { decodeUtf8, frontmatterKeyLine, parseFrontmatter, serializeFrontmatter } from '../../core/frontmatter.js';
+import { describeZodError, PostFrontmatterSchema, type PostFrontmatter } from '../../core/schemas.js';
+import { assertSafeSlug, isValidPostSlug, slugifyPost } from '../../core/slug.js';
+
+/** Posts larger than this are refused: they are almost certainly not hand-written Markdown. */
+export const MAX_POST_BYTES = 10 * 1024 * 1024;
+
+const KNOWN_KEYS = [
+  'id',
+  'title',
+  'slug',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'publishedAt',
+  'tags',
+  'categories',
+  'excerpt',
+  'author',
+  'language',
+  'template',
+  'media',
+] as const;
+
+export interface PostDocument {
+  fm: PostFrontmatter;
+  /** Keys bds does not know, kept verbatim on rewrite. */
+  extra: Record<string, unknown>;
+  body: string;
+  /** Project-relative POSIX path. */
+  path: string;
+  bodyLine: number;
+  mtimeMs: number;
+  size: number;
+  /** True when the file had no frontmatter and bds derived it (it gets frontmatter on its next save). */
+  adopted: boolean;
+}
+
+export function splitExtra(data: Record<string, unknown>): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(k)) extra[k] = v;
+  }
+  return extra;
+}
+
+/** Read and validate a post file. Throws a BdsError naming the file (and line) on bad input. */
+export function readPostFile(root: string, rel: string, timezone: string): PostDocument {
+  const abs = path.join(root, rel);
+  const stat = fs.statSync(abs);
+  if (stat.size > MAX_POST_BYTES) {
+    throw new BdsError(
+      'file-too-large',
+      `${rel} is ${(stat.size / 1024 / 1024).toFixed(1)} MB; posts are limited to ${MAX_POST_BYTES / 1024 / 1024} MB`,
+      { file: rel },
+    );
+  }
+  const text = decodeUtf8(fs.readFileSync(abs), rel);
+  return parsePostText(text, rel, { mtimeMs: stat.mtimeMs, size: stat.size, timezone });
+}
+
+export function parsePostText(
+  text: string,
+  rel: string,
+  meta: { mtimeMs: number; size: number; timezone: string },
+): PostDocument {
+  const doc = parseFrontmatter(text, rel);
+  if (!doc.hasFrontmatter) return adoptPlainMarkdown(doc.body, rel, meta);
+  const data = { ...doc.data };
+  // YAML may give Date objects for unquoted timestamps in some styles; normalise to strings.
+  for (const k of ['createdAt', 'updatedAt', 'publishedAt'] as const) {
+    if (data[k] instanceof Date) data[k] = (data[k] as Date).toISOString();
+  }
+  const result = PostFrontmatterSchema.safeParse(data);
+  if (!result.success) {
+    const { field, message } = describeZodError(result.error);
+    const key = field.split('.')[0] ?? '';
+    const line = frontmatterKeyLine(text, key);
+    throw new BdsError('frontmatter-invalid', `${rel}${line ? `:${line}` : ''}: "${field}" ${message}`, {
+      file: rel,
+      line,
+    });
+  }
+  const fm = result.data;
+  assertSafeSlug(fm.slug, 'Slug', rel);
+  if (!isValidPostSlug(fm.slug)) {
+    throw new BdsError(
+      'frontmatter-invalid',
+      `${rel}: slug "${fm.slug}" must be lower-case letters, digits and single dashes`,
+      { file: rel, line: frontmatterKeyLine(text, 'slug') },
+    );
+  }
+  return {
+    fm: stripExtra(fm),
+    extra: splitExtra(data),
+    body: doc.body,
+    path: rel,
+    bodyLine: doc.bodyLine,
+    mtimeMs: meta.mtimeMs,
+    size: meta.size,
+    adopted: false,
+  };
+}
+
+function stripExtra(fm: PostFrontmatter): PostFrontmatter {
+  const out: Record<string, unknown> = {};
+  for (const k of KNOWN_KEYS) if (fm[k] !== undefined) out[k] = fm[k];
+  return out as PostFrontmatter;
+}
+
+/**
+ * A Markdown file without frontmatter is adopted: a stable id derived from its path, the title from its
+ * first heading (else the file name), a draft. Nothing is written until the user saves it.
+ */
+function adoptPlainMarkdown(body: string, rel: string, meta: { mtimeMs: number; timezone: string; size: number }) {
+  const base = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
+  const heading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
+  const id = createHash('sha256').update(rel).digest('hex').slice(0, 32);
+  const when = formatIsoInZone(new Date(meta.mtimeMs), meta.timezone);
+  const fm: PostFrontmatter = {
+    id,
+    title: heading ?? base,
+    slug: slugifyPost(base),
+    status: 'draft',
+    createdAt: when,
+    updatedAt: when,
+    tags: [],
+    categories: [],
+    media: [],
+  };
+  return { fm, extra: {}, body, path: rel, bodyLine: 1, mtimeMs: meta.mtimeMs, size: meta.size, adopted: true };
+}
+
+/** Frontmatter in a fixed, readable order, then unknown keys. */
+export function serializePost(fm: PostFrontmatter, extra: Record<string, unknown>, body: string): string {
+  const data: Record<string, unknown> = {};
+  for (const k of KNOWN_KEYS) {
+    const v = fm[k];
+    if (v === undefined) continue;
+    if (Array.isArray(v) && v.length === 0 && k === 'media') continue;
+    data[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) if (!(k in data)) data[k] = v;
+  return serializeFrontmatter(data, body);
+}
+
+/** Where a post lives: `posts/YYYY/MM/slug.md`, dated by its creation in the project timezone. */
+export function postRelPath(fm: Pick<PostFrontmatter, 'createdAt' | 'slug'>, timezone: string): string {
+  const { year, month } = dateParts(fm.createdAt, timezone);
+  return `posts/${year}/${month}/${fm.slug}.md`;
+}
+
+export function draftRelPath(id: string): string {
+  return `drafts/${id}.md`;
+}

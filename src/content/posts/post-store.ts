@@ -1,0 +1,484 @@
+// Posts: files first, index second. Every use case writes the file atomically, then updates the index
+// from what is on disk, so the index can always be rebuilt to the same state.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../core/atomic.js';
+import { dateParts, formatIsoInZone } from '../../core/dates.js';
+import { BdsError, problemFrom, type Problem } from '../../core/errors.js';
+import type { PostFrontmatter, PostStatus } from '../../core/schemas.js';
+import { assertSafeSlug, isValidPostSlug, slugifyPost, uniqueSlug } from '../../core/slug.js';
+import { isMarkdownFile, walkFiles } from '../../core/walk.js';
+import type { PostIndex, PostListQuery, PostRow, PostRowInput, SearchHit } from '../../store/post-index.js';
+import type { ProblemIndex } from '../../store/problem-index.js';
+import type { Project } from '../project.js';
+import {
+  draftRelPath,
+  parsePostText,
+  postRelPath,
+  readPostFile,
+  serializePost,
+  type PostDocument,
+} from './post-file.js';
+
+export interface PostInput {
+  title?: string;
+  body?: string;
+  slug?: string;
+  tags?: string[];
+  categories?: string[];
+  excerpt?: string | null;
+  author?: string | null;
+  language?: string | null;
+  template?: string | null;
+  media?: string[];
+}
+
+export interface CreatePostInput extends PostInput {
+  title: string;
+  publish?: boolean;
+}
+
+export interface Post extends PostRow {
+  /** Pending edits of a published post (drafts/ID.md), if any. */
+  pending?: { title: string; body: string; data: Record<string, unknown>; path: string };
+}
+
+export interface IndexReport {
+  indexed: number;
+  removed: number;
+  problems: Problem[];
+}
+
+export class PostStore {
+  constructor(
+    private readonly project: Project,
+    private readonly index: PostIndex,
+    private readonly problems: ProblemIndex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get tz(): string {
+    return this.project.settings.timezone;
+  }
+
+  private abs(rel: string): string {
+    return path.join(this.project.root, rel);
+  }
+
+  private nowIso(): string {
+    return formatIsoInZone(this.now(), this.tz);
+  }
+
+  // ---------------------------------------------------------------- indexing
+
+  /** Replace every post and draft row with what `posts/` and `drafts/` hold. */
+  rebuildFromFiles(): IndexReport {
+    const files = [...this.postFiles(), ...this.draftFiles()];
+    const problems: Problem[] = [];
+    this.index.clear();
+    this.problems.clear('posts/');
+    this.problems.clear('drafts/');
+    let indexed = 0;
+    for (const rel of files) {
+      const p = this.indexFileUnchecked(rel);
+      if (p) problems.push(p);
+      else indexed++;
+    }
+    return { indexed, removed: 0, problems };
+  }
+
+  /** Apply edits made while bds was closed: changed, new and deleted files since the last index. */
+  reconcile(): IndexReport {
+    const known = this.index.fileStates();
+    const onDisk = [...this.postFiles(), ...this.draftFiles()];
+    const seen = new Set<string>();
+    const problems: Problem[] = [];
+    let indexed = 0;
+    let removed = 0;
+    // Deletions first, so a renamed file's id and slug are free for its new path.
+    const present = new Set(onDisk);
+    for (const rel of known.keys()) {
+      if (!present.has(rel)) {
+        this.removeFile(rel);
+        removed++;
+      }
+    }
+    for (const rel of onDisk) {
+      seen.add(rel);
+      const st = fs.statSync(this.abs(rel));
+      const k = known.get(rel);
+      if (k && k.mtimeMs === st.mtimeMs && k.size === st.size) continue;
+      const p = this.indexFile(rel);
+      if (p) problems.push(p);
+      else indexed++;
+    }
+    // Files that failed earlier and have not changed keep their reported problem.
+    return { indexed, removed, problems };
+  }
+
+  /** Index one post or draft file after it changed on disk (or remove it when it is gone). */
+  indexFile(rel: string): Problem | undefined {
+    if (!fs.existsSync(this.abs(rel))) {
+      this.removeFile(rel);
+      return undefined;
+    }
+    return this.indexFileUnchecked(rel);
+  }
+
+  private indexFileUnchecked(rel: string): Problem | undefined {
+    this.problems.clearPath(rel);
+    let doc: PostDocument;
+    try {
+      doc = readPostFile(this.project.root, rel, this.tz);
+    } catch (e) {
+      // A file that no longer parses leaves the index; its problem is reported.
+      if (rel.startsWith('drafts/')) this.index.removeDraftByPath(rel);
+      else this.index.removeByPath(rel);
+      return this.report(problemFrom(e, rel));
+    }
+    return rel.startsWith('drafts/') ? this.indexDraftDoc(doc) : this.indexPostDoc(doc);
+  }
+
+  private report(p: Problem): Problem {
+    this.problems.add(p);
+    return p;
+  }
+
+  private indexPostDoc(doc: PostDocument): Problem | undefined {
+    const { fm } = doc;
+    const byId = this.index.getById(fm.id);
+    if (byId && byId.path !== doc.path && fs.existsSync(this.abs(byId.path))) {
+      this.index.removeByPath(doc.path);
+      return this.report({
+        code: 'duplicate-id',
+        message: `${doc.path}: id "${fm.id}" is already used by ${byId.path}; this file is not indexed`,
+        file: doc.path,
+      });
+    }
+    const owner = this.index.idOwningSlug(fm.slug);
+    if (owner && owner !== fm.id) {
+      const other = this.index.getById(owner);
+      if (other && other.path !== doc.path && fs.existsSync(this.abs(other.path))) {
+        this.index.removeByPath(doc.path);
+        return this.report({
+          code: 'duplicate-slug',
+          message: `${doc.path}: slug "${fm.slug}" is already used by ${other.path}; this file is not indexed`,
+          file: doc.path,
+        });
+      }
+      if (other) this.index.removeByPath(other.path);
+    }
+    this.index.upsert(this.toRow(doc));
+    return undefined;
+  }
+
+  private indexDraftDoc(doc: PostDocument): Problem | undefined {
+    const expected = draftRelPath(doc.fm.id);
+    if (expected !== doc.path) {
+      this.index.removeDraftByPath(doc.path);
+      return this.report({
+        code: 'frontmatter-invalid',
+        message: `${doc.path}: a pending edit must be named after its post id (${expected})`,
+        file: doc.path,
+      });
+    }
+    this.index.upsertDraft({
+      postId: doc.fm.id,
+      path: doc.path,
+      title: doc.fm.title,
+      data: { ...doc.extra, ...doc.fm },
+      body: doc.body,
+      mtimeMs: doc.mtimeMs,
+      size: doc.size,
+    });
+    return undefined;
+  }
+
+  private removeFile(rel: string): void {
+    this.problems.clearPath(rel);
+    if (rel.startsWith('drafts/')) this.index.removeDraftByPath(rel);
+    else this.index.removeByPath(rel);
+  }
+
+  private toRow(doc: PostDocument): PostRowInput {
+    const { fm } = doc;
+    const when = fm.publishedAt ?? fm.createdAt;
+    const d = dateParts(when, this.tz);
+    return {
+      id: fm.id,
+      path: doc.path,
+      slug: fm.slug,
+      title: fm.title,
+      status: fm.status,
+      createdAt: fm.createdAt,
+      updatedAt: fm.updatedAt,
+      publishedAt: fm.publishedAt,
+      sortDate: new Date(when).toISOString(),
+      dateKey: `${d.year}-${d.month}-${d.day}`,
+      excerpt: fm.excerpt,
+      author: fm.author,
+      language: fm.language,
+      template: fm.template,
+      tags: fm.tags,
+      categories: fm.categories,
+      media: fm.media,
+      extra: doc.extra,
+      body: doc.body,
+      bodyLine: doc.bodyLine,
+      mtimeMs: doc.mtimeMs,
+      size: doc.size,
+    };
+  }
+
+  postFiles(): string[] {
+    return walkFiles(this.project.root, 'posts', isMarkdownFile);
+  }
+
+  draftFiles(): string[] {
+    return walkFiles(this.project.root, 'drafts', isMarkdownFile);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** A post by id or slug, with its pending edits. Throws `post-not-found`. */
+  get(ref: string): Post {
+    const row = this.index.getById(ref) ?? this.index.getBySlug(ref);
+    if (!row) throw new BdsError('post-not-found', `No post with id or slug "${ref}"`);
+    return this.withPending(row);
+  }
+
+  find(ref: string): Post | undefined {
+    const row = this.index.getById(ref) ?? this.index.getBySlug(ref);
+    return row ? this.withPending(row) : undefined;
+  }
+
+  private withPending(row: PostRow): Post {
+    if (!row.hasDraft) return row;
+    const d = this.index.getDraft(row.id);
+    return d ? { ...row, pending: { title: d.title, body: d.body, data: d.data, path: d.path } } : row;
+  }
+
+  list(q: PostListQuery = {}): PostRow[] {
+    return this.index.list(q);
+  }
+
+  search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {
+    return this.index.search(text, options);
+  }
+
+  // ---------------------------------------------------------------- use cases
+
+  create(input: CreatePostInput): Post {
+    const title = input.title?.trim();
+    if (!title) throw new BdsError('post-invalid', 'A post needs a title');
+    const base = input.slug !== undefined ? this.checkSlug(input.slug) : slugifyPost(title);
+    const now = this.nowIso();
+    const slug = uniqueSlug(base, (s) => this.slugTaken(s, now));
+    const fm: PostFrontmatter = {
+      id: randomUUID(),
+      title,
+      slug,
+      status: input.publish ? 'published' : 'draft',
+      createdAt: now,
+      updatedAt: now,
+      publishedAt: input.publish ? now : undefined,
+      tags: normaliseList(input.tags),
+      categories: normaliseList(input.categories),
+      media: input.media ?? [],
+    };
+    applyOptional(fm, input);
+    const rel = postRelPath(fm, this.tz);
+    this.writePost(rel, fm, {}, input.body ?? '');
+    return this.get(fm.id);
+  }
+
+  /** Edit a post. Edits to a published post wait in drafts/ID.md until published or discarded. */
+  update(ref: string, patch: PostInput): Post {
+    const post = this.get(ref);
+    const doc = this.readDoc(post.path);
+    if (post.status === 'published') {
+      if (patch.slug !== undefined && patch.slug !== post.slug) {
+        throw new BdsError('post-state', `The slug of published post "${post.slug}" never changes`, {
+          hint: 'Links to a published post must keep working; create a new post instead.',
+        });
+      }
+      const base = post.pending ? this.readDoc(post.pending.path) : doc;
+      const fm = { ...base.fm, ...this.patchFields(patch), updatedAt: this.nowIso() } as PostFrontmatter;
+      fm.slug = post.slug;
+      fm.status = 'published';
+      const body = patch.body ?? base.body;
+      this.writeFileAndIndex(draftRelPath(post.id), serializePost(fm, base.extra, body));
+      return this.get(post.id);
+    }
+    const fm = { ...doc.fm, ...this.patchFields(patch), updatedAt: this.nowIso() } as PostFrontmatter;
+    let rel = post.path;
+    if (patch.slug !== undefined && patch.slug !== post.slug) {
+      if (post.publishedAt) {
+        throw new BdsError('post-state', `Post "${post.slug}" was published once; its slug never changes`);
+      }
+      fm.slug = uniqueSlug(this.checkSlug(patch.slug), (s) => this.slugTaken(s, fm.createdAt, post.id));
+      rel = postRelPath(fm, this.tz);
+    }
+    this.writePost(rel, fm, doc.extra, patch.body ?? doc.body, post.path);
+    return this.get(post.id);
+  }
+
+  publish(ref: string): Post {
+    const post = this.get(ref);
+    const now = this.nowIso();
+    if (post.pending) {
+      const draft = this.readDoc(post.pending.path);
+      const current = this.readDoc(post.path);
+      const fm: PostFrontmatter = {
+        ...draft.fm,
+        id: post.id,
+        slug: post.slug,
+        createdAt: current.fm.createdAt,
+        status: 'published',
+        publishedAt: current.fm.publishedAt ?? now,
+        updatedAt: now,
+      };
+      this.writePost(post.path, fm, { ...current.extra, ...draft.extra }, draft.body);
+      this.removeFileAndIndex(post.pending.path);
+      return this.get(post.id);
+    }
+    if (post.status === 'published') return post;
+    return this.setStatus(post, 'published');
+  }
+
+  unpublish(ref: string): Post {
+    const post = this.applyPending(this.get(ref));
+    if (post.status === 'draft') return post;
+    return this.setStatus(post, 'draft');
+  }
+
+  archive(ref: string): Post {
+    const post = this.applyPending(this.get(ref));
+    if (post.status === 'archived') return post;
+    return this.setStatus(post, 'archived');
+  }
+
+  /** Throw away the pending edits of a published post. */
+  discard(ref: string): Post {
+    const post = this.get(ref);
+    if (!post.pending) throw new BdsError('post-state', `Post "${post.slug}" has no pending edits to discard`);
+    this.removeFileAndIndex(post.pending.path);
+    return this.get(post.id);
+  }
+
+  delete(ref: string): { id: string; slug: string } {
+    const post = this.get(ref);
+    if (post.pending) this.removeFileAndIndex(post.pending.path);
+    this.removeFileAndIndex(post.path);
+    return { id: post.id, slug: post.slug };
+  }
+
+  /** Rewrite the frontmatter of every post (and pending edit) for which `change` returns a new value. */
+  rewriteAll(change: (fm: PostFrontmatter) => Partial<PostFrontmatter> | undefined): number {
+    let changed = 0;
+    for (const rel of [...this.postFiles(), ...this.draftFiles()]) {
+      let doc: PostDocument;
+      try {
+        doc = readPostFile(this.project.root, rel, this.tz);
+      } catch {
+        continue; // A broken file is reported by indexing; it is never rewritten.
+      }
+      if (doc.adopted) continue;
+      const patch = change(doc.fm);
+      if (!patch) continue;
+      this.writeFileAndIndex(rel, serializePost({ ...doc.fm, ...patch }, doc.extra, doc.body));
+      changed++;
+    }
+    return changed;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private applyPending(post: Post): Post {
+    if (!post.pending) return post;
+    const draft = this.readDoc(post.pending.path);
+    const current = this.readDoc(post.path);
+    const fm = { ...draft.fm, slug: post.slug, createdAt: current.fm.createdAt, status: current.fm.status };
+    this.writePost(post.path, fm, { ...current.extra, ...draft.extra }, draft.body);
+    this.removeFileAndIndex(post.pending.path);
+    return this.get(post.id);
+  }
+
+  private setStatus(post: Post, status: PostStatus): Post {
+    const doc = this.readDoc(post.path);
+    const now = this.nowIso();
+    const fm: PostFrontmatter = { ...doc.fm, status, updatedAt: now };
+    if (status === 'published' && !fm.publishedAt) fm.publishedAt = now;
+    this.writePost(post.path, fm, doc.extra, doc.body);
+    return this.get(post.id);
+  }
+
+  private readDoc(rel: string): PostDocument {
+    return readPostFile(this.project.root, rel, this.tz);
+  }
+
+  private patchFields(patch: PostInput): Partial<PostFrontmatter> {
+    const out: Partial<PostFrontmatter> = {};
+    if (patch.title !== undefined) {
+      const t = patch.title.trim();
+      if (!t) throw new BdsError('post-invalid', 'A post needs a title');
+      out.title = t;
+    }
+    if (patch.tags !== undefined) out.tags = normaliseList(patch.tags);
+    if (patch.categories !== undefined) out.categories = normaliseList(patch.categories);
+    if (patch.media !== undefined) out.media = [...patch.media];
+    applyOptional(out, patch);
+    return out;
+  }
+
+  private checkSlug(slug: string): string {
+    assertSafeSlug(slug, 'Slug');
+    if (!isValidPostSlug(slug)) {
+      throw new BdsError('post-invalid', `Slug "${slug}" must be lower-case letters, digits and single dashes`);
+    }
+    return slug;
+  }
+
+  private slugTaken(slug: string, createdAt: string, exceptId?: string): boolean {
+    const owner = this.index.idOwningSlug(slug);
+    if (owner && owner !== exceptId) return true;
+    return fs.existsSync(this.abs(postRelPath({ slug, createdAt }, this.tz)));
+  }
+
+  /** Write a post file; when it moves, rename first so a crash never leaves two files with one id. */
+  private writePost(rel: string, fm: PostFrontmatter, extra: Record<string, unknown>, body: string, from?: string) {
+    if (from && from !== rel) {
+      fs.mkdirSync(path.dirname(this.abs(rel)), { recursive: true });
+      fs.renameSync(this.abs(from), this.abs(rel));
+      this.removeFile(from);
+    }
+    this.writeFileAndIndex(rel, serializePost(fm, extra, body));
+  }
+
+  private writeFileAndIndex(rel: string, text: string): void {
+    // Validate what we are about to write with the same parser that reads it back.
+    parsePostText(text, rel, { mtimeMs: 0, size: 0, timezone: this.tz });
+    writeFileAtomic(this.abs(rel), text);
+    const problem = this.indexFile(rel);
+    if (problem) throw new BdsError(problem.code, problem.message, { file: rel });
+  }
+
+  private removeFileAndIndex(rel: string): void {
+    fs.rmSync(this.abs(rel), { force: true });
+    this.removeFile(rel);
+  }
+}
+
+function normaliseList(list: string[] | undefined): string[] {
+  return [...new Set((list ?? []).map((s) => s.trim()).filter((s) => s.length > 0))];
+}
+
+function applyOptional(target: Partial<PostFrontmatter>, input: PostInput): void {
+  for (const key of ['excerpt', 'author', 'language', 'template'] as const) {
+    const v = input[key];
+    if (v === undefined) continue;
+    // undefined (not delete) so that spreading the patch over existing frontmatter clears the key.
+    target[key] = v === null || v === '' ? undefined : v;
+  }
+}

@@ -1,0 +1,13 @@
+// The SQLite index: a cache derived from the project's files.
+export { openIndexDb, type IndexDb, type Sqlite } from './db.js';
+export {
+  PostIndex,
+  toFtsQuery,
+  type PostRow,
+  type PostRowInput,
+  type PostListQuery,
+  type SearchHit,
+  type DraftRowInput,
+} from './post-index.js';
+export { MediaIndex, type MediaRowInput } from './media-index.js';
+export { ProblemIndex } from './problem-index.js';

@@ -1,0 +1,77 @@
+// The one migration mechanism: an ordered list of SQL steps, applied by PRAGMA user_version.
+// The index is a cache (always rebuildable from files), but migrating keeps opening fast.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: posts, media, problems and their full-text indexes */ `
+  CREATE TABLE posts (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    published_at TEXT,
+    sort_date TEXT NOT NULL,
+    date_key TEXT NOT NULL,
+    excerpt TEXT,
+    author TEXT,
+    language TEXT,
+    template TEXT,
+    tags_json TEXT NOT NULL,
+    categories_json TEXT NOT NULL,
+    media_json TEXT NOT NULL,
+    extra_json TEXT NOT NULL,
+    body TEXT NOT NULL,
+    body_line INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX posts_slug ON posts(slug);
+  CREATE INDEX posts_status_date ON posts(status, sort_date DESC);
+  CREATE TABLE post_tags (post_rowid INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (post_rowid, tag)) WITHOUT ROWID;
+  CREATE INDEX post_tags_tag ON post_tags(tag);
+  CREATE TABLE post_categories (post_rowid INTEGER NOT NULL, category TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (post_rowid, category)) WITHOUT ROWID;
+  CREATE INDEX post_categories_category ON post_categories(category);
+  CREATE VIRTUAL TABLE posts_fts USING fts5(title, excerpt, body, tags, categories, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE TABLE drafts (
+    post_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    body TEXT NOT NULL,
+    mtime_ms REAL NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE TABLE media (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL UNIQUE,
+    original_name TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    title TEXT,
+    alt TEXT,
+    caption TEXT,
+    tags_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    record_json TEXT NOT NULL,
+    sidecar_mtime_ms REAL NOT NULL
+  );
+  CREATE INDEX media_created ON media(created_at DESC);
+  CREATE VIRTUAL TABLE media_fts USING fts5(original_name, title, alt, caption, tags, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE TABLE post_media (post_id TEXT NOT NULL, media_id TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (post_id, media_id)) WITHOUT ROWID;
+  CREATE INDEX post_media_media ON post_media(media_id);
+  CREATE TABLE problems (
+    path TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    line INTEGER,
+    col INTEGER
+  );
+  CREATE INDEX problems_path ON problems(path);
+  `,
+];

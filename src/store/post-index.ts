@@ -1,0 +1,336 @@
+// The posts part of the index: rows derived from post files, FTS5 search, lists by status/tag/category/date.
+import type { Sqlite } from './db.js';
+
+export interface PostRowInput {
+  id: string;
+  path: string;
+  slug: string;
+  title: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string;
+  /** UTC ISO of publishedAt ?? createdAt, for ordering. */
+  sortDate: string;
+  /** YYYY-MM-DD in the project timezone, for date archives. */
+  dateKey: string;
+  excerpt?: string;
+  author?: string;
+  language?: string;
+  template?: string;
+  tags: string[];
+  categories: string[];
+  media: string[];
+  extra: Record<string, unknown>;
+  body: string;
+  bodyLine: number;
+  mtimeMs: number;
+  size: number;
+}
+
+export interface PostRow extends PostRowInput {
+  hasDraft: boolean;
+}
+
+export interface DraftRowInput {
+  postId: string;
+  path: string;
+  title: string;
+  data: Record<string, unknown>;
+  body: string;
+  mtimeMs: number;
+  size: number;
+}
+
+export interface PostListQuery {
+  status?: string | string[];
+  tag?: string;
+  category?: string;
+  excludeCategory?: string;
+  /** Prefix of dateKey: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'. */
+  datePrefix?: string;
+  limit?: number;
+  offset?: number;
+  order?: 'newest' | 'oldest';
+}
+
+export interface SearchHit {
+  id: string;
+  slug: string;
+  title: string;
+  status: string;
+  snippet: string;
+  rank: number;
+}
+
+interface RawRow {
+  id: string;
+  path: string;
+  slug: string;
+  title: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  sort_date: string;
+  date_key: string;
+  excerpt: string | null;
+  author: string | null;
+  language: string | null;
+  template: string | null;
+  tags_json: string;
+  categories_json: string;
+  media_json: string;
+  extra_json: string;
+  body: string;
+  body_line: number;
+  mtime_ms: number;
+  size: number;
+  has_draft: number;
+}
+
+const SELECT = `SELECT p.*, EXISTS(SELECT 1 FROM drafts d WHERE d.post_id = p.id) AS has_draft FROM posts p`;
+
+function fromRaw(r: RawRow): PostRow {
+  return {
+    id: r.id,
+    path: r.path,
+    slug: r.slug,
+    title: r.title,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    publishedAt: r.published_at ?? undefined,
+    sortDate: r.sort_date,
+    dateKey: r.date_key,
+    excerpt: r.excerpt ?? undefined,
+    author: r.author ?? undefined,
+    language: r.language ?? undefined,
+    template: r.template ?? undefined,
+    tags: JSON.parse(r.tags_json) as string[],
+    categories: JSON.parse(r.categories_json) as string[],
+    media: JSON.parse(r.media_json) as string[],
+    extra: JSON.parse(r.extra_json) as Record<string, unknown>,
+    body: r.body,
+    bodyLine: r.body_line,
+    mtimeMs: r.mtime_ms,
+    size: r.size,
+    hasDraft: r.has_draft === 1,
+  };
+}
+
+/** Turn free text into a safe FTS5 query: each word quoted, the last one a prefix. */
+export function toFtsQuery(text: string): string {
+  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) return '';
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export class PostIndex {
+  private readonly stmts;
+
+  constructor(private readonly db: Sqlite) {
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO posts (id, path, slug, title, status, created_at, updated_at, published_at,
+        sort_date, date_key, excerpt, author, language, template, tags_json, categories_json, media_json, extra_json,
+        body, body_line, mtime_ms, size) VALUES (@id, @path, @slug, @title, @status, @createdAt, @updatedAt,
+        @publishedAt, @sortDate, @dateKey, @excerpt, @author, @language, @template, @tagsJson, @categoriesJson,
+        @mediaJson, @extraJson, @body, @bodyLine, @mtimeMs, @size)`),
+      rowidById: db.prepare(`SELECT rowid FROM posts WHERE id = ?`).pluck(),
+      rowidByPath: db.prepare(`SELECT rowid FROM posts WHERE path = ?`).pluck(),
+      idBySlug: db.prepare(`SELECT id FROM posts WHERE slug = ?`).pluck(),
+      deleteRow: db.prepare(`DELETE FROM posts WHERE rowid = ?`),
+      deleteFts: db.prepare(`DELETE FROM posts_fts WHERE rowid = ?`),
+      deleteTags: db.prepare(`DELETE FROM post_tags WHERE post_rowid = ?`),
+      deleteCats: db.prepare(`DELETE FROM post_categories WHERE post_rowid = ?`),
+      deleteLinks: db.prepare(`DELETE FROM post_media WHERE post_id = ?`),
+      insertFts: db.prepare(
+        `INSERT INTO posts_fts (rowid, title, excerpt, body, tags, categories) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      insertTag: db.prepare(`INSERT OR IGNORE INTO post_tags (post_rowid, tag) VALUES (?, ?)`),
+      insertCat: db.prepare(`INSERT OR IGNORE INTO post_categories (post_rowid, category) VALUES (?, ?)`),
+      insertLink: db.prepare(`INSERT OR REPLACE INTO post_media (post_id, media_id, position) VALUES (?, ?, ?)`),
+      byId: db.prepare(`${SELECT} WHERE p.id = ?`),
+      bySlug: db.prepare(`${SELECT} WHERE p.slug = ?`),
+      byPath: db.prepare(`${SELECT} WHERE p.path = ?`),
+      fileStates: db.prepare(`SELECT path, mtime_ms, size FROM posts UNION ALL SELECT path, mtime_ms, size FROM drafts`),
+      upsertDraft: db.prepare(`INSERT OR REPLACE INTO drafts (post_id, path, title, data_json, body, mtime_ms, size)
+        VALUES (@postId, @path, @title, @dataJson, @body, @mtimeMs, @size)`),
+      getDraft: db.prepare(`SELECT * FROM drafts WHERE post_id = ?`),
+      deleteDraftByPath: db.prepare(`DELETE FROM drafts WHERE path = ?`),
+      draftByPath: db.prepare(`SELECT post_id FROM drafts WHERE path = ?`).pluck(),
+      count: db.prepare(`SELECT COUNT(*) FROM posts`).pluck(),
+    };
+  }
+
+  clear(): void {
+    this.db.exec(`DELETE FROM posts; DELETE FROM posts_fts; DELETE FROM post_tags; DELETE FROM post_categories;
+      DELETE FROM post_media; DELETE FROM drafts;`);
+  }
+
+  /** Insert or replace the row for `row.id` (and whatever row held `row.path` before). */
+  upsert(row: PostRowInput): void {
+    const s = this.stmts;
+    for (const old of [s.rowidById.get(row.id), s.rowidByPath.get(row.path)]) {
+      if (typeof old === 'number') this.deleteRowid(old, row.id);
+    }
+    const info = s.insert.run({
+      ...row,
+      publishedAt: row.publishedAt ?? null,
+      excerpt: row.excerpt ?? null,
+      author: row.author ?? null,
+      language: row.language ?? null,
+      template: row.template ?? null,
+      tagsJson: JSON.stringify(row.tags),
+      categoriesJson: JSON.stringify(row.categories),
+      mediaJson: JSON.stringify(row.media),
+      extraJson: JSON.stringify(row.extra),
+    });
+    const rowid = Number(info.lastInsertRowid);
+    s.insertFts.run(rowid, row.title, row.excerpt ?? '', row.body, row.tags.join(' '), row.categories.join(' '));
+    for (const t of row.tags) s.insertTag.run(rowid, t);
+    for (const c of row.categories) s.insertCat.run(rowid, c);
+    s.deleteLinks.run(row.id);
+    row.media.forEach((m, i) => s.insertLink.run(row.id, m, i));
+  }
+
+  private deleteRowid(rowid: number, id?: string): void {
+    const s = this.stmts;
+    s.deleteRow.run(rowid);
+    s.deleteFts.run(rowid);
+    s.deleteTags.run(rowid);
+    s.deleteCats.run(rowid);
+    if (id) s.deleteLinks.run(id);
+  }
+
+  removeByPath(rel: string): string | undefined {
+    const row = this.stmts.byPath.get(rel) as RawRow | undefined;
+    if (!row) return undefined;
+    const rowid = this.stmts.rowidByPath.get(rel) as number;
+    this.deleteRowid(rowid, row.id);
+    return row.id;
+  }
+
+  idOwningSlug(slug: string): string | undefined {
+    return this.stmts.idBySlug.get(slug) as string | undefined;
+  }
+
+  getById(id: string): PostRow | undefined {
+    const r = this.stmts.byId.get(id) as RawRow | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  getBySlug(slug: string): PostRow | undefined {
+    const r = this.stmts.bySlug.get(slug) as RawRow | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  getByPath(rel: string): PostRow | undefined {
+    const r = this.stmts.byPath.get(rel) as RawRow | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  count(): number {
+    return this.stmts.count.get() as number;
+  }
+
+  /** Every indexed file (posts and drafts) with the stat it was indexed at. */
+  fileStates(): Map<string, { mtimeMs: number; size: number }> {
+    const out = new Map<string, { mtimeMs: number; size: number }>();
+    for (const r of this.stmts.fileStates.all() as { path: string; mtime_ms: number; size: number }[]) {
+      out.set(r.path, { mtimeMs: r.mtime_ms, size: r.size });
+    }
+    return out;
+  }
+
+  list(q: PostListQuery = {}): PostRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status !== undefined) {
+      const list = Array.isArray(q.status) ? q.status : [q.status];
+      where.push(`p.status IN (${list.map(() => '?').join(',')})`);
+      params.push(...list);
+    }
+    if (q.tag !== undefined) {
+      where.push(`p.rowid IN (SELECT post_rowid FROM post_tags WHERE tag = ?)`);
+      params.push(q.tag);
+    }
+    if (q.category !== undefined) {
+      where.push(`p.rowid IN (SELECT post_rowid FROM post_categories WHERE category = ?)`);
+      params.push(q.category);
+    }
+    if (q.excludeCategory !== undefined) {
+      where.push(`p.rowid NOT IN (SELECT post_rowid FROM post_categories WHERE category = ?)`);
+      params.push(q.excludeCategory);
+    }
+    if (q.datePrefix !== undefined) {
+      where.push(`p.date_key LIKE ? || '%'`);
+      params.push(q.datePrefix);
+    }
+    const order = q.order === 'oldest' ? 'ASC' : 'DESC';
+    let sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY p.sort_date ${order}, p.slug ${order}`;
+    if (q.limit !== undefined) {
+      sql += ` LIMIT ? OFFSET ?`;
+      params.push(q.limit, q.offset ?? 0);
+    }
+    return (this.db.prepare(sql).all(...params) as RawRow[]).map(fromRaw);
+  }
+
+  search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {
+    const query = toFtsQuery(text);
+    if (!query) return [];
+    const params: unknown[] = [query];
+    let sql = `SELECT p.id, p.slug, p.title, p.status,
+        snippet(posts_fts, 2, '[', ']', '…', 12) AS snippet, bm25(posts_fts, 10.0, 4.0, 1.0, 6.0, 3.0) AS rank
+      FROM posts_fts JOIN posts p ON p.rowid = posts_fts.rowid WHERE posts_fts MATCH ?`;
+    if (options.status) {
+      sql += ` AND p.status = ?`;
+      params.push(options.status);
+    }
+    sql += ` ORDER BY rank LIMIT ?`;
+    params.push(options.limit ?? 20);
+    return this.db.prepare(sql).all(...params) as SearchHit[];
+  }
+
+  tagCounts(status?: string): { name: string; count: number }[] {
+    const sql = `SELECT t.tag AS name, COUNT(*) AS count FROM post_tags t JOIN posts p ON p.rowid = t.post_rowid
+      ${status ? 'WHERE p.status = ?' : ''} GROUP BY t.tag ORDER BY count DESC, name`;
+    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as { name: string; count: number }[];
+  }
+
+  categoryCounts(status?: string): { name: string; count: number }[] {
+    const sql = `SELECT c.category AS name, COUNT(*) AS count FROM post_categories c JOIN posts p ON p.rowid = c.post_rowid
+      ${status ? 'WHERE p.status = ?' : ''} GROUP BY c.category ORDER BY count DESC, name`;
+    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as { name: string; count: number }[];
+  }
+
+  postIdsForMedia(mediaId: string): string[] {
+    return this.db.prepare(`SELECT post_id FROM post_media WHERE media_id = ? ORDER BY post_id`).pluck().all(mediaId) as string[];
+  }
+
+  upsertDraft(d: DraftRowInput): void {
+    this.stmts.upsertDraft.run({ ...d, dataJson: JSON.stringify(d.data) });
+  }
+
+  getDraft(postId: string): DraftRowInput | undefined {
+    const r = this.stmts.getDraft.get(postId) as
+      | { post_id: string; path: string; title: string; data_json: string; body: string; mtime_ms: number; size: number }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      postId: r.post_id,
+      path: r.path,
+      title: r.title,
+      data: JSON.parse(r.data_json) as Record<string, unknown>,
+      body: r.body,
+      mtimeMs: r.mtime_ms,
+      size: r.size,
+    };
+  }
+
+  removeDraftByPath(rel: string): string | undefined {
+    const id = this.stmts.draftByPath.get(rel) as string | undefined;
+    this.stmts.deleteDraftByPath.run(rel);
+    return id;
+  }
+}

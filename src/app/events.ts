@@ -1,0 +1,23 @@
+// Typed application events (the server forwards them to the UI as server-sent events).
+import { EventEmitter } from 'node:events';
+
+export interface AppEvents {
+  'posts-changed': { paths: string[]; source: 'app' | 'external' };
+  'media-changed': { paths: string[]; source: 'app' | 'external' };
+  'meta-changed': { paths: string[]; source: 'app' | 'external' };
+  'scripts-changed': { macroSlugs: string[] };
+  problem: { file: string; code: string; message: string; line?: number };
+}
+
+export class AppEventBus {
+  private readonly emitter = new EventEmitter();
+
+  on<K extends keyof AppEvents>(name: K, listener: (payload: AppEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  emit<K extends keyof AppEvents>(name: K, payload: AppEvents[K]): void {
+    this.emitter.emit(name, payload);
+  }
+}

@@ -1,0 +1,277 @@
+// A Workspace is one open project: its index, its stores and the use cases the CLI, the HTTP API and
+// Python's bds_api all call. Nothing here is global; open as many workspaces as you like.
+import chokidar, { type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import { cleanTempFiles } from '../core/atomic.js';
+import { BdsError, type Problem } from '../core/errors.js';
+import type { PostFrontmatter } from '../core/schemas.js';
+import { loadProject, toRel, type Project } from '../content/project.js';
+import { PostStore, type CreatePostInput, type IndexReport, type Post, type PostInput } from '../content/posts/post-store.js';
+import {
+  isValidColour,
+  readCategories,
+  readTagMeta,
+  writeCategories,
+  writeTagMeta,
+  type CategoryMeta,
+} from '../content/taxonomy.js';
+import { openIndexDb, PostIndex, ProblemIndex, type IndexDb, type PostListQuery, type PostRow } from '../store/index.js';
+import { AppEventBus } from './events.js';
+
+export interface WorkspaceOptions {
+  /** Watch the folder and apply edits made outside bds while it runs. */
+  watch?: boolean;
+  now?: () => Date;
+}
+
+export interface OpenReport {
+  mode: 'rebuild' | 'reconcile';
+  posts: IndexReport;
+  ms: number;
+}
+
+export interface TagInfo {
+  name: string;
+  color?: string;
+  count: number;
+  publishedCount: number;
+}
+
+export class Workspace {
+  readonly events = new AppEventBus();
+  readonly posts: PostStore;
+  readonly openReport: OpenReport;
+  private watcher?: FSWatcher;
+  private watcherReady: Promise<void> = Promise.resolve();
+  private readonly postIndex: PostIndex;
+  private readonly problemIndex: ProblemIndex;
+
+  private constructor(
+    public project: Project,
+    readonly db: IndexDb,
+    private readonly options: WorkspaceOptions,
+  ) {
+    this.postIndex = new PostIndex(db.sqlite);
+    this.problemIndex = new ProblemIndex(db.sqlite);
+    this.posts = new PostStore(project, this.postIndex, this.problemIndex, options.now);
+    const t0 = performance.now();
+    cleanTempFiles(project.paths.posts);
+    cleanTempFiles(project.paths.drafts);
+    const mode = db.fresh ? 'rebuild' : 'reconcile';
+    const posts = this.transaction(() => (db.fresh ? this.posts.rebuildFromFiles() : this.posts.reconcile()));
+    this.openReport = { mode, posts, ms: performance.now() - t0 };
+  }
+
+  static open(dir: string, options: WorkspaceOptions = {}): Workspace {
+    const project = loadProject(dir);
+    const db = openIndexDb(project.paths.index);
+    const ws = new Workspace(project, db, options);
+    if (options.watch) ws.startWatching();
+    return ws;
+  }
+
+  get root(): string {
+    return this.project.root;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.sqlite.transaction(fn)();
+  }
+
+  /** Recreate the whole index from the folder. */
+  rebuildFromFiles(): { posts: IndexReport; ms: number } {
+    const t0 = performance.now();
+    const posts = this.transaction(() => this.posts.rebuildFromFiles());
+    return { posts, ms: performance.now() - t0 };
+  }
+
+  problems(): Problem[] {
+    return this.problemIndex.list();
+  }
+
+  // ------------------------------------------------------------------ posts
+
+  createPost(input: CreatePostInput): Post {
+    const post = this.transaction(() => this.posts.create(input));
+    this.changed('posts-changed', [post.path]);
+    return post;
+  }
+
+  updatePost(ref: string, patch: PostInput): Post {
+    const post = this.transaction(() => this.posts.update(ref, patch));
+    this.changed('posts-changed', [post.path]);
+    return post;
+  }
+
+  publishPost(ref: string): Post {
+    return this.postOp(() => this.posts.publish(ref));
+  }
+
+  unpublishPost(ref: string): Post {
+    return this.postOp(() => this.posts.unpublish(ref));
+  }
+
+  archivePost(ref: string): Post {
+    return this.postOp(() => this.posts.archive(ref));
+  }
+
+  discardPendingEdits(ref: string): Post {
+    return this.postOp(() => this.posts.discard(ref));
+  }
+
+  deletePost(ref: string): { id: string; slug: string } {
+    const res = this.transaction(() => this.posts.delete(ref));
+    this.changed('posts-changed', []);
+    return res;
+  }
+
+  getPost(ref: string): Post {
+    return this.posts.get(ref);
+  }
+
+  listPosts(q: PostListQuery = {}): PostRow[] {
+    return this.posts.list(q);
+  }
+
+  searchPosts(text: string, options: { limit?: number; status?: string } = {}) {
+    return this.posts.search(text, options);
+  }
+
+  private postOp(fn: () => Post): Post {
+    const post = this.transaction(fn);
+    this.changed('posts-changed', [post.path]);
+    return post;
+  }
+
+  // ------------------------------------------------------------------ tags and categories
+
+  listTags(): TagInfo[] {
+    const meta = new Map(readTagMeta(this.project).map((t) => [t.name.toLowerCase(), t]));
+    const all = new Map(this.postIndex.tagCounts().map((t) => [t.name.toLowerCase(), t]));
+    const published = new Map(this.postIndex.tagCounts('published').map((t) => [t.name.toLowerCase(), t.count]));
+    const names = new Set([...meta.keys(), ...all.keys()]);
+    return [...names]
+      .map((key) => ({
+        name: meta.get(key)?.name ?? all.get(key)!.name,
+        color: meta.get(key)?.color,
+        count: all.get(key)?.count ?? 0,
+        publishedCount: published.get(key) ?? 0,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  setTagColor(name: string, color: string | undefined): void {
+    if (color !== undefined && !isValidColour(color)) {
+      throw new BdsError('invalid-argument', `"${color}" is not a colour like #3b82f6`);
+    }
+    const tags = readTagMeta(this.project).filter((t) => t.name.toLowerCase() !== name.toLowerCase());
+    tags.push({ name, color });
+    writeTagMeta(this.project, tags);
+    this.changed('meta-changed', ['meta/tags.json']);
+  }
+
+  /** Rename a tag in every post and pending edit, and in meta/tags.json. */
+  renameTag(from: string, to: string): number {
+    return this.mergeTags([from], to);
+  }
+
+  /** Replace each source tag by `target` in every post (once), keeping the target's metadata. */
+  mergeTags(sources: string[], target: string): number {
+    const wanted = target.trim();
+    if (!wanted) throw new BdsError('invalid-argument', 'The target tag name is empty');
+    const lower = new Set(sources.map((s) => s.toLowerCase()));
+    const tags = this.listTags();
+    for (const s of sources) {
+      if (!tags.some((x) => x.name.toLowerCase() === s.toLowerCase())) {
+        throw new BdsError('tag-not-found', `No tag named "${s}"`);
+      }
+    }
+    // Tags compare case-insensitively; the spelling the user asks for wins everywhere.
+    const t = wanted;
+    const targetKey = t.toLowerCase();
+    const rewrite = new Set([...lower, targetKey]);
+    const changed = this.transaction(() =>
+      this.posts.rewriteAll((fm: PostFrontmatter) => {
+        if (!fm.tags.some((x) => rewrite.has(x.toLowerCase()) && x !== t)) return undefined;
+        const tags: string[] = [];
+        for (const x of fm.tags) {
+          const name = rewrite.has(x.toLowerCase()) ? t : x;
+          if (!tags.some((y) => y.toLowerCase() === name.toLowerCase())) tags.push(name);
+        }
+        return { tags };
+      }),
+    );
+    const meta = readTagMeta(this.project);
+    const targetMeta = meta.find((m) => m.name.toLowerCase() === targetKey);
+    const sourceMeta = meta.find((m) => lower.has(m.name.toLowerCase()));
+    const rest = meta.filter((m) => !rewrite.has(m.name.toLowerCase()));
+    rest.push({ ...(sourceMeta ?? {}), ...(targetMeta ?? {}), name: t });
+    writeTagMeta(this.project, rest);
+    this.changed('posts-changed', []);
+    this.changed('meta-changed', ['meta/tags.json']);
+    return changed;
+  }
+
+  listCategories(): { name: string; meta: CategoryMeta; count: number }[] {
+    const cats = readCategories(this.project);
+    const counts = new Map(this.postIndex.categoryCounts().map((c) => [c.name.toLowerCase(), c.count]));
+    const names = new Set([...Object.keys(cats), ...this.postIndex.categoryCounts().map((c) => c.name)]);
+    return [...names].sort().map((name) => ({
+      name,
+      meta: cats[name] ?? { title: name, renderInLists: true, showTitle: true },
+      count: counts.get(name.toLowerCase()) ?? 0,
+    }));
+  }
+
+  setCategory(name: string, meta: Partial<CategoryMeta>): CategoryMeta {
+    const n = name.trim();
+    if (!n) throw new BdsError('invalid-argument', 'The category name is empty');
+    const cats = readCategories(this.project);
+    const next = { title: n, renderInLists: true, showTitle: true, ...cats[n], ...meta };
+    cats[n] = next;
+    writeCategories(this.project, cats);
+    this.changed('meta-changed', ['meta/categories.json']);
+    return next;
+  }
+
+  // ------------------------------------------------------------------ watching
+
+  private changed(name: 'posts-changed' | 'media-changed' | 'meta-changed', paths: string[]): void {
+    this.events.emit(name, { paths, source: 'app' });
+  }
+
+  private startWatching(): void {
+    const p = this.project.paths;
+    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta], {
+      ignoreInitial: true,
+      ignored: (file: string) => path.basename(file).startsWith('.'),
+      awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
+    });
+    const watcher = this.watcher;
+    this.watcherReady = new Promise((resolve) => watcher.once('ready', () => resolve()));
+    const onFile = (abs: string) => this.applyExternalChange(toRel(this.root, abs));
+    this.watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  }
+
+  /** Resolves once the watcher is ready to report changes. */
+  watching(): Promise<void> {
+    return this.watcherReady;
+  }
+
+  /** Apply one file changed outside bds (from the watcher, or a reconcile after a pull). */
+  applyExternalChange(rel: string): void {
+    if ((rel.startsWith('posts/') || rel.startsWith('drafts/')) && /\.(md|markdown)$/i.test(rel)) {
+      const problem = this.transaction(() => this.posts.indexFile(rel));
+      if (problem) this.events.emit('problem', problem);
+      this.events.emit('posts-changed', { paths: [rel], source: 'external' });
+    } else if (rel.startsWith('meta/')) {
+      this.events.emit('meta-changed', { paths: [rel], source: 'external' });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = undefined;
+    this.db.close();
+  }
+}

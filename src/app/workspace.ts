@@ -1,6 +1,7 @@
 // A Workspace is one open project: its index, its stores and the use cases the CLI, the HTTP API and
 // Python's bds_api all call. Nothing here is global; open as many workspaces as you like.
 import chokidar, { type FSWatcher } from 'chokidar';
+import fs from 'node:fs';
 import path from 'node:path';
 import { cleanTempFiles } from '../core/atomic.js';
 import { BdsError, type Problem } from '../core/errors.js';
@@ -242,6 +243,8 @@ export class Workspace {
 
   private startWatching(): void {
     const p = this.project.paths;
+    // Watched folders must exist: chokidar reports a missing one as a second, early 'ready'.
+    for (const dir of [p.posts, p.drafts, p.meta]) fs.mkdirSync(dir, { recursive: true });
     this.watcher = chokidar.watch([p.posts, p.drafts, p.meta], {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),

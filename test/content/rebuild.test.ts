@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src/app/workspace.js';
+import { cleanupTempDirs, samplePost, writeProject } from '../helpers/project.js';
+
+const open: Workspace[] = [];
+function openWs(root: string, watch = false): Workspace {
+  const ws = Workspace.open(root, { watch });
+  open.push(ws);
+  return ws;
+}
+afterEach(async () => {
+  for (const ws of open.splice(0)) await ws.close();
+  cleanupTempDirs();
+});
+
+/** Every query the app answers from the index, as plain data. */
+function snapshot(ws: Workspace) {
+  const strip = <T extends { mtimeMs?: number }>(rows: T[]) => rows.map(({ mtimeMs: _m, ...r }) => r);
+  return {
+    all: strip(ws.listPosts()),
+    published: ws.listPosts({ status: 'published' }).map((p) => p.slug),
+    tag: ws.listPosts({ tag: 'travel' }).map((p) => p.slug),
+    category: ws.listPosts({ category: 'aside' }).map((p) => p.slug),
+    month: ws.listPosts({ datePrefix: '2026-02' }).map((p) => p.slug),
+    search: ws.searchPosts('lake'),
+    tags: ws.listTags(),
+    categories: ws.listCategories(),
+    problems: ws.problems(),
+    pending: ws.listPosts().map((p) => ws.getPost(p.id).pending?.body ?? null),
+  };
+}
+
+describe('the index is rebuildable from the folder', () => {
+  it('deleting .bds and rebuilding gives identical query results', async () => {
+    const root = writeProject({
+      'posts/2026/01/lake.md': samplePost({ slug: 'lake', title: 'Lake day', tags: ['travel'] }, 'By the lake.\n'),
+      'posts/2026/02/bread.md': samplePost({ slug: 'bread', categories: ['aside'], publishedAt: '2026-02-02T00:00:00Z' }),
+      'posts/2026/02/broken.md': '---\ntitle: [\n---\n',
+    });
+    const ws = openWs(root);
+    ws.createPost({ title: 'Lakeside draft', tags: ['travel'], body: 'Another lake.\n' });
+    const live = ws.createPost({ title: 'Live one', publish: true });
+    ws.updatePost(live.id, { body: 'pending lake edit\n' });
+    ws.setTagColor('travel', '#00aa00');
+    const before = snapshot(ws);
+    await ws.close();
+    open.length = 0;
+    fs.rmSync(path.join(root, '.bds'), { recursive: true });
+    const again = openWs(root);
+    expect(again.openReport.mode).toBe('rebuild');
+    expect(snapshot(again)).toEqual(before);
+    const r = again.rebuildFromFiles();
+    expect(r.posts.indexed).toBe(5);
+    expect(snapshot(again)).toEqual(before);
+  });
+
+  it('opening a project applies edits made while bds was closed', async () => {
+    const root = writeProject({
+      'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }),
+      'posts/2026/01/b.md': samplePost({ slug: 'b', title: 'Beta' }),
+      'posts/2026/01/c.md': samplePost({ slug: 'c', title: 'Gamma' }),
+    });
+    let ws = openWs(root);
+    expect(ws.listPosts()).toHaveLength(3);
+    await ws.close();
+    open.length = 0;
+    // edit, delete, add and rename (move) while closed
+    const a = path.join(root, 'posts/2026/01/a.md');
+    fs.writeFileSync(a, fs.readFileSync(a, 'utf8').replace('Alpha', 'Alpha edited') + 'more\n');
+    fs.rmSync(path.join(root, 'posts/2026/01/b.md'));
+    fs.writeFileSync(path.join(root, 'posts/2026/01/d.md'), samplePost({ slug: 'd', title: 'Delta' }));
+    fs.mkdirSync(path.join(root, 'posts/2025/12'), { recursive: true });
+    fs.renameSync(path.join(root, 'posts/2026/01/c.md'), path.join(root, 'posts/2025/12/c.md'));
+    ws = openWs(root);
+    expect(ws.openReport.mode).toBe('reconcile');
+    expect(ws.listPosts().map((p) => p.title).sort()).toEqual(['Alpha edited', 'Delta', 'Gamma']);
+    expect(ws.getPost('c').path).toBe('posts/2025/12/c.md');
+    expect(ws.problems()).toEqual([]);
+  });
+
+  it('a watcher applies edits made outside bds while it runs', async () => {
+    const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }) });
+    const ws = openWs(root, true);
+    await ws.watching();
+    const seen: string[] = [];
+    const next = () =>
+      new Promise<void>((resolve) => {
+        const off = ws.events.on('posts-changed', (e) => {
+          if (e.source === 'external') {
+            seen.push(...e.paths);
+            off();
+            resolve();
+          }
+        });
+      });
+    let wait = next();
+    fs.writeFileSync(path.join(root, 'posts/2026/01/b.md'), samplePost({ slug: 'b', title: 'Beta' }));
+    await wait;
+    expect(ws.getPost('b').title).toBe('Beta');
+    wait = next();
+    const a = path.join(root, 'posts/2026/01/a.md');
+    fs.writeFileSync(a, fs.readFileSync(a, 'utf8').replace('Alpha', 'Alpha 2'));
+    await wait;
+    expect(ws.getPost('a').title).toBe('Alpha 2');
+    wait = next();
+    fs.rmSync(a);
+    await wait;
+    expect(ws.listPosts().map((p) => p.slug)).toEqual(['b']);
+    wait = next();
+    fs.writeFileSync(path.join(root, 'posts/2026/01/bad.md'), '---\ntitle: [\n---\n');
+    await wait;
+    expect(ws.problems()).toMatchObject([{ file: 'posts/2026/01/bad.md', code: 'frontmatter-yaml' }]);
+  });
+});

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bds } from '../helpers/cli.js';
+import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
+
+afterEach(() => cleanupTempDirs());
+
+describe('bds CLI', () => {
+  it('with no arguments prints help and creates the default project with a welcome post', async () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    const r = await bds([], { cwd, home });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: bds');
+    expect(r.stdout).toMatch(/posts: +1 published/);
+    const list = await bds(['--json', 'post', 'list'], { cwd, home });
+    expect((list.json() as { slug: string }[]).map((p) => p.slug)).toEqual(['welcome-to-bds']);
+    expect(fs.existsSync(path.join(home, 'projects', 'my-blog', 'bds.json'))).toBe(true);
+  });
+
+  it('init, new, list, show, edit, publish, search, delete end to end', async () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    expect((await bds(['init', 'blog', '--name', 'Field notes'], { cwd, home })).code).toBe(0);
+    const dir = path.join(cwd, 'blog');
+    const gi = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+    expect(gi).toContain('html/');
+    expect(gi).toContain('.bds/');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'meta/categories.json'), 'utf8'))).toHaveProperty('aside');
+    fs.writeFileSync(path.join(cwd, 'body.md'), 'Trains across the Alps.\n');
+    const created = await bds(
+      ['--project', 'blog', '--json', 'post', 'new', '--title', 'By rail', '--body-file', 'body.md', '--tag', 'travel', '--tag', 'rail', '--category', 'article'],
+      { cwd, home },
+    );
+    expect(created.code).toBe(0);
+    expect(created.json()).toMatchObject({ slug: 'by-rail', status: 'draft', tags: ['travel', 'rail'] });
+    // Inside the project folder, --project is not needed.
+    const list = await bds(['post', 'list'], { cwd: dir, home });
+    expect(list.stdout).toMatch(/draft\s+by-rail\s+By rail/);
+    expect((await bds(['post', 'publish', 'by-rail'], { cwd: dir, home })).stdout).toContain('Published by-rail');
+    const edit = await bds(['post', 'edit', 'by-rail', '--body', 'Night trains too.'], { cwd: dir, home });
+    expect(edit.stdout).toContain('pending edits');
+    const show = await bds(['--json', 'post', 'show', 'by-rail'], { cwd: dir, home });
+    expect(show.json()).toMatchObject({ body: 'Trains across the Alps.\n', pending: { body: 'Night trains too.\n' } });
+    await bds(['post', 'publish', 'by-rail'], { cwd: dir, home });
+    const search = await bds(['--json', 'search', 'night'], { cwd: dir, home });
+    expect((search.json() as { slug: string }[]).map((h) => h.slug)).toEqual(['by-rail']);
+    expect((await bds(['post', 'delete', 'by-rail'], { cwd: dir, home })).code).toBe(0);
+    expect((await bds(['--json', 'post', 'list'], { cwd: dir, home })).json()).toEqual([]);
+  });
+
+  it('fails with a non-zero exit code and a clear message', async () => {
+    const home = tempDir();
+    const root = writeProject({ 'posts/2026/01/bad.md': '---\ntitle: [\n---\n', 'posts/2026/01/ok.md': samplePost({ slug: 'ok' }) });
+    const missing = await bds(['post', 'show', 'nope'], { cwd: root, home });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No post with id or slug "nope"');
+    const json = await bds(['--json', 'post', 'show', 'nope'], { cwd: root, home });
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'post-not-found' } });
+    const usage = await bds(['post', 'list', '--limit', 'x'], { cwd: root, home });
+    expect(usage.code).toBe(2);
+    const problems = await bds(['problems'], { cwd: root, home });
+    expect(problems.code).toBe(1);
+    expect(problems.stdout).toMatch(/posts\/2026\/01\/bad\.md:2: .*\[frontmatter-yaml\]/);
+    const rebuild = await bds(['--json', 'rebuild'], { cwd: root, home });
+    expect(rebuild.json()).toMatchObject({ posts: 1 });
+    expect(rebuild.code).toBe(1);
+  });
+
+  it('tags and categories from the command line', async () => {
+    const home = tempDir();
+    const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', tags: ['old'] }) });
+    expect((await bds(['tag', 'rename', 'old', 'new'], { cwd: root, home })).stdout).toContain('in 1 file');
+    expect((await bds(['tag', 'color', 'new', '#123456'], { cwd: root, home })).code).toBe(0);
+    expect((await bds(['--json', 'tag', 'list'], { cwd: root, home })).json()).toEqual([
+      { name: 'new', color: '#123456', count: 1, publishedCount: 1 },
+    ]);
+    await bds(['category', 'set', 'notes', '--title', 'Notes', '--render-in-lists', 'false'], { cwd: root, home });
+    const cats = (await bds(['--json', 'category', 'list'], { cwd: root, home })).json() as { name: string; meta: object }[];
+    expect(cats.find((c) => c.name === 'notes')?.meta).toMatchObject({ title: 'Notes', renderInLists: false });
+  });
+
+  it('the real command runs as a process and sets its exit code', () => {
+    const home = tempDir();
+    const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'From a process' }) });
+    const tsx = path.resolve('node_modules/.bin/tsx');
+    const cli = path.resolve('src/cli/main.ts');
+    const ok = spawnSync(tsx, [cli, '--project', root, '--json', 'post', 'list'], { env: { ...process.env, BDS_HOME: home }, encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)[0].title).toBe('From a process');
+    const bad = spawnSync(tsx, [cli, '--project', root, 'post', 'show', 'zzz'], { env: { ...process.env, BDS_HOME: home }, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('zzz');
+  });
+});

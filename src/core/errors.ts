@@ -43,6 +43,27 @@ export const ERROR_CATALOGUE = {
   'invalid-argument': { title: 'Invalid argument', hint: 'Run the command with --help.' },
   'io-error': { title: 'File system error', hint: 'Check permissions and free disk space.' },
   internal: { title: 'Internal error', hint: 'This is a bug in bds; please report it with the message.' },
+  'macro-syntax': {
+    title: 'Malformed macro',
+    hint: 'Write macros as [[name key="value" n=42 flag]] on one line, or escape them as \\[[...]] to show the text.',
+  },
+  'macro-unknown': {
+    title: 'Unknown macro',
+    hint: 'Create and enable a macro script with this slug, or escape the text as \\[[...]] if it is not a macro.',
+  },
+  'macro-warning': { title: 'Macro warning', hint: 'The macro script reported it; see its message.' },
+  'macro-failed': {
+    title: 'Macro failed',
+    hint: 'Fix the parameters or the script named in the message; the page renders without this macro meanwhile.',
+  },
+  'link-unresolved': {
+    title: 'Link to a missing post',
+    hint: 'Check the slug in the link (/post/SLUG), or publish the post it points to.',
+  },
+  'media-unresolved': {
+    title: 'Link to a missing media file',
+    hint: 'Check the path (media/YYYY/MM/NAME) against `bds media list`.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,60 @@
+// A post's excerpt when it has none: the first paragraph with text, as plain text, at most 280 chars.
+import type { Token } from 'markdown-it';
+import { parseMacros } from './macro-parser.js';
+import { markdownEngine } from './markdown-engine.js';
+
+export const EXCERPT_MAX_LENGTH = 280;
+/** Most first paragraphs sit in the first few kilobytes; parse those before the whole post. */
+const HEAD_LENGTH = 4096;
+
+function withoutMacros(source: string): string {
+  if (!source.includes('[[')) return source;
+  const parsed = parseMacros(source);
+  return parsed.segments
+    .map((s) =>
+      s.kind === 'text' ? source.slice(s.start, s.end) : s.kind === 'escaped' ? `\\${s.text}` : '',
+    )
+    .join('');
+}
+
+function plainText(children: readonly Token[]): string {
+  let text = '';
+  for (const child of children) {
+    if (child.type === 'text' || child.type === 'code_inline') text += child.content;
+    else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' ';
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function firstParagraph(markdown: string): string {
+  const tokens = markdownEngine().parse(markdown, {});
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.type !== 'paragraph_open') continue;
+    const text = plainText(tokens[i + 1]?.children ?? []);
+    if (text) return text;
+  }
+  return '';
+}
+
+/** Cuts at a word boundary and adds an ellipsis; the result is at most `max` characters. */
+export function truncateText(text: string, max = EXCERPT_MAX_LENGTH): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  let cut = chars.slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  if (space > cut.length / 2) cut = cut.slice(0, space);
+  return `${cut.replace(/[\s,;:.!?\-–—]+$/u, '')}…`;
+}
+
+/** The first paragraph of Markdown as plain text (macros removed), at most `max` characters. */
+export function excerptFromMarkdown(source: string, max = EXCERPT_MAX_LENGTH): string {
+  const markdown = withoutMacros(source);
+  let text = '';
+  if (markdown.length > HEAD_LENGTH) {
+    // Cut at a blank line so the head ends between blocks.
+    const blank = markdown.indexOf('\n\n', HEAD_LENGTH);
+    if (blank > 0) text = firstParagraph(markdown.slice(0, blank));
+  }
+  if (!text) text = firstParagraph(markdown);
+  return truncateText(text, max);
+}

@@ -1,0 +1,23 @@
+// The render layer's public surface: macro parsing and dispatch, built-in macros, Markdown to HTML.
+export * from './types.js';
+export { parseMacros, mayContainMacros, readMacro, typeUnquotedValue } from './macro-parser.js';
+export type { MacroSegment, ParsedMacros, ParseOptions } from './macro-parser.js';
+export { BUILTIN_MACROS, isBuiltinMacro, MacroParamError } from './builtins/index.js';
+export type { BuiltinContext, BuiltinMacro } from './builtins/index.js';
+export { MacroDispatcher, renderMacroErrorBox, formatMacroFailure } from './dispatcher.js';
+export type {
+  DispatchResult,
+  MacroCounters,
+  MacroDispatcherOptions,
+  MacroDocument,
+  MacroRendering,
+} from './dispatcher.js';
+export { renderMarkdownDocument } from './markdown.js';
+export type { RenderDocumentInput, RenderedDocument } from './markdown.js';
+export { markdownEngine, isBlockHtml } from './markdown-engine.js';
+export { excerptFromMarkdown, truncateText, EXCERPT_MAX_LENGTH } from './excerpt.js';
+export { escapeHtml, attributes } from './html.js';
+export { mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from './urls.js';
+export type { ThumbnailSize } from './urls.js';
+export { MACRO_ASSETS, MACROS_CSS, MACROS_JS, macroAssetTags } from './assets/index.js';
+export type { MacroAsset } from './assets/index.js';

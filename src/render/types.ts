@@ -1,0 +1,155 @@
+// Shared types of the render layer: parsed macros, the data built-in macros read, the Python macro
+// resolver and link resolver the application implements, and what a rendered document reports.
+import type { ErrorCode } from '../core/errors.js';
+
+/** A macro parameter after typing: quoted → string; `true`/`false` → boolean; a bare flag → true. */
+export type MacroParamValue = string | number | boolean;
+
+/** A 1-based position in a post file (lines of the whole file when a line offset was given). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One `[[name ...]]` found in Markdown, with where it was written. */
+export interface Macro extends SourceLocation {
+  /** The name, lower-cased. */
+  name: string;
+  params: Record<string, MacroParamValue>;
+  /** The macro exactly as written, from `[[` to `]]`. */
+  raw: string;
+  /** UTF-16 offsets into the parsed source: `source.slice(start, end) === raw`. */
+  start: number;
+  end: number;
+}
+
+export type RenderMode = 'site' | 'preview';
+
+/** Stable warning codes, each an entry of the error catalogue. */
+export type RenderWarningCode = Extract<
+  ErrorCode,
+  'macro-syntax' | 'macro-unknown' | 'macro-warning' | 'link-unresolved' | 'media-unresolved'
+>;
+
+/** Something a reader of the build log should see, with where it comes from. Never fatal. */
+export interface RenderWarning extends SourceLocation {
+  code: RenderWarningCode;
+  message: string;
+  /** The macro or link text concerned, as written. */
+  text?: string;
+}
+
+export type MacroFailureReason =
+  'invalid-params' | 'exception' | 'timeout' | 'invalid-result' | 'untrusted' | 'lookup-failed';
+
+/** A known macro that could not render. Renders empty in the site and as an error box in preview. */
+export interface MacroFailure extends SourceLocation {
+  macro: string;
+  /** The script slug, for Python macros. */
+  script?: string;
+  reason: MacroFailureReason;
+  message: string;
+}
+
+/** A media file as the render layer sees it. URLs are built by `urls.ts` from `path`. */
+export interface MediaItem {
+  id: string;
+  /** Path under `media/`: `YYYY/MM/ID.ext`. */
+  path: string;
+  originalName: string;
+  /** ISO-8601 with offset. */
+  createdAt: string;
+  mimeType?: string;
+  title?: string;
+  alt?: string;
+  caption?: string;
+  width?: number;
+  height?: number;
+  /** True when `/thumbnails/YYYY/MM/ID-{150,400,800}.webp` exist for this file. */
+  hasThumbnails?: boolean;
+}
+
+export interface TagCount {
+  name: string;
+  count: number;
+}
+
+/**
+ * What built-in macros read from the project. The application implements it (usually over the
+ * index); each call should be cheap, because a site build calls it once per macro.
+ */
+export interface RenderData {
+  /** Images linked to the post, in the order the gallery shows them. */
+  linkedImages(postId: string): readonly MediaItem[];
+  /** Every image of the project (for `photo_archive`). */
+  images(): readonly MediaItem[];
+  /** Tags of published posts, each post counted once per tag. */
+  publishedTagCounts(): readonly TagCount[];
+  /** IANA zone used to put an image in a month; default UTC. */
+  timezone?: string;
+}
+
+/** The post a macro is rendered for, as Python's `render(context, post)` receives it (ABI v1). */
+export interface PostData {
+  id: string;
+  title: string;
+  slug: string;
+  content: string;
+  tags: string[];
+  categories: string[];
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string | null;
+  excerpt?: string | null;
+  author?: string | null;
+  language?: string | null;
+  status?: string;
+  [extra: string]: unknown;
+}
+
+/** The `context` argument of a Python macro's `render(context, post)`. */
+export interface MacroContext {
+  params: Record<string, MacroParamValue>;
+  language: string;
+  post_slug: string | null;
+  env: {
+    isPreview: boolean;
+    mainLanguage: string;
+    source: { kind: 'macro'; id: string };
+  };
+}
+
+export interface PythonMacroCall {
+  /** The script slug (= the macro name). */
+  slug: string;
+  context: MacroContext;
+  post: PostData | null;
+  /** `post` serialised once per document (`'null'` without a post), for runtimes that send JSON. */
+  postJson: string;
+  macro: Macro;
+}
+
+export type PythonMacroOutcome =
+  | { ok: true; html: string; warnings?: readonly string[] }
+  | { ok: false; reason: Exclude<MacroFailureReason, 'invalid-params' | 'lookup-failed'>; message: string };
+
+/**
+ * Runs macro scripts; implemented by the application over the Python runtime.
+ * `macroSlugs()` lists every enabled `macro` script, trusted or not (an untrusted one is known, and
+ * `render` answers `{ok:false, reason:'untrusted'}` for it). It is called at most once per document,
+ * and only when the document holds a macro that is not built in. A thrown error from `render`
+ * counts as an `exception` failure.
+ */
+export interface PythonMacroResolver {
+  macroSlugs(): ReadonlySet<string> | Promise<ReadonlySet<string>>;
+  render(call: PythonMacroCall): Promise<PythonMacroOutcome>;
+}
+
+/** Resolves internal links; implemented by the application. */
+export interface LinkResolver {
+  /** The canonical URL of a post (`/YYYY/MM/DD/slug/` or `/slug/` for a page), if it exists. */
+  postUrl(slug: string): string | undefined;
+  /** `YYYY/MM/NAME` (stored or original name, decoded) → `/media/YYYY/MM/ID.ext`, if it exists. */
+  mediaUrl(path: string): string | undefined;
+}

@@ -8,7 +8,7 @@
 //   key    = [A-Za-z0-9_-]+
 //   value  = '"' chars '"' | "'" chars "'" | unquoted
 //   Quoted values take backslash escapes (\" \' \\ \n \t, and \X → X); they are always strings.
-//   An unquoted value runs to whitespace or `]`; `true`/`false` become booleans, and a number becomes
+//   An unquoted value runs to whitespace or `]` and holds no `[`; `true`/`false` become booleans, and a number becomes
 //   a number only when it prints back the same (so `007` and long ids stay strings).
 //   The last of duplicate keys wins.
 // `[[` not followed by a name character (`[[ x]]`, `[[[`) and a name followed by anything other than
@@ -45,6 +45,9 @@ export interface ParseOptions {
   /** Lines of the file before `source` (the frontmatter), so positions are file positions. */
   lineOffset?: number;
 }
+
+/** Past this many, malformed macros are still kept as text but no longer listed one by one. */
+const MAX_SYNTAX_WARNINGS = 100;
 
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
@@ -190,12 +193,16 @@ export function readMacro(src: string, start: number): MacroAttempt {
     const valueStart = i;
     while (i < len) {
       const ch = src.charCodeAt(i);
-      if (ch === SPACE || ch === TAB || ch === CLOSE_BRACKET || isLineBreak(ch)) break;
+      if (ch === SPACE || ch === TAB || ch === CLOSE_BRACKET || ch === OPEN_BRACKET || isLineBreak(ch)) break;
       i++;
     }
     params[key] = typeUnquotedValue(src.slice(valueStart, i));
-    if (src.charCodeAt(i) === CLOSE_BRACKET && src.charCodeAt(i + 1) !== CLOSE_BRACKET) {
-      return { kind: 'malformed', message: `macro "${name}" has a stray "]" in the value of "${key}"` };
+    const stop = src.charCodeAt(i);
+    if (stop === OPEN_BRACKET || (stop === CLOSE_BRACKET && src.charCodeAt(i + 1) !== CLOSE_BRACKET)) {
+      return {
+        kind: 'malformed',
+        message: `macro "${name}" has a "${src[i]}" in the unquoted value of "${key}"; quote it`,
+      };
     }
   }
 }
@@ -471,10 +478,8 @@ class MacroScanner {
           this.segments.push({ kind: 'macro', macro: this.macros[this.macros.length - 1]! });
           this.textStart = attempt.end;
           i = attempt.end;
-        } else if (attempt.kind === 'malformed') {
-          const { line, column } = this.locate(i);
-          let lineEnd = i;
-          while (lineEnd < src.length && !isLineBreak(src.charCodeAt(lineEnd))) lineEnd++;
+        } else if (attempt.kind === 'malformed' && this.warnings.length < MAX_SYNTAX_WARNINGS) {
+          const { line, column, lineEnd } = this.locate(i);
           this.warnings.push({
             code: 'macro-syntax',
             message: `Malformed macro: ${attempt.message}; the text is kept as written`,
@@ -485,7 +490,7 @@ class MacroScanner {
           });
           i += 2;
         } else {
-          i += 1;
+          i += attempt.kind === 'malformed' ? 2 : 1;
         }
         continue;
       }
@@ -497,7 +502,7 @@ class MacroScanner {
     if (upTo > this.textStart) this.segments.push({ kind: 'text', start: this.textStart, end: upTo });
   }
 
-  private locate(offset: number): { line: number; column: number } {
+  private locate(offset: number): { line: number; column: number; lineEnd: number } {
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -506,7 +511,7 @@ class MacroScanner {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1 + this.lineOffset, column: offset - starts[lo]! + 1 };
+    return { line: lo + 1 + this.lineOffset, column: offset - starts[lo]! + 1, lineEnd: this.lines[lo]!.end };
   }
 }
 

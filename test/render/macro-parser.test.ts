@@ -1,0 +1,260 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseMacros, type MacroSegment } from '../../src/render/index.js';
+
+function names(source: string): string[] {
+  return parseMacros(source).macros.map((m) => m.name);
+}
+
+/** The source rebuilt from segments: escaped macros get their backslash back. */
+function rebuild(source: string, segments: MacroSegment[]): string {
+  return segments
+    .map((s) =>
+      s.kind === 'text' ? source.slice(s.start, s.end) : s.kind === 'macro' ? s.macro.raw : `\\${s.text}`,
+    )
+    .join('');
+}
+
+describe('macro grammar', () => {
+  it('reads quoted, numeric, boolean, flag and unquoted parameters', () => {
+    const { macros, warnings } = parseMacros(
+      `[[Gallery caption="A \\"big\\" day" title='it\\'s' columns=4 ratio=1.5 show=true hide=false lightbox size=large]]`,
+    );
+    expect(warnings).toEqual([]);
+    expect(macros).toHaveLength(1);
+    expect(macros[0]!.name).toBe('gallery');
+    expect(macros[0]!.params).toEqual({
+      caption: 'A "big" day',
+      title: "it's",
+      columns: 4,
+      ratio: 1.5,
+      show: true,
+      hide: false,
+      lightbox: true,
+      size: 'large',
+    });
+  });
+
+  it('keeps quoted numbers as strings and numbers that would not print back the same as strings', () => {
+    const { macros } = parseMacros('[[v a="42" b=007 c=12345678901234567890 d=-3 e=1.50]]');
+    expect(macros[0]!.params).toEqual({ a: '42', b: '007', c: '12345678901234567890', d: -3, e: '1.50' });
+  });
+
+  it('decodes backslash escapes in quoted values', () => {
+    const { macros } = parseMacros(String.raw`[[x a="back\\slash" b="tab\tnew\nline" c="\]]"]]`);
+    expect(macros[0]!.params).toEqual({ a: 'back\\slash', b: 'tab\tnew\nline', c: ']]' });
+  });
+
+  it('lets the last of duplicate keys win', () => {
+    expect(parseMacros('[[x a=1 a=2]]').macros[0]!.params).toEqual({ a: 2 });
+  });
+
+  it('records file, line, column, raw text and offsets', () => {
+    const source = 'first line\n\nsome text [[youtube id="dQw4w9WgXcQ"]] more\r\n  [[tag_cloud]]';
+    const { macros } = parseMacros(source, { file: 'posts/2024/05/a.md', lineOffset: 6 });
+    expect(macros.map((m) => [m.name, m.file, m.line, m.column])).toEqual([
+      ['youtube', 'posts/2024/05/a.md', 9, 11],
+      ['tag_cloud', 'posts/2024/05/a.md', 10, 3],
+    ]);
+    for (const m of macros) expect(source.slice(m.start, m.end)).toBe(m.raw);
+    expect(macros[0]!.raw).toBe('[[youtube id="dQw4w9WgXcQ"]]');
+  });
+
+  it('treats [[ without a name, and wiki-style links, as plain text without warnings', () => {
+    const { macros, warnings } = parseMacros('a [[ x]] b [[Page|Label]] c [[[nested]]] d [[]]');
+    expect(macros.map((m) => m.raw)).toEqual(['[[nested]]']);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['[[gallery caption="open]]', 'unterminated quoted value for "caption"'],
+    ['[[gallery columns=3', 'missing its closing "]]"'],
+    ['[[gallery a="x"b]]', 'needs a space after the value of "a"'],
+    ['[[gallery =3]]', 'unexpected "="'],
+    ['[[gallery a=x]y]]', 'has a "]" in the unquoted value of "a"'],
+    ['[[gallery a=[x]]', 'has a "[" in the unquoted value of "a"'],
+  ])('leaves %s as text and reports a syntax warning', (source, message) => {
+    const parsed = parseMacros(`line one\ntext ${source} end`, { file: 'p.md' });
+    expect(parsed.macros).toEqual([]);
+    expect(parsed.warnings).toHaveLength(1);
+    expect(parsed.warnings[0]).toMatchObject({ code: 'macro-syntax', file: 'p.md', line: 2, column: 6 });
+    expect(parsed.warnings[0]!.message).toContain(message);
+    expect(rebuild(`line one\ntext ${source} end`, parsed.segments)).toBe(`line one\ntext ${source} end`);
+  });
+
+  it('never lets a macro span lines', () => {
+    const parsed = parseMacros('[[x a="one\ntwo"]]');
+    expect(parsed.macros).toEqual([]);
+    expect(parsed.warnings[0]!.message).toContain('unterminated');
+  });
+
+  it('finds a valid macro after a malformed one on the same line', () => {
+    expect(names('[[broken "x" [[youtube id=abcdefghijk]]')).toEqual(['youtube']);
+  });
+});
+
+describe('escaped macros', () => {
+  it('turns \\[[...]] into an escaped segment without the backslash', () => {
+    const source = 'Write \\[[youtube id="x"]] to embed.';
+    const parsed = parseMacros(source);
+    expect(parsed.macros).toEqual([]);
+    expect(parsed.segments).toEqual([
+      { kind: 'text', start: 0, end: 6 },
+      { kind: 'escaped', start: 6, end: 25, text: '[[youtube id="x"]]' },
+      { kind: 'text', start: 25, end: source.length },
+    ]);
+  });
+
+  it('expands a macro after an escaped backslash (\\\\[[x]])', () => {
+    expect(names('a \\\\[[x]]')).toEqual(['x']);
+  });
+});
+
+describe('code is never expanded', () => {
+  it.each([
+    ['a code span', 'see `[[x]]` here'],
+    ['a double-backtick code span', 'see `` a ` [[x]] `` here'],
+    ['a code span across lines of a paragraph', 'see `code\n[[x]]` here'],
+    ['a backtick fence', '```\n[[x]]\n```'],
+    ['a fence with an info string', '```python title="a"\n[[x]]\n```'],
+    ['a tilde fence', '~~~~\n[[x]]\n~~~\n[[y]]\n~~~~'],
+    ['an unclosed fence', 'text\n\n```\n[[x]]\n\nmore [[y]]'],
+    ['a fence in a blockquote', '> ```\n> [[x]]\n> ```'],
+    ['a fence in a list item', '- item\n\n  ```\n  [[x]]\n  ```'],
+    ['an indented block at the start', '    [[x]]'],
+    ['an indented block after a blank line', 'para\n\n    [[x]]\n\n    [[y]]'],
+    ['a tab-indented block', 'para\n\n\t[[x]]'],
+    ['an indented block after a heading', '# Title\n    [[x]]'],
+    ['an indented block inside a list item', '- item\n\n      [[x]]'],
+  ])('in %s', (_label, source) => {
+    expect(names(source)).toEqual([]);
+  });
+
+  it.each([
+    ['an indented paragraph continuation', 'para\n    [[x]]'],
+    ['a list continuation paragraph', '- item\n\n    [[x]]'],
+    ['text after a closed fence', '```\ncode\n```\n[[x]]'],
+    ['an unmatched backtick', 'a ` b [[x]]'],
+    ['an escaped backtick', 'a \\` b [[x]] c `'],
+    ['a code span closed in the next paragraph', 'a `b\n\n[[x]] c`'],
+    ['a shorter fence that does not close', '````\ncode\n```\n````\n[[x]]'],
+  ])('but expands in %s', (_label, source) => {
+    expect(names(source)).toEqual(['x']);
+  });
+});
+
+describe('the parser under fuzzing', () => {
+  const alphabet = fc.constantFrom(
+    '[',
+    '[[',
+    ']',
+    ']]',
+    '\\',
+    '"',
+    "'",
+    '`',
+    '```',
+    '~~~',
+    ' ',
+    '    ',
+    '\t',
+    '\n',
+    '\r\n',
+    '> ',
+    '- ',
+    '1. ',
+    '#',
+    '=',
+    'a',
+    'x',
+    'yt',
+    '42',
+    'true',
+    '\u00e9',
+    '\ud83d\ude00',
+  );
+  const markdownish = fc.array(alphabet, { maxLength: 80 }).map((parts) => parts.join(''));
+  const anyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), markdownish);
+
+  it('never throws, on any input', () => {
+    fc.assert(
+      fc.property(anyString, (source) => {
+        parseMacros(source, { file: 'f.md' });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives positions that point at the [[ of each macro', () => {
+    fc.assert(
+      fc.property(markdownish, (source) => {
+        const lines = source.split(/\r\n|\r|\n/);
+        for (const m of parseMacros(source).macros) {
+          expect(source.slice(m.start, m.end)).toBe(m.raw);
+          expect(m.raw.startsWith('[[') && m.raw.endsWith(']]')).toBe(true);
+          expect(lines[m.line - 1]!.slice(m.column - 1, m.column + 1)).toBe('[[');
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps the text outside macros: the segments rebuild the source exactly', () => {
+    fc.assert(
+      fc.property(anyString, (source) => {
+        const { segments } = parseMacros(source);
+        expect(rebuild(source, segments)).toBe(source);
+        let at = 0;
+        for (const s of segments) {
+          const start = s.kind === 'macro' ? s.macro.start : s.start;
+          const end = s.kind === 'macro' ? s.macro.end : s.end;
+          expect(start).toBe(at);
+          expect(end).toBeGreaterThan(start);
+          at = end;
+        }
+        expect(at).toBe(source.length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('parses generated macros back to their name and parameters', () => {
+    const key = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/);
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }).filter((s) => !/[\r\n]/.test(s)),
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.boolean(),
+    );
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/),
+        fc.dictionary(key, value, { maxKeys: 5 }),
+        (name, params) => {
+          const text = Object.entries(params)
+            .map(([k, v]) =>
+              typeof v === 'string' ? `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `${k}=${v}`,
+            )
+            .join(' ');
+          const source = `before [[${name}${text ? ` ${text}` : ''}]] after`;
+          const { macros, warnings } = parseMacros(source);
+          expect(warnings).toEqual([]);
+          expect(macros).toHaveLength(1);
+          expect(macros[0]!.name).toBe(name);
+          expect(macros[0]!.params).toEqual({ ...params });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('stays linear on adversarial input', () => {
+    // Many unmatched backtick runs of distinct lengths and unclosed macros: each used to be quadratic
+    // in naive parsers. A correct linear scan finishes these instantly; a quadratic one takes minutes.
+    const ticks = Array.from({ length: 400 }, (_, i) => '`'.repeat(i + 1)).join(' x ');
+    expect(parseMacros(`${ticks} [[y]]`).macros).toHaveLength(1);
+    for (const unit of ['[[a ', '[[a b=', '[[a b="', "[[a b='x' c=\"", '[[a b="[[', '`[[a` ']) {
+      const parsed = parseMacros(unit.repeat(40_000));
+      expect(parsed.macros).toHaveLength(0);
+    }
+  });
+});

@@ -126,6 +126,20 @@ export function toFtsQuery(text: string): string {
   return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
+/** About a dozen words of `body` around the first query word, the matches in [brackets]. */
+export function snippetOf(body: string, words: string[], size = 12): string {
+  const tokens = body.replace(/\s+/g, ' ').trim().split(' ');
+  const lower = words.map((w) => w.toLowerCase());
+  const matches = (t: string) => {
+    const w = t.toLowerCase().replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '');
+    return w.length > 0 && lower.some((q, i) => (i === lower.length - 1 ? w.startsWith(q) : w === q));
+  };
+  const first = Math.max(0, tokens.findIndex(matches));
+  const start = Math.max(0, first - Math.floor(size / 3));
+  const slice = tokens.slice(start, start + size).map((t) => (matches(t) ? `[${t}]` : t));
+  return `${start > 0 ? '…' : ''}${slice.join(' ')}${start + size < tokens.length ? '…' : ''}`;
+}
+
 export class PostIndex {
   private readonly stmts;
 
@@ -168,11 +182,16 @@ export class PostIndex {
       DELETE FROM post_media; DELETE FROM drafts;`);
   }
 
-  /** Insert or replace the row for `row.id` (and whatever row held `row.path` before). */
-  upsert(row: PostRowInput): void {
+  /**
+   * Insert or replace the row for `row.id` (and whatever row held `row.path` before).
+   * `fresh` skips the look-ups when the caller knows neither exists (a rebuild after `clear()`).
+   */
+  upsert(row: PostRowInput, fresh = false): void {
     const s = this.stmts;
-    for (const old of [s.rowidById.get(row.id), s.rowidByPath.get(row.path)]) {
-      if (typeof old === 'number') this.deleteRowid(old, row.id);
+    if (!fresh) {
+      for (const old of [s.rowidById.get(row.id), s.rowidByPath.get(row.path)]) {
+        if (typeof old === 'number') this.deleteRowid(old, row.id);
+      }
     }
     const info = s.insert.run({
       ...row,
@@ -190,7 +209,7 @@ export class PostIndex {
     s.insertFts.run(rowid, row.title, row.excerpt ?? '', row.body, row.tags.join(' '), row.categories.join(' '));
     for (const t of row.tags) s.insertTag.run(rowid, t);
     for (const c of row.categories) s.insertCat.run(rowid, c);
-    s.deleteLinks.run(row.id);
+    if (!fresh) s.deleteLinks.run(row.id);
     row.media.forEach((m, i) => s.insertLink.run(row.id, m, i));
   }
 
@@ -279,17 +298,22 @@ export class PostIndex {
   search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {
     const query = toFtsQuery(text);
     if (!query) return [];
+    // Rank in SQLite, then cut snippets in JS for the top hits only (FTS5's snippet() over a join
+    // re-runs the match and costs more than the ranking itself).
+    const statusFilter = options.status ? `AND rowid IN (SELECT rowid FROM posts WHERE status = ?)` : '';
     const params: unknown[] = [query];
-    let sql = `SELECT p.id, p.slug, p.title, p.status,
-        snippet(posts_fts, 2, '[', ']', '…', 12) AS snippet, bm25(posts_fts, 10.0, 4.0, 1.0, 6.0, 3.0) AS rank
-      FROM posts_fts JOIN posts p ON p.rowid = posts_fts.rowid WHERE posts_fts MATCH ?`;
-    if (options.status) {
-      sql += ` AND p.status = ?`;
-      params.push(options.status);
-    }
-    sql += ` ORDER BY rank LIMIT ?`;
+    if (options.status) params.push(options.status);
     params.push(options.limit ?? 20);
-    return this.db.prepare(sql).all(...params) as SearchHit[];
+    const top = this.db
+      .prepare(
+        `SELECT p.id, p.slug, p.title, p.status, p.body, f.rank FROM (
+           SELECT rowid, bm25(posts_fts, 10.0, 4.0, 1.0, 6.0, 3.0) AS rank FROM posts_fts
+           WHERE posts_fts MATCH ? ${statusFilter} ORDER BY rank LIMIT ?) f
+         JOIN posts p ON p.rowid = f.rowid ORDER BY f.rank`,
+      )
+      .all(...params) as (Omit<SearchHit, 'snippet'> & { body: string })[];
+    const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+    return top.map(({ body, ...hit }) => ({ ...hit, snippet: snippetOf(body, words) }));
   }
 
   tagCounts(status?: string): { name: string; count: number }[] {

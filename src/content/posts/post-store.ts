@@ -80,13 +80,18 @@ export class PostStore {
     this.problems.clear('posts/');
     this.problems.clear('drafts/');
     let indexed = 0;
+    this.freshIds = new Set();
     for (const rel of files) {
       const p = this.indexFileUnchecked(rel);
       if (p) problems.push(p);
       else indexed++;
     }
+    this.freshIds = undefined;
     return { indexed, removed: 0, problems };
   }
+
+  /** During a rebuild: ids and slugs indexed so far, so inserts can skip look-ups. */
+  private freshIds?: Set<string>;
 
   /** Apply edits made while bds was closed: changed, new and deleted files since the last index. */
   reconcile(): IndexReport {
@@ -147,6 +152,12 @@ export class PostStore {
 
   private indexPostDoc(doc: PostDocument): Problem | undefined {
     const { fm } = doc;
+    const fresh = this.freshIds;
+    if (fresh && !fresh.has(`id:${fm.id}`) && !fresh.has(`slug:${fm.slug}`)) {
+      fresh.add(`id:${fm.id}`).add(`slug:${fm.slug}`);
+      this.index.upsert(this.toRow(doc), true);
+      return undefined;
+    }
     const byId = this.index.getById(fm.id);
     if (byId && byId.path !== doc.path && fs.existsSync(this.abs(byId.path))) {
       this.index.removeByPath(doc.path);

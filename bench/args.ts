@@ -1,5 +1,8 @@
 // Tiny flag parser shared by the benchmarks: --name value, --flag.
-export function benchArgs(argv = process.argv.slice(2)): { get(name: string, fallback: string): string; has(name: string): boolean } {
+export function benchArgs(argv = process.argv.slice(2)): {
+  get(name: string, fallback: string): string;
+  has(name: string): boolean;
+} {
   return {
     get(name, fallback) {
       const i = argv.indexOf(`--${name}`);

@@ -16,7 +16,8 @@ const SYLLABLES = 'ka lo mi ne ru sa te vi do pa ri mo lu ze na fi go be tu ha'.
  */
 function vocabulary(): string[] {
   const tail: string[] = [];
-  for (const a of SYLLABLES) for (const b of SYLLABLES) for (const c of ['', 'n', 'r']) tail.push(`${a}${b}${c}`);
+  for (const a of SYLLABLES)
+    for (const b of SYLLABLES) for (const c of ['', 'n', 'r']) tail.push(`${a}${b}${c}`);
   return [...COMMON, ...TOPICS, ...tail];
 }
 const WORDS = vocabulary();

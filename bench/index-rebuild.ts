@@ -33,7 +33,18 @@ try {
   const again = Workspace.open(root);
   const reopenMs = performance.now() - t;
 
-  const words = ['lake', 'python macro', 'bread', 'castle forest', 'tra', 'winter sun', 'piano', 'bridge', 'kalo', 'mine'];
+  const words = [
+    'lake',
+    'python macro',
+    'bread',
+    'castle forest',
+    'tra',
+    'winter sun',
+    'piano',
+    'bridge',
+    'kalo',
+    'mine',
+  ];
   const times: number[] = [];
   let hits = 0;
   for (let i = 0; i < queries; i++) {
@@ -66,8 +77,12 @@ try {
   };
   console.log(`bds index benchmark, ${count} posts`);
   console.log(`  full rebuild from files: ${result.rebuildMs} ms (goal < 3000 ms)`);
-  console.log(`  first open (fresh index): ${result.firstOpenMs} ms; reopen with nothing changed: ${result.reopenMs} ms`);
-  console.log(`  search over ${queries} queries: p50 ${result.searchP50Ms} ms, p95 ${result.searchP95Ms} ms (goal p50 < 5 ms)`);
+  console.log(
+    `  first open (fresh index): ${result.firstOpenMs} ms; reopen with nothing changed: ${result.reopenMs} ms`,
+  );
+  console.log(
+    `  search over ${queries} queries: p50 ${result.searchP50Ms} ms, p95 ${result.searchP95Ms} ms (goal p50 < 5 ms)`,
+  );
   console.log(`  worst case, a word in every post ("the"): p50 ${result.commonWordP50Ms} ms`);
   if (args.has('json')) console.log(JSON.stringify(result));
 } finally {

@@ -16,7 +16,9 @@ export function bdsHome(env: NodeJS.ProcessEnv = process.env): string {
 const RegistrySchema = z.object({
   defaultProject: z.string().optional(),
   projects: z
-    .array(z.object({ id: z.string(), name: z.string(), path: z.string(), lastOpenedAt: z.string().optional() }))
+    .array(
+      z.object({ id: z.string(), name: z.string(), path: z.string(), lastOpenedAt: z.string().optional() }),
+    )
     .default([]),
 });
 export type Registry = z.infer<typeof RegistrySchema>;

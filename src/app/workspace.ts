@@ -7,7 +7,13 @@ import { cleanTempFiles } from '../core/atomic.js';
 import { BdsError, type Problem } from '../core/errors.js';
 import type { PostFrontmatter } from '../core/schemas.js';
 import { loadProject, toRel, type Project } from '../content/project.js';
-import { PostStore, type CreatePostInput, type IndexReport, type Post, type PostInput } from '../content/posts/post-store.js';
+import {
+  PostStore,
+  type CreatePostInput,
+  type IndexReport,
+  type Post,
+  type PostInput,
+} from '../content/posts/post-store.js';
 import {
   isValidColour,
   readCategories,
@@ -16,7 +22,14 @@ import {
   writeTagMeta,
   type CategoryMeta,
 } from '../content/taxonomy.js';
-import { openIndexDb, PostIndex, ProblemIndex, type IndexDb, type PostListQuery, type PostRow } from '../store/index.js';
+import {
+  openIndexDb,
+  PostIndex,
+  ProblemIndex,
+  type IndexDb,
+  type PostListQuery,
+  type PostRow,
+} from '../store/index.js';
 import { AppEventBus } from './events.js';
 
 export interface WorkspaceOptions {
@@ -149,7 +162,9 @@ export class Workspace {
   listTags(): TagInfo[] {
     const meta = new Map(readTagMeta(this.project).map((t) => [t.name.toLowerCase(), t]));
     const all = new Map(this.postIndex.tagCounts().map((t) => [t.name.toLowerCase(), t]));
-    const published = new Map(this.postIndex.tagCounts('published').map((t) => [t.name.toLowerCase(), t.count]));
+    const published = new Map(
+      this.postIndex.tagCounts('published').map((t) => [t.name.toLowerCase(), t.count]),
+    );
     const names = new Set([...meta.keys(), ...all.keys()]);
     return [...names]
       .map((key) => ({

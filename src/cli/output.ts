@@ -26,7 +26,9 @@ export function printJson(io: CliIO, value: unknown): void {
 
 export function printError(io: CliIO, e: unknown, json: boolean): void {
   if (json) {
-    const body = isBdsError(e) ? e.toJSON() : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+    const body = isBdsError(e)
+      ? e.toJSON()
+      : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
     io.err(JSON.stringify({ error: body }));
   } else {
     io.err(`error: ${formatError(e)}`);
@@ -37,7 +39,9 @@ export function printError(io: CliIO, e: unknown, json: boolean): void {
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** A one-line progress bar on stderr (only on a terminal). */
@@ -57,7 +61,9 @@ export class ProgressBar {
     const width = 24;
     const filled = Math.round((pct / 100) * width);
     process.stderr.write(
-      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${message}`.slice(0, 100).padEnd(100),
+      `\r${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${message}`
+        .slice(0, 100)
+        .padEnd(100),
     );
   }
 

@@ -22,9 +22,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const program = new Command();
   let exitCode = 0;
-  const registry = new ProjectRegistry(
-    io.env.BDS_HOME ? path.resolve(io.cwd, io.env.BDS_HOME) : undefined,
-  );
+  const registry = new ProjectRegistry(io.env.BDS_HOME ? path.resolve(io.cwd, io.env.BDS_HOME) : undefined);
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
@@ -64,7 +62,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   program
     .name('bds')
     .description('bds: a local-first blogging workspace with Python scripting')
-    .option('--project <dir>', 'project folder (default: the current folder if it holds bds.json, else the default project)')
+    .option(
+      '--project <dir>',
+      'project folder (default: the current folder if it holds bds.json, else the default project)',
+    )
     .option('--json', 'machine-readable output')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -101,7 +102,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .action((dir: string, opts: { name?: string; timezone: string }) => {
       const project = initProject(path.resolve(io.cwd, dir), { name: opts.name, timezone: opts.timezone });
       registry.remember(project);
-      emit({ path: project.root, id: project.settings.id, name: project.settings.name }, () => `Created project ${project.settings.name} in ${project.root}`);
+      emit(
+        { path: project.root, id: project.settings.id, name: project.settings.name },
+        () => `Created project ${project.settings.name} in ${project.root}`,
+      );
     });
 
   const projectCmd = program.command('project').description('known projects');
@@ -110,8 +114,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .description('list the projects bds knows')
     .action(() => {
       const reg = registry.read();
-      emit(reg, () =>
-        table(reg.projects.map((p) => [p.path === reg.defaultProject ? '*' : ' ', p.name, p.path])) || 'No projects yet.',
+      emit(
+        reg,
+        () =>
+          table(reg.projects.map((p) => [p.path === reg.defaultProject ? '*' : ' ', p.name, p.path])) ||
+          'No projects yet.',
       );
     });
   projectCmd
@@ -119,7 +126,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .description('make a project the default')
     .action((dir: string) => {
       registry.setDefault(path.resolve(io.cwd, dir));
-      emit({ defaultProject: path.resolve(io.cwd, dir) }, () => `Default project: ${path.resolve(io.cwd, dir)}`);
+      emit(
+        { defaultProject: path.resolve(io.cwd, dir) },
+        () => `Default project: ${path.resolve(io.cwd, dir)}`,
+      );
     });
 
   // ------------------------------------------------------------------ posts
@@ -170,20 +180,29 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           excerpt: opts.excerpt,
         });
         emit(postJson(updated), () =>
-          updated.pending ? `Saved pending edits of ${updated.slug} (publish to apply them)` : `Updated ${updated.slug}`,
+          updated.pending
+            ? `Saved pending edits of ${updated.slug} (publish to apply them)`
+            : `Updated ${updated.slug}`,
         );
       }),
     );
   post
     .command('list')
     .description('list posts, newest first')
-    .addOption(new Option('--status <status>', 'only this status').choices(['draft', 'published', 'archived']))
+    .addOption(
+      new Option('--status <status>', 'only this status').choices(['draft', 'published', 'archived']),
+    )
     .option('--tag <tag>', 'only posts with this tag')
     .option('--category <category>', 'only posts in this category')
     .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'))
     .action(async (opts: { status?: string; tag?: string; category?: string; limit?: number }) =>
       withWorkspace((ws) => {
-        const rows = ws.listPosts({ status: opts.status, tag: opts.tag, category: opts.category, limit: opts.limit });
+        const rows = ws.listPosts({
+          status: opts.status,
+          tag: opts.tag,
+          category: opts.category,
+          limit: opts.limit,
+        });
         emit(
           rows.map((r) => postJson(r, false)),
           () =>
@@ -214,11 +233,31 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }),
     );
   const simple: [string, string, (ws: Workspace, ref: string) => unknown, (r: never) => string][] = [
-    ['publish', 'publish a post (or its pending edits)', (ws, s) => ws.publishPost(s), (p: Post) => `Published ${p.slug}`],
-    ['unpublish', 'turn a published post back into a draft', (ws, s) => ws.unpublishPost(s), (p: Post) => `Unpublished ${p.slug}`],
+    [
+      'publish',
+      'publish a post (or its pending edits)',
+      (ws, s) => ws.publishPost(s),
+      (p: Post) => `Published ${p.slug}`,
+    ],
+    [
+      'unpublish',
+      'turn a published post back into a draft',
+      (ws, s) => ws.unpublishPost(s),
+      (p: Post) => `Unpublished ${p.slug}`,
+    ],
     ['archive', 'archive a post', (ws, s) => ws.archivePost(s), (p: Post) => `Archived ${p.slug}`],
-    ['discard', 'discard the pending edits of a published post', (ws, s) => ws.discardPendingEdits(s), (p: Post) => `Discarded pending edits of ${p.slug}`],
-    ['delete', 'delete a post and its file', (ws, s) => ws.deletePost(s), (p: { slug: string }) => `Deleted ${p.slug}`],
+    [
+      'discard',
+      'discard the pending edits of a published post',
+      (ws, s) => ws.discardPendingEdits(s),
+      (p: Post) => `Discarded pending edits of ${p.slug}`,
+    ],
+    [
+      'delete',
+      'delete a post and its file',
+      (ws, s) => ws.deletePost(s),
+      (p: { slug: string }) => `Deleted ${p.slug}`,
+    ],
   ];
   for (const [name, description, run, say] of simple) {
     post
@@ -239,7 +278,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .action(async (words: string[], opts: { limit: number }) =>
       withWorkspace((ws) => {
         const hits = ws.searchPosts(words.join(' '), { limit: opts.limit });
-        emit(hits, () => (hits.length === 0 ? 'No matches.' : table(hits.map((h) => [h.status, h.slug, h.title, h.snippet]))));
+        emit(hits, () =>
+          hits.length === 0 ? 'No matches.' : table(hits.map((h) => [h.status, h.slug, h.title, h.snippet])),
+        );
       }),
     );
 
@@ -250,7 +291,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       withWorkspace((ws) => {
         const r = ws.rebuildFromFiles();
         emit({ posts: r.posts.indexed, problems: r.posts.problems, ms: Math.round(r.ms) }, () =>
-          [`Indexed ${r.posts.indexed} posts in ${Math.round(r.ms)} ms`, ...r.posts.problems.map(problemLine)].join('\n'),
+          [
+            `Indexed ${r.posts.indexed} posts in ${Math.round(r.ms)} ms`,
+            ...r.posts.problems.map(problemLine),
+          ].join('\n'),
         );
         if (r.posts.problems.length > 0) exitCode = 1;
       }),
@@ -275,7 +319,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .action(async () =>
       withWorkspace((ws) => {
         const tags = ws.listTags();
-        emit(tags, () => (tags.length === 0 ? 'No tags.' : table(tags.map((t) => [t.name, String(t.count), t.color ?? '']))));
+        emit(tags, () =>
+          tags.length === 0 ? 'No tags.' : table(tags.map((t) => [t.name, String(t.count), t.color ?? ''])),
+        );
       }),
     );
   tag
@@ -315,7 +361,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const cats = ws.listCategories();
         emit(cats, () =>
           table(
-            cats.map((c) => [c.name, c.meta.title, String(c.count), c.meta.renderInLists ? 'in lists' : 'not in lists', c.meta.showTitle ? 'shows title' : 'hides title']),
+            cats.map((c) => [
+              c.name,
+              c.meta.title,
+              String(c.count),
+              c.meta.renderInLists ? 'in lists' : 'not in lists',
+              c.meta.showTitle ? 'shows title' : 'hides title',
+            ]),
           ),
         );
       }),
@@ -364,7 +416,11 @@ function readBody(opts: PostOpts, io: CliIO): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new BdsError('invalid-argument', `Cannot read --body-file ${opts.bodyFile}: ${(cause as Error).message}`, { cause });
+    throw new BdsError(
+      'invalid-argument',
+      `Cannot read --body-file ${opts.bodyFile}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 
@@ -386,7 +442,8 @@ function problemLine(p: Problem): string {
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, not "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${name} must be a positive integer, not "${v}"`);
   return n;
 }
 
@@ -399,4 +456,3 @@ function parseBool(v: string): boolean {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-

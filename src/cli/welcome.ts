@@ -19,7 +19,13 @@ export function createDefaultProject(dir: string): void {
   initProject(dir, { name: 'My blog' });
   const ws = Workspace.open(dir);
   try {
-    ws.createPost({ title: 'Welcome to bds', body: WELCOME_BODY, tags: ['bds'], categories: ['article'], publish: true });
+    ws.createPost({
+      title: 'Welcome to bds',
+      body: WELCOME_BODY,
+      tags: ['bds'],
+      categories: ['article'],
+      publish: true,
+    });
   } finally {
     void ws.close();
   }

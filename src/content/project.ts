@@ -11,7 +11,10 @@ export const SETTINGS_FILE = 'bds.json';
 
 export const PROJECT_FOLDERS = ['posts', 'drafts', 'media', 'meta', 'scripts', 'templates'] as const;
 
-export const DEFAULT_CATEGORIES: Record<string, { title: string; renderInLists: boolean; showTitle: boolean }> = {
+export const DEFAULT_CATEGORIES: Record<
+  string,
+  { title: string; renderInLists: boolean; showTitle: boolean }
+> = {
   article: { title: 'Article', renderInLists: true, showTitle: true },
   picture: { title: 'Picture', renderInLists: true, showTitle: false },
   aside: { title: 'Aside', renderInLists: true, showTitle: false },
@@ -76,7 +79,9 @@ export interface InitOptions {
 export function initProject(dir: string, options: InitOptions = {}): Project {
   const root = path.resolve(dir);
   if (isProjectDir(root)) {
-    throw new BdsError('project-exists', `${root} already holds a bds project`, { file: path.join(root, SETTINGS_FILE) });
+    throw new BdsError('project-exists', `${root} already holds a bds project`, {
+      file: path.join(root, SETTINGS_FILE),
+    });
   }
   fs.mkdirSync(root, { recursive: true });
   const settings = parseSettings(
@@ -93,7 +98,10 @@ export function initProject(dir: string, options: InitOptions = {}): Project {
   );
   const paths = projectPaths(root);
   for (const folder of PROJECT_FOLDERS) fs.mkdirSync(path.join(root, folder), { recursive: true });
-  writeFileAtomic(path.join(paths.meta, 'categories.json'), `${JSON.stringify(DEFAULT_CATEGORIES, null, 2)}\n`);
+  writeFileAtomic(
+    path.join(paths.meta, 'categories.json'),
+    `${JSON.stringify(DEFAULT_CATEGORIES, null, 2)}\n`,
+  );
   writeFileAtomic(path.join(paths.meta, 'tags.json'), '[]\n');
   const gitignore = path.join(root, '.gitignore');
   if (!fs.existsSync(gitignore)) writeFileAtomic(gitignore, GITIGNORE);
@@ -106,14 +114,19 @@ export function loadProject(dir: string): Project {
   const root = path.resolve(dir);
   const file = path.join(root, SETTINGS_FILE);
   if (!fs.existsSync(file)) {
-    throw new BdsError('project-not-found', `No bds project in ${root} (${SETTINGS_FILE} is missing)`, { file });
+    throw new BdsError('project-not-found', `No bds project in ${root} (${SETTINGS_FILE} is missing)`, {
+      file,
+    });
   }
   const text = decodeUtf8(fs.readFileSync(file), file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new BdsError('project-invalid', `${file} is not valid JSON: ${(cause as Error).message}`, { file, cause });
+    throw new BdsError('project-invalid', `${file} is not valid JSON: ${(cause as Error).message}`, {
+      file,
+      cause,
+    });
   }
   return { root, settings: parseSettings(raw, file), paths: projectPaths(root) };
 }
@@ -132,7 +145,10 @@ export function writeSettingsFile(file: string, settings: ProjectSettings): void
 }
 
 export function updateProjectSettings(project: Project, patch: Partial<ProjectSettings>): Project {
-  const settings = parseSettings({ ...project.settings, ...patch, id: project.settings.id }, project.paths.settings);
+  const settings = parseSettings(
+    { ...project.settings, ...patch, id: project.settings.id },
+    project.paths.settings,
+  );
   writeSettingsFile(project.paths.settings, settings);
   return { ...project, settings };
 }

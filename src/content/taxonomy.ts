@@ -62,7 +62,10 @@ export function readCategories(project: Project): Record<string, CategoryMeta> {
 }
 
 export function writeCategories(project: Project, categories: Record<string, CategoryMeta>): void {
-  writeFileAtomic(path.join(project.paths.meta, 'categories.json'), `${JSON.stringify(categories, null, 2)}\n`);
+  writeFileAtomic(
+    path.join(project.paths.meta, 'categories.json'),
+    `${JSON.stringify(categories, null, 2)}\n`,
+  );
 }
 
 export function isValidColour(c: string): boolean {

@@ -10,7 +10,10 @@ export const TEMP_MARKER = '.bds-tmp-';
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    dir,
+    `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+  );
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -30,7 +33,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 export function copyFileAtomic(src: string, dest: string): void {
   const dir = path.dirname(dest);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `${TEMP_MARKER}${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    dir,
+    `${TEMP_MARKER}${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+  );
   try {
     fs.copyFileSync(src, tmp);
     const fd = fs.openSync(tmp, 'r');

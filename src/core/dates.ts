@@ -91,7 +91,8 @@ export function parseIsoDate(value: string, timeZone = 'UTC'): Date {
   const hasOffset = /(?:Z|[+-]\d{2}:?\d{2})$/.test(value) && value.length > 10;
   if (hasOffset) {
     const d = new Date(value);
-    if (Number.isNaN(d.getTime())) throw new BdsError('frontmatter-invalid', `"${value}" is not a valid date`);
+    if (Number.isNaN(d.getTime()))
+      throw new BdsError('frontmatter-invalid', `"${value}" is not a valid date`);
     return d;
   }
   const [datePart, timePart = '00:00:00'] = value.split(/[T ]/);

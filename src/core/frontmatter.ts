@@ -41,11 +41,15 @@ export function parseFrontmatter(text: string, file: string): FrontmatterDocumen
     }
   }
   if (yamlEnd === -1) {
-    throw new BdsError('frontmatter-yaml', `${file}: frontmatter starts with --- on line 1 but is never closed`, {
-      file,
-      line: 1,
-      hint: 'Add a line with --- after the frontmatter.',
-    });
+    throw new BdsError(
+      'frontmatter-yaml',
+      `${file}: frontmatter starts with --- on line 1 but is never closed`,
+      {
+        file,
+        line: 1,
+        hint: 'Add a line with --- after the frontmatter.',
+      },
+    );
   }
   const yamlText = src.slice(4, yamlEnd + 1);
   const yamlLines = yamlText.split('\n').length - 1;
@@ -110,7 +114,8 @@ export function serializeFrontmatter(data: Record<string, unknown>, body: string
 // parser, so both always agree (a property test checks this). It makes a 10,000-post rebuild 3x faster.
 const PLAIN_KEY = /^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
 const SAFE_PLAIN = /^[A-Za-z0-9_/.][A-Za-z0-9 _/.,:+()@'-]*$/;
-const SPECIAL_PLAIN = /^(?:true|false|null|True|False|TRUE|FALSE|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN))$/;
+const SPECIAL_PLAIN =
+  /^(?:true|false|null|True|False|TRUE|FALSE|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN))$/;
 const INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
 // What YAML 1.2's core schema reads as a number: such plain scalars go to the full parser.
 const CORE_NUMBER =
@@ -131,7 +136,13 @@ function simpleScalar(raw: string): { value: unknown } | undefined {
   if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
   if (INT.test(raw)) return { value: Number(raw) };
   if (SPECIAL_PLAIN.test(raw) || CORE_NUMBER.test(raw)) return undefined;
-  if (!SAFE_PLAIN.test(raw) || raw.endsWith(' ') || raw.includes(': ') || raw.endsWith(':') || raw.includes(' #')) {
+  if (
+    !SAFE_PLAIN.test(raw) ||
+    raw.endsWith(' ') ||
+    raw.includes(': ') ||
+    raw.endsWith(':') ||
+    raw.includes(' #')
+  ) {
     return undefined;
   }
   return { value: raw };

@@ -5,7 +5,9 @@ import { isIsoDate } from './dates.js';
 
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-const isoDate = z.string().refine(isIsoDate, { message: 'must be an ISO-8601 date such as 2026-01-31T10:00:00Z' });
+const isoDate = z
+  .string()
+  .refine(isIsoDate, { message: 'must be an ISO-8601 date such as 2026-01-31T10:00:00Z' });
 const nonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 
 export const POST_STATUSES = ['draft', 'published', 'archived'] as const;
@@ -23,7 +25,10 @@ export const ProjectSettingsSchema = z.looseObject({
   description: z.string().optional(),
   publicUrl: z.string().optional(),
   mainLanguage: z.string().min(2).default('en'),
-  timezone: z.string().refine(isValidTimezone, { message: 'must be an IANA timezone such as UTC' }).default('UTC'),
+  timezone: z
+    .string()
+    .refine(isValidTimezone, { message: 'must be an IANA timezone such as UTC' })
+    .default('UTC'),
   maxPostsPerPage: z.number().int().min(1).max(500).default(50),
   blogmarkCategory: z.string().optional(),
   defaultAuthor: z.string().optional(),

@@ -44,7 +44,11 @@ export function assertSafeSlug(slug: string, what: string, file?: string): void 
 }
 
 /** `base`, `base-2`, `base-3`... (or `_N` for scripts) — the first not taken. */
-export function uniqueSlug(base: string, taken: (slug: string) => boolean, separator: '-' | '_' = '-'): string {
+export function uniqueSlug(
+  base: string,
+  taken: (slug: string) => boolean,
+  separator: '-' | '_' = '-',
+): string {
   if (!taken(base)) return base;
   for (let n = 2; ; n++) {
     const candidate = `${base}${separator}${n}`;

@@ -30,7 +30,8 @@ export class MediaIndex {
 
   constructor(private readonly db: Sqlite) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO media (id, path, original_name, mime_type, size, width, height, title, alt,
+      insert:
+        db.prepare(`INSERT INTO media (id, path, original_name, mime_type, size, width, height, title, alt,
         caption, tags_json, created_at, record_json, sidecar_mtime_ms) VALUES (@id, @path, @originalName, @mimeType,
         @size, @width, @height, @title, @alt, @caption, @tagsJson, @createdAt, @recordJson, @sidecarMtimeMs)`),
       rowidById: db.prepare(`SELECT rowid FROM media WHERE id = ?`).pluck(),
@@ -43,8 +44,12 @@ export class MediaIndex {
       byId: db.prepare(`SELECT record_json, sidecar_mtime_ms, path FROM media WHERE id = ?`),
       all: db.prepare(`SELECT record_json FROM media ORDER BY created_at DESC, id`).pluck(),
       states: db.prepare(`SELECT path, sidecar_mtime_ms FROM media`),
-      linked: db.prepare(`SELECT m.record_json FROM post_media l JOIN media m ON m.id = l.media_id
-        WHERE l.post_id = ? ORDER BY l.position`).pluck(),
+      linked: db
+        .prepare(
+          `SELECT m.record_json FROM post_media l JOIN media m ON m.id = l.media_id
+        WHERE l.post_id = ? ORDER BY l.position`,
+        )
+        .pluck(),
     };
   }
 
@@ -71,7 +76,14 @@ export class MediaIndex {
       recordJson: JSON.stringify(row.record),
     });
     const rowid = Number(info.lastInsertRowid);
-    s.insertFts.run(rowid, row.originalName, row.title ?? '', row.alt ?? '', row.caption ?? '', row.tags.join(' '));
+    s.insertFts.run(
+      rowid,
+      row.originalName,
+      row.title ?? '',
+      row.alt ?? '',
+      row.caption ?? '',
+      row.tags.join(' '),
+    );
   }
 
   removeByPath(rel: string): void {
@@ -109,8 +121,10 @@ export class MediaIndex {
     if (!ftsQuery) return [];
     return (
       this.db
-        .prepare(`SELECT m.record_json FROM media_fts JOIN media m ON m.rowid = media_fts.rowid
-          WHERE media_fts MATCH ? ORDER BY bm25(media_fts) LIMIT ?`)
+        .prepare(
+          `SELECT m.record_json FROM media_fts JOIN media m ON m.rowid = media_fts.rowid
+          WHERE media_fts MATCH ? ORDER BY bm25(media_fts) LIMIT ?`,
+        )
         .pluck()
         .all(ftsQuery, limit) as string[]
     ).map((j) => JSON.parse(j) as Record<string, unknown>);

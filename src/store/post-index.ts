@@ -145,7 +145,8 @@ export class PostIndex {
 
   constructor(private readonly db: Sqlite) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO posts (id, path, slug, title, status, created_at, updated_at, published_at,
+      insert:
+        db.prepare(`INSERT INTO posts (id, path, slug, title, status, created_at, updated_at, published_at,
         sort_date, date_key, excerpt, author, language, template, tags_json, categories_json, media_json, extra_json,
         body, body_line, mtime_ms, size) VALUES (@id, @path, @slug, @title, @status, @createdAt, @updatedAt,
         @publishedAt, @sortDate, @dateKey, @excerpt, @author, @language, @template, @tagsJson, @categoriesJson,
@@ -163,12 +164,17 @@ export class PostIndex {
       ),
       insertTag: db.prepare(`INSERT OR IGNORE INTO post_tags (post_rowid, tag) VALUES (?, ?)`),
       insertCat: db.prepare(`INSERT OR IGNORE INTO post_categories (post_rowid, category) VALUES (?, ?)`),
-      insertLink: db.prepare(`INSERT OR REPLACE INTO post_media (post_id, media_id, position) VALUES (?, ?, ?)`),
+      insertLink: db.prepare(
+        `INSERT OR REPLACE INTO post_media (post_id, media_id, position) VALUES (?, ?, ?)`,
+      ),
       byId: db.prepare(`${SELECT} WHERE p.id = ?`),
       bySlug: db.prepare(`${SELECT} WHERE p.slug = ?`),
       byPath: db.prepare(`${SELECT} WHERE p.path = ?`),
-      fileStates: db.prepare(`SELECT path, mtime_ms, size FROM posts UNION ALL SELECT path, mtime_ms, size FROM drafts`),
-      upsertDraft: db.prepare(`INSERT OR REPLACE INTO drafts (post_id, path, title, data_json, body, mtime_ms, size)
+      fileStates: db.prepare(
+        `SELECT path, mtime_ms, size FROM posts UNION ALL SELECT path, mtime_ms, size FROM drafts`,
+      ),
+      upsertDraft:
+        db.prepare(`INSERT OR REPLACE INTO drafts (post_id, path, title, data_json, body, mtime_ms, size)
         VALUES (@postId, @path, @title, @dataJson, @body, @mtimeMs, @size)`),
       getDraft: db.prepare(`SELECT * FROM drafts WHERE post_id = ?`),
       deleteDraftByPath: db.prepare(`DELETE FROM drafts WHERE path = ?`),
@@ -178,7 +184,8 @@ export class PostIndex {
   }
 
   clear(): void {
-    this.db.exec(`DELETE FROM posts; DELETE FROM posts_fts; DELETE FROM post_tags; DELETE FROM post_categories;
+    this.db
+      .exec(`DELETE FROM posts; DELETE FROM posts_fts; DELETE FROM post_tags; DELETE FROM post_categories;
       DELETE FROM post_media; DELETE FROM drafts;`);
   }
 
@@ -206,7 +213,14 @@ export class PostIndex {
       extraJson: JSON.stringify(row.extra),
     });
     const rowid = Number(info.lastInsertRowid);
-    s.insertFts.run(rowid, row.title, row.excerpt ?? '', row.body, row.tags.join(' '), row.categories.join(' '));
+    s.insertFts.run(
+      rowid,
+      row.title,
+      row.excerpt ?? '',
+      row.body,
+      row.tags.join(' '),
+      row.categories.join(' '),
+    );
     for (const t of row.tags) s.insertTag.run(rowid, t);
     for (const c of row.categories) s.insertCat.run(rowid, c);
     if (!fresh) s.deleteLinks.run(row.id);
@@ -319,17 +333,26 @@ export class PostIndex {
   tagCounts(status?: string): { name: string; count: number }[] {
     const sql = `SELECT t.tag AS name, COUNT(*) AS count FROM post_tags t JOIN posts p ON p.rowid = t.post_rowid
       ${status ? 'WHERE p.status = ?' : ''} GROUP BY t.tag ORDER BY count DESC, name`;
-    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as { name: string; count: number }[];
+    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as {
+      name: string;
+      count: number;
+    }[];
   }
 
   categoryCounts(status?: string): { name: string; count: number }[] {
     const sql = `SELECT c.category AS name, COUNT(*) AS count FROM post_categories c JOIN posts p ON p.rowid = c.post_rowid
       ${status ? 'WHERE p.status = ?' : ''} GROUP BY c.category ORDER BY count DESC, name`;
-    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as { name: string; count: number }[];
+    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as {
+      name: string;
+      count: number;
+    }[];
   }
 
   postIdsForMedia(mediaId: string): string[] {
-    return this.db.prepare(`SELECT post_id FROM post_media WHERE media_id = ? ORDER BY post_id`).pluck().all(mediaId) as string[];
+    return this.db
+      .prepare(`SELECT post_id FROM post_media WHERE media_id = ? ORDER BY post_id`)
+      .pluck()
+      .all(mediaId) as string[];
   }
 
   upsertDraft(d: DraftRowInput): void {
@@ -338,7 +361,15 @@ export class PostIndex {
 
   getDraft(postId: string): DraftRowInput | undefined {
     const r = this.stmts.getDraft.get(postId) as
-      | { post_id: string; path: string; title: string; data_json: string; body: string; mtime_ms: number; size: number }
+      | {
+          post_id: string;
+          path: string;
+          title: string;
+          data_json: string;
+          body: string;
+          mtime_ms: number;
+          size: number;
+        }
       | undefined;
     if (!r) return undefined;
     return {

@@ -28,10 +28,28 @@ describe('bds CLI', () => {
     const gi = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
     expect(gi).toContain('html/');
     expect(gi).toContain('.bds/');
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'meta/categories.json'), 'utf8'))).toHaveProperty('aside');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'meta/categories.json'), 'utf8'))).toHaveProperty(
+      'aside',
+    );
     fs.writeFileSync(path.join(cwd, 'body.md'), 'Trains across the Alps.\n');
     const created = await bds(
-      ['--project', 'blog', '--json', 'post', 'new', '--title', 'By rail', '--body-file', 'body.md', '--tag', 'travel', '--tag', 'rail', '--category', 'article'],
+      [
+        '--project',
+        'blog',
+        '--json',
+        'post',
+        'new',
+        '--title',
+        'By rail',
+        '--body-file',
+        'body.md',
+        '--tag',
+        'travel',
+        '--tag',
+        'rail',
+        '--category',
+        'article',
+      ],
       { cwd, home },
     );
     expect(created.code).toBe(0);
@@ -39,11 +57,16 @@ describe('bds CLI', () => {
     // Inside the project folder, --project is not needed.
     const list = await bds(['post', 'list'], { cwd: dir, home });
     expect(list.stdout).toMatch(/draft\s+by-rail\s+By rail/);
-    expect((await bds(['post', 'publish', 'by-rail'], { cwd: dir, home })).stdout).toContain('Published by-rail');
+    expect((await bds(['post', 'publish', 'by-rail'], { cwd: dir, home })).stdout).toContain(
+      'Published by-rail',
+    );
     const edit = await bds(['post', 'edit', 'by-rail', '--body', 'Night trains too.'], { cwd: dir, home });
     expect(edit.stdout).toContain('pending edits');
     const show = await bds(['--json', 'post', 'show', 'by-rail'], { cwd: dir, home });
-    expect(show.json()).toMatchObject({ body: 'Trains across the Alps.\n', pending: { body: 'Night trains too.\n' } });
+    expect(show.json()).toMatchObject({
+      body: 'Trains across the Alps.\n',
+      pending: { body: 'Night trains too.\n' },
+    });
     await bds(['post', 'publish', 'by-rail'], { cwd: dir, home });
     const search = await bds(['--json', 'search', 'night'], { cwd: dir, home });
     expect((search.json() as { slug: string }[]).map((h) => h.slug)).toEqual(['by-rail']);
@@ -53,7 +76,10 @@ describe('bds CLI', () => {
 
   it('fails with a non-zero exit code and a clear message', async () => {
     const home = tempDir();
-    const root = writeProject({ 'posts/2026/01/bad.md': '---\ntitle: [\n---\n', 'posts/2026/01/ok.md': samplePost({ slug: 'ok' }) });
+    const root = writeProject({
+      'posts/2026/01/bad.md': '---\ntitle: [\n---\n',
+      'posts/2026/01/ok.md': samplePost({ slug: 'ok' }),
+    });
     const missing = await bds(['post', 'show', 'nope'], { cwd: root, home });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No post with id or slug "nope"');
@@ -77,9 +103,18 @@ describe('bds CLI', () => {
     expect((await bds(['--json', 'tag', 'list'], { cwd: root, home })).json()).toEqual([
       { name: 'new', color: '#123456', count: 1, publishedCount: 1 },
     ]);
-    await bds(['category', 'set', 'notes', '--title', 'Notes', '--render-in-lists', 'false'], { cwd: root, home });
-    const cats = (await bds(['--json', 'category', 'list'], { cwd: root, home })).json() as { name: string; meta: object }[];
-    expect(cats.find((c) => c.name === 'notes')?.meta).toMatchObject({ title: 'Notes', renderInLists: false });
+    await bds(['category', 'set', 'notes', '--title', 'Notes', '--render-in-lists', 'false'], {
+      cwd: root,
+      home,
+    });
+    const cats = (await bds(['--json', 'category', 'list'], { cwd: root, home })).json() as {
+      name: string;
+      meta: object;
+    }[];
+    expect(cats.find((c) => c.name === 'notes')?.meta).toMatchObject({
+      title: 'Notes',
+      renderInLists: false,
+    });
   });
 
   it('the real command runs as a process and sets its exit code', () => {
@@ -87,10 +122,16 @@ describe('bds CLI', () => {
     const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'From a process' }) });
     const tsx = path.resolve('node_modules/.bin/tsx');
     const cli = path.resolve('src/cli/main.ts');
-    const ok = spawnSync(tsx, [cli, '--project', root, '--json', 'post', 'list'], { env: { ...process.env, BDS_HOME: home }, encoding: 'utf8' });
+    const ok = spawnSync(tsx, [cli, '--project', root, '--json', 'post', 'list'], {
+      env: { ...process.env, BDS_HOME: home },
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)[0].title).toBe('From a process');
-    const bad = spawnSync(tsx, [cli, '--project', root, 'post', 'show', 'zzz'], { env: { ...process.env, BDS_HOME: home }, encoding: 'utf8' });
+    const bad = spawnSync(tsx, [cli, '--project', root, 'post', 'show', 'zzz'], {
+      env: { ...process.env, BDS_HOME: home },
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('zzz');
   });

@@ -16,9 +16,16 @@ afterEach(async () => {
 });
 
 /** Open a project holding one good post plus `bad`; the good post loads, the bad file is reported, unchanged. */
-function expectReported(bad: Record<string, string | Uint8Array>, code: string, match: RegExp, line?: number) {
+function expectReported(
+  bad: Record<string, string | Uint8Array>,
+  code: string,
+  match: RegExp,
+  line?: number,
+) {
   const root = writeProject({ 'posts/2026/01/good.md': samplePost({ slug: 'good' }), ...bad });
-  const before = Object.fromEntries(Object.keys(bad).map((rel) => [rel, fs.readFileSync(path.join(root, rel))]));
+  const before = Object.fromEntries(
+    Object.keys(bad).map((rel) => [rel, fs.readFileSync(path.join(root, rel))]),
+  );
   const ws = openWs(root);
   expect(ws.listPosts().map((p) => p.slug)).toContain('good');
   const problems = ws.problems();
@@ -26,14 +33,19 @@ function expectReported(bad: Record<string, string | Uint8Array>, code: string, 
   expect(problems[0]).toMatchObject({ code, file: Object.keys(bad)[0] });
   expect(problems[0]!.message).toMatch(match);
   if (line !== undefined) expect(problems[0]!.line).toBe(line);
-  for (const [rel, bytes] of Object.entries(before)) expect(fs.readFileSync(path.join(root, rel)).equals(bytes)).toBe(true);
+  for (const [rel, bytes] of Object.entries(before))
+    expect(fs.readFileSync(path.join(root, rel)).equals(bytes)).toBe(true);
   return { ws, root, problem: problems[0]! };
 }
 
 describe('bad input is reported with its file and line; the rest still loads', () => {
   it('malformed YAML names the file and the line in the file', () => {
     const text = '---\nid: "x1"\ntitle: "Broken\nslug: broken\n---\nBody\n';
-    expectReported({ 'posts/2026/01/broken.md': text }, 'frontmatter-yaml', /posts\/2026\/01\/broken\.md:\d+/);
+    expectReported(
+      { 'posts/2026/01/broken.md': text },
+      'frontmatter-yaml',
+      /posts\/2026\/01\/broken\.md:\d+/,
+    );
   });
 
   it('a bad value names the field and its line', () => {
@@ -43,12 +55,18 @@ describe('bad input is reported with its file and line; the rest still loads', (
   });
 
   it('a missing required field is named', () => {
-    const text = '---\nid: "missing-title"\nslug: "missing-title"\nstatus: draft\ncreatedAt: "2026-01-01T00:00:00Z"\nupdatedAt: "2026-01-01T00:00:00Z"\n---\nx\n';
+    const text =
+      '---\nid: "missing-title"\nslug: "missing-title"\nstatus: draft\ncreatedAt: "2026-01-01T00:00:00Z"\nupdatedAt: "2026-01-01T00:00:00Z"\n---\nx\n';
     expectReported({ 'posts/2026/01/missing-title.md': text }, 'frontmatter-invalid', /"title" is required/);
   });
 
   it('an unclosed frontmatter block is reported at line 1', () => {
-    expectReported({ 'posts/2026/01/open.md': '---\ntitle: x\n\nno end\n' }, 'frontmatter-yaml', /never closed/, 1);
+    expectReported(
+      { 'posts/2026/01/open.md': '---\ntitle: x\n\nno end\n' },
+      'frontmatter-yaml',
+      /never closed/,
+      1,
+    );
   });
 
   it('duplicate ids: the second file is reported, the first kept', () => {
@@ -74,16 +92,27 @@ describe('bad input is reported with its file and line; the rest still loads', (
   });
 
   it('invalid UTF-8 is named', () => {
-    const bytes = Buffer.concat([Buffer.from(samplePost({ slug: 'latin1' }).replace('Hello world.', '')), Buffer.from([0xff, 0xfe, 0x41])]);
+    const bytes = Buffer.concat([
+      Buffer.from(samplePost({ slug: 'latin1' }).replace('Hello world.', '')),
+      Buffer.from([0xff, 0xfe, 0x41]),
+    ]);
     expectReported({ 'posts/2026/01/latin1.md': bytes }, 'file-encoding', /not valid UTF-8/);
   });
 
   it('a slug that tries to leave the project is refused', () => {
-    expectReported({ 'posts/2026/01/evil.md': samplePost({ slug: '../../etc/passwd' }) }, 'path-escape', /leave the project/);
+    expectReported(
+      { 'posts/2026/01/evil.md': samplePost({ slug: '../../etc/passwd' }) },
+      'path-escape',
+      /leave the project/,
+    );
   });
 
   it('a post id that could leave the drafts folder is refused', () => {
-    expectReported({ 'posts/2026/01/evil-id.md': samplePost({ slug: 'evil-id', id: '../../x' }) }, 'frontmatter-invalid', /"id"/);
+    expectReported(
+      { 'posts/2026/01/evil-id.md': samplePost({ slug: 'evil-id', id: '../../x' }) },
+      'frontmatter-invalid',
+      /"id"/,
+    );
   });
 
   it('a 50 MB post is refused without reading it into the index', () => {
@@ -102,7 +131,9 @@ describe('bad input is reported with its file and line; the rest still loads', (
   it('a broken bds.json names the file', () => {
     const root = writeProject({ 'bds.json': '{ "name": ' });
     expect(() => Workspace.open(root)).toThrow(/bds\.json is not valid JSON/);
-    const root2 = writeProject({ 'bds.json': JSON.stringify({ id: 'x', name: 'n', timezone: 'Mars/Olympus' }) });
+    const root2 = writeProject({
+      'bds.json': JSON.stringify({ id: 'x', name: 'n', timezone: 'Mars/Olympus' }),
+    });
     expect(() => Workspace.open(root2)).toThrow(/"timezone"/);
   });
 

@@ -42,7 +42,10 @@ describe('a writer killed at random points never leaves a broken project', () =>
     for (let i = 0; i < KILLS; i++) {
       await runAndKill(root, Math.floor(Math.random() * 250));
       // Every post and draft file parses.
-      for (const rel of [...walkFiles(root, 'posts', isMarkdownFile), ...walkFiles(root, 'drafts', isMarkdownFile)]) {
+      for (const rel of [
+        ...walkFiles(root, 'posts', isMarkdownFile),
+        ...walkFiles(root, 'drafts', isMarkdownFile),
+      ]) {
         expect(() => readPostFile(root, rel, 'UTC')).not.toThrow();
       }
       JSON.parse(fs.readFileSync(path.join(root, 'meta/tags.json'), 'utf8'));
@@ -54,7 +57,9 @@ describe('a writer killed at random points never leaves a broken project', () =>
       expect(snapshot(ws)).toEqual(reconciled);
       await ws.close();
     }
-    const leftovers = fs.readdirSync(root, { recursive: true }).filter((f) => String(f).includes(TEMP_MARKER));
+    const leftovers = fs
+      .readdirSync(root, { recursive: true })
+      .filter((f) => String(f).includes(TEMP_MARKER));
     expect(leftovers).toEqual([]);
     expect(walkFiles(root, 'posts', isMarkdownFile).length).toBeGreaterThan(0);
   }, 180_000);

@@ -110,9 +110,24 @@ describe('posts on disk', () => {
 
   it('lists by status, tag, category and date and searches title, body, tags', () => {
     const root = writeProject({
-      'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpine lakes', tags: ['travel'], publishedAt: '2026-01-02T00:00:00Z' }, 'Cold water.\n'),
-      'posts/2026/02/b.md': samplePost({ slug: 'b', title: 'Baking bread', tags: ['food'], categories: ['aside'], publishedAt: '2026-02-03T00:00:00Z' }, 'Sourdough starter.\n'),
-      'posts/2026/02/c.md': samplePost({ slug: 'c', title: 'Draft thoughts', status: 'draft' }, 'Unfinished.\n'),
+      'posts/2026/01/a.md': samplePost(
+        { slug: 'a', title: 'Alpine lakes', tags: ['travel'], publishedAt: '2026-01-02T00:00:00Z' },
+        'Cold water.\n',
+      ),
+      'posts/2026/02/b.md': samplePost(
+        {
+          slug: 'b',
+          title: 'Baking bread',
+          tags: ['food'],
+          categories: ['aside'],
+          publishedAt: '2026-02-03T00:00:00Z',
+        },
+        'Sourdough starter.\n',
+      ),
+      'posts/2026/02/c.md': samplePost(
+        { slug: 'c', title: 'Draft thoughts', status: 'draft' },
+        'Unfinished.\n',
+      ),
     });
     const ws = openWs(root);
     expect(ws.listPosts({ status: 'published' }).map((p) => p.slug)).toEqual(['b', 'a']);
@@ -160,7 +175,11 @@ describe('tags and categories', () => {
     const ws = openWs(root);
     ws.setCategory('recipes', { title: 'Recipes', showTitle: false });
     const cats = ws.listCategories();
-    expect(cats.find((c) => c.name === 'recipes')?.meta).toMatchObject({ title: 'Recipes', showTitle: false, renderInLists: true });
+    expect(cats.find((c) => c.name === 'recipes')?.meta).toMatchObject({
+      title: 'Recipes',
+      showTitle: false,
+      renderInLists: true,
+    });
     expect(cats.find((c) => c.name === 'article')?.count).toBe(1);
     expect(JSON.parse(readText(root, 'meta/categories.json')).recipes.title).toBe('Recipes');
   });

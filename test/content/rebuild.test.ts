@@ -35,8 +35,15 @@ function snapshot(ws: Workspace) {
 describe('the index is rebuildable from the folder', () => {
   it('deleting .bds and rebuilding gives identical query results', async () => {
     const root = writeProject({
-      'posts/2026/01/lake.md': samplePost({ slug: 'lake', title: 'Lake day', tags: ['travel'] }, 'By the lake.\n'),
-      'posts/2026/02/bread.md': samplePost({ slug: 'bread', categories: ['aside'], publishedAt: '2026-02-02T00:00:00Z' }),
+      'posts/2026/01/lake.md': samplePost(
+        { slug: 'lake', title: 'Lake day', tags: ['travel'] },
+        'By the lake.\n',
+      ),
+      'posts/2026/02/bread.md': samplePost({
+        slug: 'bread',
+        categories: ['aside'],
+        publishedAt: '2026-02-02T00:00:00Z',
+      }),
       'posts/2026/02/broken.md': '---\ntitle: [\n---\n',
     });
     const ws = openWs(root);
@@ -75,7 +82,12 @@ describe('the index is rebuildable from the folder', () => {
     fs.renameSync(path.join(root, 'posts/2026/01/c.md'), path.join(root, 'posts/2025/12/c.md'));
     ws = openWs(root);
     expect(ws.openReport.mode).toBe('reconcile');
-    expect(ws.listPosts().map((p) => p.title).sort()).toEqual(['Alpha edited', 'Delta', 'Gamma']);
+    expect(
+      ws
+        .listPosts()
+        .map((p) => p.title)
+        .sort(),
+    ).toEqual(['Alpha edited', 'Delta', 'Gamma']);
     expect(ws.getPost('c').path).toBe('posts/2025/12/c.md');
     expect(ws.problems()).toEqual([]);
   });

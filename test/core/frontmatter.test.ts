@@ -1,19 +1,62 @@
 import fc from 'fast-check';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseFrontmatter, parseSimpleYaml, serializeFrontmatter, stringifyYaml } from '../../src/core/frontmatter.js';
+import {
+  parseFrontmatter,
+  parseSimpleYaml,
+  serializeFrontmatter,
+  stringifyYaml,
+} from '../../src/core/frontmatter.js';
 
 describe('frontmatter', () => {
   it('the fast path agrees with the YAML parser on everything it accepts', () => {
     const scalar = fc.oneof(
       fc.string(),
-      fc.constantFrom('true', 'false', 'null', '~', 'yes', '0x10', '1e3', '.5', '-0', '007', '2026-01-15T10:00:00Z', 'a: b', 'x #y', "it's", '"q"', "'s'", '[]', '{}', '- a', '12:30', '+1', '00000000-0000-4000-8000-000000000001', '1_000', '0b11', '1.2.3', '+.inf', '-.5e3', '0o17', '2026-01-15', '1:30:00', '3d6f', '1e', '.'),
+      fc.constantFrom(
+        'true',
+        'false',
+        'null',
+        '~',
+        'yes',
+        '0x10',
+        '1e3',
+        '.5',
+        '-0',
+        '007',
+        '2026-01-15T10:00:00Z',
+        'a: b',
+        'x #y',
+        "it's",
+        '"q"',
+        "'s'",
+        '[]',
+        '{}',
+        '- a',
+        '12:30',
+        '+1',
+        '00000000-0000-4000-8000-000000000001',
+        '1_000',
+        '0b11',
+        '1.2.3',
+        '+.inf',
+        '-.5e3',
+        '0o17',
+        '2026-01-15',
+        '1:30:00',
+        '3d6f',
+        '1e',
+        '.',
+      ),
       fc.integer().map(String),
       fc.double().map(String),
     );
     const line = fc.oneof(
-      fc.tuple(fc.constantFrom('title', 'slug', 'tags', 'x_1', 'Bad Key', 'a'), scalar).map(([k, v]) => `${k}: ${v}`),
-      fc.tuple(fc.constantFrom('tags', 'list'), fc.array(scalar, { maxLength: 3 })).map(([k, items]) => [`${k}:`, ...items.map((i) => `  - ${i}`)].join('\n')),
+      fc
+        .tuple(fc.constantFrom('title', 'slug', 'tags', 'x_1', 'Bad Key', 'a'), scalar)
+        .map(([k, v]) => `${k}: ${v}`),
+      fc
+        .tuple(fc.constantFrom('tags', 'list'), fc.array(scalar, { maxLength: 3 }))
+        .map(([k, items]) => [`${k}:`, ...items.map((i) => `  - ${i}`)].join('\n')),
       scalar.map((v) => `title: ${JSON.stringify(v)}`),
     );
     fc.assert(
@@ -36,7 +79,12 @@ describe('frontmatter', () => {
   it('what bds writes it reads back the same, through either parser', () => {
     fc.assert(
       fc.property(
-        fc.record({ title: fc.string({ minLength: 1 }), tags: fc.array(fc.string()), n: fc.integer(), ok: fc.boolean() }),
+        fc.record({
+          title: fc.string({ minLength: 1 }),
+          tags: fc.array(fc.string()),
+          n: fc.integer(),
+          ok: fc.boolean(),
+        }),
         fc.string(),
         (data, body) => {
           const text = serializeFrontmatter(data, body);

@@ -20,11 +20,22 @@ export function tempDir(prefix = 'bds-test-'): string {
 }
 
 /** Create a project folder holding `files` plus a bds.json (unless `files` has one). */
-export function writeProject(files: Record<string, string | Uint8Array>, options: TestProjectOptions = {}): string {
+export function writeProject(
+  files: Record<string, string | Uint8Array>,
+  options: TestProjectOptions = {},
+): string {
   const root = tempDir();
   const all: Record<string, string | Uint8Array> = {
-    'bds.json': JSON.stringify({ id: TEST_PROJECT_ID, name: 'Test blog', timezone: 'UTC', ...options.settings }),
-    'meta/categories.json': JSON.stringify({ article: { title: 'Article' }, page: { title: 'Page', renderInLists: false } }),
+    'bds.json': JSON.stringify({
+      id: TEST_PROJECT_ID,
+      name: 'Test blog',
+      timezone: 'UTC',
+      ...options.settings,
+    }),
+    'meta/categories.json': JSON.stringify({
+      article: { title: 'Article' },
+      page: { title: 'Page', renderInLists: false },
+    }),
     'meta/tags.json': '[]',
     ...files,
   };

@@ -5,7 +5,11 @@ const root = process.argv[2]!;
 const ws = Workspace.open(root);
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
-  const p = ws.createPost({ title: `Crash ${i} ${Math.random()}`, body: 'x'.repeat(1000 + (i % 7) * 5000), tags: ['t1'] });
+  const p = ws.createPost({
+    title: `Crash ${i} ${Math.random()}`,
+    body: 'x'.repeat(1000 + (i % 7) * 5000),
+    tags: ['t1'],
+  });
   ws.updatePost(p.id, { body: `edited ${i}\n`, tags: ['t1', 't2'] });
   ws.publishPost(p.id);
   ws.updatePost(p.id, { title: `Pending ${i}` });

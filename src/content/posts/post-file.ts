@@ -5,7 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dateParts, formatIsoInZone } from '../../core/dates.js';
 import { BdsError } from '../../core/errors.js';
-import { decodeUtf8, frontmatterKeyLine, parseFrontmatter, serializeFrontmatter } from '../../core/frontmatter.js';
+import {
+  decodeUtf8,
+  frontmatterKeyLine,
+  parseFrontmatter,
+  serializeFrontmatter,
+} from '../../core/frontmatter.js';
 import { describeZodError, PostFrontmatterSchema, type PostFrontmatter } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost } from '../../core/slug.js';
 
@@ -119,7 +124,11 @@ function stripExtra(fm: PostFrontmatter): PostFrontmatter {
  * A Markdown file without frontmatter is adopted: a stable id derived from its path, the title from its
  * first heading (else the file name), a draft. Nothing is written until the user saves it.
  */
-function adoptPlainMarkdown(body: string, rel: string, meta: { mtimeMs: number; timezone: string; size: number }) {
+function adoptPlainMarkdown(
+  body: string,
+  rel: string,
+  meta: { mtimeMs: number; timezone: string; size: number },
+) {
   const base = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
   const heading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
   const id = createHash('sha256').update(rel).digest('hex').slice(0, 32);
@@ -135,7 +144,16 @@ function adoptPlainMarkdown(body: string, rel: string, meta: { mtimeMs: number; 
     categories: [],
     media: [],
   };
-  return { fm, extra: {}, body, path: rel, bodyLine: 1, mtimeMs: meta.mtimeMs, size: meta.size, adopted: true };
+  return {
+    fm,
+    extra: {},
+    body,
+    path: rel,
+    bodyLine: 1,
+    mtimeMs: meta.mtimeMs,
+    size: meta.size,
+    adopted: true,
+  };
 }
 
 /** Frontmatter in a fixed, readable order, then unknown keys. */

@@ -373,7 +373,8 @@ export class PostStore {
   /** Throw away the pending edits of a published post. */
   discard(ref: string): Post {
     const post = this.get(ref);
-    if (!post.pending) throw new BdsError('post-state', `Post "${post.slug}" has no pending edits to discard`);
+    if (!post.pending)
+      throw new BdsError('post-state', `Post "${post.slug}" has no pending edits to discard`);
     this.removeFileAndIndex(post.pending.path);
     return this.get(post.id);
   }
@@ -446,7 +447,10 @@ export class PostStore {
   private checkSlug(slug: string): string {
     assertSafeSlug(slug, 'Slug');
     if (!isValidPostSlug(slug)) {
-      throw new BdsError('post-invalid', `Slug "${slug}" must be lower-case letters, digits and single dashes`);
+      throw new BdsError(
+        'post-invalid',
+        `Slug "${slug}" must be lower-case letters, digits and single dashes`,
+      );
     }
     return slug;
   }
@@ -458,7 +462,13 @@ export class PostStore {
   }
 
   /** Write a post file; when it moves, rename first so a crash never leaves two files with one id. */
-  private writePost(rel: string, fm: PostFrontmatter, extra: Record<string, unknown>, body: string, from?: string) {
+  private writePost(
+    rel: string,
+    fm: PostFrontmatter,
+    extra: Record<string, unknown>,
+    body: string,
+    from?: string,
+  ) {
     if (from && from !== rel) {
       fs.mkdirSync(path.dirname(this.abs(rel)), { recursive: true });
       fs.renameSync(this.abs(from), this.abs(rel));

@@ -10,12 +10,24 @@ import { initProject } from '../content/project.js';
 import type { Post } from '../content/posts/post-store.js';
 import type { PostRow } from '../store/index.js';
 import { printError, printJson, table, type CliIO } from './output.js';
+import { COMMAND_MODULES } from './commands/index.js';
 import { createDefaultProject } from './welcome.js';
 
 interface GlobalOptions {
   project?: string;
   json?: boolean;
 }
+
+/** What a command module needs from the program: open the project, print, set the exit code. */
+export interface CliContext {
+  io: CliIO;
+  json(): boolean;
+  withWorkspace<T>(fn: (ws: Workspace) => T | Promise<T>): Promise<T>;
+  emit(json: unknown, human: () => string): void;
+  setExitCode(code: number): void;
+}
+
+export type CommandModule = (program: Command, ctx: CliContext) => void;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -384,6 +396,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         emit({ name, ...meta }, () => `Category ${name}: ${JSON.stringify(meta)}`);
       }),
     );
+
+  const ctx: CliContext = {
+    io,
+    json: () => Boolean(globals().json),
+    withWorkspace,
+    emit,
+    setExitCode: (code) => (exitCode = code),
+  };
+  for (const module of COMMAND_MODULES) module(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,4 @@
+// The command modules of the `bds` program beyond the core post commands, one file per concern.
+import type { CommandModule } from '../program.js';
+
+export const COMMAND_MODULES: CommandModule[] = [];

@@ -11,8 +11,9 @@
 //   An unquoted value runs to whitespace or `]` and holds no `[`; `true`/`false` become booleans, and a number becomes
 //   a number only when it prints back the same (so `007` and long ids stay strings).
 //   The last of duplicate keys wins.
-// `[[` not followed by a name character (`[[ x]]`, `[[[`) and a name followed by anything other than
-// whitespace or `]]` (`[[Page|Label]]`) are plain text. Anything else that starts like a macro but
+// `[[` not followed by a name character (`[[ x]]`, `[[[`), a name followed by anything other than
+// whitespace or `]]` (`[[Page|Label]]`), and a `|` where a parameter should start (`[[Old Page|x]]`,
+// a wiki link) are plain text. Anything else that starts like a macro but
 // breaks the grammar is kept as text and reported as a `macro-syntax` warning.
 // `\[[...]]` is an escaped macro: written out literally without the backslash.
 //
@@ -129,6 +130,8 @@ export function readMacro(src: string, start: number): MacroAttempt {
     if (c === CLOSE_BRACKET && src.charCodeAt(i + 1) === CLOSE_BRACKET) {
       return { kind: 'macro', name, params: { ...params }, end: i + 2 };
     }
+    // `[[Some Page|label]]` is a wiki link from an imported post, not a broken macro.
+    if (c === 0x7c /* | */) return { kind: 'none' };
     if (i === beforeSpace) {
       return { kind: 'malformed', message: `macro "${name}" needs a space before "${src[i]}"` };
     }

@@ -168,7 +168,8 @@ function liftBlockMacros(state: StateCore): void {
       }
       flushParagraph();
       const block = new state.Token('html_block', '', 0);
-      block.content = `${p.open}${piece}${p.open}\n`;
+      // An empty rendering (a failed macro in the site) leaves no blank line behind.
+      block.content = `${p.open}${piece}${p.open}${p.renderings[piece] ? '\n' : ''}`;
       block.map = inline.map;
       block.level = open.level;
       block.block = true;

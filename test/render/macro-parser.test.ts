@@ -61,7 +61,9 @@ describe('macro grammar', () => {
   });
 
   it('treats [[ without a name, and wiki-style links, as plain text without warnings', () => {
-    const { macros, warnings } = parseMacros('a [[ x]] b [[Page|Label]] c [[[nested]]] d [[]]');
+    const { macros, warnings } = parseMacros(
+      'a [[ x]] b [[Page|Label]] c [[[nested]]] d [[]] [[Old Page|x]]',
+    );
     expect(macros.map((m) => m.raw)).toEqual(['[[nested]]']);
     expect(warnings).toEqual([]);
   });

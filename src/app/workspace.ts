@@ -23,9 +23,20 @@ import {
   type CategoryMeta,
 } from '../content/taxonomy.js';
 import {
+  ScriptStore,
+  type CreateScriptInput,
+  type GitChange,
+  type Script,
+  type ScriptIndexReport,
+  type UpdateScriptInput,
+} from '../scripting/scripts/script-store.js';
+import { TrustStore } from '../scripting/scripts/trust.js';
+import { bdsHome } from './registry.js';
+import {
   openIndexDb,
   PostIndex,
   ProblemIndex,
+  ScriptIndex,
   type IndexDb,
   type PostListQuery,
   type PostRow,
@@ -36,11 +47,14 @@ export interface WorkspaceOptions {
   /** Watch the folder and apply edits made outside bds while it runs. */
   watch?: boolean;
   now?: () => Date;
+  /** The user's bds folder (trust, registry). Default: BDS_HOME or the XDG data dir. */
+  home?: string;
 }
 
 export interface OpenReport {
   mode: 'rebuild' | 'reconcile';
   posts: IndexReport;
+  scripts: ScriptIndexReport;
   ms: number;
 }
 
@@ -54,6 +68,7 @@ export interface TagInfo {
 export class Workspace {
   readonly events = new AppEventBus();
   readonly posts: PostStore;
+  readonly scripts: ScriptStore;
   readonly openReport: OpenReport;
   private watcher?: FSWatcher;
   private watcherReady: Promise<void> = Promise.resolve();
@@ -68,12 +83,23 @@ export class Workspace {
     this.postIndex = new PostIndex(db.sqlite);
     this.problemIndex = new ProblemIndex(db.sqlite);
     this.posts = new PostStore(project, this.postIndex, this.problemIndex, options.now);
+    const trust = new TrustStore(options.home ?? bdsHome());
+    this.scripts = new ScriptStore(
+      project,
+      new ScriptIndex(db.sqlite),
+      this.problemIndex,
+      trust,
+      options.now,
+    );
     const t0 = performance.now();
-    cleanTempFiles(project.paths.posts);
-    cleanTempFiles(project.paths.drafts);
+    for (const dir of [project.paths.posts, project.paths.drafts, project.paths.scripts]) cleanTempFiles(dir);
     const mode = db.fresh ? 'rebuild' : 'reconcile';
-    const posts = this.transaction(() => (db.fresh ? this.posts.rebuildFromFiles() : this.posts.reconcile()));
-    this.openReport = { mode, posts, ms: performance.now() - t0 };
+    const [posts, scripts] = this.transaction(() =>
+      db.fresh
+        ? [this.posts.rebuildFromFiles(), this.scripts.rebuildFromFiles()]
+        : [this.posts.reconcile(), this.scripts.reconcile()],
+    );
+    this.openReport = { mode, posts, scripts, ms: performance.now() - t0 };
   }
 
   static open(dir: string, options: WorkspaceOptions = {}): Workspace {
@@ -93,10 +119,84 @@ export class Workspace {
   }
 
   /** Recreate the whole index from the folder. */
-  rebuildFromFiles(): { posts: IndexReport; ms: number } {
+  rebuildFromFiles(): { posts: IndexReport; scripts: ScriptIndexReport; ms: number } {
     const t0 = performance.now();
-    const posts = this.transaction(() => this.posts.rebuildFromFiles());
-    return { posts, ms: performance.now() - t0 };
+    const [posts, scripts] = this.transaction(
+      () => [this.posts.rebuildFromFiles(), this.scripts.rebuildFromFiles()] as const,
+    );
+    this.scriptsChanged();
+    return { posts, scripts, ms: performance.now() - t0 };
+  }
+
+  // ------------------------------------------------------------------ scripts
+
+  listScripts(): Script[] {
+    return this.scripts.list();
+  }
+
+  getScript(ref: string): Script {
+    return this.scripts.get(ref);
+  }
+
+  createScript(input: CreateScriptInput): Script {
+    return this.scriptOp(() => this.scripts.create(input));
+  }
+
+  updateScript(ref: string, patch: UpdateScriptInput): Script {
+    return this.scriptOp(() => this.scripts.update(ref, patch));
+  }
+
+  setScriptEnabled(ref: string, enabled: boolean): Script {
+    return this.scriptOp(() => this.scripts.setEnabled(ref, enabled));
+  }
+
+  trustScript(ref: string): Script {
+    return this.scriptOp(() => this.scripts.trust(ref));
+  }
+
+  /** Rename a script (its macro name); lists the posts that still use the old name. */
+  renameScript(ref: string, newSlug: string): { script: Script; stillUsedBy: string[] } {
+    const res = this.transaction(() => this.scripts.rename(ref, newSlug, (m) => this.postsUsingMacro(m)));
+    this.scriptsChanged();
+    return res;
+  }
+
+  deleteScript(ref: string): { id: string; slug: string } {
+    const res = this.transaction(() => this.scripts.delete(ref));
+    this.scriptsChanged();
+    return res;
+  }
+
+  rebuildScripts(): ScriptIndexReport {
+    const r = this.transaction(() => this.scripts.rebuildFromFiles());
+    this.scriptsChanged();
+    return r;
+  }
+
+  /** Apply script deltas from a git pull. */
+  reconcileScriptsFromGitChanges(changes: GitChange[]): ScriptIndexReport {
+    const r = this.transaction(() => this.scripts.reconcileFromGitChanges(changes));
+    this.scriptsChanged();
+    return r;
+  }
+
+  /** Slugs of posts whose Markdown holds `[[macro ...]]`. */
+  postsUsingMacro(macro: string): string[] {
+    const re = new RegExp(`\\[\\[${macro}(?=[\\s\\]])`, 'i');
+    return this.postIndex
+      .list()
+      .filter((p) => re.test(p.body))
+      .map((p) => p.slug);
+  }
+
+  private scriptOp(fn: () => Script): Script {
+    const script = this.transaction(fn);
+    this.scriptsChanged();
+    return script;
+  }
+
+  private scriptsChanged(): void {
+    this.events.emit('scripts-changed', { macroSlugs: this.scripts.enabledMacroSlugs() });
   }
 
   problems(): Problem[] {
@@ -259,8 +359,8 @@ export class Workspace {
   private startWatching(): void {
     const p = this.project.paths;
     // Watched folders must exist: chokidar reports a missing one as a second, early 'ready'.
-    for (const dir of [p.posts, p.drafts, p.meta]) fs.mkdirSync(dir, { recursive: true });
-    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta], {
+    for (const dir of [p.posts, p.drafts, p.meta, p.scripts]) fs.mkdirSync(dir, { recursive: true });
+    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta, p.scripts], {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
@@ -282,6 +382,10 @@ export class Workspace {
       const problem = this.transaction(() => this.posts.indexFile(rel));
       if (problem) this.events.emit('problem', problem);
       this.events.emit('posts-changed', { paths: [rel], source: 'external' });
+    } else if (rel.startsWith('scripts/') && rel.endsWith('.py')) {
+      const problems = this.transaction(() => this.scripts.indexFile(rel));
+      for (const problem of problems) this.events.emit('problem', problem);
+      this.scriptsChanged();
     } else if (rel.startsWith('meta/')) {
       this.events.emit('meta-changed', { paths: [rel], source: 'external' });
     }

@@ -40,6 +40,15 @@ export const ERROR_CATALOGUE = {
   'media-import': { title: 'Media import failed', hint: 'Check that the file exists and is readable.' },
   'tag-not-found': { title: 'Tag not found', hint: 'Check the name with `bds tag list`.' },
   'category-not-found': { title: 'Category not found', hint: 'Check the name with `bds category list`.' },
+  'script-not-found': { title: 'Script not found', hint: 'Check the name with `bds script list`.' },
+  'script-fallback': {
+    title: 'Script frontmatter value replaced by a default',
+    hint: 'Fix the field in the docstring at the top of the script; bds used a safe default meanwhile.',
+  },
+  'script-untrusted': {
+    title: 'Script not trusted',
+    hint: 'Read the script, then run `bds script trust NAME` to allow it to run.',
+  },
   'invalid-argument': { title: 'Invalid argument', hint: 'Run the command with --help.' },
   'io-error': { title: 'File system error', hint: 'Check permissions and free disk space.' },
   internal: { title: 'Internal error', hint: 'This is a bug in bds; please report it with the message.' },

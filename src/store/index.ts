@@ -11,3 +11,4 @@ export {
 } from './post-index.js';
 export { MediaIndex, type MediaRowInput } from './media-index.js';
 export { ProblemIndex } from './problem-index.js';
+export { ScriptIndex, RUNS_KEPT, type ScriptRow, type ScriptRun } from './script-index.js';

@@ -74,4 +74,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX problems_path ON problems(path);
   `,
+  /* 2: scripts (rows derived from scripts/*.py) and the last runs of each script */ `
+  CREATE TABLE scripts (
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    entrypoint TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    run_order INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    code TEXT NOT NULL,
+    code_line INTEGER NOT NULL,
+    has_frontmatter INTEGER NOT NULL,
+    extra_json TEXT NOT NULL,
+    notices_json TEXT NOT NULL,
+    mtime_ms REAL NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE TABLE script_runs (
+    script_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    status TEXT NOT NULL,
+    output TEXT NOT NULL,
+    result_json TEXT
+  );
+  CREATE INDEX script_runs_script ON script_runs(script_id, started_at DESC);
+  `,
 ];

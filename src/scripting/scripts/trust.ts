@@ -20,7 +20,7 @@ export class TrustStore {
   }
 
   private read(): TrustFile {
-    let mtimeMs = -1;
+    let mtimeMs: number;
     try {
       mtimeMs = fs.statSync(this.file).mtimeMs;
     } catch {

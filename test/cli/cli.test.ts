@@ -136,3 +136,34 @@ describe('bds CLI', () => {
     expect(bad.stderr).toContain('zzz');
   });
 });
+
+describe('bds script', () => {
+  it('new, list, disable, trust, rename, delete from the command line', async () => {
+    const home = tempDir();
+    const root = writeProject({
+      'posts/2026/01/a.md': samplePost({ slug: 'a' }, 'Uses [[hello]].\n'),
+      'scripts/outside.py': 'def main(context):\n    return 1\n',
+    });
+    const created = await bds(['--json', 'script', 'new', 'hello', '--kind', 'macro'], { cwd: root, home });
+    expect(created.json()).toMatchObject({
+      slug: 'hello',
+      kind: 'macro',
+      trusted: true,
+      entrypoint: 'render',
+    });
+    const list = await bds(['script', 'list'], { cwd: root, home });
+    expect(list.stdout).toMatch(/hello\s+macro\s+enabled\s+trusted/);
+    expect(list.stdout).toMatch(/outside\s+utility\s+enabled\s+UNTRUSTED/);
+    expect((await bds(['script', 'disable', 'hello'], { cwd: root, home })).stdout).toContain('disabled');
+    expect((await bds(['script', 'trust', 'outside'], { cwd: root, home })).stdout).toContain(
+      'Trusted outside',
+    );
+    const renamed = await bds(['script', 'rename', 'hello', 'greet'], { cwd: root, home });
+    expect(renamed.stdout).toContain('These posts still use [[hello]]: a');
+    expect((await bds(['script', 'delete', 'greet'], { cwd: root, home })).code).toBe(0);
+    const bad = await bds(['script', 'new', 'Bad-Name', '--kind', 'macro'], { cwd: root, home });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not a valid script name');
+    expect((await bds(['script', 'new', 'x', '--kind', 'gadget'], { cwd: root, home })).code).toBe(2);
+  });
+});

@@ -1,0 +1,182 @@
+// `bds script ...`: create, list, enable, trust and rebuild Python scripts.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { BdsError } from '../../core/errors.js';
+import type { Script } from '../../scripting/scripts/script-store.js';
+import { table } from '../output.js';
+import type { CliContext } from '../program.js';
+
+function scriptJson(s: Script, withCode = false): Record<string, unknown> {
+  const { code, mtimeMs: _m, size: _s, extra: _e, codeLine: _c, ...rest } = s;
+  return withCode ? { ...rest, code } : rest;
+}
+
+export function scriptCommands(program: Command, ctx: CliContext): void {
+  const script = program.command('script').description('Python scripts: macros, transforms and utilities');
+
+  script
+    .command('new <name>')
+    .description('create a script (the name becomes its macro name: lower case, digits and _)')
+    .addOption(
+      new Option('--kind <kind>', 'what the script is for')
+        .choices(['macro', 'transform', 'utility'])
+        .makeOptionMandatory(),
+    )
+    .option('--file <file>', 'take the code from a Python file')
+    .option('--title <title>', 'display title (default: the name)')
+    .option('--entrypoint <fn>', 'function to call (default: render, transform or main by kind)')
+    .option('--order <n>', 'run order of a transform (lower first)', (v) => Number.parseInt(v, 10))
+    .option('--disabled', 'create it disabled')
+    .action(
+      async (
+        name: string,
+        opts: {
+          kind: 'macro' | 'transform' | 'utility';
+          file?: string;
+          title?: string;
+          entrypoint?: string;
+          order?: number;
+          disabled?: boolean;
+        },
+      ) =>
+        ctx.withWorkspace((ws) => {
+          let code: string | undefined;
+          if (opts.file) {
+            try {
+              code = fs.readFileSync(path.resolve(ctx.io.cwd, opts.file), 'utf8');
+            } catch (cause) {
+              throw new BdsError(
+                'invalid-argument',
+                `Cannot read --file ${opts.file}: ${(cause as Error).message}`,
+                { cause },
+              );
+            }
+          }
+          const s = ws.createScript({
+            title: opts.title ?? name,
+            slug: name,
+            kind: opts.kind,
+            code,
+            entrypoint: opts.entrypoint,
+            order: opts.order,
+            enabled: !opts.disabled,
+          });
+          ctx.emit(
+            scriptJson(s),
+            () =>
+              `Created ${s.kind} script ${s.slug} (${s.path})${s.kind === 'macro' ? `; use it as [[${s.slug}]]` : ''}`,
+          );
+        }),
+    );
+
+  script
+    .command('list')
+    .description('scripts with kind, state and trust')
+    .action(async () =>
+      ctx.withWorkspace((ws) => {
+        const list = ws.listScripts();
+        ctx.emit(
+          list.map((s) => scriptJson(s)),
+          () =>
+            list.length === 0
+              ? 'No scripts.'
+              : table(
+                  list.map((s) => [
+                    s.slug,
+                    s.kind,
+                    s.enabled ? 'enabled' : 'disabled',
+                    s.trusted ? 'trusted' : 'UNTRUSTED',
+                    `v${s.version}`,
+                    s.title,
+                  ]),
+                ),
+        );
+      }),
+    );
+
+  script
+    .command('show <name>')
+    .description('a script with its code')
+    .action(async (name: string) =>
+      ctx.withWorkspace((ws) => {
+        const s = ws.getScript(name);
+        ctx.emit(scriptJson(s, true), () =>
+          [
+            `${s.title} (${s.slug}, ${s.kind}, ${s.enabled ? 'enabled' : 'disabled'}, ${s.trusted ? 'trusted' : 'untrusted'}, v${s.version})`,
+            `  file: ${s.path}   entrypoint: ${s.entrypoint}`,
+            ...s.notices.map((n) => `  note: ${n.field} ${n.message}`),
+            '',
+            s.code,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  for (const [cmd, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    script
+      .command(`${cmd} <name>`)
+      .description(`${cmd} a script`)
+      .action(async (name: string) =>
+        ctx.withWorkspace((ws) => {
+          const s = ws.setScriptEnabled(name, enabled);
+          ctx.emit(scriptJson(s), () => `${s.slug} is ${s.enabled ? 'enabled' : 'disabled'}`);
+        }),
+      );
+  }
+
+  script
+    .command('trust <name>')
+    .description('allow a script that came from outside bds (git pull, external edit) to run')
+    .action(async (name: string) =>
+      ctx.withWorkspace((ws) => {
+        const s = ws.trustScript(name);
+        ctx.emit(scriptJson(s), () => `Trusted ${s.slug} (content ${s.hash.slice(0, 12)})`);
+      }),
+    );
+
+  script
+    .command('rename <name> <newName>')
+    .description("change a script's macro name (moves the file)")
+    .action(async (name: string, newName: string) =>
+      ctx.withWorkspace((ws) => {
+        const r = ws.renameScript(name, newName);
+        ctx.emit({ script: scriptJson(r.script), stillUsedBy: r.stillUsedBy }, () =>
+          [
+            `Renamed ${name} to ${r.script.slug}`,
+            ...(r.stillUsedBy.length
+              ? [`These posts still use [[${name}]]: ${r.stillUsedBy.join(', ')}`]
+              : []),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  script
+    .command('delete <name>')
+    .description('delete a script and its file')
+    .action(async (name: string) =>
+      ctx.withWorkspace((ws) => {
+        const r = ws.deleteScript(name);
+        ctx.emit(r, () => `Deleted ${r.slug}`);
+      }),
+    );
+
+  script
+    .command('rebuild')
+    .description('recreate the script index from scripts/*.py')
+    .action(async () =>
+      ctx.withWorkspace((ws) => {
+        const r = ws.rebuildScripts();
+        ctx.emit(r, () =>
+          [
+            `Indexed ${r.indexed} scripts`,
+            ...r.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message} [${p.code}]`),
+          ].join('\n'),
+        );
+      }),
+    );
+}

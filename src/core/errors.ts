@@ -49,6 +49,11 @@ export const ERROR_CATALOGUE = {
     title: 'Script not trusted',
     hint: 'Read the script, then run `bds script trust NAME` to allow it to run.',
   },
+  'api-unknown-method': { title: 'Unknown bds_api method', hint: 'See docs/python-api.md for the methods.' },
+  'api-read-only': {
+    title: 'Read-only in macros',
+    hint: 'Rendering never changes the blog: call write methods from a utility script.',
+  },
   'invalid-argument': { title: 'Invalid argument', hint: 'Run the command with --help.' },
   'io-error': { title: 'File system error', hint: 'Check permissions and free disk space.' },
   internal: { title: 'Internal error', hint: 'This is a bug in bds; please report it with the message.' },

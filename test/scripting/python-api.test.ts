@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApiHandler, IMPLEMENTED_METHODS } from '../../src/app/python-api.js';
+import { Workspace } from '../../src/app/workspace.js';
+import { API_METHODS } from '../../src/scripting/api/contract.js';
+import { generateApiDocs, generatePythonModule, pythonName } from '../../src/scripting/api/generate.js';
+import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
+
+const open: Workspace[] = [];
+afterEach(async () => {
+  for (const ws of open.splice(0)) await ws.close();
+  cleanupTempDirs();
+});
+
+describe('bds_api contract', () => {
+  it('docs/python-api.md is current with the contract', () => {
+    expect(fs.readFileSync('docs/python-api.md', 'utf8')).toBe(generateApiDocs());
+  });
+
+  it('every contract method has an implementation and vice versa', () => {
+    expect(IMPLEMENTED_METHODS.sort()).toEqual(API_METHODS.map((m) => `${m.namespace}.${m.name}`).sort());
+  });
+
+  it('names are snake_case with camelCase aliases and keywords escaped', () => {
+    expect(pythonName('getBySlug')).toBe('get_by_slug');
+    expect(pythonName('import')).toBe('import_');
+    expect(pythonName('commitAll')).toBe('commit_all');
+    const py = generatePythonModule();
+    expect(py).toContain('def get_by_slug(self, slug):');
+    expect(py).toContain('getBySlug = get_by_slug');
+    expect(py).toContain('bds = BdsApi()');
+    expect(py).not.toMatch(/\bchat\b/);
+  });
+});
+
+describe('bds_api dispatcher', () => {
+  function ws() {
+    const w = Workspace.open(
+      writeProject({
+        'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha', tags: ['x'] }, 'Body A\n'),
+      }),
+      { home: tempDir() },
+    );
+    open.push(w);
+    return w;
+  }
+
+  it('answers reads and writes for utility scripts through the workspace use cases', async () => {
+    const w = ws();
+    const call = createApiHandler(w, 'utility');
+    expect(await call('posts.list', {})).toMatchObject([{ slug: 'a', title: 'Alpha' }]);
+    expect(await call('posts.getBySlug', { slug: 'a' })).toMatchObject({ content: 'Body A\n' });
+    const created = (await call('posts.create', {
+      data: { title: 'From Python', content: 'Hi', tags: ['py'] },
+    })) as { id: string };
+    expect(w.getPost(created.id).tags).toEqual(['py']);
+    expect(await call('tags.list', {})).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'py', count: 1 })]),
+    );
+  });
+
+  it('macros get read-only methods only', async () => {
+    const call = createApiHandler(ws(), 'macro');
+    expect(await call('posts.list', { status: 'published' })).toHaveLength(1);
+    await expect(call('posts.create', { data: { title: 'x' } })).rejects.toMatchObject({
+      code: 'api-read-only',
+      message: expect.stringContaining('read-only in macros'),
+    });
+  });
+
+  it('invalid arguments name the argument and field', async () => {
+    const call = createApiHandler(ws(), 'utility');
+    await expect(call('posts.get', {})).rejects.toThrow(/requires argument "id"/);
+    await expect(call('posts.list', { limit: 'ten' })).rejects.toThrow(/"limit"/);
+    await expect(call('posts.create', { data: { title: 'x', tags: 'notalist' } })).rejects.toThrow(
+      /"data\.tags"/,
+    );
+    await expect(call('posts.create', { data: { title: 'x', bogus: 1 } })).rejects.toThrow(/data/);
+    await expect(call('posts.list', { nope: 1 })).rejects.toThrow(/unknown argument "nope"/);
+    await expect(call('chat.send', {})).rejects.toMatchObject({ code: 'api-unknown-method' });
+  });
+});

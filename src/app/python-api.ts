@@ -1,6 +1,6 @@
 // The server side of `bds_api`: answers calls from Python by calling the same Workspace use cases as
 // the CLI and the HTTP API. Arguments are validated against the contract; macros may only read.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BdsError } from '../core/errors.js';
 import { describeZodError } from '../core/schemas.js';
 import { loadProject } from '../content/project.js';

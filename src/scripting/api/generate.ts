@@ -1,5 +1,5 @@
 // Generates the `bds_api` Python module and the Markdown API reference from the contract.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { API_METHODS, API_VERSION, namespaces, type ApiMethod } from './contract.js';
 
 const PY_KEYWORDS = new Set(

@@ -78,6 +78,39 @@ export const ERROR_CATALOGUE = {
     title: 'Link to a missing media file',
     hint: 'Check the path (media/YYYY/MM/NAME) against `bds media list`.',
   },
+  'git-not-a-repo': {
+    title: 'Not a git repository',
+    hint: 'Run `bds git init` (optionally with --remote URL) to make the project a repository.',
+  },
+  'git-failed': {
+    title: 'Git action failed',
+    hint: "Read git's message above; `bds git status` shows the state of the project's repository.",
+  },
+  'auth-required': {
+    title: 'Authentication required',
+    hint: 'Load your SSH key into the agent (ssh-add) or set identityFile with `bds publish config`; bds never asks for passwords.',
+  },
+  network: {
+    title: 'Network failure',
+    hint: 'Check the connection and that the host and port are right, then try again.',
+  },
+  'publish-not-configured': {
+    title: 'Publishing is not configured',
+    hint: 'Run `bds publish config --host HOST --user USER --path REMOTE_PATH`.',
+  },
+  'publish-config-invalid': {
+    title: 'Invalid publishing settings',
+    hint: 'Fix the field named in the message in meta/publishing.json, or rewrite it with `bds publish config`.',
+  },
+  'site-not-built': {
+    title: 'The site has not been built',
+    hint: 'Build the site first (it writes html/), then publish.',
+  },
+  'publish-failed': {
+    title: 'Upload failed',
+    hint: 'Read the message of the failed part; nothing secret is logged. Run the publish again once fixed.',
+  },
+  'task-cancelled': { title: 'Cancelled', hint: 'The task was cancelled; run it again when you want.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -78,6 +78,42 @@ export const ERROR_CATALOGUE = {
     title: 'Link to a missing media file',
     hint: 'Check the path (media/YYYY/MM/NAME) against `bds media list`.',
   },
+  'python-load-failed': {
+    title: 'Python runtime failed to start',
+    hint: 'Check that the pyodide package is installed (npm install); the message says what failed.',
+  },
+  'python-syntax': {
+    title: 'Python syntax error',
+    hint: 'Fix the script at the line and column shown (Check Syntax lists every error it finds).',
+  },
+  'python-entrypoint': {
+    title: 'Script entrypoint missing',
+    hint: 'Define the function named in the message at the top level of the script, or change its entrypoint.',
+  },
+  'python-error': {
+    title: 'Python script raised an error',
+    hint: 'Fix the script at the line shown; the Python traceback is in the details.',
+  },
+  'python-invalid-input': {
+    title: 'Invalid data for a Python script',
+    hint: 'This is a bug in the caller: the field named in the message does not match ABI v1.',
+  },
+  'python-invalid-result': {
+    title: 'Python script returned an invalid result',
+    hint: 'Return the shape the script kind expects; the message names the field that is wrong.',
+  },
+  'python-timeout': {
+    title: 'Python script timed out',
+    hint: 'Make the script faster or look for an endless loop; it was stopped at the time limit.',
+  },
+  'python-crashed': {
+    title: 'Python runtime crashed',
+    hint: 'The script exhausted memory or broke the runtime; a fresh runtime takes over for the next request.',
+  },
+  'python-runtime-closed': {
+    title: 'Python runtime closed',
+    hint: 'The runtime was disposed while the request waited; run it again on an open runtime.',
+  },
   'git-not-a-repo': {
     title: 'Not a git repository',
     hint: 'Run `bds git init` (optionally with --remote URL) to make the project a repository.',

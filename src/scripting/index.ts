@@ -1,0 +1,7 @@
+// Public API of the scripting layer.
+export { createPythonRuntime } from './runtime/factory.js';
+export { MainThreadRuntime } from './runtime/main-thread.js';
+export { PythonWorkerPool, type PoolStats } from './runtime/pool.js';
+export { PythonRuntimeBase } from './runtime/runtime-base.js';
+export { PROTOCOL_VERSION, RUN_KINDS } from './runtime/protocol.js';
+export * from './runtime/types.js';

@@ -1,0 +1,229 @@
+// One loaded Pyodide with the bds runtime installed: loads it (from a memory snapshot when given),
+// applies the hardening for its realm, and runs calls. Shared by the worker and the main-thread mode.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { loadPyodide, type PyodideAPI } from 'pyodide';
+import { disableChildProcesses, emptyJsModule, poisonCodeGeneration } from './hardening.js';
+import { OutputCapture } from './output-capture.js';
+import type { EngineSettings, RunKind } from './protocol.js';
+import { HOST_MODULE_SOURCE, RUNTIME_FILENAME, RUNTIME_SOURCE } from './python-source.js';
+
+/** Where the pyodide package lives; it is loaded from there, never from a CDN. */
+export function defaultIndexURL(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve('pyodide/package.json')) + path.sep;
+}
+
+export interface EngineLoadOptions extends EngineSettings {
+  /** Start from this memory snapshot; on failure the engine does a full load and says why. */
+  snapshot?: Uint8Array | null;
+  /** Make a snapshot right after loading (before anything of bds is installed). */
+  makeSnapshot?: boolean;
+  /** Int32Array whose word 0 the watchdog sets to 2 (SIGINT) to raise KeyboardInterrupt. */
+  interruptBuffer: Int32Array;
+  /**
+   * Poison the Function constructors and child_process of this realm. Only for a realm that runs
+   * nothing else (a worker): the host needs both.
+   */
+  hardenRealm: boolean;
+  /** Answers `_bds_host.call(method, argsJson)` with an ApiAnswer as JSON. */
+  hostCall(method: string, argsJson: string): string;
+}
+
+export interface EngineCall {
+  kind: RunKind;
+  cacheKey: string;
+  source: string;
+  entrypoint: string;
+  argsJson: string;
+  filename: string;
+  lineOffset: number;
+}
+
+interface RuntimeFunctions {
+  run(...args: [string, string, string, string, string, string, number]): unknown;
+  forget(scriptId: string): void;
+}
+
+/** A PyProxy as far as the engine needs to know it. */
+interface Proxy {
+  destroy(): void;
+}
+
+type PyodideInternal = PyodideAPI & { _module?: { HEAP8?: Int8Array } };
+
+/** Pyodide marks errors after which the interpreter cannot be used again. */
+export function isFatalPyodideError(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  if ((e as { pyodide_fatal_error?: unknown }).pyodide_fatal_error === true) return true;
+  const message = (e as { message?: unknown }).message;
+  return typeof message === 'string' && /fatally failed|Pyodide has suffered a fatal error/i.test(message);
+}
+
+export class PyodideEngine {
+  readonly capture: OutputCapture;
+  private broken = false;
+
+  private constructor(
+    private readonly pyodide: PyodideInternal,
+    private readonly fns: RuntimeFunctions,
+    readonly pythonVersion: string,
+    capture: OutputCapture,
+  ) {
+    this.capture = capture;
+  }
+
+  static async load(options: EngineLoadOptions): Promise<{
+    engine: PyodideEngine;
+    start: 'full' | 'snapshot';
+    snapshot?: Uint8Array;
+    snapshotError?: string;
+  }> {
+    const capture = new OutputCapture(options.outputLimitBytes);
+    const jsModule = emptyJsModule();
+    const base = {
+      indexURL: options.indexURL,
+      jsglobals: jsModule,
+      env: { HOME: '/home/pyodide' },
+      // Anything printed while loading is dropped: there is no run to attribute it to.
+      stdout: () => {},
+      stderr: () => {},
+    };
+    let pyodide: PyodideInternal | undefined;
+    let start: 'full' | 'snapshot' = 'full';
+    let snapshotError: string | undefined;
+    if (options.snapshot) {
+      try {
+        pyodide = await loadPyodide({ ...base, _loadSnapshot: options.snapshot });
+        start = 'snapshot';
+      } catch (e) {
+        snapshotError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    let snapshot: Uint8Array | undefined;
+    if (!pyodide) {
+      pyodide = await loadPyodide({ ...base, _makeSnapshot: options.makeSnapshot === true });
+      if (options.makeSnapshot) snapshot = pyodide.makeMemorySnapshot();
+    }
+
+    // `js` becomes the empty module, `pyodide_js` (the loader API, with the file system) goes away.
+    try {
+      pyodide.unregisterJsModule('pyodide_js');
+    } catch {
+      // not registered: nothing to remove
+    }
+    try {
+      pyodide.unregisterJsModule('js');
+    } catch {
+      // not registered: nothing to remove
+    }
+    pyodide.registerJsModule('js', jsModule);
+    pyodide.setStdin({ error: true });
+    pyodide.setStdout({ write: (bytes: Uint8Array) => capture.write('stdout', bytes) });
+    pyodide.setStderr({ write: (bytes: Uint8Array) => capture.write('stderr', bytes) });
+    pyodide.setInterruptBuffer(options.interruptBuffer);
+
+    const namespace = pyodide.toPy({}) as unknown as Proxy;
+    const setup = pyodide.runPython(`${RUNTIME_SOURCE}\n_bds_setup`, {
+      globals: namespace as never,
+      filename: RUNTIME_FILENAME,
+    }) as (host: string, transport: unknown, prelude: string) => { toJs(o: object): unknown } & Proxy;
+    const transport = (method: string, argsJson: string): string => options.hostCall(method, argsJson);
+    const result = setup(HOST_MODULE_SOURCE, transport, JSON.stringify(options.preludeModules));
+    const exported = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
+      run: RuntimeFunctions['run'];
+      forget: RuntimeFunctions['forget'];
+      version: string;
+    };
+    result.destroy();
+    (setup as unknown as Proxy).destroy();
+    namespace.destroy();
+
+    if (options.hardenRealm) {
+      disableChildProcesses();
+      poisonCodeGeneration();
+    }
+    const engine = new PyodideEngine(
+      pyodide,
+      { run: exported.run, forget: exported.forget },
+      exported.version,
+      capture,
+    );
+    return { engine, start, snapshot, snapshotError };
+  }
+
+  get pyodideVersion(): string {
+    return this.pyodide.version;
+  }
+
+  /** Bytes of WebAssembly memory in use by the interpreter (it grows, never shrinks). */
+  get heapBytes(): number {
+    return this.pyodide._module?.HEAP8?.length ?? 0;
+  }
+
+  get isBroken(): boolean {
+    return this.broken;
+  }
+
+  /**
+   * Run one call. Returns the runner's JSON envelope, or a promise of it when the entrypoint is
+   * `async def`. Throws only when the interpreter itself failed (see `isFatalPyodideError`).
+   */
+  run(call: EngineCall): string | Promise<string> {
+    let out: unknown;
+    try {
+      out = this.fns.run(
+        call.kind,
+        call.cacheKey,
+        call.source,
+        call.entrypoint,
+        call.argsJson,
+        call.filename,
+        call.lineOffset,
+      );
+    } catch (e) {
+      return this.failed(e);
+    }
+    if (typeof out === 'string') return out;
+    // An awaitable PyProxy: awaiting it runs the coroutine on Pyodide's event loop.
+    const awaitable = out as PromiseLike<unknown> & Proxy;
+    return Promise.resolve(awaitable).then(
+      (value) => {
+        awaitable.destroy();
+        return typeof value === 'string' ? value : envelopeForError('InternalError', 'no envelope');
+      },
+      (e: unknown) => {
+        awaitable.destroy();
+        return this.failed(e);
+      },
+    );
+  }
+
+  /** Drop a script's module (its next call compiles it again). */
+  forget(scriptId: string): void {
+    this.fns.forget(scriptId);
+  }
+
+  private failed(e: unknown): string {
+    if (isFatalPyodideError(e)) {
+      this.broken = true;
+      throw e;
+    }
+    // A Python exception that escaped the runner (a KeyboardInterrupt landing in its own handler).
+    const type = typeof (e as { type?: unknown }).type === 'string' ? (e as { type: string }).type : 'Error';
+    if (type === 'KeyboardInterrupt') {
+      return JSON.stringify({
+        ok: false,
+        error: { type: 'KeyboardInterrupt', message: 'KeyboardInterrupt', interrupted: true },
+      });
+    }
+    return envelopeForError(
+      type,
+      e instanceof Error ? e.message.split('\n').slice(-2).join(' ').trim() : String(e),
+    );
+  }
+}
+
+function envelopeForError(type: string, message: string): string {
+  return JSON.stringify({ ok: false, error: { type, message } });
+}

@@ -1,0 +1,64 @@
+// Turns what the Python runner reports into BdsErrors with stable codes, the script line, and the
+// traceback in the details.
+import { BdsError } from '../../core/errors.js';
+import type { PythonEnvelope, PythonFailure } from './protocol.js';
+
+export interface CallIdentity {
+  filename: string;
+  cacheKey: string;
+  stdout?: string;
+  stderr?: string;
+}
+
+const SYNTAX_TYPES = new Set(['SyntaxError', 'IndentationError', 'TabError']);
+
+export function failureToError(failure: PythonFailure, call: CallIdentity): BdsError {
+  const details: Record<string, unknown> = {
+    pythonType: failure.type,
+    cacheKey: call.cacheKey,
+    ...(failure.phase ? { phase: failure.phase } : {}),
+    ...(failure.traceback ? { traceback: failure.traceback } : {}),
+    ...(call.stdout ? { stdout: call.stdout } : {}),
+    ...(call.stderr ? { stderr: call.stderr } : {}),
+  };
+  const where = { file: call.filename, line: failure.line, column: failure.column, details };
+  if (failure.type === 'EntrypointError') return new BdsError('python-entrypoint', failure.message, where);
+  if (failure.type === 'InvalidResult') {
+    return new BdsError('python-invalid-result', `invalid result: ${failure.message}`, {
+      ...where,
+      details: { ...details, field: failure.field },
+    });
+  }
+  if (failure.phase === 'compile' && SYNTAX_TYPES.has(failure.type)) {
+    const at = failure.line ? ` (line ${failure.line}, column ${failure.column ?? 1})` : '';
+    return new BdsError('python-syntax', `${failure.message}${at}`, {
+      ...where,
+      details: { ...details, endLine: failure.endLine, endColumn: failure.endColumn },
+    });
+  }
+  const at = failure.line ? ` (line ${failure.line})` : '';
+  const during = failure.phase === 'load' ? ' while loading the script' : '';
+  return new BdsError('python-error', `${failure.message}${during}${at}`, where);
+}
+
+/** Parse an envelope; a malformed one (a bug) becomes an `internal` error rather than a crash. */
+export function parseEnvelope(json: string): PythonEnvelope {
+  try {
+    const value = JSON.parse(json) as PythonEnvelope;
+    if (typeof value === 'object' && value !== null && typeof value.ok === 'boolean') return value;
+  } catch {
+    // fall through
+  }
+  throw new BdsError('internal', 'the Python runtime answered with a malformed envelope');
+}
+
+export function timeoutError(call: CallIdentity, timeoutMs: number): BdsError {
+  return new BdsError('python-timeout', `the script ran longer than ${timeoutMs} ms and was stopped`, {
+    file: call.filename,
+    details: { cacheKey: call.cacheKey, timeoutMs, stdout: call.stdout, stderr: call.stderr },
+  });
+}
+
+export function closedError(): BdsError {
+  return new BdsError('python-runtime-closed', 'the Python runtime was disposed before the call ran');
+}

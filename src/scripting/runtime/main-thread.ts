@@ -1,0 +1,284 @@
+// MainThreadRuntime: the legacy fallback (`pythonRuntimeMode: 'main-thread'`), one Pyodide in the
+// calling thread behind the same interface. Its time limits still work: a small watchdog thread sets
+// the interrupt word, because the main thread is busy running Python and cannot run its own timer.
+//
+// Limits of this mode, by construction:
+// - The host realm's Function constructors cannot be poisoned and its child_process cannot be
+//   disabled (the application needs both), so a script that reaches JavaScript has the host's power.
+//   The `js` module is still empty and frozen, `pyodide_js`, ctypes and os.system are still blocked.
+// - A script stuck outside the bytecode loop (a long C call) cannot be stopped: there is no thread
+//   to terminate. The call fails with the timeout error once it returns.
+// - bds_api handlers must answer synchronously: Python blocks the thread the handler would run on.
+import { Worker } from 'node:worker_threads';
+import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
+import { BdsError, isBdsError } from '../../core/errors.js';
+import { PyodideEngine } from './engine.js';
+import { closedError, failureToError, parseEnvelope, timeoutError } from './failures.js';
+import { DEFAULT_MAX_HEAP_MB, engineSettings } from './pool.js';
+import { INTERRUPT_INDEX, type EngineSettings } from './protocol.js';
+import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
+import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
+import { SnapshotStore } from './snapshot-store.js';
+import type { ApiHandler, PythonRunResult, PythonRuntimeOptions } from './types.js';
+
+// Words of the watchdog buffer: [interrupt, armed generation (negated once fired), done generation].
+const ARMED = 1;
+const FIRED = 2;
+
+// Runs as CommonJS in its own thread; `eval: true` keeps it working from sources and from dist/.
+const WATCHDOG_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const words = new Int32Array(workerData);
+let timer = null;
+parentPort.on('message', (m) => {
+  if (timer !== null) { clearTimeout(timer); timer = null; }
+  if (m.type !== 'arm') return;
+  timer = setTimeout(() => {
+    timer = null;
+    if (Atomics.compareExchange(words, ${ARMED}, m.gen, -m.gen) !== m.gen) return;
+    Atomics.store(words, ${INTERRUPT_INDEX}, 2);
+    Atomics.store(words, ${FIRED}, m.gen);
+  }, m.ms);
+});
+`;
+
+/** Sets the interrupt word from another thread when a call passes its deadline. */
+class Watchdog {
+  private readonly worker: Worker;
+  private generation = 0;
+
+  constructor(private readonly words: Int32Array) {
+    this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: words.buffer });
+    this.worker.unref();
+  }
+
+  arm(ms: number): number {
+    const gen = ++this.generation;
+    Atomics.store(this.words, ARMED, gen);
+    this.worker.postMessage({ type: 'arm', gen, ms });
+    return gen;
+  }
+
+  /** Stop the timer; true when it fired for this generation. The interrupt word is cleared. */
+  disarm(gen: number): boolean {
+    // No message to the watchdog: its timer, if it fires later, finds the generation gone.
+    const previous = Atomics.exchange(this.words, ARMED, 0);
+    const fired = previous === -gen;
+    if (fired) {
+      // The watchdog claimed the generation; wait the few instructions until its stores are done.
+      while (Atomics.load(this.words, FIRED) !== gen) {
+        // spin
+      }
+    }
+    Atomics.store(this.words, INTERRUPT_INDEX, 0);
+    return fired;
+  }
+
+  async dispose(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+export class MainThreadRuntime extends PythonRuntimeBase {
+  readonly mode = 'main-thread' as const;
+  private readonly settings: EngineSettings;
+  private readonly words = new Int32Array(new SharedArrayBuffer(4 * 3));
+  private readonly snapshots: SnapshotStore | null;
+  private readonly maxHeapBytes: number;
+  private watchdog: Watchdog | null = null;
+  private engine: Promise<PyodideEngine> | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private apiHandler: ApiHandler | null = null;
+  private closed = false;
+
+  constructor(options: PythonRuntimeOptions = {}) {
+    super(options.timeouts);
+    this.settings = engineSettings(options);
+    this.snapshots =
+      options.snapshot === false || !options.snapshotCacheDir
+        ? null
+        : new SnapshotStore(options.snapshotCacheDir);
+    this.maxHeapBytes = (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024;
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw closedError();
+    await this.load();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watchdog?.dispose();
+    this.watchdog = null;
+    this.engine = null;
+  }
+
+  protected execute(call: PreparedCall): Promise<PythonRunResult> {
+    const job = this.tail.then(() => this.executeNow(call));
+    this.tail = job.catch(() => {});
+    return job;
+  }
+
+  private load(): Promise<PyodideEngine> {
+    if (this.engine) return this.engine;
+    const promise = this.loadEngine();
+    this.engine = promise;
+    promise.catch(() => {
+      if (this.engine === promise) this.engine = null; // the next call tries again
+    });
+    return promise;
+  }
+
+  private async loadEngine(): Promise<PyodideEngine> {
+    try {
+      const claim = this.snapshots ? await this.snapshots.claim() : { snapshot: null, makeSnapshot: false };
+      const loaded = await PyodideEngine.load({
+        ...this.settings,
+        snapshot: claim.snapshot ? new Uint8Array(claim.snapshot) : null,
+        makeSnapshot: claim.makeSnapshot,
+        interruptBuffer: this.words.subarray(INTERRUPT_INDEX, INTERRUPT_INDEX + 1),
+        hardenRealm: false,
+        hostCall: (method, argsJson) => this.hostCall(method, argsJson),
+      });
+      if (this.snapshots) {
+        if (loaded.snapshot) {
+          const shared = new SharedArrayBuffer(loaded.snapshot.byteLength);
+          new Uint8Array(shared).set(loaded.snapshot);
+          this.snapshots.offer(shared);
+        } else if (claim.makeSnapshot) this.snapshots.release();
+        if (loaded.snapshotError && claim.snapshot) this.snapshots.reject(claim.snapshot);
+      }
+      return loaded.engine;
+    } catch (e) {
+      throw new BdsError(
+        'python-load-failed',
+        `Python failed to start: ${e instanceof Error ? e.message : e}`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  private async executeNow(call: PreparedCall): Promise<PythonRunResult> {
+    if (this.closed) throw closedError();
+    const engine = await this.load();
+    // Re-check after the await: disposed while loading.
+    if (this.closed) throw closedError();
+    this.watchdog ??= new Watchdog(this.words);
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    engine.capture.begin((stream, text) => {
+      (stream === 'stdout' ? stdout : stderr).push(text);
+      call.onOutput?.(stream, text);
+    });
+    this.apiHandler = call.apiHandler ?? null;
+    const started = performance.now();
+    const gen = call.timeoutMs > 0 ? this.watchdog.arm(call.timeoutMs) : 0;
+    let envelopeJson: string | null = null;
+    let crashed: unknown = null;
+    try {
+      const out = engine.run(call);
+      envelopeJson = typeof out === 'string' ? out : await this.awaitWithDeadline(out, call.timeoutMs);
+    } catch (e) {
+      crashed = e;
+    }
+    const fired = gen !== 0 && this.watchdog.disarm(gen);
+    this.apiHandler = null;
+    const { truncated } = engine.capture.end();
+    const identity = {
+      filename: call.filename,
+      cacheKey: call.cacheKey,
+      stdout: stdout.join(''),
+      stderr: stderr.join(''),
+    };
+    if (crashed !== null || engine.isBroken) {
+      this.engine = null; // a fresh interpreter for the next call
+      throw new BdsError('python-crashed', `the Python runtime failed during the call: ${String(crashed)}`, {
+        file: call.filename,
+        cause: crashed,
+      });
+    }
+    if (engine.heapBytes > this.maxHeapBytes) this.engine = null;
+    if (fired || envelopeJson === null) throw timeoutError(identity, call.timeoutMs);
+    if (envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX)) {
+      throw new BdsError('python-error', 'KeyboardInterrupt', {
+        file: call.filename,
+        details: { pythonType: 'KeyboardInterrupt', cacheKey: call.cacheKey },
+      });
+    }
+    const envelope = parseEnvelope(envelopeJson);
+    if (!envelope.ok) throw failureToError(envelope.error, identity);
+    return {
+      value: envelope.value,
+      stdout: identity.stdout,
+      stderr: identity.stderr,
+      outputTruncated: truncated,
+      durationMs: performance.now() - started,
+      cached: envelope.cached,
+    };
+  }
+
+  /**
+   * An `async def` entrypoint lets the thread go between steps, so a plain timer works here; a
+   * coroutine that never yields is stopped by the watchdog like any other call. Null on timeout.
+   */
+  private awaitWithDeadline(out: Promise<string>, timeoutMs: number): Promise<string | null> {
+    if (timeoutMs <= 0) return out;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    return Promise.race([out, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  private hostCall(method: string, argsJson: string): string {
+    let answer: ApiAnswer;
+    try {
+      const parsed = ApiCallSchema.safeParse({ method, args: JSON.parse(argsJson) });
+      const handler = this.apiHandler;
+      if (!parsed.success) {
+        const { field, message } = describeAbiIssue('call', parsed.error);
+        answer = { ok: false, error: { code: 'invalid-call', message: `${field} ${message}` } };
+      } else if (!handler) {
+        answer = {
+          ok: false,
+          error: { code: 'api-unavailable', message: 'bds_api is not available to this call' },
+        };
+      } else {
+        const result = handler(parsed.data.method, parsed.data.args);
+        if (isThenable(result)) {
+          result.then(undefined, () => {});
+          answer = {
+            ok: false,
+            error: {
+              code: 'api-unavailable',
+              message:
+                'this bds_api call waits on the host, which main-thread mode cannot do; use worker mode',
+            },
+          };
+        } else {
+          answer = { ok: true, result: (result ?? null) as JsonValue };
+        }
+      }
+    } catch (e) {
+      answer = {
+        ok: false,
+        error: {
+          code: isBdsError(e) ? e.code : 'api-error',
+          message: e instanceof Error ? e.message : String(e),
+        },
+      };
+    }
+    return JSON.stringify(answer);
+  }
+}

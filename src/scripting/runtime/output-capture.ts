@@ -1,0 +1,76 @@
+// Captures what Python writes to stdout/stderr during one run: decoded as UTF-8, sent on in batches,
+// and capped, so that a script printing 100 MB costs the host at most the cap.
+import { TextDecoder } from 'node:util';
+import type { OutputStream } from './protocol.js';
+
+export type OutputSink = (stream: OutputStream, text: string) => void;
+
+interface StreamState {
+  decoder: TextDecoder;
+  bytes: number;
+  pending: string;
+  truncated: boolean;
+}
+
+export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
+const BATCH_CHARS = 16 * 1024;
+
+export class OutputCapture {
+  private sink: OutputSink | null = null;
+  private readonly streams: Record<OutputStream, StreamState>;
+
+  constructor(private readonly limitBytes = DEFAULT_OUTPUT_LIMIT_BYTES) {
+    this.streams = { stdout: this.fresh(), stderr: this.fresh() };
+  }
+
+  /** Start capturing for one run; `sink` receives batches until `end()`. */
+  begin(sink: OutputSink): void {
+    this.sink = sink;
+    this.streams.stdout = this.fresh();
+    this.streams.stderr = this.fresh();
+  }
+
+  /** Called by Pyodide with raw bytes (a view into its heap, valid only during the call). */
+  write(stream: OutputStream, bytes: Uint8Array): number {
+    const state = this.streams[stream];
+    if (this.sink === null || state.truncated) return bytes.length;
+    const room = this.limitBytes - state.bytes;
+    const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
+    state.bytes += kept.length;
+    state.pending += state.decoder.decode(kept, { stream: true });
+    if (kept.length < bytes.length) {
+      state.truncated = true;
+      state.pending += state.decoder.decode();
+      state.pending += `\n[bds: output truncated after ${this.limitBytes} bytes]\n`;
+      this.flush(stream);
+    } else if (state.pending.length >= BATCH_CHARS) {
+      this.flush(stream);
+    }
+    return bytes.length;
+  }
+
+  /** Send what is pending and stop capturing. */
+  end(): { truncated: boolean } {
+    if (this.sink === null) return { truncated: false };
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const state = this.streams[stream];
+      if (!state.truncated) state.pending += state.decoder.decode();
+      this.flush(stream);
+    }
+    const truncated = this.streams.stdout.truncated || this.streams.stderr.truncated;
+    this.sink = null;
+    return { truncated };
+  }
+
+  private flush(stream: OutputStream): void {
+    const state = this.streams[stream];
+    if (state.pending === '' || this.sink === null) return;
+    const text = state.pending;
+    state.pending = '';
+    this.sink(stream, text);
+  }
+
+  private fresh(): StreamState {
+    return { decoder: new TextDecoder('utf-8'), bytes: 0, pending: '', truncated: false };
+  }
+}

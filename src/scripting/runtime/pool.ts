@@ -1,0 +1,132 @@
+// PythonWorkerPool: the default Python runtime. A FIFO queue in front of a pool of worker threads,
+// each running one call at a time; workers start lazily when work arrives and none is free.
+import os from 'node:os';
+import { BdsError } from '../../core/errors.js';
+import { defaultIndexURL } from './engine.js';
+import { closedError } from './failures.js';
+import { DEFAULT_OUTPUT_LIMIT_BYTES } from './output-capture.js';
+import type { EngineSettings } from './protocol.js';
+import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
+import { SnapshotStore } from './snapshot-store.js';
+import type { PythonRunResult, PythonRuntimeOptions } from './types.js';
+import { DEFAULT_RESOURCE_LIMITS, WorkerSlot, type WorkerInfo, type WorkerSlotState } from './worker-slot.js';
+
+export const DEFAULT_GRACE_MS = 100;
+export const DEFAULT_MAX_HEAP_MB = 1024;
+
+interface Job {
+  call: PreparedCall;
+  resolve(result: PythonRunResult): void;
+  reject(error: unknown): void;
+}
+
+export interface PoolStats {
+  size: number;
+  queued: number;
+  workers: { state: WorkerSlotState; info: WorkerInfo | null; replacements: number }[];
+  snapshotAvailable: boolean;
+}
+
+export function engineSettings(options: PythonRuntimeOptions): EngineSettings {
+  const limit = options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new BdsError('invalid-argument', `outputLimitBytes must be a whole number >= 0, got ${limit}`);
+  }
+  return {
+    indexURL: options.indexURL ?? defaultIndexURL(),
+    outputLimitBytes: limit,
+    preludeModules: { ...(options.preludeModules ?? {}) },
+  };
+}
+
+export class PythonWorkerPool extends PythonRuntimeBase {
+  readonly mode = 'worker' as const;
+  readonly size: number;
+  private readonly slots: WorkerSlot[];
+  private readonly queue: Job[] = [];
+  private readonly snapshots: SnapshotStore | null;
+  private closed = false;
+
+  constructor(options: PythonRuntimeOptions = {}) {
+    super(options.timeouts);
+    const size = options.size ?? Math.max(1, os.cpus().length);
+    if (!Number.isInteger(size) || size < 1) {
+      throw new BdsError('invalid-argument', `the pool size must be a whole number >= 1, got ${size}`);
+    }
+    this.size = size;
+    this.snapshots = options.snapshot === false ? null : new SnapshotStore(options.snapshotCacheDir);
+    const settings = engineSettings(options);
+    const slotOptions = {
+      settings,
+      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
+      maxHeapBytes: (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024,
+      snapshots: this.snapshots,
+      onChange: () => this.pump(),
+    };
+    this.slots = Array.from({ length: size }, () => new WorkerSlot(slotOptions));
+  }
+
+  /** Start `count` workers now (default 1) rather than at the first calls. */
+  async start(count = 1): Promise<void> {
+    if (this.closed) throw closedError();
+    const wanted = this.slots.slice(0, Math.max(1, Math.min(count, this.size)));
+    await Promise.all(wanted.map((slot) => slot.start()));
+  }
+
+  stats(): PoolStats {
+    return {
+      size: this.size,
+      queued: this.queue.length,
+      workers: this.slots.map((s) => ({ state: s.state, info: s.info, replacements: s.replacements })),
+      snapshotAvailable: this.snapshots?.available ?? false,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(closedError());
+    await Promise.all(this.slots.map((slot) => slot.dispose()));
+  }
+
+  protected execute(call: PreparedCall): Promise<PythonRunResult> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<PythonRunResult>((resolve, reject) => {
+      this.queue.push({ call, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Hand queued calls to ready workers; start cold ones while calls wait and none is free. */
+  private pump(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.state !== 'ready') continue;
+      const job = this.queue.shift()!;
+      slot.execute(job.call).then(job.resolve, job.reject);
+    }
+    let starting = this.slots.filter((s) => s.state === 'starting').length;
+    for (const slot of this.slots) {
+      if (starting >= this.queue.length) break;
+      if (slot.state !== 'cold') continue;
+      starting++;
+      slot.start().then(
+        () => this.pump(),
+        (error: unknown) => this.onStartFailed(error),
+      );
+    }
+  }
+
+  /** A worker could not start: if no other can serve the queue, its calls fail with that error. */
+  private onStartFailed(error: unknown): void {
+    if (this.closed) return;
+    const alive = this.slots.some((s) => s.state === 'starting' || s.state === 'ready' || s.state === 'busy');
+    if (!alive) {
+      for (const job of this.queue.splice(0)) job.reject(error);
+      return;
+    }
+    this.pump();
+  }
+}

@@ -1,0 +1,151 @@
+// The typed, versioned protocol between the host and a Python worker, and the shared layout of the
+// SharedArrayBuffers used to interrupt Python and to answer bds_api calls synchronously.
+import type { MessagePort } from 'node:worker_threads';
+
+export const PROTOCOL_VERSION = 1;
+
+export const RUN_KINDS = ['macro', 'transform', 'utility', 'check'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** Index of the interrupt word in the control buffer: the host writes SIGINT (2) there. */
+export const INTERRUPT_INDEX = 0;
+/**
+ * Index of the api-signal word: the host adds 1 after posting a bds_api answer or setting the
+ * interrupt, and notifies; the worker, blocked in Atomics.wait on it, then looks for the answer.
+ */
+export const API_SIGNAL_INDEX = 1;
+export const CONTROL_WORDS = 2;
+export const SIGINT = 2;
+
+/** Engine options that both worker and main-thread mode understand. */
+export interface EngineSettings {
+  indexURL: string;
+  outputLimitBytes: number;
+  preludeModules: Record<string, string>;
+}
+
+/** `workerData` of a Python worker. */
+export interface WorkerInit {
+  v: typeof PROTOCOL_VERSION;
+  settings: EngineSettings;
+  /** Int32Array(CONTROL_WORDS) over it: interrupt word and api-call word. */
+  control: SharedArrayBuffer;
+  /** The port bds_api answers arrive on, read synchronously with receiveMessageOnPort. */
+  apiPort: MessagePort;
+  /** A memory snapshot to start from instead of a full load. */
+  snapshot: SharedArrayBuffer | null;
+  /** Make a snapshot right after loading and send it back in `ready`. */
+  makeSnapshot: boolean;
+}
+
+/** A call into Python. `argsJson` is a JSON array of positional arguments. */
+export interface RunMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'run';
+  id: number;
+  kind: RunKind;
+  cacheKey: string;
+  source: string;
+  entrypoint: string;
+  argsJson: string;
+  filename: string;
+  lineOffset: number;
+}
+
+export type HostToWorker = RunMessage;
+
+/** The bds_api answer, posted on the api port. `answerJson` is an ApiAnswer (ABI v1). */
+export interface ApiResultMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'api-result';
+  id: number;
+  callId: number;
+  answerJson: string;
+}
+
+export interface ReadyMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'ready';
+  pythonVersion: string;
+  pyodideVersion: string;
+  loadMs: number;
+  /** How the interpreter started. */
+  start: 'full' | 'snapshot';
+  /** The snapshot made after loading, when asked for. */
+  snapshot?: SharedArrayBuffer;
+  /** Why a given snapshot could not be used (the worker then did a full load). */
+  snapshotError?: string;
+}
+
+/** Loading failed, or the interpreter broke beyond repair (the worker exits after sending it). */
+export interface ErrorMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'error';
+  phase: 'load' | 'fatal';
+  message: string;
+  id?: number;
+}
+
+export interface OutputMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'stdout' | 'stderr';
+  id: number;
+  text: string;
+}
+
+/**
+ * The end of a run. `envelopeJson` is what the Python runner produced:
+ * `{"ok": true, "value": ..., "cached": bool}` or `{"ok": false, "error": PythonFailure}`.
+ */
+export interface ResultMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'result';
+  id: number;
+  envelopeJson: string;
+  /** Bytes of the Python heap after the run (WebAssembly memory never shrinks). */
+  heapBytes: number;
+  outputTruncated: boolean;
+}
+
+/** The run ended with KeyboardInterrupt after the host set the interrupt word. */
+export interface InterruptedMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'interrupted';
+  id: number;
+}
+
+export interface ApiCallMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'api-call';
+  id: number;
+  callId: number;
+  method: string;
+  argsJson: string;
+}
+
+export type WorkerToHost =
+  ReadyMessage | ErrorMessage | OutputMessage | ResultMessage | InterruptedMessage | ApiCallMessage;
+
+/** What the Python runner reports when a call fails. */
+export interface PythonFailure {
+  /** The Python exception type, or one of the runner's own: `EntrypointError`, `InvalidResult`. */
+  type: string;
+  /** The last line of the traceback (`ZeroDivisionError: division by zero`). */
+  message: string;
+  traceback?: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  /** For `InvalidResult`: the field that is not JSON (`result.data.when`). */
+  field?: string;
+  /** True when the failure is the KeyboardInterrupt raised by the watchdog. */
+  interrupted?: boolean;
+  /** The call failed while the script module was being compiled or executed. */
+  phase?: 'compile' | 'load' | 'call';
+}
+
+export type PythonEnvelope =
+  { ok: true; value: unknown; cached: boolean } | { ok: false; error: PythonFailure };

@@ -1,0 +1,310 @@
+// What every PythonRuntime shares whatever runs Python: request checks, time limits per kind, the
+// counters, and the ABI v1 calling conventions (macro, transform, utility, script check).
+import type { z } from 'zod';
+import {
+  MacroContextSchema,
+  MacroResultObjectSchema,
+  PostDataSchema,
+  ScriptCheckSchema,
+  TransformContextSchema,
+  TransformPostSchema,
+  UtilityContextSchema,
+  describeAbiIssue,
+  pythonTypeName,
+  type JsonValue,
+  type MacroContextV1,
+  type MacroOutput,
+  type PostDataV1,
+  type ScriptCheck,
+  type TransformContext,
+  type TransformPost,
+  type UtilityContext,
+} from '../../core/abi.js';
+import { BdsError, isBdsError } from '../../core/errors.js';
+import { RUN_KINDS, type OutputStream, type RunKind } from './protocol.js';
+import {
+  DEFAULT_TIMEOUTS,
+  type ApiHandler,
+  type MacroRenderResult,
+  type PythonCallOptions,
+  type PythonRunRequest,
+  type PythonRunResult,
+  type PythonRuntime,
+  type PythonRuntimeCounters,
+  type PythonRuntimeMode,
+  type PythonScriptRef,
+  type PythonTimeouts,
+  type TransformRunResult,
+  type UtilityRunResult,
+} from './types.js';
+
+/** A request after checks and defaults: what a runtime executes. */
+export interface PreparedCall {
+  kind: RunKind;
+  cacheKey: string;
+  source: string;
+  entrypoint: string;
+  argsJson: string;
+  filename: string;
+  lineOffset: number;
+  timeoutMs: number;
+  onOutput?: (stream: OutputStream, text: string) => void;
+  apiHandler?: ApiHandler;
+}
+
+export function resolveTimeouts(timeouts: Partial<PythonTimeouts> = {}): PythonTimeouts {
+  const out = { ...DEFAULT_TIMEOUTS };
+  for (const kind of RUN_KINDS) {
+    const value = timeouts[kind];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new BdsError('invalid-argument', `timeouts.${kind} must be a number of ms >= 0, got ${value}`);
+    }
+    out[kind] = value;
+  }
+  return out;
+}
+
+function invalidInput(root: string, error: z.ZodError): BdsError {
+  const { field, message } = describeAbiIssue(root, error);
+  return new BdsError('python-invalid-input', `${field} ${message}`, { details: { field } });
+}
+
+function invalidResult(script: PythonScriptRef, field: string, message: string): BdsError {
+  return new BdsError('python-invalid-result', `invalid result: ${field} ${message}`, {
+    file: script.filename,
+    details: { field, cacheKey: `${script.id}:${script.version}` },
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export abstract class PythonRuntimeBase implements PythonRuntime {
+  abstract readonly mode: PythonRuntimeMode;
+  protected readonly timeouts: PythonTimeouts;
+  private readonly count: PythonRuntimeCounters = { macroCount: 0, errorCount: 0, timeoutCount: 0 };
+
+  protected constructor(timeouts?: Partial<PythonTimeouts>) {
+    this.timeouts = resolveTimeouts(timeouts);
+  }
+
+  abstract start(): Promise<void>;
+  abstract dispose(): Promise<void>;
+  protected abstract execute(call: PreparedCall): Promise<PythonRunResult>;
+
+  get counters(): Readonly<PythonRuntimeCounters> {
+    return { ...this.count };
+  }
+
+  resetCounters(): void {
+    this.count.macroCount = 0;
+    this.count.errorCount = 0;
+    this.count.timeoutCount = 0;
+  }
+
+  async run(request: PythonRunRequest): Promise<PythonRunResult> {
+    const call = this.prepare(request);
+    if (call.kind === 'macro') this.count.macroCount++;
+    try {
+      return await this.execute(call);
+    } catch (e) {
+      this.countFailure(e);
+      throw e;
+    }
+  }
+
+  async renderMacro(
+    script: PythonScriptRef,
+    context: MacroContextV1,
+    post: PostDataV1 | null,
+    options: PythonCallOptions & { postJson?: string } = {},
+  ): Promise<MacroRenderResult> {
+    const ctx = MacroContextSchema.safeParse(context);
+    if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
+    let postJson = 'null';
+    if (post !== null) {
+      const parsed = PostDataSchema.safeParse(post);
+      if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
+      postJson = options.postJson ?? JSON.stringify(parsed.data);
+    }
+    const result = await this.run({
+      ...this.scriptRequest(script, 'macro', 'render', options),
+      argsJson: `[${JSON.stringify(ctx.data)},${postJson}]`,
+    });
+    const output = this.checked(() => macroOutput(script, result.value));
+    return { ...output, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs };
+  }
+
+  async runTransform(
+    script: PythonScriptRef,
+    post: TransformPost,
+    context: TransformContext,
+    options: PythonCallOptions = {},
+  ): Promise<TransformRunResult> {
+    const input = TransformPostSchema.safeParse(post);
+    if (!input.success) throw this.counted(invalidInput('post', input.error));
+    const ctx = TransformContextSchema.safeParse(context);
+    if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
+    const result = await this.run({
+      ...this.scriptRequest(script, 'transform', 'transform', options),
+      args: [input.data, ctx.data],
+    });
+    const out = this.checked(() => transformOutput(script, result.value));
+    return {
+      post: out,
+      changed: JSON.stringify(out) !== JSON.stringify(input.data),
+      stdout: result.stdout,
+      stderr: result.stderr,
+      durationMs: result.durationMs,
+    };
+  }
+
+  async runUtility(
+    script: PythonScriptRef,
+    context: UtilityContext,
+    options: PythonCallOptions = {},
+  ): Promise<UtilityRunResult> {
+    const ctx = UtilityContextSchema.safeParse(context);
+    if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
+    const result = await this.run({
+      ...this.scriptRequest(script, 'utility', 'main', options),
+      args: [ctx.data],
+    });
+    return {
+      value: (result.value ?? null) as JsonValue,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      durationMs: result.durationMs,
+    };
+  }
+
+  async checkScript(
+    source: string,
+    options: { filename?: string; lineOffset?: number; timeoutMs?: number } = {},
+  ): Promise<ScriptCheck> {
+    const result = await this.run({
+      kind: 'check',
+      cacheKey: 'check',
+      source,
+      entrypoint: '',
+      argsJson: '[]',
+      filename: options.filename ?? '<script>',
+      lineOffset: options.lineOffset ?? 0,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const parsed = ScriptCheckSchema.safeParse(result.value);
+    if (!parsed.success) throw new BdsError('internal', 'the script check answered in an unexpected shape');
+    return parsed.data;
+  }
+
+  private scriptRequest(
+    script: PythonScriptRef,
+    kind: RunKind,
+    defaultEntrypoint: string,
+    options: PythonCallOptions,
+  ): Omit<PythonRunRequest, 'args' | 'argsJson'> {
+    return {
+      kind,
+      cacheKey: `${script.id}:${script.version}`,
+      source: script.source,
+      entrypoint: script.entrypoint ?? defaultEntrypoint,
+      ...(script.filename === undefined ? {} : { filename: script.filename }),
+      ...(script.lineOffset === undefined ? {} : { lineOffset: script.lineOffset }),
+      ...options,
+    };
+  }
+
+  private prepare(request: PythonRunRequest): PreparedCall {
+    if (!(RUN_KINDS as readonly string[]).includes(request.kind)) {
+      throw new BdsError('invalid-argument', `unknown kind of Python call: ${String(request.kind)}`);
+    }
+    if (typeof request.cacheKey !== 'string' || request.cacheKey === '') {
+      throw new BdsError('invalid-argument', 'a Python call needs a cache key such as "scriptId:version"');
+    }
+    if (typeof request.source !== 'string') throw new BdsError('invalid-argument', 'source must be a string');
+    if (request.kind !== 'check' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(request.entrypoint)) {
+      throw new BdsError('python-entrypoint', `"${request.entrypoint}" is not a Python function name`);
+    }
+    let argsJson = request.argsJson;
+    if (argsJson === undefined) {
+      try {
+        argsJson = JSON.stringify(request.args ?? []);
+      } catch (e) {
+        throw new BdsError('python-invalid-input', 'the arguments are not JSON', { cause: e });
+      }
+    }
+    const timeoutMs = request.timeoutMs ?? this.timeouts[request.kind];
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new BdsError('invalid-argument', `timeoutMs must be a number of ms >= 0, got ${timeoutMs}`);
+    }
+    const scriptId = request.cacheKey.includes(':')
+      ? request.cacheKey.slice(0, request.cacheKey.lastIndexOf(':'))
+      : request.cacheKey;
+    return {
+      kind: request.kind,
+      cacheKey: request.cacheKey,
+      source: request.source,
+      entrypoint: request.entrypoint,
+      argsJson,
+      filename: request.filename ?? `<script ${scriptId}>`,
+      lineOffset: Math.max(0, Math.floor(request.lineOffset ?? 0)),
+      timeoutMs,
+      ...(request.onOutput ? { onOutput: request.onOutput } : {}),
+      ...(request.apiHandler ? { apiHandler: request.apiHandler } : {}),
+    };
+  }
+
+  private countFailure(e: unknown): void {
+    if (isBdsError(e) && e.code === 'python-timeout') this.count.timeoutCount++;
+    else this.count.errorCount++;
+  }
+
+  private counted(e: BdsError): BdsError {
+    this.countFailure(e);
+    return e;
+  }
+
+  private checked<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      this.countFailure(e);
+      throw e;
+    }
+  }
+}
+
+function macroOutput(script: PythonScriptRef, value: unknown): MacroOutput {
+  if (typeof value === 'string') return { html: value, warnings: [] };
+  if (!isPlainObject(value)) {
+    throw invalidResult(
+      script,
+      'result',
+      `must be an HTML string or a dict with "html", got ${pythonTypeName(value)}`,
+    );
+  }
+  const parsed = MacroResultObjectSchema.safeParse(value);
+  if (!parsed.success) {
+    const { field, message } = describeAbiIssue('result', parsed.error);
+    throw invalidResult(script, field, message);
+  }
+  return {
+    html: parsed.data.html,
+    warnings: parsed.data.warnings ?? [],
+    ...(parsed.data.data === undefined ? {} : { data: parsed.data.data }),
+  };
+}
+
+function transformOutput(script: PythonScriptRef, value: unknown): TransformPost {
+  if (!isPlainObject(value)) {
+    throw invalidResult(script, 'result', `must be a post dict or None, got ${pythonTypeName(value)}`);
+  }
+  const parsed = TransformPostSchema.safeParse(value);
+  if (!parsed.success) {
+    const { field, message } = describeAbiIssue('result', parsed.error);
+    throw invalidResult(script, field, message);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,538 @@
+// One Python worker thread seen from the host: starting it (from a snapshot when there is one), one
+// call at a time, the watchdog (interrupt, then terminate after a grace), bds_api answers, and
+// replacing the thread after a crash, a runaway or too much memory.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
+import { BdsError, isBdsError } from '../../core/errors.js';
+import { closedError, failureToError, parseEnvelope, timeoutError } from './failures.js';
+import {
+  API_SIGNAL_INDEX,
+  CONTROL_WORDS,
+  INTERRUPT_INDEX,
+  PROTOCOL_VERSION,
+  SIGINT,
+  type ApiCallMessage,
+  type EngineSettings,
+  type ResultMessage,
+  type InterruptedMessage,
+  type RunMessage,
+  type WorkerInit,
+  type WorkerToHost,
+} from './protocol.js';
+import type { PreparedCall } from './runtime-base.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import type { PythonRunResult } from './types.js';
+
+// From compiled dist/ the worker is worker.js. From TypeScript sources (vitest, tsx) it is worker.ts,
+// started through a small bootstrap that registers tsx in the worker (execArgv --import does not
+// reach worker threads on Node 20).
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The ESM entry of `tsx/esm/api` (require.resolve would give the CommonJS one). */
+function tsxEsmApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    const require = createRequire(import.meta.url);
+    const manifest = require.resolve('tsx/package.json');
+    const exportsMap = (require(manifest) as { exports: Record<string, { import?: { default?: string } }> })
+      .exports;
+    const relative = exportsMap['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs';
+    return pathToFileURL(path.join(path.dirname(manifest), relative)).href;
+  }
+}
+
+function workerEntry(): { filename: string | URL; evaluate: boolean } {
+  if (!FROM_SOURCE) return { filename: new URL('./worker.js', import.meta.url), evaluate: false };
+  const tsxApi = tsxEsmApi();
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return { filename: code, evaluate: true };
+}
+
+const CONSOLE_TAIL_CHARS = 4000;
+
+export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 256,
+  maxYoungGenerationSizeMb: 48,
+};
+
+export interface WorkerSlotOptions {
+  settings: EngineSettings;
+  graceMs: number;
+  resourceLimits: ResourceLimits;
+  maxHeapBytes: number;
+  snapshots: SnapshotStore | null;
+  /** Called whenever the slot may take a new call (ready, idle again, or failed to start). */
+  onChange(): void;
+}
+
+export type WorkerSlotState = 'cold' | 'starting' | 'ready' | 'busy' | 'closed';
+
+export interface WorkerInfo {
+  pythonVersion: string;
+  pyodideVersion: string;
+  loadMs: number;
+  start: 'full' | 'snapshot';
+  threadId: number;
+}
+
+interface Inflight {
+  id: number;
+  call: PreparedCall;
+  worker: Worker;
+  resolve(result: PythonRunResult): void;
+  reject(error: unknown): void;
+  settled: boolean;
+  timedOut: boolean;
+  startedAt: number;
+  stdout: string[];
+  stderr: string[];
+  /** performance.now() at which the call times out; Infinity without a limit. */
+  deadline: number;
+  grace: NodeJS.Timeout | null;
+}
+
+interface Starting {
+  worker: Worker;
+  claimed: SharedArrayBuffer | null;
+  making: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class WorkerSlot {
+  private stateValue: WorkerSlotState = 'cold';
+  private worker: Worker | null = null;
+  private control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  private apiPort: MessagePort | null = null;
+  private startPromise: Promise<void> | null = null;
+  private starting: Starting | null = null;
+  private inflight: Inflight | null = null;
+  private seq = 0;
+  private infoValue: WorkerInfo | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private watchAt = 0;
+  /** The end of what the current worker wrote to its console (Pyodide's fatal error reports). */
+  private consoleTail = '';
+  /** Times a worker of this slot was replaced after a crash, a runaway or a heap too large. */
+  replacements = 0;
+
+  constructor(private readonly options: WorkerSlotOptions) {}
+
+  get state(): WorkerSlotState {
+    return this.stateValue;
+  }
+
+  get info(): WorkerInfo | null {
+    return this.infoValue;
+  }
+
+  /** Start the worker if it is not running; resolves when it is ready. Idempotent. */
+  start(): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.reject(closedError());
+    if (this.stateValue === 'ready' || this.stateValue === 'busy') return Promise.resolve();
+    if (this.startPromise) return this.startPromise;
+    this.stateValue = 'starting';
+    const promise = this.spawn().finally(() => {
+      if (this.startPromise === promise) this.startPromise = null;
+    });
+    this.startPromise = promise;
+    return promise;
+  }
+
+  /** Run one call; the slot must be `ready`. */
+  execute(call: PreparedCall): Promise<PythonRunResult> {
+    const worker = this.worker;
+    if (this.stateValue !== 'ready' || worker === null) {
+      return Promise.reject(new BdsError('internal', `Python worker asked to run while ${this.stateValue}`));
+    }
+    this.stateValue = 'busy';
+    const id = ++this.seq;
+    Atomics.store(this.control, INTERRUPT_INDEX, 0);
+    worker.ref();
+    return new Promise<PythonRunResult>((resolve, reject) => {
+      const inflight: Inflight = {
+        id,
+        call,
+        worker,
+        resolve,
+        reject,
+        settled: false,
+        timedOut: false,
+        startedAt: performance.now(),
+        stdout: [],
+        stderr: [],
+        deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
+        grace: null,
+      };
+      this.inflight = inflight;
+      const message: RunMessage = {
+        v: PROTOCOL_VERSION,
+        type: 'run',
+        id,
+        kind: call.kind,
+        cacheKey: call.cacheKey,
+        source: call.source,
+        entrypoint: call.entrypoint,
+        argsJson: call.argsJson,
+        filename: call.filename,
+        lineOffset: call.lineOffset,
+      };
+      worker.postMessage(message);
+      if (inflight.deadline !== Infinity) this.watch(inflight.deadline);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    if (this.watchTimer !== null) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
+    const worker = this.worker;
+    this.worker = null;
+    this.failStart(closedError());
+    const inflight = this.inflight;
+    this.inflight = null;
+    if (inflight) {
+      this.clearTimers(inflight);
+      this.settle(inflight, () => inflight.reject(closedError()));
+    }
+    this.apiPort?.close();
+    this.apiPort = null;
+    if (worker) await worker.terminate();
+  }
+
+  private async spawn(): Promise<void> {
+    const claim = this.options.snapshots
+      ? await this.options.snapshots.claim()
+      : { snapshot: null, makeSnapshot: false };
+    // Re-check after the await: the slot may have been disposed meanwhile.
+    if (this.stateValue !== 'starting') {
+      if (claim.makeSnapshot) this.options.snapshots?.release();
+      throw closedError();
+    }
+    const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const channel = new MessageChannel();
+    const init: WorkerInit = {
+      v: PROTOCOL_VERSION,
+      settings: this.options.settings,
+      control: controlBuffer,
+      apiPort: channel.port2,
+      snapshot: claim.snapshot,
+      makeSnapshot: claim.makeSnapshot,
+    };
+    let worker: Worker;
+    try {
+      const entry = workerEntry();
+      worker = new Worker(entry.filename, {
+        eval: entry.evaluate,
+        workerData: init,
+        transferList: [channel.port2],
+        resourceLimits: this.options.resourceLimits,
+        // Pyodide reports fatal errors on the console; keep a tail for the crash report instead of
+        // writing into the host's output.
+        stdout: true,
+        stderr: true,
+      });
+    } catch (e) {
+      if (claim.makeSnapshot) this.options.snapshots?.release();
+      this.stateValue = 'cold';
+      throw new BdsError('python-load-failed', `could not start a Python worker: ${String(e)}`, { cause: e });
+    }
+    this.worker = worker;
+    this.consoleTail = '';
+    const keepTail = (chunk: Buffer | string): void => {
+      if (this.worker === worker)
+        this.consoleTail = (this.consoleTail + String(chunk)).slice(-CONSOLE_TAIL_CHARS);
+    };
+    worker.stdout.on('data', keepTail);
+    worker.stderr.on('data', keepTail);
+    this.control = new Int32Array(controlBuffer);
+    this.apiPort = channel.port1;
+    this.apiPort.unref();
+    worker.on('message', (message: WorkerToHost) => this.onMessage(worker, message));
+    worker.on('error', (error: Error) => this.onCrash(worker, describeWorkerError(error)));
+    worker.on('exit', (code: number) => this.onCrash(worker, `the worker exited with code ${code}`));
+    return new Promise<void>((resolve, reject) => {
+      this.starting = { worker, claimed: claim.snapshot, making: claim.makeSnapshot, resolve, reject };
+    });
+  }
+
+  private onMessage(worker: Worker, message: WorkerToHost): void {
+    if (this.worker !== worker || message.v !== PROTOCOL_VERSION) return;
+    switch (message.type) {
+      case 'ready': {
+        const starting = this.starting;
+        if (!starting || starting.worker !== worker) return;
+        this.starting = null;
+        const snapshots = this.options.snapshots;
+        if (snapshots) {
+          if (message.snapshot) snapshots.offer(message.snapshot);
+          else if (starting.making) snapshots.release();
+          if (message.snapshotError && starting.claimed) snapshots.reject(starting.claimed);
+        }
+        this.infoValue = {
+          pythonVersion: message.pythonVersion,
+          pyodideVersion: message.pyodideVersion,
+          loadMs: message.loadMs,
+          start: message.start,
+          threadId: worker.threadId,
+        };
+        this.stateValue = 'ready';
+        worker.unref();
+        starting.resolve();
+        this.options.onChange();
+        return;
+      }
+      case 'error':
+        this.onCrash(
+          worker,
+          message.phase === 'load' ? message.message : `the Python interpreter failed: ${message.message}`,
+        );
+        return;
+      case 'stdout':
+      case 'stderr': {
+        const inflight = this.inflight;
+        if (!inflight || inflight.id !== message.id || inflight.settled) return;
+        inflight[message.type].push(message.text);
+        inflight.call.onOutput?.(message.type, message.text);
+        return;
+      }
+      case 'api-call':
+        void this.answerApiCall(worker, message);
+        return;
+      case 'result':
+      case 'interrupted':
+        this.onDone(worker, message);
+        return;
+    }
+  }
+
+  private onDone(worker: Worker, message: ResultMessage | InterruptedMessage): void {
+    const inflight = this.inflight;
+    if (!inflight || inflight.id !== message.id) return;
+    this.clearTimers(inflight);
+    this.inflight = null;
+    this.stateValue = 'ready';
+    const identity = this.identity(inflight);
+    if (message.type === 'interrupted') {
+      // Not our watchdog (it settles first): the script raised KeyboardInterrupt itself.
+      this.settle(inflight, () =>
+        inflight.reject(
+          new BdsError('python-error', 'KeyboardInterrupt', {
+            file: inflight.call.filename,
+            details: { pythonType: 'KeyboardInterrupt', cacheKey: inflight.call.cacheKey },
+          }),
+        ),
+      );
+    } else {
+      this.settle(inflight, () => {
+        const envelope = parseEnvelope(message.envelopeJson);
+        if (!envelope.ok) throw failureToError(envelope.error, identity);
+        inflight.resolve({
+          value: envelope.value,
+          stdout: identity.stdout ?? '',
+          stderr: identity.stderr ?? '',
+          outputTruncated: message.outputTruncated,
+          durationMs: performance.now() - inflight.startedAt,
+          cached: envelope.cached,
+        });
+      });
+    }
+    if (message.type === 'result' && message.heapBytes > this.options.maxHeapBytes) {
+      // WebAssembly memory never shrinks: start afresh rather than carry a huge heap.
+      this.replace(worker);
+      return;
+    }
+    worker.unref();
+    this.options.onChange();
+  }
+
+  /**
+   * Make sure a timer fires by `deadline`. One timer serves many calls: it is not cleared when a
+   * call ends early; when it fires it checks the call in flight and re-arms for it. Creating and
+   * clearing a timer per call costs more than the rest of a warm call.
+   */
+  private watch(deadline: number): void {
+    if (this.watchTimer !== null && this.watchAt <= deadline) return;
+    if (this.watchTimer !== null) clearTimeout(this.watchTimer);
+    this.watchAt = deadline;
+    this.watchTimer = setTimeout(() => this.onWatch(), Math.max(0, deadline - performance.now()));
+    this.watchTimer.unref();
+  }
+
+  private onWatch(): void {
+    this.watchTimer = null;
+    const inflight = this.inflight;
+    if (!inflight || inflight.settled || inflight.deadline === Infinity) return;
+    // Timers may fire up to a millisecond early.
+    if (performance.now() >= inflight.deadline - 1) this.onDeadline(inflight);
+    else this.watch(inflight.deadline);
+  }
+
+  private onDeadline(inflight: Inflight): void {
+    if (this.inflight !== inflight) return;
+    inflight.timedOut = true;
+    Atomics.store(this.control, INTERRUPT_INDEX, SIGINT);
+    // Wake a worker blocked in a bds_api call; it sees the interrupt.
+    Atomics.add(this.control, API_SIGNAL_INDEX, 1);
+    Atomics.notify(this.control, API_SIGNAL_INDEX);
+    this.settle(inflight, () =>
+      inflight.reject(timeoutError(this.identity(inflight), inflight.call.timeoutMs)),
+    );
+    inflight.grace = setTimeout(() => {
+      inflight.grace = null;
+      if (this.inflight !== inflight) return;
+      this.inflight = null;
+      this.replace(inflight.worker);
+    }, this.options.graceMs);
+  }
+
+  private onCrash(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    void worker.terminate();
+    this.apiPort?.close();
+    this.apiPort = null;
+    if (this.starting?.worker === worker) {
+      const starting = this.starting;
+      if (starting.making) this.options.snapshots?.release();
+      if (starting.claimed) this.options.snapshots?.reject(starting.claimed);
+      this.stateValue = 'cold';
+      this.failStart(new BdsError('python-load-failed', `Python failed to start: ${reason}`));
+      this.options.onChange();
+      return;
+    }
+    const inflight = this.inflight;
+    this.inflight = null;
+    if (inflight) {
+      this.clearTimers(inflight);
+      this.settle(inflight, () =>
+        inflight.reject(
+          new BdsError('python-crashed', `the Python runtime crashed during the call: ${reason}`, {
+            file: inflight.call.filename,
+            details: { cacheKey: inflight.call.cacheKey, reason, console: this.consoleTail },
+          }),
+        ),
+      );
+    }
+    this.stateValue = 'cold';
+    this.replacements++;
+    this.restart();
+  }
+
+  /** Terminate a worker that is alive but must go (runaway, heap too large) and start a fresh one. */
+  private replace(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    void worker.terminate();
+    this.apiPort?.close();
+    this.apiPort = null;
+    this.stateValue = 'cold';
+    this.replacements++;
+    this.restart();
+  }
+
+  private restart(): void {
+    if (this.stateValue === 'closed') return;
+    // Start the replacement now so the next call does not wait for it; failures surface on that call.
+    this.start().catch(() => {});
+    this.options.onChange();
+  }
+
+  private async answerApiCall(worker: Worker, message: ApiCallMessage): Promise<void> {
+    const inflight = this.inflight;
+    if (!inflight || inflight.id !== message.id) return;
+    let answer: ApiAnswer;
+    try {
+      const parsed = ApiCallSchema.safeParse({ method: message.method, args: JSON.parse(message.argsJson) });
+      const handler = inflight.call.apiHandler;
+      if (!parsed.success) {
+        const { field, message: why } = describeAbiIssue('call', parsed.error);
+        answer = { ok: false, error: { code: 'invalid-call', message: `${field} ${why}` } };
+      } else if (!handler) {
+        answer = {
+          ok: false,
+          error: { code: 'api-unavailable', message: 'bds_api is not available to this call' },
+        };
+      } else {
+        const result: unknown = await handler(parsed.data.method, parsed.data.args);
+        answer = { ok: true, result: (result ?? null) as JsonValue };
+      }
+    } catch (e) {
+      answer = {
+        ok: false,
+        error: {
+          code: isBdsError(e) ? e.code : 'api-error',
+          message: e instanceof Error ? e.message : String(e),
+        },
+      };
+    }
+    // Re-check after the await: the call may have timed out, or the worker been replaced.
+    if (this.inflight !== inflight || inflight.settled || this.worker !== worker || !this.apiPort) return;
+    let answerJson: string;
+    try {
+      answerJson = JSON.stringify(answer);
+    } catch (e) {
+      answerJson = JSON.stringify({
+        ok: false,
+        error: { code: 'api-error', message: `the answer is not JSON: ${String(e)}` },
+      });
+    }
+    this.apiPort.postMessage({
+      v: PROTOCOL_VERSION,
+      type: 'api-result',
+      id: message.id,
+      callId: message.callId,
+      answerJson,
+    });
+    Atomics.add(this.control, API_SIGNAL_INDEX, 1);
+    Atomics.notify(this.control, API_SIGNAL_INDEX);
+  }
+
+  private failStart(error: BdsError): void {
+    const starting = this.starting;
+    this.starting = null;
+    starting?.reject(error);
+  }
+
+  private identity(inflight: Inflight): {
+    filename: string;
+    cacheKey: string;
+    stdout: string;
+    stderr: string;
+  } {
+    return {
+      filename: inflight.call.filename,
+      cacheKey: inflight.call.cacheKey,
+      stdout: inflight.stdout.join(''),
+      stderr: inflight.stderr.join(''),
+    };
+  }
+
+  private clearTimers(inflight: Inflight): void {
+    if (inflight.grace) clearTimeout(inflight.grace);
+    inflight.grace = null;
+  }
+
+  /** Settle a call once; an exception thrown by `fn` rejects it. */
+  private settle(inflight: Inflight, fn: () => void): void {
+    if (inflight.settled) return;
+    inflight.settled = true;
+    try {
+      fn();
+    } catch (e) {
+      inflight.reject(e);
+    }
+  }
+}
+
+function describeWorkerError(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory (the worker heap limit was reached)';
+  return error.message || String(error);
+}

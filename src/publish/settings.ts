@@ -51,7 +51,8 @@ export function parsePublishSettings(value: unknown, file = PUBLISHING_FILE): Pu
   throw new BdsError(
     'publish-config-invalid',
     field ? `${file}: field "${field}" ${message}` : `${file}: ${message}`,
-    { file, details: { field } },
+    // The file is named in the message; not as `file`, which would print it twice.
+    { details: { file, field } },
   );
 }
 
@@ -66,9 +67,7 @@ export function readPublishSettings(root: string): PublishSettings {
       throw new BdsError(
         'publish-not-configured',
         `Publishing is not configured: ${PUBLISHING_FILE} does not exist`,
-        {
-          file: PUBLISHING_FILE,
-        },
+        { details: { file: PUBLISHING_FILE } },
       );
     }
     throw new BdsError('io-error', `Cannot read ${PUBLISHING_FILE}: ${(cause as Error).message}`, { cause });
@@ -80,10 +79,7 @@ export function readPublishSettings(root: string): PublishSettings {
     throw new BdsError(
       'publish-config-invalid',
       `${PUBLISHING_FILE} is not valid JSON: ${(cause as Error).message}`,
-      {
-        file: PUBLISHING_FILE,
-        cause,
-      },
+      { details: { file: PUBLISHING_FILE }, cause },
     );
   }
   return parsePublishSettings(json);

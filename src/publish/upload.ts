@@ -113,9 +113,7 @@ export async function uploadSite(
       throw new BdsError(
         'publish-config-invalid',
         `meta/publishing.json: field "identityFile" names ${identityFile}, which does not exist`,
-        {
-          file: 'meta/publishing.json',
-        },
+        { details: { file: 'meta/publishing.json', field: 'identityFile' } },
       );
     }
   }

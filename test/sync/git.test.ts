@@ -145,6 +145,30 @@ describeWith(['git'], 'git sync between two writers', () => {
     ]);
   });
 
+  it('a pull whose index update fails reports failure with the reason', async () => {
+    const { a, b } = twoWriters({ 'posts/2026/01/first.md': post('first', 'First') });
+    write(a, 'posts/2026/01/second.md', post('second', 'Second'));
+    const gitA = new GitSync(a);
+    await gitA.commitAll('Second');
+    await gitA.push();
+    const wsB = Workspace.open(b);
+    await wsB.close(); // its index can no longer be written
+    const result = await pullAndReconcile(wsB, new GitSync(b));
+    expect(result).toMatchObject({ success: false, code: 'action-failed', headMoved: true });
+    expect(result.error).toMatch(
+      /The pull succeeded but updating the index failed: .*database connection is not open/,
+    );
+    expect(result.guidance).toEqual(['Run `bds rebuild` to recreate the index from the files.']);
+    // The files did arrive; reopening reconciles them.
+    const again = openWs(b);
+    expect(
+      again
+        .listPosts()
+        .map((p) => p.slug)
+        .sort(),
+    ).toEqual(['first', 'second']);
+  });
+
   it('a conflict is reported with its files and leaves a merge the user can finish', async () => {
     const { a, b } = twoWriters({ 'posts/2026/01/first.md': post('first', 'First', 'Original line.\n') });
     const gitA = new GitSync(a);
@@ -306,6 +330,49 @@ describeWith(['git'], 'git status, history and remote state', () => {
 });
 
 describeWith(['git'], 'git init and failures', () => {
+  it('reports the git version, and a machine without git gets a failure, not an exception', async () => {
+    const root = writeProject({});
+    expect(await new GitSync(root).checkAvailability()).toMatchObject({
+      gitFound: true,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
+    const noGit = new GitSync(root, { env: { PATH: path.join(root, 'no-bin'), HOME: root } });
+    expect(await noGit.checkAvailability()).toEqual({ gitFound: false });
+    expect(await noGit.pull()).toMatchObject({
+      success: false,
+      code: 'action-failed',
+      error: expect.stringMatching(/git was not found/),
+    });
+  });
+
+  it('a project inside a larger repository sees and commits only its own files', async () => {
+    const outer = writeProject({ 'notes.txt': 'not the blog\n' });
+    const blog = path.join(outer, 'blog');
+    fs.mkdirSync(blog);
+    for (const [rel, text] of Object.entries({
+      'bds.json': fs.readFileSync(path.join(outer, 'bds.json'), 'utf8'),
+      '.gitignore': GITIGNORE,
+      'posts/2026/01/one.md': post('one', 'One'),
+    })) {
+      write(blog, rel, text);
+    }
+    git(outer, 'init', '-b', 'main');
+    identify(outer, 'Alice');
+    const g = new GitSync(blog);
+    expect(await g.getRepoState()).toMatchObject({ isRepo: true, rootPath: fs.realpathSync(outer) });
+    expect((await g.getStatus()).files.map((f) => f.path).sort()).toEqual([
+      '.gitignore',
+      'bds.json',
+      'posts/2026/01/one.md',
+    ]);
+    expect(await g.commitAll('Blog only')).toMatchObject({ success: true });
+    expect(git(outer, 'ls-files').split('\n').filter(Boolean).sort()).toEqual([
+      'blog/.gitignore',
+      'blog/bds.json',
+      'blog/posts/2026/01/one.md',
+    ]);
+  });
+
   it('init makes a repository on main with origin set, writing no project file', async () => {
     const root = writeProject({ '.gitignore': GITIGNORE });
     const before = fs.readdirSync(root).sort();

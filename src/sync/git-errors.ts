@@ -33,6 +33,7 @@ const CONFLICT = [
   /Updates were rejected/i,
   /fetch first/i,
   /divergent branches/i,
+  /Not possible to fast-forward/i,
   /would be overwritten by merge/i,
   /unmerged files/i,
   /You have not concluded your merge/i,

@@ -282,7 +282,9 @@ export class GitSync {
     if (!branch) return { ...detached(), headMoved: false, changes: [] };
     const oldHead = await this.headCommit();
     let upstream = await this.upstream();
-    const args = ['pull', '--no-rebase', '--no-edit'];
+    // Always a merge (fast-forward when possible), whatever pull.rebase or pull.ff say: two writers
+    // must be able to pull diverged work, and a merge conflict is something a user can finish.
+    const args = ['pull', '--no-rebase', '--ff', '--no-edit'];
     let remote: string | undefined;
     if (!upstream) {
       // A project that was `git init`-ed and then given a remote: pull its branch of the same name.

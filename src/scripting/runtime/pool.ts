@@ -46,6 +46,7 @@ export class PythonWorkerPool extends PythonRuntimeBase {
   private readonly queue: Job[] = [];
   private readonly snapshots: SnapshotStore | null;
   private closed = false;
+  private readonly failedToStart = new Set<WorkerSlot>();
 
   constructor(options: PythonRuntimeOptions = {}) {
     super(options.timeouts);
@@ -110,20 +111,29 @@ export class PythonWorkerPool extends PythonRuntimeBase {
     let starting = this.slots.filter((s) => s.state === 'starting').length;
     for (const slot of this.slots) {
       if (starting >= this.queue.length) break;
-      if (slot.state !== 'cold') continue;
+      if (slot.state !== 'cold' || this.failedToStart.has(slot)) continue;
       starting++;
       slot.start().then(
-        () => this.pump(),
-        (error: unknown) => this.onStartFailed(error),
+        () => {
+          this.failedToStart.delete(slot);
+          this.pump();
+        },
+        (error: unknown) => this.onStartFailed(slot, error),
       );
     }
   }
 
-  /** A worker could not start: if no other can serve the queue, its calls fail with that error. */
-  private onStartFailed(error: unknown): void {
+  /**
+   * A worker could not start. It is not tried again for the calls waiting now (a broken install
+   * would loop); when no other worker can serve them, they fail with its error, and the next call
+   * tries afresh.
+   */
+  private onStartFailed(slot: WorkerSlot, error: unknown): void {
     if (this.closed) return;
+    this.failedToStart.add(slot);
     const alive = this.slots.some((s) => s.state === 'starting' || s.state === 'ready' || s.state === 'busy');
     if (!alive) {
+      this.failedToStart.clear();
       for (const job of this.queue.splice(0)) job.reject(error);
       return;
     }

@@ -53,8 +53,6 @@ function workerEntry(): { filename: string | URL; evaluate: boolean } {
   return { filename: code, evaluate: true };
 }
 
-const CONSOLE_TAIL_CHARS = 4000;
-
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
   maxOldGenerationSizeMb: 256,
   maxYoungGenerationSizeMb: 48,
@@ -116,8 +114,6 @@ export class WorkerSlot {
   private infoValue: WorkerInfo | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private watchAt = 0;
-  /** The end of what the current worker wrote to its console (Pyodide's fatal error reports). */
-  private consoleTail = '';
   /** Times a worker of this slot was replaced after a crash, a runaway or a heap too large. */
   replacements = 0;
 
@@ -233,10 +229,6 @@ export class WorkerSlot {
         workerData: init,
         transferList: [channel.port2],
         resourceLimits: this.options.resourceLimits,
-        // Pyodide reports fatal errors on the console; keep a tail for the crash report instead of
-        // writing into the host's output.
-        stdout: true,
-        stderr: true,
       });
     } catch (e) {
       if (claim.makeSnapshot) this.options.snapshots?.release();
@@ -244,13 +236,6 @@ export class WorkerSlot {
       throw new BdsError('python-load-failed', `could not start a Python worker: ${String(e)}`, { cause: e });
     }
     this.worker = worker;
-    this.consoleTail = '';
-    const keepTail = (chunk: Buffer | string): void => {
-      if (this.worker === worker)
-        this.consoleTail = (this.consoleTail + String(chunk)).slice(-CONSOLE_TAIL_CHARS);
-    };
-    worker.stdout.on('data', keepTail);
-    worker.stderr.on('data', keepTail);
     this.control = new Int32Array(controlBuffer);
     this.apiPort = channel.port1;
     this.apiPort.unref();
@@ -415,7 +400,7 @@ export class WorkerSlot {
         inflight.reject(
           new BdsError('python-crashed', `the Python runtime crashed during the call: ${reason}`, {
             file: inflight.call.filename,
-            details: { cacheKey: inflight.call.cacheKey, reason, console: this.consoleTail },
+            details: { cacheKey: inflight.call.cacheKey, reason },
           }),
         ),
       );

@@ -23,6 +23,16 @@ const INTERRUPTED_ANSWER = JSON.stringify({
   error: { code: 'interrupted', message: 'the call was stopped at its time limit' },
 });
 
+// Pyodide reports fatal errors on the console. Keep the end of it for the crash report instead of
+// writing into the host's output (piping worker stdio would keep the host process alive).
+const CONSOLE_TAIL_CHARS = 4000;
+let consoleTail = '';
+for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+  console[level] = (...args: unknown[]): void => {
+    consoleTail = (consoleTail + args.map(String).join(' ') + '\n').slice(-CONSOLE_TAIL_CHARS);
+  };
+}
+
 let currentId = 0;
 let callSeq = 0;
 
@@ -132,7 +142,14 @@ async function handleRun(engine: PyodideEngine, message: RunMessage): Promise<vo
     envelopeJson = typeof out === 'string' ? out : await out;
   } catch (e) {
     engine.capture.end();
-    post({ v: PROTOCOL_VERSION, type: 'error', phase: 'fatal', id, message: describe(e) });
+    const cause = consoleTail.split('\n').find((line) => /RangeError|Error:/.test(line));
+    post({
+      v: PROTOCOL_VERSION,
+      type: 'error',
+      phase: 'fatal',
+      id,
+      message: cause ? `${describe(e)} (${cause.trim()})` : describe(e),
+    });
     // The interpreter is unusable; the host replaces this worker.
     process.exit(isFatalPyodideError(e) ? 70 : 71);
   }

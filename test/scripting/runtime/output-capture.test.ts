@@ -1,0 +1,58 @@
+// The per-run output capture: UTF-8 split across writes, batching, and the cap with its marker.
+import { describe, expect, it } from 'vitest';
+import { OutputCapture } from '../../../src/scripting/runtime/output-capture.js';
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+function capture(limit: number): { cap: OutputCapture; out: string[] } {
+  const cap = new OutputCapture(limit);
+  const out: string[] = [];
+  cap.begin((stream, text) => out.push(`${stream}:${text}`));
+  return { cap, out };
+}
+
+describe('OutputCapture', () => {
+  it('decodes a character split across two writes', () => {
+    const { cap, out } = capture(1000);
+    const euro = bytes('€');
+    cap.write('stdout', euro.subarray(0, 1));
+    cap.write('stdout', euro.subarray(1));
+    cap.end();
+    expect(out).toEqual(['stdout:€']);
+  });
+
+  it('keeps streams apart and sends what is pending at the end', () => {
+    const { cap, out } = capture(1000);
+    cap.write('stdout', bytes('a'));
+    cap.write('stderr', bytes('b'));
+    cap.write('stdout', bytes('c'));
+    expect(out).toEqual([]);
+    expect(cap.end()).toEqual({ truncated: false });
+    expect(out).toEqual(['stdout:ac', 'stderr:b']);
+  });
+
+  it('cuts a stream at the limit, adds one marker, and ignores the rest', () => {
+    const { cap, out } = capture(10);
+    expect(cap.write('stdout', bytes('0123456789abcdef'))).toBe(16);
+    cap.write('stdout', bytes('more'));
+    expect(cap.end()).toEqual({ truncated: true });
+    expect(out.join('')).toBe('stdout:0123456789\n[bds: output truncated after 10 bytes]\n');
+  });
+
+  it('sends large output in batches while the run goes on', () => {
+    const { cap, out } = capture(1 << 20);
+    for (let i = 0; i < 40; i++) cap.write('stdout', bytes('x'.repeat(1000)));
+    expect(out.length).toBeGreaterThan(1);
+    cap.end();
+    expect(out.map((o) => o.slice('stdout:'.length)).join('')).toHaveLength(40_000);
+  });
+
+  it('drops writes outside a run', () => {
+    const cap = new OutputCapture(100);
+    expect(cap.write('stdout', bytes('early'))).toBe(5);
+    const out: string[] = [];
+    cap.begin((_s, text) => out.push(text));
+    cap.end();
+    expect(out).toEqual([]);
+  });
+});

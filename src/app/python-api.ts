@@ -94,6 +94,22 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
     const { extra: _e, notices: _n, ...s } = ws.getScript(a.ref as string);
     return s;
   },
+  'sync.checkAvailability': (ws) => ws.git().checkAvailability(),
+  'sync.getRepoState': (ws) => ws.git().getRepoState(),
+  'sync.getStatus': (ws) => ws.git().getStatus(),
+  'sync.getHistory': (ws, a) => ws.git().getHistory((a.limit as number | undefined) ?? 20),
+  'sync.getRemoteState': (ws) => ws.git().getRemoteState(),
+  'sync.fetch': (ws) => ws.git().fetch(),
+  'sync.pull': (ws) => ws.pull(),
+  'sync.push': (ws) => ws.git().push(),
+  'sync.commitAll': (ws, a) => ws.git().commitAll(a.message as string),
+  'publish.uploadSite': async (ws, a) => {
+    const { parts: _p, ...r } = await ws.publish({
+      dryRun: a.dryRun as boolean | undefined,
+      delete: a.delete as boolean | undefined,
+    });
+    return r;
+  },
   'project.getSettings': (ws) => ws.project.settings,
   'app.getDataPaths': (ws) => ({
     project: ws.root,

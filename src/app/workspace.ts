@@ -41,7 +41,24 @@ import {
   type PostListQuery,
   type PostRow,
 } from '../store/index.js';
+import { GitSync, pullAndReconcile, type PullAndReconcileResult } from '../sync/index.js';
+import {
+  readPublishSettings,
+  TaskRunner,
+  uploadSite,
+  type UploadOptions,
+  type UploadResult,
+} from '../publish/index.js';
+import type { PythonRuntime, PythonRuntimeOptions } from '../scripting/index.js';
 import { AppEventBus } from './events.js';
+import {
+  checkScript,
+  createWorkspaceRuntime,
+  runUtility,
+  WorkspaceMacroResolver,
+  type CheckReport,
+  type UtilityRunReport,
+} from './python.js';
 
 export interface WorkspaceOptions {
   /** Watch the folder and apply edits made outside bds while it runs. */
@@ -49,6 +66,8 @@ export interface WorkspaceOptions {
   now?: () => Date;
   /** The user's bds folder (trust, registry). Default: BDS_HOME or the XDG data dir. */
   home?: string;
+  /** Options of the Python runtime, started on first use (mode comes from bds.json). */
+  python?: PythonRuntimeOptions;
 }
 
 export interface OpenReport {
@@ -70,6 +89,10 @@ export class Workspace {
   readonly posts: PostStore;
   readonly scripts: ScriptStore;
   readonly openReport: OpenReport;
+  /** Long jobs (publish, build) report progress through this runner. */
+  readonly tasks = new TaskRunner();
+  private runtime?: PythonRuntime;
+  private gitSync?: GitSync;
   private watcher?: FSWatcher;
   private watcherReady: Promise<void> = Promise.resolve();
   private readonly postIndex: PostIndex;
@@ -126,6 +149,59 @@ export class Workspace {
     );
     this.scriptsChanged();
     return { posts, scripts, ms: performance.now() - t0 };
+  }
+
+  // ------------------------------------------------------------------ python
+
+  /** The workspace's Python runtime, started on first use. */
+  python(): PythonRuntime {
+    this.runtime ??= createWorkspaceRuntime(this, this.options.python);
+    return this.runtime;
+  }
+
+  /** What the render pipeline uses to run `[[macro]]` scripts. */
+  macroResolver(): WorkspaceMacroResolver {
+    return new WorkspaceMacroResolver(this, () => this.python());
+  }
+
+  /** Syntax errors with line and column, top-level functions, entrypoint warnings. */
+  checkScript(ref: string): Promise<CheckReport> {
+    return checkScript(this.python(), this.scripts.get(ref));
+  }
+
+  /** Run a utility script's `main(context)` with `params`; refuses untrusted scripts. */
+  runScript(
+    ref: string,
+    params: Record<string, unknown> = {},
+    onOutput?: (stream: 'stdout' | 'stderr', text: string) => void,
+  ): Promise<UtilityRunReport> {
+    const s = this.scripts.get(ref);
+    if (s.kind !== 'utility') {
+      throw new BdsError(
+        'invalid-argument',
+        `${s.slug} is a ${s.kind} script; only utility scripts run on their own`,
+      );
+    }
+    return runUtility(this, this.python(), s, params, onOutput);
+  }
+
+  // ------------------------------------------------------------------ git and publish
+
+  git(): GitSync {
+    this.gitSync ??= new GitSync(this.root);
+    return this.gitSync;
+  }
+
+  /** Pull, then apply what changed to the index (posts, drafts, meta, media, scripts, templates). */
+  async pull(): Promise<PullAndReconcileResult> {
+    const r = await pullAndReconcile(this, this.git());
+    if (r.success && 'headMoved' in r && r.headMoved) this.scriptsChanged();
+    return r;
+  }
+
+  /** Upload html/, thumbnails/ and media/ with the settings of meta/publishing.json. */
+  publish(options: Omit<UploadOptions, 'runner'> = {}): Promise<UploadResult> {
+    return uploadSite(this, readPublishSettings(this.root), { ...options, runner: this.tasks });
   }
 
   // ------------------------------------------------------------------ scripts
@@ -392,6 +468,8 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    await this.runtime?.dispose();
+    this.runtime = undefined;
     await this.watcher?.close();
     this.watcher = undefined;
     this.db.close();

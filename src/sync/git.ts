@@ -377,6 +377,7 @@ export class GitSync {
         ],
       };
     }
+    await this.excludeGenerated();
     const added = await this.tryRun(['add', '-A', '--', '.']);
     if (!added.ok) return this.failure(added.output);
     const merging = await this.isMerging();
@@ -426,7 +427,7 @@ export class GitSync {
         if (r.ok) r = await this.tryRun(['symbolic-ref', 'HEAD', 'refs/heads/main']);
       }
       if (!r.ok) return this.failure(r.output);
-      this.excludeGenerated();
+      await this.excludeGenerated();
     }
     if (remote) {
       const r = await this.tryRun(['remote', 'add', 'origin', remote]);
@@ -539,12 +540,19 @@ export class GitSync {
       .map((p) => ({ status: 'added' as const, path: p.slice(prefix.length) }));
   }
 
-  private excludeGenerated(): void {
-    // Inside .git, so nothing is added to the project's own files; a project .gitignore still rules.
-    const file = path.join(this.root, '.git', 'info', 'exclude');
+  /**
+   * Keep the derived folders (index, built site, thumbnails) out of every commit, even in a project
+   * without a .gitignore or inside a larger repository: listed in the repository's info/exclude, which
+   * lives inside .git, so nothing is added to the project's own files.
+   */
+  private async excludeGenerated(): Promise<void> {
     try {
+      const prefix = await this.prefix();
+      const rel = (await this.run(['rev-parse', '--git-path', 'info/exclude'])).trim();
+      const file = path.resolve(this.root, rel);
+      const wanted = GENERATED.map((g) => `/${prefix}${g.slice(1)}`);
       const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      const missing = GENERATED.filter((g) => !existing.split('\n').includes(g));
+      const missing = wanted.filter((g) => !existing.split('\n').includes(g));
       if (missing.length === 0) return;
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const sep = existing === '' || existing.endsWith('\n') ? '' : '\n';

@@ -1,7 +1,7 @@
 // `bds script ...`: create, list, enable, trust and rebuild Python scripts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BdsError } from '../../core/errors.js';
 import type { Script } from '../../scripting/scripts/script-store.js';
 import { table } from '../output.js';
@@ -10,6 +10,19 @@ import type { CliContext } from '../program.js';
 function scriptJson(s: Script, withCode = false): Record<string, unknown> {
   const { code, mtimeMs: _m, size: _s, extra: _e, codeLine: _c, ...rest } = s;
   return withCode ? { ...rest, code } : rest;
+}
+
+function collectArg(value: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError(`--arg takes key=value, not "${value}"`);
+  const raw = value.slice(eq + 1);
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { ...previous, [value.slice(0, eq)]: parsed };
 }
 
 export function scriptCommands(program: Command, ctx: CliContext): void {
@@ -162,6 +175,76 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
       ctx.withWorkspace((ws) => {
         const r = ws.deleteScript(name);
         ctx.emit(r, () => `Deleted ${r.slug}`);
+      }),
+    );
+
+  script
+    .command('check <name>')
+    .description("check a script's syntax with Python's own parser, and its entrypoint")
+    .action(async (name: string) =>
+      ctx.withWorkspace(async (ws) => {
+        const s = ws.getScript(name);
+        const r = await ws.checkScript(name);
+        ctx.emit(r, () =>
+          [
+            ...r.errors.map((e) => `${s.path}:${e.line}:${e.column}: ${e.message}`),
+            ...r.warnings.map((w) => `warning: ${w}`),
+            r.errors.length === 0
+              ? `${s.slug}: syntax ok; functions: ${r.functions.map((f) => `${f.isAsync ? 'async ' : ''}${f.name}(${f.params.join(', ')})`).join(', ') || 'none'}`
+              : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+        if (r.errors.length > 0) ctx.setExitCode(1);
+      }),
+    );
+
+  script
+    .command('run <name>')
+    .description("run a utility script's main(context); --arg values reach it as context['params']")
+    .option(
+      '--arg <key=value>',
+      'a parameter (repeatable); values that parse as JSON are typed',
+      collectArg,
+      {},
+    )
+    .action(async (name: string, opts: { arg: Record<string, unknown> }) =>
+      ctx.withWorkspace(async (ws) => {
+        const live = !ctx.json();
+        const r = await ws.runScript(name, opts.arg, (stream, text) => {
+          if (live) (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+        });
+        ctx.emit(r, () => {
+          if (r.status === 'ok')
+            return `result: ${JSON.stringify(r.value)}  (${Math.round(r.durationMs)} ms)`;
+          return '';
+        });
+        if (r.status !== 'ok') {
+          ctx.io.err(`error: ${r.error?.message ?? r.status}`);
+          ctx.setExitCode(1);
+        }
+      }),
+    );
+
+  script
+    .command('runs <name>')
+    .description('the last runs of a script: time, duration, status, output')
+    .action(async (name: string) =>
+      ctx.withWorkspace((ws) => {
+        const runs = ws.scripts.runs(name);
+        ctx.emit(runs, () =>
+          runs.length === 0
+            ? 'No runs yet.'
+            : table(
+                runs.map((r) => [
+                  r.startedAt,
+                  r.status,
+                  `${Math.round(r.durationMs)} ms`,
+                  r.output.split('\n')[0] ?? '',
+                ]),
+              ),
+        );
       }),
     );
 

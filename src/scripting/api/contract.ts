@@ -81,6 +81,34 @@ const Category = z.object({
   count: z.number(),
 });
 
+const GitActionResult = z.looseObject({
+  success: z.boolean(),
+  code: z.enum(['auth-required', 'conflict', 'network', 'not-a-repo', 'action-failed']).optional(),
+  error: z.string().optional(),
+  guidance: z.array(z.string()).optional(),
+});
+const gitQuery = (
+  name: string,
+  description: string,
+  result: z.ZodType,
+  params: ApiParam[] = [],
+): ApiMethod => ({
+  namespace: 'sync',
+  name,
+  description,
+  params,
+  result,
+  readOnly: true,
+});
+const gitAction = (name: string, description: string, params: ApiParam[] = []): ApiMethod => ({
+  namespace: 'sync',
+  name,
+  description,
+  params,
+  result: GitActionResult,
+  readOnly: false,
+});
+
 export const API_METHODS: ApiMethod[] = [
   // posts
   {
@@ -247,6 +275,57 @@ export const API_METHODS: ApiMethod[] = [
     params: [p('ref', z.string().min(1), 'script id or slug')],
     result: Script.extend({ code: z.string() }),
     readOnly: true,
+  },
+  // git
+  gitQuery(
+    'checkAvailability',
+    'Whether git is installed, and its version.',
+    z.looseObject({ gitFound: z.boolean() }),
+  ),
+  gitQuery(
+    'getRepoState',
+    'Whether the project is a git repository, its branch and whether a remote is configured.',
+    z.looseObject({ isRepo: z.boolean() }),
+  ),
+  gitQuery(
+    'getStatus',
+    'Changed files and counts.',
+    z.looseObject({ files: z.array(z.looseObject({ path: z.string() })) }),
+  ),
+  gitQuery(
+    'getHistory',
+    'Recent commits, newest first.',
+    z.array(z.looseObject({ hash: z.string(), subject: z.string() })),
+    [p('limit', z.number().int().min(1).max(1000), 'how many (default 20)', false)],
+  ),
+  gitQuery(
+    'getRemoteState',
+    'Commits ahead of and behind the upstream branch.',
+    z.looseObject({ hasUpstream: z.boolean(), ahead: z.number(), behind: z.number() }),
+  ),
+  gitAction('fetch', 'Fetch from the remote (never prompts).'),
+  gitAction('pull', 'Pull and apply what changed to the index (changed scripts become untrusted).'),
+  gitAction('push', 'Push, setting the upstream on the first push.'),
+  gitAction('commitAll', 'Stage every change and commit it.', [
+    p('message', z.string().min(1), 'commit message'),
+  ]),
+  // publish
+  {
+    namespace: 'publish',
+    name: 'uploadSite',
+    description: 'Upload html/, thumbnails/ and media/ over ssh with the settings of meta/publishing.json.',
+    params: [
+      p('dryRun', z.boolean(), 'only report what would be sent', false),
+      p('delete', z.boolean(), 'remove remote files that are no longer generated', false),
+    ],
+    result: z.looseObject({
+      htmlFilesUploaded: z.number(),
+      thumbnailFilesUploaded: z.number(),
+      mediaFilesUploaded: z.number(),
+      filesDeleted: z.number(),
+      dryRun: z.boolean(),
+    }),
+    readOnly: false,
   },
   // project and app
   {

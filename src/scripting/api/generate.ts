@@ -96,38 +96,27 @@ function pyMethod(m: ApiMethod): string {
 }
 
 /**
- * The Python module. `hostCall` is the Python expression of the function the runtime provides:
- * (qualified_method: str, args_json: str) -> str (a JSON answer `{"ok": true, "result": ...}` or
- * `{"ok": false, "code": ..., "message": ...}`).
+ * The Python module. It sits on `_bds_host`, the transport every runtime installs: `call(method,
+ * args)` answers synchronously or raises `_bds_host.BdsApiError(code, message)`.
  */
-export function generatePythonModule(hostImport = 'from _bds_host import call as _host_call'): string {
+export function generatePythonModule(): string {
   const parts: string[] = [
     `"""bds_api ${API_VERSION}: the Python API of bds, generated from its contract. Do not edit.`,
     '',
     'Calls are synchronous and return plain dicts and lists. Errors raise bds_api.ApiError.',
     'Use `import bds_api` or `from bds_api import bds`.',
     '"""',
-    'import json as _json',
+    'import _bds_host as _host',
     '',
     `__version__ = ${JSON.stringify(API_VERSION)}`,
     '',
-    '',
-    'class ApiError(Exception):',
-    '    """A bds_api call failed; `code` is a stable error code, `message` says what happened."""',
-    '',
-    '    def __init__(self, code, message):',
-    '        super().__init__(f"{code}: {message}")',
-    '        self.code = code',
-    '        self.message = message',
+    '# A failed call: `code` is a stable error code, `message` says what happened.',
+    'ApiError = _host.BdsApiError',
+    'BdsApiError = ApiError',
     '',
     '',
     'def _call(method, args):',
-    `    ${hostImport}`,
-    '    payload = {k: v for k, v in args.items() if v is not None}',
-    '    answer = _json.loads(_host_call(method, _json.dumps(payload)))',
-    '    if not answer.get("ok"):',
-    '        raise ApiError(answer.get("code", "api-error"), answer.get("message", "bds_api call failed"))',
-    '    return answer.get("result")',
+    '    return _host.call(method, {k: v for k, v in args.items() if v is not None})',
   ];
   for (const ns of namespaces()) {
     parts.push('', '', `class ${className(ns)}:`, `    """bds_api.${ns}"""`);
@@ -144,7 +133,7 @@ export function generatePythonModule(hostImport = 'from _bds_host import call as
   for (const ns of namespaces()) parts.push(`        self.${pythonName(ns)} = ${className(ns)}()`);
   parts.push('', '', 'bds = BdsApi()');
   for (const ns of namespaces()) parts.push(`${pythonName(ns)} = bds.${pythonName(ns)}`);
-  parts.push('BdsApiError = ApiError', '');
+  parts.push('');
   return parts.join('\n');
 }
 

@@ -261,7 +261,7 @@ export const STARTER_CODE: Record<ScriptKind, string> = {
 `,
   utility: `def main(context):
     """Run from bds: \`bds script run NAME --arg key=value\`."""
-    print("arguments:", context.get("args", {}))
+    print("arguments:", context["params"])
     return {"ok": True}
 `,
 };

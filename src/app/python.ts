@@ -1,0 +1,191 @@
+// Python in the application: one runtime per open workspace (started lazily), the macro resolver the
+// render pipeline uses, script checks and utility runs. Every path passes the same ABI v1 context.
+import type { PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
+import { BdsError, isBdsError } from '../core/errors.js';
+import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
+import { generatePythonModule } from '../scripting/api/generate.js';
+import { createPythonRuntime } from '../scripting/index.js';
+import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
+import { DEFAULT_ENTRYPOINT } from '../scripting/scripts/script-file.js';
+import type { Script } from '../scripting/scripts/script-store.js';
+import type { ScriptRun } from '../store/index.js';
+import { createApiHandler } from './python-api.js';
+import type { Workspace } from './workspace.js';
+
+export function scriptRef(s: Script): PythonScriptRef {
+  return {
+    id: s.id,
+    version: `${s.version}:${s.hash.slice(0, 12)}`,
+    source: s.code,
+    entrypoint: s.entrypoint,
+    filename: s.path,
+    lineOffset: s.codeLine - 1,
+  };
+}
+
+/** Create the runtime a workspace uses, with `bds_api` installed in every interpreter. */
+export function createWorkspaceRuntime(ws: Workspace, options: PythonRuntimeOptions = {}): PythonRuntime {
+  return createPythonRuntime({
+    mode: ws.project.settings.pythonRuntimeMode,
+    snapshotCacheDir: `${ws.project.paths.cache}/python`,
+    ...options,
+    preludeModules: { bds_api: generatePythonModule(), ...options.preludeModules },
+  });
+}
+
+function assertTrusted(s: Script): void {
+  if (!s.trusted) {
+    throw new BdsError('script-untrusted', `Script "${s.slug}" changed outside bds and is not trusted yet`, {
+      file: s.path,
+    });
+  }
+}
+
+/** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
+export class WorkspaceMacroResolver implements PythonMacroResolver {
+  constructor(
+    private readonly ws: Workspace,
+    private readonly runtime: () => PythonRuntime,
+  ) {}
+
+  macroSlugs(): ReadonlySet<string> {
+    return new Set(this.ws.scripts.enabledMacroSlugs());
+  }
+
+  async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
+    const script = this.ws.scripts.macroBySlug(call.slug);
+    if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
+    if (!script.trusted) {
+      return {
+        ok: false,
+        reason: 'untrusted',
+        message: `untrusted: ${script.path} changed outside bds; run \`bds script trust ${script.slug}\``,
+      };
+    }
+    const context = {
+      ...call.context,
+      env: { ...call.context.env, source: { kind: 'macro' as const, id: script.id } },
+    };
+    try {
+      const out = await this.runtime().renderMacro(
+        scriptRef(script),
+        context,
+        call.post as PostDataV1 | null,
+        {
+          postJson: call.postJson,
+          apiHandler: createApiHandler(this.ws, 'macro'),
+        },
+      );
+      return { ok: true, html: out.html, warnings: out.warnings };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (isBdsError(e) && e.code === 'python-timeout') return { ok: false, reason: 'timeout', message };
+      if (isBdsError(e) && (e.code === 'python-invalid-result' || e.code === 'python-invalid-input')) {
+        return { ok: false, reason: 'invalid-result', message };
+      }
+      return { ok: false, reason: 'exception', message };
+    }
+  }
+}
+
+export interface CheckReport extends ScriptCheck {
+  warnings: string[];
+}
+
+/** Syntax errors with positions, top-level functions, and whether the entrypoint fits the kind. */
+export async function checkScript(runtime: PythonRuntime, s: Script): Promise<CheckReport> {
+  const check = await runtime.checkScript(s.code, { filename: s.path, lineOffset: s.codeLine - 1 });
+  const warnings: string[] = [];
+  if (check.errors.length === 0) {
+    const fn = check.functions.find((f) => f.name === s.entrypoint);
+    const arity: Record<Script['kind'], string> = {
+      macro: 'render(context, post)',
+      transform: 'transform(post, context)',
+      utility: 'main(context)',
+    };
+    if (!fn) {
+      warnings.push(
+        `${s.path}: entrypoint "${s.entrypoint}" is not a top-level function; a ${s.kind} is called as ${arity[s.kind].replace(DEFAULT_ENTRYPOINT[s.kind], s.entrypoint)}`,
+      );
+    } else {
+      // `*args` shows up as a parameter named with a leading star, which accepts any count.
+      const star = fn.params.some((p) => p.startsWith('*'));
+      const n = fn.params.filter((p) => !p.startsWith('*')).length;
+      const wanted = s.kind === 'macro' ? 2 : 1;
+      const ok = star || n === wanted || (s.kind === 'transform' && n === 2);
+      if (!ok) {
+        warnings.push(
+          `${s.path}:${fn.line}: ${s.entrypoint} takes ${n} parameter(s); a ${s.kind} is called as ${arity[s.kind]}`,
+        );
+      }
+    }
+  }
+  return { ...check, warnings };
+}
+
+export interface UtilityRunReport {
+  script: string;
+  status: ScriptRun['status'];
+  value?: unknown;
+  error?: { code: string; message: string; line?: number };
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Run a utility script with `main(context)`; output streams live and the run is kept in its history. */
+export async function runUtility(
+  ws: Workspace,
+  runtime: PythonRuntime,
+  s: Script,
+  args: Record<string, unknown>,
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void,
+): Promise<UtilityRunReport> {
+  assertTrusted(s);
+  const startedAt = new Date();
+  let stdout = '';
+  let stderr = '';
+  const output = (stream: 'stdout' | 'stderr', text: string) => {
+    if (stream === 'stdout') stdout += text;
+    else stderr += text;
+    onOutput?.(stream, text);
+  };
+  const context: UtilityContext = {
+    params: args as UtilityContext['params'],
+    env: { mainLanguage: ws.project.settings.mainLanguage, source: { kind: 'script', id: s.id } },
+  };
+  let report: UtilityRunReport;
+  try {
+    const r = await runtime.runUtility(scriptRef(s), context, {
+      onOutput: output,
+      apiHandler: createApiHandler(ws, 'utility'),
+    });
+    report = {
+      script: s.slug,
+      status: 'ok',
+      value: r.value,
+      stdout: stdout || r.stdout,
+      stderr: stderr || r.stderr,
+      durationMs: r.durationMs,
+    };
+  } catch (e) {
+    const err = isBdsError(e) ? e : new BdsError('python-error', e instanceof Error ? e.message : String(e));
+    report = {
+      script: s.slug,
+      status: err.code === 'python-timeout' ? 'timeout' : 'error',
+      error: { code: err.code, message: err.message, line: err.line },
+      stdout,
+      stderr,
+      durationMs: Date.now() - startedAt.getTime(),
+    };
+  }
+  ws.scripts.addRun({
+    scriptId: s.id,
+    startedAt: startedAt.toISOString(),
+    durationMs: report.durationMs,
+    status: report.status,
+    output: `${report.stdout}${report.stderr}`.slice(0, 64 * 1024),
+    result: report.status === 'ok' ? report.value : report.error,
+  });
+  return report;
+}

@@ -1,0 +1,175 @@
+// End to end with real Pyodide: scripts written through bds, bds_api calls back into the workspace,
+// trust, checks, and Python macros in the render pipeline.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src/app/workspace.js';
+import { renderMarkdownDocument } from '../../src/render/index.js';
+import { samplePost, tempDir, writeProject } from '../helpers/project.js';
+import { describeWith } from '../helpers/system.js';
+
+let ws: Workspace;
+let root: string;
+
+beforeAll(async () => {
+  root = writeProject({
+    'posts/2026/01/first.md': samplePost(
+      { slug: 'first', title: 'First post', tags: ['hello'] },
+      'Hello [[shout text="hi"]] and [[writer]] and [[outsider]].\n',
+    ),
+    'scripts/outsider.py':
+      '"""\n---\nid: out1\nslug: outsider\nkind: macro\n---\n"""\ndef render(context, post):\n    return "<i>outside</i>"\n',
+  });
+  ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1 } });
+  await ws.python().start();
+}, 120_000);
+
+afterAll(async () => {
+  await ws.close();
+});
+
+async function renderFirst() {
+  const post = ws.getPost('first');
+  return renderMarkdownDocument({
+    source: post.body,
+    file: post.path,
+    lineOffset: post.bodyLine - 1,
+    post: {
+      id: post.id,
+      title: post.title,
+      slug: post.slug,
+      content: post.body,
+      tags: post.tags,
+      categories: post.categories,
+      createdAt: post.createdAt,
+      updatedAt: post.updatedAt,
+    },
+    mode: 'site',
+    resolver: ws.macroResolver(),
+    mainLanguage: 'en',
+  });
+}
+
+describe('Python scripts end to end', () => {
+  it('a utility script uses bds_api to list and create posts; errors arrive as ApiError', async () => {
+    ws.createScript({
+      title: 'maker',
+      kind: 'utility',
+      code: [
+        'import bds_api',
+        'from bds_api import bds',
+        'def main(context):',
+        '    before = len(bds_api.posts.list())',
+        '    p = bds.posts.create({"title": context["params"]["title"], "content": "From Python", "tags": ["py"]})',
+        '    try:',
+        '        bds_api.posts.get_by_slug("missing")',
+        '    except bds_api.ApiError as e:',
+        '        print("error", e.code)',
+        '    return {"before": before, "after": len(bds_api.posts.list()), "slug": p["slug"]}',
+      ].join('\n'),
+    });
+    const out: string[] = [];
+    const r = await ws.runScript('maker', { title: 'Made by Python' }, (_s, t) => out.push(t));
+    expect(r.status).toBe('ok');
+    expect(r.value).toEqual({ before: 1, after: 2, slug: 'made-by-python' });
+    expect(out.join('')).toContain('error post-not-found');
+    expect(ws.getPost('made-by-python').tags).toEqual(['py']);
+    expect(ws.scripts.runs('maker')[0]).toMatchObject({ status: 'ok' });
+  });
+
+  it('macros render through the pipeline; a macro that writes gets the read-only error; untrusted fails', async () => {
+    ws.createScript({
+      title: 'shout',
+      kind: 'macro',
+      code: 'def render(context, post):\n    return "<b>" + context["params"]["text"].upper() + " " + post["title"] + "</b>"\n',
+    });
+    ws.createScript({
+      title: 'writer',
+      kind: 'macro',
+      code: 'import bds_api\ndef render(context, post):\n    bds_api.posts.create({"title": "nope"})\n    return "written"\n',
+    });
+    const doc = await renderFirst();
+    expect(doc.html).toContain('<b>HI First post</b>');
+    expect(doc.html).not.toContain('outside');
+    const byMacro = Object.fromEntries(doc.failures.map((f) => [f.macro, f]));
+    expect(byMacro.writer).toMatchObject({ reason: 'exception', line: ws.getPost('first').bodyLine });
+    expect(byMacro.writer!.message).toContain('read-only in macros');
+    expect(byMacro.outsider).toMatchObject({ reason: 'untrusted' });
+    expect(ws.listPosts().some((p) => p.title === 'nope')).toBe(false);
+    ws.trustScript('outsider');
+    expect((await renderFirst()).html).toContain('<i>outside</i>');
+  });
+
+  it('an untrusted utility does not run until trusted', async () => {
+    fs.writeFileSync(path.join(root, 'scripts/stranger.py'), 'def main(context):\n    return 42\n');
+    ws.applyExternalChange('scripts/stranger.py');
+    await expect(ws.runScript('stranger')).rejects.toMatchObject({ code: 'script-untrusted' });
+    ws.trustScript('stranger');
+    expect((await ws.runScript('stranger')).value).toBe(42);
+  });
+
+  it('check reports syntax errors at file positions and entrypoint problems', async () => {
+    ws.createScript({ title: 'broken', kind: 'utility', code: 'def main(context):\n    x = (1,\n' });
+    const s = ws.getScript('broken');
+    const r = await ws.checkScript('broken');
+    expect(r.errors[0]).toMatchObject({ line: s.codeLine + 1, column: 9 });
+    ws.createScript({ title: 'wrong', kind: 'macro', code: 'def render(only_one):\n    return ""\n' });
+    const w = await ws.checkScript('wrong');
+    expect(w.errors).toEqual([]);
+    expect(w.warnings[0]).toMatch(/takes 1 parameter/);
+    ws.createScript({ title: 'noentry', kind: 'transform', code: 'def other(post):\n    return post\n' });
+    expect((await ws.checkScript('noentry')).warnings[0]).toMatch(/not a top-level function/);
+  });
+
+  it('a runaway utility times out and the next run works', async () => {
+    ws.createScript({
+      title: 'spin',
+      kind: 'utility',
+      code: 'def main(context):\n    while True:\n        pass\n',
+    });
+    const slow = await ws
+      .python()
+      .runUtility(
+        { id: 'spin', version: 1, source: 'def main(context):\n    while True:\n        pass\n' },
+        { params: {}, env: { mainLanguage: 'en', source: { kind: 'script', id: 'spin' } } },
+        { timeoutMs: 300 },
+      )
+      .catch((e: unknown) => e);
+    expect(slow).toMatchObject({ code: 'python-timeout' });
+    expect((await ws.runScript('stranger')).value).toBe(42);
+  });
+});
+
+describeWith(['git'], 'bds_api and git', () => {
+  it('a utility script lists posts, creates one, commits and pushes to a real remote', async () => {
+    const base = tempDir();
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+    git(base, 'init', '-q', '--bare', '-b', 'main', 'remote.git');
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'config', 'user.email', 'py@example.com');
+    git(root, 'config', 'user.name', 'Python');
+    git(root, 'remote', 'add', 'origin', path.join(base, 'remote.git'));
+    ws.createScript({
+      title: 'publisher',
+      kind: 'utility',
+      code: [
+        'import bds_api',
+        'def main(context):',
+        '    n = len(bds_api.posts.list())',
+        '    bds_api.posts.create({"title": "Pushed from Python"})',
+        '    c = bds_api.sync.commit_all(f"bds: {n + 1} posts")',
+        '    p = bds_api.sync.push()',
+        '    return {"commit": c["success"], "push": p["success"], "ahead": bds_api.sync.getRemoteState()["ahead"]}',
+      ].join('\n'),
+    });
+    const r = await ws.runScript('publisher');
+    expect(r.error).toBeUndefined();
+    expect(r.value).toEqual({ commit: true, push: true, ahead: 0 });
+    const log = git(path.join(base, 'remote.git'), 'log', '--oneline', 'main');
+    expect(log).toMatch(/bds: \d+ posts/);
+    const files = git(path.join(base, 'remote.git'), 'ls-tree', '-r', '--name-only', 'main');
+    expect(files).toContain('pushed-from-python.md');
+    expect(files).not.toContain('.bds/');
+  });
+});

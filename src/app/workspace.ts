@@ -35,6 +35,7 @@ import { bdsHome } from './registry.js';
 import {
   openIndexDb,
   PostIndex,
+  MediaIndex,
   ProblemIndex,
   ScriptIndex,
   type IndexDb,
@@ -50,6 +51,13 @@ import {
   type UploadResult,
 } from '../publish/index.js';
 import type { PythonRuntime, PythonRuntimeOptions } from '../scripting/index.js';
+import {
+  MediaStore,
+  type MediaImportResult,
+  type MediaIndexReport,
+  type MediaPatch,
+  type MediaRecord,
+} from '../content/media/index.js';
 import { AppEventBus } from './events.js';
 import {
   checkScript,
@@ -73,6 +81,7 @@ export interface WorkspaceOptions {
 export interface OpenReport {
   mode: 'rebuild' | 'reconcile';
   posts: IndexReport;
+  media: MediaIndexReport;
   scripts: ScriptIndexReport;
   ms: number;
 }
@@ -88,6 +97,7 @@ export class Workspace {
   readonly events = new AppEventBus();
   readonly posts: PostStore;
   readonly scripts: ScriptStore;
+  readonly media: MediaStore;
   readonly openReport: OpenReport;
   /** Long jobs (publish, build) report progress through this runner. */
   readonly tasks = new TaskRunner();
@@ -106,6 +116,7 @@ export class Workspace {
     this.postIndex = new PostIndex(db.sqlite);
     this.problemIndex = new ProblemIndex(db.sqlite);
     this.posts = new PostStore(project, this.postIndex, this.problemIndex, options.now);
+    this.media = new MediaStore(project, new MediaIndex(db.sqlite), this.problemIndex, options.now);
     const trust = new TrustStore(options.home ?? bdsHome());
     this.scripts = new ScriptStore(
       project,
@@ -115,14 +126,25 @@ export class Workspace {
       options.now,
     );
     const t0 = performance.now();
-    for (const dir of [project.paths.posts, project.paths.drafts, project.paths.scripts]) cleanTempFiles(dir);
+    for (const dir of [
+      project.paths.posts,
+      project.paths.drafts,
+      project.paths.scripts,
+      project.paths.media,
+    ]) {
+      cleanTempFiles(dir);
+    }
     const mode = db.fresh ? 'rebuild' : 'reconcile';
-    const [posts, scripts] = this.transaction(() =>
+    const [posts, media, scripts] = this.transaction(() =>
       db.fresh
-        ? [this.posts.rebuildFromFiles(), this.scripts.rebuildFromFiles()]
-        : [this.posts.reconcile(), this.scripts.reconcile()],
+        ? ([
+            this.posts.rebuildFromFiles(),
+            this.media.rebuildFromFiles(),
+            this.scripts.rebuildFromFiles(),
+          ] as const)
+        : ([this.posts.reconcile(), this.media.reconcile(), this.scripts.reconcile()] as const),
     );
-    this.openReport = { mode, posts, scripts, ms: performance.now() - t0 };
+    this.openReport = { mode, posts, media, scripts, ms: performance.now() - t0 };
   }
 
   static open(dir: string, options: WorkspaceOptions = {}): Workspace {
@@ -142,13 +164,90 @@ export class Workspace {
   }
 
   /** Recreate the whole index from the folder. */
-  rebuildFromFiles(): { posts: IndexReport; scripts: ScriptIndexReport; ms: number } {
+  rebuildFromFiles(): {
+    posts: IndexReport;
+    media: MediaIndexReport;
+    scripts: ScriptIndexReport;
+    ms: number;
+  } {
     const t0 = performance.now();
-    const [posts, scripts] = this.transaction(
-      () => [this.posts.rebuildFromFiles(), this.scripts.rebuildFromFiles()] as const,
+    const [posts, media, scripts] = this.transaction(
+      () =>
+        [
+          this.posts.rebuildFromFiles(),
+          this.media.rebuildFromFiles(),
+          this.scripts.rebuildFromFiles(),
+        ] as const,
     );
     this.scriptsChanged();
-    return { posts, scripts, ms: performance.now() - t0 };
+    return { posts, media, scripts, ms: performance.now() - t0 };
+  }
+
+  // ------------------------------------------------------------------ media
+
+  /** Copy files into media/ with sidecars and thumbnails; one failing file does not stop the others. */
+  async importMedia(
+    files: string[],
+    meta: { title?: string; alt?: string; caption?: string; tags?: string[] } = {},
+    onProgress?: (done: number, total: number, file: string) => void,
+  ): Promise<MediaImportResult[]> {
+    const results = await this.media.import(files, meta, onProgress);
+    this.changed(
+      'media-changed',
+      results.flatMap((r) => (r.record ? [r.record.path] : [])),
+    );
+    return results;
+  }
+
+  listMedia(): MediaRecord[] {
+    return this.media.list();
+  }
+
+  getMedia(id: string): MediaRecord {
+    return this.media.get(id);
+  }
+
+  /** Media linked to a post, in order (what the gallery macro shows). */
+  linkedMedia(postId: string): MediaRecord[] {
+    return this.media.linkedToPost(postId);
+  }
+
+  searchMedia(text: string, limit?: number): MediaRecord[] {
+    return this.media.search(text, limit);
+  }
+
+  updateMedia(id: string, patch: MediaPatch): MediaRecord {
+    const r = this.transaction(() => this.media.update(id, patch));
+    this.changed('media-changed', [r.path]);
+    return r;
+  }
+
+  /** Delete a media file, its sidecar and thumbnails, and unlink it from every post. */
+  deleteMedia(id: string): MediaRecord {
+    const r = this.transaction(() => {
+      const record = this.media.delete(id);
+      this.posts.rewriteAll((fm) =>
+        fm.media.includes(id) ? { media: fm.media.filter((m) => m !== id) } : undefined,
+      );
+      return record;
+    });
+    this.changed('media-changed', [r.path]);
+    return r;
+  }
+
+  /** Link media to a post, in order (appended after the ones already linked, without repeats). */
+  linkMedia(postRef: string, mediaIds: string[], options: { replace?: boolean } = {}): Post {
+    for (const id of mediaIds) this.media.get(id);
+    const post = this.posts.get(postRef);
+    const current = options.replace ? [] : ((post.pending?.data.media as string[] | undefined) ?? post.media);
+    const media = [...new Set([...current, ...mediaIds])];
+    return this.updatePost(post.id, { media });
+  }
+
+  unlinkMedia(postRef: string, mediaIds: string[]): Post {
+    const post = this.posts.get(postRef);
+    const current = (post.pending?.data.media as string[] | undefined) ?? post.media;
+    return this.updatePost(post.id, { media: current.filter((m) => !mediaIds.includes(m)) });
   }
 
   // ------------------------------------------------------------------ python
@@ -435,8 +534,8 @@ export class Workspace {
   private startWatching(): void {
     const p = this.project.paths;
     // Watched folders must exist: chokidar reports a missing one as a second, early 'ready'.
-    for (const dir of [p.posts, p.drafts, p.meta, p.scripts]) fs.mkdirSync(dir, { recursive: true });
-    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta, p.scripts], {
+    for (const dir of [p.posts, p.drafts, p.meta, p.scripts, p.media]) fs.mkdirSync(dir, { recursive: true });
+    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta, p.scripts, p.media], {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
@@ -462,6 +561,10 @@ export class Workspace {
       const problems = this.transaction(() => this.scripts.indexFile(rel));
       for (const problem of problems) this.events.emit('problem', problem);
       this.scriptsChanged();
+    } else if (rel.startsWith('media/') && rel.endsWith('.meta.yaml')) {
+      const problem = this.transaction(() => this.media.indexFile(rel));
+      if (problem) this.events.emit('problem', problem);
+      this.events.emit('media-changed', { paths: [rel], source: 'external' });
     } else if (rel.startsWith('meta/')) {
       this.events.emit('meta-changed', { paths: [rel], source: 'external' });
     }

@@ -29,6 +29,9 @@ function snapshot(ws: Workspace) {
     categories: ws.listCategories(),
     problems: ws.problems(),
     pending: ws.listPosts().map((p) => ws.getPost(p.id).pending?.body ?? null),
+    media: ws.listMedia(),
+    linked: ws.listPosts().map((p) => ws.linkedMedia(p.id).map((m) => m.id)),
+    mediaSearch: ws.searchMedia('lake'),
   };
 }
 
@@ -51,7 +54,13 @@ describe('the index is rebuildable from the folder', () => {
     const live = ws.createPost({ title: 'Live one', publish: true });
     ws.updatePost(live.id, { body: 'pending lake edit\n' });
     ws.setTagColor('travel', '#00aa00');
+    const photo = path.join(root, 'lake.txt');
+    fs.writeFileSync(photo, 'not really a photo');
+    const [m] = await ws.importMedia([photo], { caption: 'lake shore' });
+    ws.linkMedia('lake', [m!.record!.id]);
+    ws.publishPost('lake'); // linking edits a published post: it waits until published
     const before = snapshot(ws);
+    expect(before.linked.flat()).toEqual([m!.record!.id]);
     await ws.close();
     open.length = 0;
     fs.rmSync(path.join(root, '.bds'), { recursive: true });

@@ -1,7 +1,8 @@
 // The command modules of the `bds` program beyond the core post commands, one file per concern.
 import type { CommandModule } from '../program.js';
+import { mediaCommands } from './media.js';
 import { publishCommands } from './publish.js';
 import { scriptCommands } from './scripts.js';
 import { gitCommands } from './sync.js';
 
-export const COMMAND_MODULES: CommandModule[] = [scriptCommands, gitCommands, publishCommands];
+export const COMMAND_MODULES: CommandModule[] = [mediaCommands, scriptCommands, gitCommands, publishCommands];

@@ -67,6 +67,15 @@ const Script = z.looseObject({
   version: z.number(),
   trusted: z.boolean(),
 });
+const Media = z.looseObject({
+  id: z.string(),
+  path: z.string(),
+  originalName: z.string(),
+  mimeType: z.string(),
+  size: z.number(),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+});
 const Tag = z.object({
   name: z.string(),
   color: z.string().optional(),
@@ -214,6 +223,39 @@ export const API_METHODS: ApiMethod[] = [
     params: [p('id', z.string().min(1), 'post id')],
     result: z.object({ id: z.string(), slug: z.string() }),
     readOnly: false,
+  },
+  // media
+  {
+    namespace: 'media',
+    name: 'list',
+    description: 'Media files, newest first.',
+    params: [],
+    result: z.array(Media),
+    readOnly: true,
+  },
+  {
+    namespace: 'media',
+    name: 'get',
+    description: 'One media file by id.',
+    params: [p('id', z.string().min(1), 'media id')],
+    result: Media,
+    readOnly: true,
+  },
+  {
+    namespace: 'media',
+    name: 'linkedToPost',
+    description: 'Media linked to a post, in order (what the gallery macro shows).',
+    params: [p('postId', z.string().min(1), 'post id')],
+    result: z.array(Media),
+    readOnly: true,
+  },
+  {
+    namespace: 'media',
+    name: 'search',
+    description: 'Full-text search over names, titles, alt texts, captions and tags.',
+    params: [p('query', z.string().min(1), 'words to find')],
+    result: z.array(Media),
+    readOnly: true,
   },
   // tags and categories
   {

@@ -114,7 +114,7 @@ export class Workspace {
     private readonly options: WorkspaceOptions,
   ) {
     this.postIndex = new PostIndex(db.sqlite);
-    this.problemIndex = new ProblemIndex(db.sqlite);
+    this.problemIndex = new ProblemIndex(db.orm);
     this.posts = new PostStore(project, this.postIndex, this.problemIndex, options.now);
     this.media = new MediaStore(project, new MediaIndex(db.sqlite), this.problemIndex, options.now);
     const trust = new TrustStore(options.home ?? bdsHome());

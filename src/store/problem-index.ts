@@ -1,39 +1,44 @@
 // Problems found while indexing files, kept so every command can show them (derived, like all rows).
+import { asc, eq, like } from 'drizzle-orm';
 import type { Problem } from '../core/errors.js';
-import type { Sqlite } from './db.js';
+import type { Orm } from './db.js';
+import { problems } from './schema.js';
 
 export class ProblemIndex {
-  constructor(private readonly db: Sqlite) {}
+  constructor(private readonly orm: Orm) {}
 
   clear(prefix?: string): void {
-    if (prefix === undefined) this.db.prepare(`DELETE FROM problems`).run();
-    else this.db.prepare(`DELETE FROM problems WHERE path LIKE ? || '%'`).run(prefix);
+    if (prefix === undefined) this.orm.delete(problems).run();
+    else
+      this.orm
+        .delete(problems)
+        .where(like(problems.path, `${prefix}%`))
+        .run();
   }
 
   clearPath(rel: string): void {
-    this.db.prepare(`DELETE FROM problems WHERE path = ?`).run(rel);
+    this.orm.delete(problems).where(eq(problems.path, rel)).run();
   }
 
   add(p: Problem): void {
-    this.db
-      .prepare(`INSERT INTO problems (path, code, message, line, col) VALUES (?, ?, ?, ?, ?)`)
-      .run(p.file, p.code, p.message, p.line ?? null, p.column ?? null);
+    this.orm
+      .insert(problems)
+      .values({ path: p.file, code: p.code, message: p.message, line: p.line ?? null, col: p.column ?? null })
+      .run();
   }
 
   list(): Problem[] {
-    const rows = this.db.prepare(`SELECT * FROM problems ORDER BY path, line`).all() as {
-      path: string;
-      code: Problem['code'];
-      message: string;
-      line: number | null;
-      col: number | null;
-    }[];
-    return rows.map((r) => ({
-      file: r.path,
-      code: r.code,
-      message: r.message,
-      line: r.line ?? undefined,
-      column: r.col ?? undefined,
-    }));
+    return this.orm
+      .select()
+      .from(problems)
+      .orderBy(asc(problems.path), asc(problems.line))
+      .all()
+      .map((r) => ({
+        file: r.path,
+        code: r.code as Problem['code'],
+        message: r.message,
+        line: r.line ?? undefined,
+        column: r.col ?? undefined,
+      }));
   }
 }

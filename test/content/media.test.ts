@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { bds } from '../helpers/cli.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 let files: Record<string, string>;
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(process.env.BDS_HOME!, 'media-src-'));
-  const make = async (name: string, img: sharp.Sharp) => {
+  const make = async (name: string, img: Sharp) => {
     const f = path.join(dir, name);
     await img.toFile(f);
     return f;

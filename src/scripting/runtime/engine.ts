@@ -6,7 +6,13 @@ import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { disableChildProcesses, emptyJsModule, poisonCodeGeneration } from './hardening.js';
 import { OutputCapture } from './output-capture.js';
 import type { EngineSettings, RunKind } from './protocol.js';
-import { HOST_MODULE_SOURCE, RUNTIME_FILENAME, RUNTIME_SOURCE } from './python-source.js';
+import {
+  HOST_MODULE_SOURCE,
+  PRELOADED_MODULES,
+  RUNTIME_FILENAME,
+  RUNTIME_MODULE,
+  RUNTIME_SOURCE,
+} from './python-source.js';
 
 /** Where the pyodide package lives; it is loaded from there, never from a CDN. */
 export function defaultIndexURL(): string {
@@ -60,6 +66,39 @@ export function isFatalPyodideError(e: unknown): boolean {
   return typeof message === 'string' && /fatally failed|Pyodide has suffered a fatal error/i.test(message);
 }
 
+type SetupFunction = ((
+  host: string,
+  transport: unknown,
+  prelude: string,
+) => { toJs(o: object): unknown } & Proxy) &
+  Proxy;
+
+interface PythonBuiltins {
+  compile(source: string, filename: string, mode: string): Proxy;
+  exec(code: Proxy, namespace: Proxy): void;
+}
+
+/**
+ * Import the standard modules the runtime uses and define the runtime module (`_bds_runtime`) with
+ * builtins.compile/exec: runPython's extra parsing costs ~150 ms on a source of this size.
+ */
+function installRuntimeModule(pyodide: PyodideAPI): void {
+  pyodide.runPython(PRELOADED_MODULES);
+  const builtins = pyodide.pyimport('builtins') as unknown as PythonBuiltins & Proxy;
+  const types = pyodide.pyimport('types') as unknown as {
+    ModuleType(name: string): { __dict__: Proxy } & Proxy;
+  } & Proxy;
+  const sys = pyodide.pyimport('sys') as unknown as {
+    modules: { set(k: string, v: unknown): void } & Proxy;
+  } & Proxy;
+  const module = types.ModuleType(RUNTIME_MODULE);
+  const namespace = module.__dict__;
+  const code = builtins.compile(RUNTIME_SOURCE, RUNTIME_FILENAME, 'exec');
+  builtins.exec(code, namespace);
+  sys.modules.set(RUNTIME_MODULE, module);
+  for (const proxy of [code, namespace, module, sys.modules, sys, types, builtins]) proxy.destroy();
+}
+
 export class PyodideEngine {
   readonly capture: OutputCapture;
   private broken = false;
@@ -103,6 +142,8 @@ export class PyodideEngine {
     let snapshot: Uint8Array | undefined;
     if (!pyodide) {
       pyodide = await loadPyodide({ ...base, _makeSnapshot: options.makeSnapshot === true });
+      // Pure Python state only, so it can go into the snapshot: starts from it find it ready.
+      installRuntimeModule(pyodide);
       if (options.makeSnapshot) snapshot = pyodide.makeMemorySnapshot();
     }
 
@@ -123,11 +164,10 @@ export class PyodideEngine {
     pyodide.setStderr({ write: (bytes: Uint8Array) => capture.write('stderr', bytes) });
     pyodide.setInterruptBuffer(options.interruptBuffer);
 
-    const namespace = pyodide.toPy({}) as unknown as Proxy;
-    const setup = pyodide.runPython(`${RUNTIME_SOURCE}\n_bds_setup`, {
-      globals: namespace as never,
-      filename: RUNTIME_FILENAME,
-    }) as (host: string, transport: unknown, prelude: string) => { toJs(o: object): unknown } & Proxy;
+    const runtimeModule = pyodide.pyimport(RUNTIME_MODULE) as unknown as {
+      _bds_setup: SetupFunction;
+    } & Proxy;
+    const setup = runtimeModule._bds_setup;
     const transport = (method: string, argsJson: string): string => options.hostCall(method, argsJson);
     const result = setup(HOST_MODULE_SOURCE, transport, JSON.stringify(options.preludeModules));
     const exported = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
@@ -136,8 +176,8 @@ export class PyodideEngine {
       version: string;
     };
     result.destroy();
-    (setup as unknown as Proxy).destroy();
-    namespace.destroy();
+    setup.destroy();
+    runtimeModule.destroy();
 
     if (options.hardenRealm) {
       disableChildProcesses();

@@ -6,11 +6,21 @@
 /** Frames from this file are removed from tracebacks shown to script authors. */
 export const RUNTIME_FILENAME = '<bds-runtime>';
 
+/** The runtime's module while the interpreter is set up; removed from sys.modules by `_bds_setup`. */
+export const RUNTIME_MODULE = '_bds_runtime';
+
 /** Every failure envelope for the watchdog's KeyboardInterrupt starts with this text. */
 export const INTERRUPTED_ENVELOPE_PREFIX = '{"ok":false,"error":{"type":"KeyboardInterrupt"';
 
 /** Modules a script may not import (checked before Python's own finders). */
 export const BLOCKED_MODULES = ['pyodide_js', 'ctypes', '_ctypes'] as const;
+
+/**
+ * Imported right after loading, before a memory snapshot is made: pure Python state, so starts from
+ * the snapshot find them ready. Only modules of the standard library; nothing of bds.
+ */
+export const PRELOADED_MODULES =
+  'import ast, asyncio, builtins, inspect, json, math, posix, os, sys, traceback, types';
 
 /** Source of the `_bds_host` module: the synchronous transport under the generated `bds_api`. */
 export const HOST_MODULE_SOURCE = String.raw`
@@ -423,6 +433,11 @@ def _install_module(name, source):
 
 
 def _bds_setup(host_source, transport, prelude_json):
+    global _stdout0, _stderr0
+    # The streams as configured by the host (after a snapshot start they are set up anew).
+    _stdout0 = sys.stdout
+    _stderr0 = sys.stderr
+    sys.modules.pop(${JSON.stringify(RUNTIME_MODULE)}, None)
     host = _install_module("_bds_host", host_source)
     host._transport = transport
     _harden()

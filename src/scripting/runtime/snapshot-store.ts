@@ -1,13 +1,17 @@
 // Pyodide memory snapshots: the first runtime to load makes one, later runtimes (and replacements
 // after a timeout or crash) start from it in a fraction of the time. Optionally kept on disk.
 // A snapshot is the whole interpreter memory: keep the cache folder private to the user (BDS_HOME).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PRELOADED_MODULES, RUNTIME_SOURCE } from './python-source.js';
 
-/** Bumped when what is in a snapshot changes (it holds nothing of bds today, only Pyodide). */
-const SNAPSHOT_FORMAT = 1;
+/** Snapshots hold the runtime's Python module: a new runtime source means a new file. */
+const SNAPSHOT_FORMAT = createHash('sha256')
+  .update(`${PRELOADED_MODULES}\n${RUNTIME_SOURCE}`)
+  .digest('hex')
+  .slice(0, 12);
 
 export interface SnapshotClaim {
   snapshot: SharedArrayBuffer | null;
@@ -21,7 +25,7 @@ function pyodideVersion(): string {
 }
 
 export function snapshotCacheFile(cacheDir: string): string {
-  return path.join(cacheDir, `pyodide-${pyodideVersion()}-bds${SNAPSHOT_FORMAT}.snapshot`);
+  return path.join(cacheDir, `pyodide-${pyodideVersion()}-bds-${SNAPSHOT_FORMAT}.snapshot`);
 }
 
 export class SnapshotStore {

@@ -346,7 +346,7 @@ export class WorkerSlot {
     if (this.watchTimer !== null && this.watchAt <= deadline) return;
     if (this.watchTimer !== null) clearTimeout(this.watchTimer);
     this.watchAt = deadline;
-    this.watchTimer = setTimeout(() => this.onWatch(), Math.max(0, deadline - performance.now()));
+    this.watchTimer = setTimeout(() => this.onWatch(), Math.max(1, Math.ceil(deadline - performance.now())));
     this.watchTimer.unref();
   }
 
@@ -354,8 +354,8 @@ export class WorkerSlot {
     this.watchTimer = null;
     const inflight = this.inflight;
     if (!inflight || inflight.settled || inflight.deadline === Infinity) return;
-    // Timers may fire up to a millisecond early.
-    if (performance.now() >= inflight.deadline - 1) this.onDeadline(inflight);
+    // Timers may fire a little early: then wait for the rest.
+    if (performance.now() >= inflight.deadline) this.onDeadline(inflight);
     else this.watch(inflight.deadline);
   }
 

@@ -331,21 +331,18 @@ export class PostIndex {
   }
 
   tagCounts(status?: string): { name: string; count: number }[] {
-    const sql = `SELECT t.tag AS name, COUNT(*) AS count FROM post_tags t JOIN posts p ON p.rowid = t.post_rowid
-      ${status ? 'WHERE p.status = ?' : ''} GROUP BY t.tag ORDER BY count DESC, name`;
-    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as {
-      name: string;
-      count: number;
-    }[];
+    return this.counts('post_tags', 'tag', status);
   }
 
   categoryCounts(status?: string): { name: string; count: number }[] {
-    const sql = `SELECT c.category AS name, COUNT(*) AS count FROM post_categories c JOIN posts p ON p.rowid = c.post_rowid
-      ${status ? 'WHERE p.status = ?' : ''} GROUP BY c.category ORDER BY count DESC, name`;
-    return (status ? this.db.prepare(sql).all(status) : this.db.prepare(sql).all()) as {
-      name: string;
-      count: number;
-    }[];
+    return this.counts('post_categories', 'category', status);
+  }
+
+  private counts(table: 'post_tags' | 'post_categories', column: 'tag' | 'category', status?: string) {
+    const sql = `SELECT x.${column} AS name, COUNT(*) AS count FROM ${table} x JOIN posts p ON p.rowid = x.post_rowid
+      ${status ? 'WHERE p.status = ?' : ''} GROUP BY x.${column} ORDER BY count DESC, name`;
+    const stmt = this.db.prepare(sql);
+    return (status ? stmt.all(status) : stmt.all()) as { name: string; count: number }[];
   }
 
   postIdsForMedia(mediaId: string): string[] {

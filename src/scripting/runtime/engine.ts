@@ -23,7 +23,10 @@ export function defaultIndexURL(): string {
 export interface EngineLoadOptions extends EngineSettings {
   /** Start from this memory snapshot; on failure the engine does a full load and says why. */
   snapshot?: Uint8Array | null;
-  /** Make a snapshot right after loading (before anything of bds is installed). */
+  /**
+   * Make a snapshot right after loading: Pyodide, the preloaded standard modules and the runtime's
+   * Python module; nothing that refers to the host (hardening and the transport come after).
+   */
   makeSnapshot?: boolean;
   /** Int32Array whose word 0 the watchdog sets to 2 (SIGINT) to raise KeyboardInterrupt. */
   interruptBuffer: Int32Array;
@@ -48,7 +51,6 @@ export interface EngineCall {
 
 interface RuntimeFunctions {
   run(...args: [string, string, string, string, string, string, number]): unknown;
-  forget(scriptId: string): void;
 }
 
 /** A PyProxy as far as the engine needs to know it. */
@@ -172,7 +174,6 @@ export class PyodideEngine {
     const result = setup(HOST_MODULE_SOURCE, transport, JSON.stringify(options.preludeModules));
     const exported = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
       run: RuntimeFunctions['run'];
-      forget: RuntimeFunctions['forget'];
       version: string;
     };
     result.destroy();
@@ -183,12 +184,7 @@ export class PyodideEngine {
       disableChildProcesses();
       poisonCodeGeneration();
     }
-    const engine = new PyodideEngine(
-      pyodide,
-      { run: exported.run, forget: exported.forget },
-      exported.version,
-      capture,
-    );
+    const engine = new PyodideEngine(pyodide, { run: exported.run }, exported.version, capture);
     return { engine, start, snapshot, snapshotError };
   }
 
@@ -237,11 +233,6 @@ export class PyodideEngine {
         return this.failed(e);
       },
     );
-  }
-
-  /** Drop a script's module (its next call compiles it again). */
-  forget(scriptId: string): void {
-    this.fns.forget(scriptId);
   }
 
   private failed(e: unknown): string {

@@ -13,6 +13,7 @@ import { DEFAULT_RESOURCE_LIMITS, WorkerSlot, type WorkerInfo, type WorkerSlotSt
 
 export const DEFAULT_GRACE_MS = 100;
 export const DEFAULT_MAX_HEAP_MB = 1024;
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 interface Job {
   call: PreparedCall;
@@ -63,6 +64,7 @@ export class PythonWorkerPool extends PythonRuntimeBase {
       resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
       maxHeapBytes: (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024,
       snapshots: this.snapshots,
+      startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       onChange: () => this.pump(),
     };
     this.slots = Array.from({ length: size }, () => new WorkerSlot(slotOptions));

@@ -259,10 +259,6 @@ def run(kind, cache_key, source, entrypoint, args_json, filename, line_offset):
         _restore_streams()
 
 
-def forget(script_id):
-    _scripts.pop(script_id, None)
-
-
 # ---- syntax check ----
 
 def _syntax_problem(e):
@@ -443,5 +439,5 @@ def _bds_setup(host_source, transport, prelude_json):
     _harden()
     for name, source in json.loads(prelude_json).items():
         _install_module(name, source)
-    return {"run": run, "forget": forget, "version": sys.version.split()[0]}
+    return {"run": run, "version": sys.version.split()[0]}
 `;

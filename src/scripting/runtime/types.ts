@@ -168,8 +168,10 @@ export interface PythonRuntimeOptions {
   snapshotCacheDir?: string;
   /** Worker mode: V8 limits of each worker (default 256 MB old generation). */
   resourceLimits?: ResourceLimits;
-  /** Worker mode: a worker whose Python heap grew past this is replaced after the call (default 1024). */
+  /** A worker whose Python heap grew past this is replaced after the call (default 1024). */
   maxHeapMb?: number;
+  /** Worker mode: a worker not ready after this long is terminated; its waiting calls fail (default 60 s). */
+  startTimeoutMs?: number;
   /** The pyodide package folder (default: resolved from node_modules). */
   indexURL?: string;
 }

@@ -64,6 +64,8 @@ export interface WorkerSlotOptions {
   resourceLimits: ResourceLimits;
   maxHeapBytes: number;
   snapshots: SnapshotStore | null;
+  /** A worker not ready after this long is terminated and its start fails. */
+  startTimeoutMs: number;
   /** Called whenever the slot may take a new call (ready, idle again, or failed to start). */
   onChange(): void;
 }
@@ -242,9 +244,14 @@ export class WorkerSlot {
     worker.on('message', (message: WorkerToHost) => this.onMessage(worker, message));
     worker.on('error', (error: Error) => this.onCrash(worker, describeWorkerError(error)));
     worker.on('exit', (code: number) => this.onCrash(worker, `the worker exited with code ${code}`));
+    // A load that never finishes must not leave the calls waiting for it hanging.
+    const startTimer = setTimeout(() => {
+      this.onCrash(worker, `Python did not start within ${this.options.startTimeoutMs} ms`);
+    }, this.options.startTimeoutMs);
+    startTimer.unref();
     return new Promise<void>((resolve, reject) => {
       this.starting = { worker, claimed: claim.snapshot, making: claim.makeSnapshot, resolve, reject };
-    });
+    }).finally(() => clearTimeout(startTimer));
   }
 
   private onMessage(worker: Worker, message: WorkerToHost): void {

@@ -55,6 +55,14 @@ describe('start-up', () => {
     }
   });
 
+  it('fails waiting calls when a worker does not become ready in time', async () => {
+    const p = pool({ size: 1, snapshot: false, startTimeoutMs: 1 });
+    await expect(p.runUtility(utility('return 1'), utilityContext())).rejects.toMatchObject({
+      code: 'python-load-failed',
+      message: expect.stringContaining('did not start within 1 ms') as unknown,
+    });
+  });
+
   it('the first worker makes a memory snapshot and later workers start from it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bds-snapshot-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));

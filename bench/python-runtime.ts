@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadPyodide } from 'pyodide';
+import { loadPyodide, version as pyodideVersion } from 'pyodide';
 import type { MacroContextV1 } from '../src/core/abi.js';
 import type { PythonRuntime, PythonScriptRef, PythonWorkerPool } from '../src/scripting/index.js';
 import * as fromSource from '../src/scripting/index.js';
@@ -170,11 +170,13 @@ try {
   for (let i = 0; i < 5; i++) interrupted.push(await runawayCall(one, runaway, 200));
   const terminated: { overrunMs: number; nextMs: number }[] = [];
   if (isPool(one)) for (let i = 0; i < 3; i++) terminated.push(await runawayCall(one, stubborn, 200));
-  const stats = isPool(main) ? main.stats() : null;
   await one.dispose();
   await main.dispose();
 
   // 6. Cold start of a new runtime (as a new process would) from the snapshot on disk.
+  for (let i = 0; i < 200 && !fs.readdirSync(cacheDir).some((f) => f.endsWith('.snapshot')); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const fromSnapshot = make({ size: 1, snapshotCacheDir: cacheDir });
   disposables.push(fromSnapshot);
   const coldStartSnapshotMs = await firstMacroMs(fromSnapshot);
@@ -192,7 +194,7 @@ try {
     build: useDist ? 'dist' : 'source',
     workers: mode === 'worker' ? workers : 1,
     iterations,
-    pyodideVersion: stats?.workers[0]?.info?.pyodideVersion ?? null,
+    pyodideVersion,
     bareLoadMs: round(bareLoadMs, 1),
     bareLoadWarmMs: round(bareLoadWarmMs, 1),
     coldStartMs: round(coldStartMs, 1),
@@ -221,7 +223,7 @@ try {
   };
 
   console.log(
-    `bds Python runtime benchmark (${mode}, ${result.workers} worker(s), ${result.build}, Pyodide ${result.pyodideVersion ?? '?'})`,
+    `bds Python runtime benchmark (${mode}, ${result.workers} worker(s), ${result.build}, Pyodide ${result.pyodideVersion})`,
   );
   console.log(
     `  plain loadPyodide(): ${result.bareLoadMs} ms in a fresh process, ${result.bareLoadWarmMs} ms here after our start`,

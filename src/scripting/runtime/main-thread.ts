@@ -21,6 +21,8 @@ import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { ApiHandler, PythonRunResult, PythonRuntimeOptions } from './types.js';
 
+const YIELD_EVERY_MS = 10;
+
 // Words of the watchdog buffer: [interrupt, armed generation (negated once fired), done generation].
 const ARMED = 1;
 const FIRED = 2;
@@ -98,6 +100,7 @@ export class MainThreadRuntime extends PythonRuntimeBase {
   private tail: Promise<unknown> = Promise.resolve();
   private apiHandler: ApiHandler | null = null;
   private closed = false;
+  private lastYield = 0;
 
   constructor(options: PythonRuntimeOptions = {}) {
     super(options.timeouts);
@@ -170,6 +173,13 @@ export class MainThreadRuntime extends PythonRuntimeBase {
   }
 
   private async executeNow(call: PreparedCall): Promise<PythonRunResult> {
+    // Python blocks this thread while it runs: let timers and I/O through between calls at least
+    // every few ms, or a build rendering macro after macro would starve the rest of the server.
+    // (Not before every call: a turn of the event loop costs as much as a warm call.)
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = performance.now();
+    }
     if (this.closed) throw closedError();
     const engine = await this.load();
     // Re-check after the await: disposed while loading.

@@ -4,4 +4,6 @@ export { MainThreadRuntime } from './runtime/main-thread.js';
 export { PythonWorkerPool, type PoolStats } from './runtime/pool.js';
 export { PythonRuntimeBase } from './runtime/runtime-base.js';
 export { PROTOCOL_VERSION, RUN_KINDS } from './runtime/protocol.js';
+export { HOST_MODULE_NAME, HOST_MODULE_SOURCE } from './runtime/python-source.js';
+export type { WorkerInfo } from './runtime/worker-slot.js';
 export * from './runtime/types.js';

@@ -22,6 +22,9 @@ export const BLOCKED_MODULES = ['pyodide_js', 'ctypes', '_ctypes'] as const;
 export const PRELOADED_MODULES =
   'import ast, asyncio, builtins, inspect, json, math, posix, os, sys, traceback, types';
 
+/** The module generated Python code (bds_api) imports to call the host: `call(method, args)`. */
+export const HOST_MODULE_NAME = '_bds_host';
+
 /** Source of the `_bds_host` module: the synchronous transport under the generated `bds_api`. */
 export const HOST_MODULE_SOURCE = String.raw`
 """Synchronous calls from Python to the bds host. bds_api is built on call()."""
@@ -434,7 +437,7 @@ def _bds_setup(host_source, transport, prelude_json):
     _stdout0 = sys.stdout
     _stderr0 = sys.stderr
     sys.modules.pop(${JSON.stringify(RUNTIME_MODULE)}, None)
-    host = _install_module("_bds_host", host_source)
+    host = _install_module(${JSON.stringify(HOST_MODULE_NAME)}, host_source)
     host._transport = transport
     _harden()
     for name, source in json.loads(prelude_json).items():

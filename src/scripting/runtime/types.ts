@@ -120,7 +120,10 @@ export interface PythonRuntime {
   /** Start loading now instead of at the first call; resolves when at least one interpreter is ready. */
   start(): Promise<void>;
   run(request: PythonRunRequest): Promise<PythonRunResult>;
-  /** `render(context, post)`; context and post checked against ABI v1, the result too. */
+  /**
+   * `render(context, post)`; context and post checked against ABI v1, the result too. `postJson`, when
+   * given, is sent instead of serialising `post` again (a page with many macros serialises it once).
+   */
   renderMacro(
     script: PythonScriptRef,
     context: MacroContextV1,

@@ -11,7 +11,7 @@ import { ProjectRegistry } from './registry.js';
 import type { Workspace } from './workspace.js';
 
 export type ApiCaller = 'macro' | 'transform' | 'utility';
-export type ApiHandler = (method: string, args: unknown) => Promise<unknown>;
+export type ApiHandler = (method: string, args: unknown) => unknown;
 
 type Args = Record<string, unknown>;
 type Impl = (ws: Workspace, a: Args, ctx: { home?: string }) => unknown;
@@ -160,7 +160,9 @@ function validateArgs(m: ApiMethod, raw: unknown): Args {
 
 /** A handler for the `api-call`s of one script run. */
 export function createApiHandler(ws: Workspace, caller: ApiCaller, ctx: { home?: string } = {}): ApiHandler {
-  return async (method, args) => {
+  // Synchronous where the use case is (the main-thread runtime needs an immediate answer); a Promise
+  // only for methods that really wait (git, publish).
+  return (method, args) => {
     const m = findMethod(method);
     const impl = IMPLEMENTATIONS[method];
     if (!m || !impl) throw new BdsError('api-unknown-method', `bds_api has no method "${method}"`);
@@ -169,13 +171,16 @@ export function createApiHandler(ws: Workspace, caller: ApiCaller, ctx: { home?:
         hint: 'Macros and transforms may only read; do the change from a utility script.',
       });
     }
-    const result = await impl(ws, validateArgs(m, args), ctx);
-    const checked = m.result.safeParse(result);
-    if (!checked.success) {
-      const { field, message } = describeZodError(checked.error);
-      throw new BdsError('internal', `${method} returned an invalid result: "${field}" ${message}`);
-    }
-    return result;
+    const check = (result: unknown): unknown => {
+      const checked = m.result.safeParse(result);
+      if (!checked.success) {
+        const { field, message } = describeZodError(checked.error);
+        throw new BdsError('internal', `${method} returned an invalid result: "${field}" ${message}`);
+      }
+      return result;
+    };
+    const result = impl(ws, validateArgs(m, args), ctx);
+    return result instanceof Promise ? result.then(check) : check(result);
   };
 }
 

@@ -1,5 +1,6 @@
 // Python in the application: one runtime per open workspace (started lazily), the macro resolver the
 // render pipeline uses, script checks and utility runs. Every path passes the same ABI v1 context.
+import path from 'node:path';
 import type { PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
 import { BdsError, isBdsError } from '../core/errors.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
@@ -27,7 +28,9 @@ export function scriptRef(s: Script): PythonScriptRef {
 export function createWorkspaceRuntime(ws: Workspace, options: PythonRuntimeOptions = {}): PythonRuntime {
   return createPythonRuntime({
     mode: ws.project.settings.pythonRuntimeMode,
-    snapshotCacheDir: `${ws.project.paths.cache}/python`,
+    // The snapshot is a whole interpreter's memory (executable state): it lives in the user's BDS_HOME,
+    // never in a project folder that could arrive from someone else.
+    snapshotCacheDir: path.join(ws.home, 'cache', 'python'),
     ...options,
     preludeModules: { bds_api: generatePythonModule(), ...options.preludeModules },
   });

@@ -99,6 +99,8 @@ export class Workspace {
   readonly scripts: ScriptStore;
   readonly media: MediaStore;
   readonly openReport: OpenReport;
+  /** The user's bds folder: trust, registry, caches that must not live in a project. */
+  readonly home: string;
   /** Long jobs (publish, build) report progress through this runner. */
   readonly tasks = new TaskRunner();
   private runtime?: PythonRuntime;
@@ -117,7 +119,8 @@ export class Workspace {
     this.problemIndex = new ProblemIndex(db.orm);
     this.posts = new PostStore(project, this.postIndex, this.problemIndex, options.now);
     this.media = new MediaStore(project, new MediaIndex(db.sqlite), this.problemIndex, options.now);
-    const trust = new TrustStore(options.home ?? bdsHome());
+    this.home = options.home ?? bdsHome();
+    const trust = new TrustStore(this.home);
     this.scripts = new ScriptStore(
       project,
       new ScriptIndex(db.sqlite),

@@ -173,3 +173,48 @@ describeWith(['git'], 'bds_api and git', () => {
     expect(files).not.toContain('.bds/');
   });
 });
+
+describe('main-thread mode (pythonRuntimeMode: main-thread)', () => {
+  it('runs a utility with bds_api in the server thread, and macros through the same resolver', async () => {
+    const r2 = writeProject(
+      { 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }, 'X [[titler]] Y\n') },
+      { settings: { pythonRuntimeMode: 'main-thread' } },
+    );
+    const w = Workspace.open(r2, { home: tempDir('bds-home-') });
+    try {
+      expect(w.python().mode).toBe('main-thread');
+      w.createScript({
+        title: 'count',
+        kind: 'utility',
+        code: 'import bds_api\ndef main(context):\n    return len(bds_api.posts.list())\n',
+      });
+      expect((await w.runScript('count')).value).toBe(1);
+      w.createScript({
+        title: 'titler',
+        kind: 'macro',
+        code: 'def render(context, post):\n    return post["title"].upper()\n',
+      });
+      const post = w.getPost('a');
+      const doc = await renderMarkdownDocument({
+        source: post.body,
+        file: post.path,
+        post: {
+          id: post.id,
+          title: post.title,
+          slug: post.slug,
+          content: post.body,
+          tags: [],
+          categories: [],
+          createdAt: post.createdAt,
+          updatedAt: post.updatedAt,
+        },
+        mode: 'site',
+        resolver: w.macroResolver(),
+        mainLanguage: 'en',
+      });
+      expect(doc.html).toContain('X ALPHA Y');
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+});

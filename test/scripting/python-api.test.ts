@@ -47,7 +47,8 @@ describe('bds_api dispatcher', () => {
 
   it('answers reads and writes for utility scripts through the workspace use cases', async () => {
     const w = ws();
-    const call = createApiHandler(w, 'utility');
+    const handler = createApiHandler(w, 'utility');
+    const call = async (method: string, args: unknown) => handler(method, args);
     expect(await call('posts.list', {})).toMatchObject([{ slug: 'a', title: 'Alpha' }]);
     expect(await call('posts.getBySlug', { slug: 'a' })).toMatchObject({ content: 'Body A\n' });
     const created = (await call('posts.create', {
@@ -60,7 +61,8 @@ describe('bds_api dispatcher', () => {
   });
 
   it('macros get read-only methods only', async () => {
-    const call = createApiHandler(ws(), 'macro');
+    const handler = createApiHandler(ws(), 'macro');
+    const call = async (method: string, args: unknown) => handler(method, args);
     expect(await call('posts.list', { status: 'published' })).toHaveLength(1);
     await expect(call('posts.create', { data: { title: 'x' } })).rejects.toMatchObject({
       code: 'api-read-only',
@@ -69,7 +71,8 @@ describe('bds_api dispatcher', () => {
   });
 
   it('invalid arguments name the argument and field', async () => {
-    const call = createApiHandler(ws(), 'utility');
+    const handler = createApiHandler(ws(), 'utility');
+    const call = async (method: string, args: unknown) => handler(method, args);
     await expect(call('posts.get', {})).rejects.toThrow(/requires argument "id"/);
     await expect(call('posts.list', { limit: 'ten' })).rejects.toThrow(/"limit"/);
     await expect(call('posts.create', { data: { title: 'x', tags: 'notalist' } })).rejects.toThrow(

@@ -129,14 +129,9 @@ export class Workspace {
       options.now,
     );
     const t0 = performance.now();
-    for (const dir of [
-      project.paths.posts,
-      project.paths.drafts,
-      project.paths.scripts,
-      project.paths.media,
-    ]) {
-      cleanTempFiles(dir);
-    }
+    // Temp files a crashed writer left behind (atomic writes) in every folder bds writes to.
+    const p = project.paths;
+    for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) cleanTempFiles(dir);
     const mode = db.fresh ? 'rebuild' : 'reconcile';
     const [posts, media, scripts] = this.transaction(() =>
       db.fresh

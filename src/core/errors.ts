@@ -147,6 +147,18 @@ export const ERROR_CATALOGUE = {
     hint: 'Read the message of the failed part; nothing secret is logged. Run the publish again once fixed.',
   },
   'task-cancelled': { title: 'Cancelled', hint: 'The task was cancelled; run it again when you want.' },
+  'media-layout': {
+    title: 'Media file outside the media/YYYY/MM/ID.ext layout',
+    hint: 'bds names media files by id; import the file with `bds media import FILE` instead of placing it by hand.',
+  },
+  'media-no-sidecar': {
+    title: 'Media file without a sidecar',
+    hint: 'Import the file with `bds media import FILE` (an interrupted import can leave one behind), or delete it.',
+  },
+  'media-thumbnail': {
+    title: 'Thumbnail could not be made',
+    hint: 'The image could not be decoded: check that it opens in an image viewer, or import it again.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

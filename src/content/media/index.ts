@@ -1,4 +1,44 @@
-// Media: files with YAML sidecars, thumbnails, and the library over the index.
-export * from './media-file.js';
-export { importMedia, makeThumbnails, removeMediaFiles, type ImportOptions } from './media-import.js';
-export { MediaStore, type MediaImportResult, type MediaIndexReport, type MediaPatch } from './media-store.js';
+// Media: files under media/YYYY/MM/ with YAML sidecars, WebP thumbnails, and the library over the index.
+export {
+  hasThumbnails,
+  isImage,
+  parseSidecar,
+  serializeSidecar,
+  SIDECAR_KEYS,
+  type MediaRecord,
+} from './media-file.js';
+export {
+  assertMediaPath,
+  isMediaId,
+  isSidecar,
+  mediaPathOfSidecar,
+  mediaUrl,
+  resolveInside,
+  SIDECAR_SUFFIX,
+  sidecarPathOf,
+  THUMBNAIL_SIZES,
+  thumbnailPath,
+  type ThumbnailSize,
+} from './media-paths.js';
+export { detectFileKind, type FileKind } from './media-type.js';
+export {
+  importMedia,
+  importMediaFiles,
+  type ImportOptions,
+  type MediaImportProgress,
+  type MediaImportResult,
+  type MediaMetadata,
+} from './media-import.js';
+export {
+  findMediaSidecar,
+  MAX_SIDECAR_BYTES,
+  readMediaById,
+  readMediaSidecar,
+  scanMedia,
+  scanMediaEntries,
+  type MediaScan,
+  type ScannedMedia,
+} from './media-scan.js';
+export { deleteMedia, updateMediaMetadata, type MediaPatch } from './media-edit.js';
+export { ensureThumbnails, removeThumbnails, type EnsureThumbnailsOptions } from './thumbnails.js';
+export { MediaStore, type MediaIndexReport } from './media-store.js';

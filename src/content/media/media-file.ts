@@ -1,23 +1,15 @@
-// One media file on disk: `media/YYYY/MM/ID.ext` and its sidecar `ID.ext.meta.yaml` (real YAML).
-// The sidecar is the truth about the file's metadata; unknown keys are kept on rewrite.
-import path from 'node:path';
+// One media file's metadata: the sidecar `media/YYYY/MM/ID.ext.meta.yaml` (real YAML) and its record.
+// The sidecar is the truth about the file; unknown keys are kept on rewrite.
 import YAML from 'yaml';
 import { z } from 'zod';
-import { BdsError } from '../../core/errors.js';
-import { stringifyYaml } from '../../core/frontmatter.js';
 import { isIsoDate } from '../../core/dates.js';
+import { BdsError } from '../../core/errors.js';
+import { parseSimpleYaml, stringifyYaml } from '../../core/frontmatter.js';
 import { describeZodError } from '../../core/schemas.js';
-
-export const SIDECAR_SUFFIX = '.meta.yaml';
-export const THUMBNAIL_SIZES = [150, 400, 800] as const;
-export type ThumbnailSize = (typeof THUMBNAIL_SIZES)[number];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isMediaId = (id: string): boolean => UUID.test(id);
-
-const MEDIA_PATH = /^media\/(\d{4})\/(\d{2})\/([0-9a-f-]{36})\.([a-z0-9]{1,10})$/i;
+import { assertMediaPath, isMediaId, mediaIdOfPath, mediaPathOfSidecar } from './media-paths.js';
 
 export interface MediaRecord {
+  /** UUID; also the media file's name. */
   id: string;
   /** Project-relative POSIX path of the media file: media/YYYY/MM/ID.ext */
   path: string;
@@ -30,34 +22,14 @@ export interface MediaRecord {
   alt?: string;
   caption?: string;
   tags: string[];
+  /** ISO-8601 with offset. */
   createdAt: string;
-  /** Unknown sidecar keys, kept verbatim. */
+  /** Unknown sidecar keys, kept verbatim on rewrite. */
   extra: Record<string, unknown>;
 }
 
-const optionalText = z
-  .union([z.string(), z.null()])
-  .optional()
-  .transform((v) => (v === null || v === undefined || v === '' ? undefined : v));
-
-const SidecarSchema = z.looseObject({
-  id: z.string().regex(UUID, { message: 'must be a UUID' }),
-  originalName: z.string().min(1),
-  mimeType: z.string().min(1),
-  size: z.number().int().min(0),
-  width: z.number().int().positive().nullable().optional(),
-  height: z.number().int().positive().nullable().optional(),
-  title: optionalText,
-  alt: optionalText,
-  caption: optionalText,
-  tags: z
-    .array(z.union([z.string(), z.number()]).transform(String))
-    .nullable()
-    .default([]),
-  createdAt: z.string().refine(isIsoDate, { message: 'must be an ISO-8601 date' }),
-});
-
-const KNOWN = [
+/** The sidecar keys bds knows, in the order it writes them. */
+export const SIDECAR_KEYS = [
   'id',
   'originalName',
   'mimeType',
@@ -69,82 +41,107 @@ const KNOWN = [
   'caption',
   'tags',
   'createdAt',
-];
+] as const;
+const KNOWN = new Set<string>(SIDECAR_KEYS);
 
-export function sidecarPathOf(mediaRel: string): string {
-  return `${mediaRel}${SIDECAR_SUFFIX}`;
+const SIDECAR_HINT = 'Fix the YAML of this sidecar at the line shown; the other media still load.';
+
+/** Empty text and null mean "not set". */
+const optionalText = z
+  .union([z.string(), z.null()])
+  .optional()
+  .transform((v) => (v === null || v === undefined || v.trim() === '' ? undefined : v));
+
+const SidecarSchema = z.looseObject({
+  id: z.string().refine(isMediaId, { message: 'must be a UUID' }),
+  originalName: z.string().min(1),
+  mimeType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { message: 'must be a MIME type such as image/jpeg' }),
+  size: z.number().int().min(0),
+  width: z.number().int().positive().nullable().optional(),
+  height: z.number().int().positive().nullable().optional(),
+  title: optionalText,
+  alt: optionalText,
+  caption: optionalText,
+  tags: z
+    .array(z.union([z.string(), z.number()]).transform(String))
+    .nullable()
+    .optional(),
+  createdAt: z.string().refine(isIsoDate, { message: 'must be an ISO-8601 date' }),
+});
+
+export function normaliseTags(tags: readonly string[] | null | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 }
 
-export function mediaPathOfSidecar(sidecarRel: string): string {
-  return sidecarRel.slice(0, -SIDECAR_SUFFIX.length);
+export function normaliseText(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value.trim() === '' ? undefined : value;
 }
 
-export function isSidecar(name: string): boolean {
-  return name.endsWith(SIDECAR_SUFFIX);
-}
-
-/** Check that a media path has the form bds writes, so it can never point outside media/. */
-export function assertMediaPath(rel: string, file = rel): void {
-  if (rel.includes('..') || rel.includes('\\') || !MEDIA_PATH.test(rel)) {
-    throw new BdsError(
-      'path-escape',
-      `${file}: "${rel}" is not a media path of the form media/YYYY/MM/ID.ext`,
-      { file },
-    );
-  }
-}
-
-/** Parse a sidecar's text; the media path comes from the sidecar's own path. */
-export function parseSidecar(text: string, sidecarRel: string): MediaRecord {
-  const doc = YAML.parseDocument(text.replace(/\r\n?/g, '\n'), { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    // An error at the end of the text belongs to its last line.
-    const lastLine = Math.max(1, text.replace(/\n+$/, '').split('\n').length);
-    const line = Math.min(text.slice(0, err.pos[0]).split('\n').length, lastLine);
-    throw new BdsError('frontmatter-yaml', `${sidecarRel}:${line}: ${err.message.split('\n')[0]}`, {
-      file: sidecarRel,
+/** The YAML data of a sidecar text: the fast path for what bds writes, else the full parser. */
+export function parseSidecarYaml(text: string, file: string): unknown {
+  const fast = parseSimpleYaml(text);
+  if (fast) return fast;
+  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    // An error at the very end (an unclosed bracket) belongs to the last line that holds text.
+    const lastLine = Math.max(1, text.replace(/\s+$/, '').split('\n').length);
+    const line = Math.min(err.linePos?.[0].line ?? 1, lastLine);
+    const column = err.linePos?.[0].line === line ? err.linePos[0].col : undefined;
+    const message = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
+    throw new BdsError('frontmatter-yaml', `${file}:${line}: ${message}`, {
+      file,
       line,
+      column,
+      hint: SIDECAR_HINT,
     });
   }
-  const data: unknown = doc.toJS();
+  return doc.toJS();
+}
+
+/**
+ * Parse and validate a sidecar's text. `sidecarRel` names the file in errors and gives the media path;
+ * the id in the sidecar must match the file name.
+ */
+export function parseSidecar(text: string, sidecarRel: string): MediaRecord {
+  const src = text.replace(/\r\n?/g, '\n');
+  const data = parseSidecarYaml(src, sidecarRel);
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new BdsError(
       'frontmatter-invalid',
       `${sidecarRel}: a sidecar must be a mapping of keys to values`,
-      { file: sidecarRel },
+      {
+        file: sidecarRel,
+        line: 1,
+      },
     );
   }
   const r = SidecarSchema.safeParse(data);
   if (!r.success) {
     const { field, message } = describeZodError(r.error);
     const key = field.split('.')[0] ?? '';
-    const idx = text.split('\n').findIndex((l) => l.startsWith(`${key}:`));
+    const idx = src.split('\n').findIndex((l) => l.startsWith(`${key}:`));
     const line = idx >= 0 ? idx + 1 : undefined;
     throw new BdsError(
       'frontmatter-invalid',
       `${sidecarRel}${line ? `:${line}` : ''}: "${field}" ${message}`,
-      {
-        file: sidecarRel,
-        line,
-      },
+      { file: sidecarRel, line },
     );
   }
   const mediaRel = mediaPathOfSidecar(sidecarRel);
   assertMediaPath(mediaRel, sidecarRel);
-  const fileId = path.posix.basename(mediaRel).replace(/\.[^.]+$/, '');
-  if (fileId.toLowerCase() !== r.data.id.toLowerCase()) {
+  const fileId = mediaIdOfPath(mediaRel)!;
+  const d = r.data;
+  if (fileId.toLowerCase() !== d.id.toLowerCase()) {
+    const idx = src.split('\n').findIndex((l) => l.startsWith('id:'));
     throw new BdsError(
       'frontmatter-invalid',
-      `${sidecarRel}: id "${r.data.id}" does not match the file name ${fileId}`,
-      {
-        file: sidecarRel,
-      },
+      `${sidecarRel}: "id" ${d.id} does not match the file name's id ${fileId}`,
+      { file: sidecarRel, line: idx >= 0 ? idx + 1 : undefined },
     );
   }
   const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) if (!KNOWN.includes(k)) extra[k] = v;
-  const d = r.data;
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) if (!KNOWN.has(k)) extra[k] = v;
   return {
     id: d.id,
     path: mediaRel,
@@ -156,13 +153,14 @@ export function parseSidecar(text: string, sidecarRel: string): MediaRecord {
     title: d.title,
     alt: d.alt,
     caption: d.caption,
-    tags: [...new Set((d.tags ?? []).map((t) => t.trim()).filter(Boolean))],
+    tags: normaliseTags(d.tags),
     createdAt: d.createdAt,
     extra,
   };
 }
 
-export function serializeSidecar(r: MediaRecord): string {
+/** The sidecar data in bds's key order, unknown keys after; unset values are left out. */
+export function sidecarData(r: MediaRecord): Record<string, unknown> {
   const data: Record<string, unknown> = {
     id: r.id,
     originalName: r.originalName,
@@ -176,17 +174,33 @@ export function serializeSidecar(r: MediaRecord): string {
     tags: r.tags,
     createdAt: r.createdAt,
   };
-  for (const [k, v] of Object.entries(r.extra)) if (!(k in data)) data[k] = v;
+  for (const [k, v] of Object.entries(r.extra)) if (!KNOWN.has(k)) data[k] = v;
+  // Leaving unset keys out (rather than writing null) keeps sidecars on the fast parse path.
   for (const k of Object.keys(data)) if (data[k] === undefined) delete data[k];
-  return stringifyYaml(data);
+  return data;
+}
+
+export function serializeSidecar(r: MediaRecord): string {
+  return stringifyYaml(sidecarData(r));
 }
 
 export function isImage(r: Pick<MediaRecord, 'mimeType'>): boolean {
   return r.mimeType.startsWith('image/');
 }
 
-/** thumbnails/YYYY/MM/ID-SIZE.webp */
-export function thumbnailRelPath(r: Pick<MediaRecord, 'path' | 'id'>, size: ThumbnailSize): string {
-  const dir = path.posix.dirname(r.path).replace(/^media\//, 'thumbnails/');
-  return `${dir}/${r.id}-${size}.webp`;
+/**
+ * Raster formats sharp decodes in every build, so thumbnails can be made for them. SVG scales by itself;
+ * HEIC needs a codec sharp's prebuilt binaries lack; others (BMP, ICO) it cannot read.
+ */
+const THUMBNAIL_MIME_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/tiff',
+]);
+
+export function hasThumbnails(r: Pick<MediaRecord, 'mimeType'>): boolean {
+  return THUMBNAIL_MIME_TYPES.has(r.mimeType);
 }

@@ -1,161 +1,158 @@
-// Importing files into a project's media library: an atomic copy to media/YYYY/MM/ID.ext, a sidecar,
-// and three WebP thumbnails for images (150/400/800 px wide, never enlarged).
+// Importing files into a project's media library: an atomic copy to media/YYYY/MM/ID.ext, its YAML
+// sidecar, then WebP thumbnails for raster images. A failed import leaves nothing behind.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { copyFileAtomic, writeFileAtomic } from '../../core/atomic.js';
-import { dateParts, formatIsoInZone } from '../../core/dates.js';
-import { BdsError } from '../../core/errors.js';
-import {
-  isImage,
-  serializeSidecar,
-  sidecarPathOf,
-  THUMBNAIL_SIZES,
-  thumbnailRelPath,
-  type MediaRecord,
-} from './media-file.js';
+import { assertTimezone, dateParts, formatIsoInZone } from '../../core/dates.js';
+import { BdsError, type ErrorCode } from '../../core/errors.js';
+import { normaliseTags, normaliseText, serializeSidecar, type MediaRecord } from './media-file.js';
+import { resolveInside, sidecarPathOf } from './media-paths.js';
+import { chooseExtension, detectFileKind } from './media-type.js';
+import { ensureThumbnails, removeThumbnails } from './thumbnails.js';
 
-const MIME_BY_EXT: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  svg: 'image/svg+xml',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  heic: 'image/heic',
-  mp4: 'video/mp4',
-  webm: 'video/webm',
-  mov: 'video/quicktime',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  wav: 'audio/wav',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  zip: 'application/zip',
-};
-const EXT_BY_FORMAT: Record<string, string> = {
-  jpeg: 'jpg',
-  png: 'png',
-  gif: 'gif',
-  webp: 'webp',
-  avif: 'avif',
-  svg: 'svg',
-  tiff: 'tif',
-  heif: 'heic',
-};
-
-export interface ImportOptions {
-  now: Date;
-  timezone: string;
+export interface MediaMetadata {
   title?: string;
   alt?: string;
   caption?: string;
   tags?: string[];
 }
 
-interface Probe {
-  mimeType: string;
-  width?: number;
-  height?: number;
-  format?: string;
+export interface ImportOptions extends MediaMetadata {
+  /** The import time: createdAt, and the YYYY/MM folder in `timezone`. */
+  now: Date;
+  /** IANA zone of the project (never the machine's zone). */
+  timezone: string;
 }
 
-async function probe(file: string, ext: string): Promise<Probe> {
-  try {
-    const meta = await sharp(file, { animated: false }).metadata();
-    if (meta.format && EXT_BY_FORMAT[meta.format]) {
-      const rotated = (meta.orientation ?? 1) >= 5;
-      return {
-        mimeType: MIME_BY_EXT[EXT_BY_FORMAT[meta.format]!]!,
-        width: rotated ? meta.height : meta.width,
-        height: rotated ? meta.width : meta.height,
-        format: meta.format,
-      };
-    }
-  } catch {
-    // not an image sharp can read
-  }
-  return { mimeType: MIME_BY_EXT[ext] ?? 'application/octet-stream' };
+export interface MediaImportResult {
+  /** The source file as given. */
+  file: string;
+  record?: MediaRecord;
+  error?: string;
+  code?: ErrorCode;
 }
 
-/** Import one file. Nothing is left behind when it fails. */
-export async function importMedia(root: string, source: string, opts: ImportOptions): Promise<MediaRecord> {
+export interface MediaImportProgress {
+  done: number;
+  total: number;
+  file: string;
+  result: MediaImportResult;
+}
+
+function checkSource(source: string): fs.Stats {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(source);
-  } catch {
-    throw new BdsError('media-import', `Cannot import ${source}: the file does not exist`, { file: source });
-  }
-  if (!stat.isFile())
-    throw new BdsError('media-import', `Cannot import ${source}: not a regular file`, { file: source });
-  const originalName = path.basename(source);
-  const rawExt = path.extname(originalName).slice(1).toLowerCase();
-  const info = await probe(source, rawExt);
-  let ext = /^[a-z0-9]{1,10}$/.test(rawExt) ? rawExt : '';
-  if (!ext)
-    ext =
-      (info.format && EXT_BY_FORMAT[info.format]) ||
-      Object.entries(MIME_BY_EXT).find(([, m]) => m === info.mimeType)?.[0] ||
-      'bin';
-  const id = randomUUID();
-  const { year, month } = dateParts(opts.now, opts.timezone);
-  const rel = `media/${year}/${month}/${id}.${ext}`;
-  const record: MediaRecord = {
-    id,
-    path: rel,
-    originalName,
-    mimeType: info.mimeType,
-    size: stat.size,
-    width: info.width,
-    height: info.height,
-    title: opts.title || undefined,
-    alt: opts.alt || undefined,
-    caption: opts.caption || undefined,
-    tags: [...new Set((opts.tags ?? []).map((t) => t.trim()).filter(Boolean))],
-    createdAt: formatIsoInZone(opts.now, opts.timezone),
-    extra: {},
-  };
-  const abs = path.join(root, rel);
-  try {
-    copyFileAtomic(source, abs);
-    if (isImage(record)) await makeThumbnails(root, record);
-    // The sidecar last: a media file counts as imported once its sidecar exists.
-    writeFileAtomic(path.join(root, sidecarPathOf(rel)), serializeSidecar(record));
   } catch (cause) {
-    removeMediaFiles(root, record);
-    throw new BdsError('media-import', `Cannot import ${source}: ${(cause as Error).message}`, {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${code ?? String(cause)})`;
+    throw new BdsError('media-import', `Cannot import ${source}: ${why}`, { file: source, cause });
+  }
+  if (!stat.isFile()) {
+    const what = stat.isDirectory() ? 'a folder' : 'not a regular file';
+    throw new BdsError('media-import', `Cannot import ${source}: it is ${what}`, {
       file: source,
+      hint: 'Give the files to import one by one (a shell glob such as folder/* does that).',
+    });
+  }
+  return stat;
+}
+
+/** A fresh id whose media path is free (a UUID collision is next to impossible, but costs one check). */
+function newMediaPath(projectRoot: string, folder: string, ext: string): { id: string; rel: string } {
+  for (;;) {
+    const id = randomUUID();
+    const rel = `${folder}/${id}.${ext}`;
+    if (!fs.existsSync(resolveInside(projectRoot, rel))) return { id, rel };
+  }
+}
+
+/** Import one file and return its record. On failure nothing is left in the project. */
+export async function importMedia(
+  projectRoot: string,
+  sourceFile: string,
+  opts: ImportOptions,
+): Promise<MediaRecord> {
+  assertTimezone(opts.timezone);
+  if (Number.isNaN(opts.now.getTime()))
+    throw new BdsError('invalid-argument', 'The import time is not a valid date');
+  checkSource(sourceFile);
+  const originalName = path.basename(sourceFile);
+  const ext0 = originalName.lastIndexOf('.') > 0 ? originalName.slice(originalName.lastIndexOf('.') + 1) : '';
+  const kind = await detectFileKind(sourceFile, ext0.toLowerCase());
+  const ext = chooseExtension(originalName, kind.mimeType);
+  const { year, month } = dateParts(opts.now, opts.timezone);
+  const { id, rel } = newMediaPath(projectRoot, `media/${year}/${month}`, ext);
+  const abs = resolveInside(projectRoot, rel);
+  const sidecarAbs = resolveInside(projectRoot, sidecarPathOf(rel));
+  let record: MediaRecord | undefined;
+  try {
+    copyFileAtomic(sourceFile, abs);
+    record = {
+      id,
+      path: rel,
+      originalName,
+      mimeType: kind.mimeType,
+      // The copy's size: the source may have changed since it was checked.
+      size: fs.statSync(abs).size,
+      width: kind.width,
+      height: kind.height,
+      title: normaliseText(opts.title),
+      alt: normaliseText(opts.alt),
+      caption: normaliseText(opts.caption),
+      tags: normaliseTags(opts.tags),
+      createdAt: formatIsoInZone(opts.now, opts.timezone),
+      extra: {},
+    };
+    // The sidecar makes the file part of the library; thumbnails are a cache that can be rebuilt, so a
+    // crash after this point loses nothing.
+    writeFileAtomic(sidecarAbs, serializeSidecar(record));
+    await ensureThumbnails(projectRoot, record, { force: true });
+  } catch (cause) {
+    fs.rmSync(sidecarAbs, { force: true });
+    fs.rmSync(abs, { force: true });
+    if (record) removeThumbnails(projectRoot, record);
+    const unreadable =
+      cause instanceof BdsError && cause.code === 'media-thumbnail' && cause.cause instanceof Error;
+    const why = unreadable
+      ? `it is not a readable ${kind.mimeType} image (${(cause.cause as Error).message.trim()})`
+      : (cause as Error).message;
+    throw new BdsError('media-import', `Cannot import ${sourceFile}: ${why}`, {
+      file: sourceFile,
       cause,
     });
   }
   return record;
 }
 
-/** Write the thumbnails that are missing (or all of them with `force`); returns how many were written. */
-export async function makeThumbnails(root: string, r: MediaRecord, force = false): Promise<number> {
-  if (!isImage(r) || r.mimeType === 'image/svg+xml') return 0;
-  let written = 0;
-  for (const size of THUMBNAIL_SIZES) {
-    const out = path.join(root, thumbnailRelPath(r, size));
-    if (!force && fs.existsSync(out)) continue;
-    const data = await sharp(path.join(root, r.path), { animated: false })
-      .rotate()
-      .resize({ width: size, withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer();
-    writeFileAtomic(out, data);
-    written++;
+/**
+ * Import several files one after the other. A file that fails is reported in its result and the others
+ * go on; `onProgress` is called after each file.
+ */
+export async function importMediaFiles(
+  projectRoot: string,
+  files: readonly string[],
+  opts: ImportOptions,
+  onProgress?: (progress: MediaImportProgress) => void,
+): Promise<MediaImportResult[]> {
+  // A bad zone is the caller's mistake, not a file's: refuse the batch rather than fail every file.
+  assertTimezone(opts.timezone);
+  const results: MediaImportResult[] = [];
+  for (const [i, file] of files.entries()) {
+    let result: MediaImportResult;
+    try {
+      result = { file, record: await importMedia(projectRoot, file, opts) };
+    } catch (e) {
+      result = {
+        file,
+        error: e instanceof Error ? e.message : String(e),
+        code: e instanceof BdsError ? e.code : 'internal',
+      };
+    }
+    results.push(result);
+    onProgress?.({ done: i + 1, total: files.length, file, result });
   }
-  return written;
-}
-
-export function removeMediaFiles(root: string, r: Pick<MediaRecord, 'path' | 'id'>): void {
-  fs.rmSync(path.join(root, sidecarPathOf(r.path)), { force: true });
-  fs.rmSync(path.join(root, r.path), { force: true });
-  for (const size of THUMBNAIL_SIZES) fs.rmSync(path.join(root, thumbnailRelPath(r, size)), { force: true });
+  return results;
 }

@@ -1,36 +1,19 @@
-// The media library: sidecars are the truth, the index rows are derived, thumbnails are a cache.
+// The media library of an open project: the files under media/ are the truth (read and written by the
+// functions of this folder), the index rows are derived from them, thumbnails are a cache.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../core/atomic.js';
 import { BdsError, problemFrom, type Problem } from '../../core/errors.js';
-import { decodeUtf8 } from '../../core/frontmatter.js';
 import { walkFiles } from '../../core/walk.js';
-import { toFtsQuery } from '../../store/post-index.js';
 import type { MediaIndex } from '../../store/media-index.js';
+import { toFtsQuery } from '../../store/post-index.js';
 import type { ProblemIndex } from '../../store/problem-index.js';
 import type { Project } from '../project.js';
-import {
-  isSidecar,
-  mediaPathOfSidecar,
-  parseSidecar,
-  serializeSidecar,
-  sidecarPathOf,
-  type MediaRecord,
-} from './media-file.js';
-import { importMedia, makeThumbnails, removeMediaFiles } from './media-import.js';
-
-export interface MediaPatch {
-  title?: string | null;
-  alt?: string | null;
-  caption?: string | null;
-  tags?: string[];
-}
-
-export interface MediaImportResult {
-  file: string;
-  record?: MediaRecord;
-  error?: string;
-}
+import { deleteMedia, updateMediaMetadata, type MediaPatch } from './media-edit.js';
+import type { MediaRecord } from './media-file.js';
+import { importMediaFiles, type MediaImportResult, type MediaMetadata } from './media-import.js';
+import { isSidecar, mediaPathOfSidecar, resolveInside, sidecarPathOf } from './media-paths.js';
+import { readSidecarEntry, scanMediaEntries, type ScannedMedia } from './media-scan.js';
+import { ensureThumbnails } from './thumbnails.js';
 
 export interface MediaIndexReport {
   indexed: number;
@@ -38,8 +21,13 @@ export interface MediaIndexReport {
   problems: Problem[];
 }
 
-/** Sidecars over this size are refused (a sidecar holds a few lines). */
-const MAX_SIDECAR_BYTES = 256 * 1024;
+function orphanProblem(mediaRel: string): Problem {
+  return {
+    code: 'media-no-sidecar',
+    message: `${mediaRel} has no sidecar ${path.posix.basename(mediaRel)}.meta.yaml`,
+    file: mediaRel,
+  };
+}
 
 export class MediaStore {
   constructor(
@@ -60,23 +48,21 @@ export class MediaStore {
   rebuildFromFiles(): MediaIndexReport {
     this.index.clear();
     this.problems.clear('media/');
-    const problems: Problem[] = [];
-    let indexed = 0;
-    for (const rel of this.sidecarFiles()) {
-      const p = this.indexSidecar(rel);
-      if (p) problems.push(p);
-      else indexed++;
-    }
-    return { indexed, removed: 0, problems };
+    const { entries, problems } = scanMediaEntries(this.root);
+    for (const entry of entries) this.upsert(entry);
+    for (const p of problems) this.problems.add(p);
+    return { indexed: entries.length, removed: 0, problems };
   }
 
+  /** Bring the index up to date with what changed on disk while the project was closed (by mtime). */
   reconcile(): MediaIndexReport {
     const known = this.index.states();
-    const sidecars = this.sidecarFiles();
-    const present = new Set(sidecars.map(mediaPathOfSidecar));
+    const files = walkFiles(this.root, 'media', () => true);
+    const present = new Set(files);
+    const sidecars = files.filter(isSidecar);
     let removed = 0;
     for (const mediaRel of known.keys()) {
-      if (!present.has(mediaRel)) {
+      if (!present.has(sidecarPathOf(mediaRel))) {
         this.removeSidecarRow(sidecarPathOf(mediaRel));
         removed++;
       }
@@ -85,19 +71,47 @@ export class MediaStore {
     let indexed = 0;
     for (const rel of sidecars) {
       const mtime = fs.statSync(path.join(this.root, rel)).mtimeMs;
-      if (known.get(mediaPathOfSidecar(rel)) === mtime) continue;
+      if (known.get(mediaPathOfSidecar(rel)) === mtime && present.has(mediaPathOfSidecar(rel))) continue;
       const p = this.indexSidecar(rel);
       if (p) problems.push(p);
       else indexed++;
     }
+    // Files without a sidecar are recomputed as a whole: they are few and cheap to find.
+    for (const p of this.problems.list()) {
+      if (p.code === 'media-no-sidecar') this.problems.clearPath(p.file);
+    }
+    for (const rel of files) {
+      if (isSidecar(rel) || present.has(sidecarPathOf(rel))) continue;
+      const p = orphanProblem(rel);
+      this.problems.add(p);
+      problems.push(p);
+    }
     return { indexed, removed, problems };
   }
 
-  /** Index one sidecar after it changed on disk (or drop its row when it is gone). */
+  /** Index one file of media/ after it changed on disk: a sidecar, or a media file (its sidecar again). */
   indexFile(rel: string): Problem | undefined {
-    if (!isSidecar(rel)) return undefined;
-    if (!fs.existsSync(path.join(this.root, rel))) {
+    if (!rel.startsWith('media/')) return undefined;
+    const exists = (r: string) => fs.existsSync(resolveInside(this.root, r));
+    if (!isSidecar(rel)) {
+      this.problems.clearPath(rel);
+      const sidecar = sidecarPathOf(rel);
+      if (exists(sidecar)) return this.indexSidecar(sidecar);
+      if (exists(rel) && !path.posix.basename(rel).startsWith('.')) {
+        const p = orphanProblem(rel);
+        this.problems.add(p);
+        return p;
+      }
+      return undefined;
+    }
+    if (!exists(rel)) {
       this.removeSidecarRow(rel);
+      const mediaRel = mediaPathOfSidecar(rel);
+      if (exists(mediaRel)) {
+        const p = orphanProblem(mediaRel);
+        this.problems.add(p);
+        return p;
+      }
       return undefined;
     }
     return this.indexSidecar(rel);
@@ -110,26 +124,17 @@ export class MediaStore {
 
   private indexSidecar(rel: string): Problem | undefined {
     this.problems.clearPath(rel);
-    const abs = path.join(this.root, rel);
-    let record: MediaRecord;
-    let mtimeMs: number;
+    this.problems.clearPath(mediaPathOfSidecar(rel));
+    let entry: ScannedMedia;
     try {
-      const st = fs.statSync(abs);
-      mtimeMs = st.mtimeMs;
-      if (st.size > MAX_SIDECAR_BYTES)
-        throw new BdsError('file-too-large', `${rel} is too large for a sidecar`, { file: rel });
-      record = parseSidecar(decodeUtf8(fs.readFileSync(abs), rel), rel);
-      if (!fs.existsSync(path.join(this.root, record.path))) {
-        throw new BdsError('media-not-found', `${rel}: its media file ${record.path} is missing`, {
-          file: rel,
-        });
-      }
+      entry = readSidecarEntry(this.root, rel);
     } catch (e) {
       this.index.removeByPath(mediaPathOfSidecar(rel));
       const p = problemFrom(e, rel);
       this.problems.add(p);
       return p;
     }
+    const { record } = entry;
     const other = this.index.get(record.id);
     if (
       other &&
@@ -139,12 +144,17 @@ export class MediaStore {
       this.index.removeByPath(record.path);
       const p: Problem = {
         code: 'duplicate-id',
-        message: `${rel}: id "${record.id}" is already used by ${sidecarPathOf(other.path)}; this file is not indexed`,
+        message: `${rel}: id "${record.id}" is already used by ${sidecarPathOf(other.path)}; this file is left out`,
         file: rel,
       };
       this.problems.add(p);
       return p;
     }
+    this.upsert(entry);
+    return undefined;
+  }
+
+  private upsert({ record, sidecarMtimeMs }: ScannedMedia): void {
     this.index.upsert({
       id: record.id,
       path: record.path,
@@ -159,9 +169,8 @@ export class MediaStore {
       tags: record.tags,
       createdAt: record.createdAt,
       record: record as unknown as Record<string, unknown>,
-      sidecarMtimeMs: mtimeMs,
+      sidecarMtimeMs,
     });
-    return undefined;
   }
 
   // ---------------------------------------------------------------- queries
@@ -193,52 +202,54 @@ export class MediaStore {
 
   async import(
     files: string[],
-    meta: { title?: string; alt?: string; caption?: string; tags?: string[] } = {},
+    meta: MediaMetadata = {},
     onProgress?: (done: number, total: number, file: string) => void,
   ): Promise<MediaImportResult[]> {
-    const results: MediaImportResult[] = [];
-    for (const [i, file] of files.entries()) {
-      try {
-        const record = await importMedia(this.root, file, {
-          now: this.now(),
-          timezone: this.project.settings.timezone,
-          ...meta,
-        });
-        this.indexFile(sidecarPathOf(record.path));
-        results.push({ file, record });
-      } catch (e) {
-        results.push({ file, error: e instanceof Error ? e.message : String(e) });
-      }
-      onProgress?.(i + 1, files.length, file);
-    }
+    const results = await importMediaFiles(
+      this.root,
+      files,
+      { now: this.now(), timezone: this.project.settings.timezone, ...meta },
+      (p) => {
+        if (p.result.record) this.indexFile(sidecarPathOf(p.result.record.path));
+        onProgress?.(p.done, p.total, p.file);
+      },
+    );
     return results;
   }
 
   update(id: string, patch: MediaPatch): MediaRecord {
-    const current = this.get(id);
-    const rel = sidecarPathOf(current.path);
-    const onDisk = parseSidecar(decodeUtf8(fs.readFileSync(path.join(this.root, rel)), rel), rel);
-    const next: MediaRecord = { ...onDisk };
-    for (const k of ['title', 'alt', 'caption'] as const) {
-      if (patch[k] !== undefined) next[k] = patch[k] || undefined;
-    }
-    if (patch.tags !== undefined) next.tags = [...new Set(patch.tags.map((t) => t.trim()).filter(Boolean))];
-    writeFileAtomic(path.join(this.root, rel), serializeSidecar(next));
-    this.indexFile(rel);
+    updateMediaMetadata(this.root, this.get(id), patch);
+    this.indexFile(sidecarPathOf(this.get(id).path));
     return this.get(id);
   }
 
   delete(id: string): MediaRecord {
     const r = this.get(id);
-    removeMediaFiles(this.root, r);
+    deleteMedia(this.root, r);
     this.removeSidecarRow(sidecarPathOf(r.path));
     return r;
   }
 
-  /** Recreate missing thumbnails (all of them with `force`). */
+  /**
+   * Recreate missing thumbnails (all of them with `force`); returns how many were written. An image
+   * that cannot be decoded does not stop the others; the failures are thrown together at the end.
+   */
   async regenerateThumbnails(force = false): Promise<number> {
-    let n = 0;
-    for (const r of this.list()) n += await makeThumbnails(this.root, r, force);
-    return n;
+    let written = 0;
+    const failures: string[] = [];
+    for (const r of this.list()) {
+      try {
+        written += await ensureThumbnails(this.root, r, { force });
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    if (failures.length > 0) {
+      throw new BdsError(
+        'media-thumbnail',
+        `${written} thumbnails written; ${failures.length} media failed:\n${failures.join('\n')}`,
+      );
+    }
+    return written;
   }
 }

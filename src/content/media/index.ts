@@ -1,6 +1,6 @@
 // Media: files under media/YYYY/MM/ with YAML sidecars, WebP thumbnails, and the library over the index.
 export {
-  hasThumbnails,
+  supportsThumbnails,
   isImage,
   parseSidecar,
   serializeSidecar,

@@ -55,7 +55,8 @@ function setInOrder(doc: YAML.Document, map: YAML.YAMLMap, key: string, value: u
     map.set(key, node);
     return;
   }
-  const rank = (k: unknown): number => SIDECAR_KEYS.indexOf(String(YAML.isScalar(k) ? k.value : k) as never);
+  const order: readonly string[] = SIDECAR_KEYS;
+  const rank = (k: unknown): number => order.indexOf(String(YAML.isScalar(k) ? k.value : k));
   const mine = rank(key);
   const at = map.items.findIndex((p) => rank(p.key) > mine);
   const pair = doc.createPair(key, node);

@@ -201,6 +201,6 @@ const THUMBNAIL_MIME_TYPES = new Set([
   'image/tiff',
 ]);
 
-export function hasThumbnails(r: Pick<MediaRecord, 'mimeType'>): boolean {
+export function supportsThumbnails(r: Pick<MediaRecord, 'mimeType'>): boolean {
   return THUMBNAIL_MIME_TYPES.has(r.mimeType);
 }

@@ -8,7 +8,7 @@ import { assertTimezone, dateParts, formatIsoInZone } from '../../core/dates.js'
 import { BdsError, type ErrorCode } from '../../core/errors.js';
 import { normaliseTags, normaliseText, serializeSidecar, type MediaRecord } from './media-file.js';
 import { resolveInside, sidecarPathOf } from './media-paths.js';
-import { chooseExtension, detectFileKind } from './media-type.js';
+import { chooseExtension, detectFileKind, extensionOf } from './media-type.js';
 import { ensureThumbnails, removeThumbnails } from './thumbnails.js';
 
 export interface MediaMetadata {
@@ -80,8 +80,7 @@ export async function importMedia(
     throw new BdsError('invalid-argument', 'The import time is not a valid date');
   checkSource(sourceFile);
   const originalName = path.basename(sourceFile);
-  const ext0 = originalName.lastIndexOf('.') > 0 ? originalName.slice(originalName.lastIndexOf('.') + 1) : '';
-  const kind = await detectFileKind(sourceFile, ext0.toLowerCase());
+  const kind = await detectFileKind(sourceFile, extensionOf(originalName));
   const ext = chooseExtension(originalName, kind.mimeType);
   const { year, month } = dateParts(opts.now, opts.timezone);
   const { id, rel } = newMediaPath(projectRoot, `media/${year}/${month}`, ext);

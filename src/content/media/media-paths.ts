@@ -81,7 +81,15 @@ export function resolveInside(root: string, rel: string): string {
  */
 export function assertRealPathInside(root: string, abs: string, rel: string): void {
   const base = fs.realpathSync(path.resolve(root));
-  const real = fs.realpathSync(abs);
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch (cause) {
+    throw new BdsError('media-not-found', `${rel} is a link to a file that does not exist`, {
+      file: rel,
+      cause,
+    });
+  }
   if (real !== base && !real.startsWith(base + path.sep)) {
     throw new BdsError('path-escape', `${rel} is a link to ${real}, outside the project`, { file: rel });
   }

@@ -38,7 +38,15 @@ export interface ScannedMedia {
 const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function readSidecarBytes(abs: string, rel: string): { bytes: Buffer; mtimeMs: number } {
-  const fd = fs.openSync(abs, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, 'r');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new BdsError('media-not-found', `${rel} does not exist`, { file: rel, cause });
+    throw new BdsError('io-error', `${rel} cannot be read (${code ?? String(cause)})`, { file: rel, cause });
+  }
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new BdsError('media-layout', `${rel} is not a regular file`, { file: rel });

@@ -91,13 +91,14 @@ export class MediaStore {
 
   /** Index one file of media/ after it changed on disk: a sidecar, or a media file (its sidecar again). */
   indexFile(rel: string): Problem | undefined {
-    if (!rel.startsWith('media/')) return undefined;
+    // Dot-files include the temp files of atomic writes: never content.
+    if (!rel.startsWith('media/') || path.posix.basename(rel).startsWith('.')) return undefined;
     const exists = (r: string) => fs.existsSync(resolveInside(this.root, r));
     if (!isSidecar(rel)) {
       this.problems.clearPath(rel);
       const sidecar = sidecarPathOf(rel);
       if (exists(sidecar)) return this.indexSidecar(sidecar);
-      if (exists(rel) && !path.posix.basename(rel).startsWith('.')) {
+      if (exists(rel)) {
         const p = orphanProblem(rel);
         this.problems.add(p);
         return p;

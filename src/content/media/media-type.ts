@@ -94,10 +94,15 @@ export async function detectFileKind(file: string, ext: string): Promise<FileKin
   return { mimeType: mimeTypeOfExtension(ext) ?? OCTET_STREAM };
 }
 
+/** The lower-cased extension of a file name, without the dot ('' for none; `.bashrc` has none). */
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
 /** The stored file's extension: the original one when it is plain `[a-z0-9]{1,10}`, else one for its type. */
 export function chooseExtension(originalName: string, mimeType: string): string {
-  const dot = originalName.lastIndexOf('.');
-  const raw = dot > 0 ? originalName.slice(dot + 1).toLowerCase() : '';
+  const raw = extensionOf(originalName);
   if (/^[a-z0-9]{1,10}$/.test(raw)) return raw;
   return extensionOfMimeType(mimeType) ?? 'bin';
 }

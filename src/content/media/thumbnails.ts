@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { BdsError } from '../../core/errors.js';
-import { hasThumbnails, type MediaRecord } from './media-file.js';
+import { supportsThumbnails, type MediaRecord } from './media-file.js';
 import {
   assertRecordPaths,
   resolveInside,
@@ -41,7 +41,7 @@ export async function ensureThumbnails(
   options: EnsureThumbnailsOptions = {},
 ): Promise<number> {
   assertRecordPaths(record);
-  if (!hasThumbnails(record)) return 0;
+  if (!supportsThumbnails(record)) return 0;
   const source = resolveInside(projectRoot, record.path);
   const todo = THUMBNAIL_SIZES.filter(
     (size) => options.force || !fs.existsSync(resolveInside(projectRoot, thumbnailPath(record, size))),

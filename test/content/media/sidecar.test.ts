@@ -150,6 +150,19 @@ describe('readMediaSidecar', () => {
     expect(errorOf(() => readMediaSidecar(root, rel)).code).toBe('path-escape');
   });
 
+  it('reports a sidecar that does not exist as not found', () => {
+    const root = writeProject({});
+    const e = errorOf(() => readMediaSidecar(root, SIDE));
+    expect([e.code, e.file]).toEqual(['media-not-found', SIDE]);
+  });
+
+  it('names a media file that is a link to nothing as missing', () => {
+    const root = projectWithSidecar(GOOD, false);
+    fs.symlinkSync(path.join(root, 'gone.jpg'), path.join(root, REL));
+    const e = errorOf(() => readMediaSidecar(root, SIDE));
+    expect([e.code, e.file]).toEqual(['media-not-found', REL]);
+  });
+
   it('refuses a sidecar outside the media/YYYY/MM/ID.ext layout', () => {
     const root = writeProject({ 'media/cat.jpg.meta.yaml': GOOD, 'media/cat.jpg': 'x' });
     expect(errorOf(() => readMediaSidecar(root, 'media/cat.jpg.meta.yaml')).code).toBe('media-layout');

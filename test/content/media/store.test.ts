@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../../src/app/workspace.js';
+import { thumbnailPath } from '../../../src/content/media/index.js';
+import { cleanupTempDirs, tempDir, writeProject } from '../../helpers/project.js';
+import { makeSourceFiles, type SourceFiles } from './fixtures.js';
+
+let src: SourceFiles;
+beforeAll(async () => {
+  src = await makeSourceFiles();
+});
+afterAll(() => cleanupTempDirs());
+
+const open: Workspace[] = [];
+function openWs(root: string): Workspace {
+  const ws = Workspace.open(root, { home: tempDir('bds-home-') });
+  open.push(ws);
+  return ws;
+}
+afterEach(async () => {
+  for (const ws of open.splice(0)) await ws.close();
+});
+
+const mediaProblems = (ws: Workspace) =>
+  ws
+    .problems()
+    .filter((p) => p.file.startsWith('media/'))
+    .map((p) => [p.file, p.code]);
+
+describe('the media library of an open project', () => {
+  it('reports a media file without a sidecar at open, and forgets it once the sidecar is back', async () => {
+    const root = writeProject({});
+    let ws = openWs(root);
+    const [a, b] = (await ws.importMedia([src.small, src.gif])).map((r) => r.record!);
+    await ws.close();
+    const side = path.join(root, `${a!.path}.meta.yaml`);
+    const saved = fs.readFileSync(side);
+    fs.rmSync(side);
+    ws = openWs(root);
+    expect(ws.listMedia().map((m) => m.id)).toEqual([b!.id]);
+    expect(mediaProblems(ws)).toEqual([[a!.path, 'media-no-sidecar']]);
+    await ws.close();
+    fs.writeFileSync(side, saved);
+    ws = openWs(root);
+    expect(mediaProblems(ws)).toEqual([]);
+    expect(ws.listMedia()).toHaveLength(2);
+    ws.rebuildFromFiles();
+    expect(mediaProblems(ws)).toEqual([]);
+  });
+
+  it('a rebuild keeps the first of two sidecars with one id and reports the other', async () => {
+    const root = writeProject({});
+    let ws = openWs(root);
+    const [a] = (await ws.importMedia([src.small])).map((r) => r.record!);
+    await ws.close();
+    const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
+    fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
+    fs.copyFileSync(path.join(root, a!.path), path.join(root, copy));
+    fs.copyFileSync(path.join(root, `${a!.path}.meta.yaml`), path.join(root, `${copy}.meta.yaml`));
+    fs.rmSync(path.join(root, '.bds'), { recursive: true });
+    ws = openWs(root);
+    expect(ws.getMedia(a!.id).path).toBe(a!.path);
+    expect(mediaProblems(ws)).toEqual([[`${copy}.meta.yaml`, 'duplicate-id']]);
+  });
+
+  it('rebuilding thumbnails goes on past a damaged image and then reports it', async () => {
+    const root = writeProject({});
+    const ws = openWs(root);
+    const [bad, good] = (await ws.importMedia([src.small, src.big])).map((r) => r.record!);
+    fs.rmSync(path.join(root, 'thumbnails'), { recursive: true });
+    fs.writeFileSync(path.join(root, bad!.path), 'damaged');
+    await expect(ws.media.regenerateThumbnails()).rejects.toMatchObject({
+      code: 'media-thumbnail',
+      message: expect.stringMatching(/^3 thumbnails written; 1 media failed/),
+    });
+    expect(fs.existsSync(path.join(root, thumbnailPath(good!, 800)))).toBe(true);
+  });
+
+  it('edits and deletes through the index rewrite the files', async () => {
+    const root = writeProject({});
+    const ws = openWs(root);
+    const [r] = (await ws.importMedia([src.small], { tags: ['a'] })).map((x) => x.record!);
+    expect(ws.updateMedia(r!.id, { title: 'Boat', tags: ['a', 'b'] })).toMatchObject({
+      title: 'Boat',
+      tags: ['a', 'b'],
+    });
+    expect(fs.readFileSync(path.join(root, `${r!.path}.meta.yaml`), 'utf8')).toContain('title: Boat');
+    ws.deleteMedia(r!.id);
+    expect(fs.existsSync(path.join(root, r!.path))).toBe(false);
+    expect(fs.existsSync(path.join(root, thumbnailPath(r!, 150)))).toBe(false);
+    expect(ws.listMedia()).toEqual([]);
+  });
+});

@@ -159,6 +159,30 @@ export const ERROR_CATALOGUE = {
     title: 'Thumbnail could not be made',
     hint: 'The image could not be decoded: check that it opens in an image viewer, or import it again.',
   },
+  'template-error': {
+    title: 'Template error',
+    hint: 'Fix the Liquid template at the file and line shown; `{{ variable }}`, `{% tag %}` and filters follow liquidjs.',
+  },
+  'site-strict': {
+    title: 'Macro failures in a strict build',
+    hint: 'Fix the macros listed (or the scripts they call), or build without --strict to render them empty.',
+  },
+  'site-route-conflict': {
+    title: 'Two things want the same URL',
+    hint: 'Change the slug of the page (or the name of the tag) named in the message; the first one keeps the URL.',
+  },
+  'site-no-public-url': {
+    title: 'No public URL',
+    hint: 'Set "publicUrl" in bds.json (e.g. "https://example.org") so the sitemap and feeds carry absolute links.',
+  },
+  'theme-not-found': {
+    title: 'Theme not found',
+    hint: 'Set "theme" in bds.json to "default", or put templates in templates/ to change the look.',
+  },
+  'preview-port-in-use': {
+    title: 'Port already in use',
+    hint: 'Stop the other program on this port or pick another with --port N.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -85,11 +85,16 @@ function isBreak(t: Token | undefined): boolean {
 function liftBlockMacros(state: StateCore): void {
   const p = (state.env as BdsEnv).bds?.placeholders;
   if (!p) return;
+  const split = new RegExp(`(${p.open}\\d+${p.open})`);
+  const every = new RegExp(`${p.open}\\d+${p.open}`, 'g');
+  // An empty rendering (a failed macro in the site) is lifted out only from a paragraph of macros alone,
+  // so it leaves no empty <p>; inside a sentence it just disappears and the sentence stays whole.
+  let macrosOnly = false;
   const isBlockIndex = (index: number): boolean => {
     const rendering = p.renderings[index];
-    return rendering !== null && rendering !== undefined && isBlockHtml(rendering);
+    if (rendering === null || rendering === undefined) return false;
+    return rendering === '' ? macrosOnly : isBlockHtml(rendering);
   };
-  const split = new RegExp(`(${p.open}\\d+${p.open})`);
   const tokens = state.tokens;
   const out: Token[] = [];
   let changed = false;
@@ -106,6 +111,7 @@ function liftBlockMacros(state: StateCore): void {
       out.push(open);
       continue;
     }
+    macrosOnly = inline.content.replace(every, '').trim() === '';
     // Children in order, with top-level text cut at block placeholders; a number marks a block.
     const pieces: (Token | number)[] = [];
     let depth = 0;

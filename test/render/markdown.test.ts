@@ -109,6 +109,14 @@ describe('macros in markdown', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('keeps a sentence whole where a failed macro inside it renders empty in the site', async () => {
+    const { html, failures } = await render(
+      'Watch [[youtube id=bad]] now.\n\n[[youtube id=bad]] [[youtube id=worse]]',
+    );
+    expect(html).toBe('<p>Watch  now.</p>\n');
+    expect(failures).toHaveLength(3);
+  });
+
   it('does not expand macros in code spans, fenced code or indented code', async () => {
     const resolver = new FakePythonResolver({ greet });
     const { html, macroCount } = await render(

@@ -3,6 +3,13 @@ import type { CommandModule } from '../program.js';
 import { mediaCommands } from './media.js';
 import { publishCommands } from './publish.js';
 import { scriptCommands } from './scripts.js';
+import { siteCommands } from './site.js';
 import { gitCommands } from './sync.js';
 
-export const COMMAND_MODULES: CommandModule[] = [mediaCommands, scriptCommands, gitCommands, publishCommands];
+export const COMMAND_MODULES: CommandModule[] = [
+  mediaCommands,
+  scriptCommands,
+  gitCommands,
+  publishCommands,
+  siteCommands,
+];

@@ -1,0 +1,105 @@
+// Adapts a Workspace to what the render layer reads: media and tag counts for built-in macros
+// (RenderData) and media links (LinkResolver.mediaUrl). Everything is read on first use and kept for
+// the life of the object, which is one build or one preview model.
+import fs from 'node:fs';
+import path from 'node:path';
+import { supportsThumbnails, thumbnailPath, type MediaRecord } from '../content/media/index.js';
+import { mediaUrl, type MediaItem, type RenderData, type TagCount } from '../render/index.js';
+import type { Workspace } from './workspace.js';
+
+/** `media/YYYY/MM/ID.ext` → `YYYY/MM/ID.ext` (the path under media/ the render layer uses). */
+function underMedia(rel: string): string {
+  return rel.startsWith('media/') ? rel.slice('media/'.length) : rel;
+}
+
+function hasThumbnails(root: string, record: MediaRecord): boolean {
+  if (!supportsThumbnails(record)) return false;
+  try {
+    return fs.existsSync(path.join(root, thumbnailPath(record, 400)));
+  } catch {
+    return false;
+  }
+}
+
+export function toMediaItem(root: string, record: MediaRecord): MediaItem {
+  return {
+    id: record.id,
+    path: underMedia(record.path),
+    originalName: record.originalName,
+    createdAt: record.createdAt,
+    mimeType: record.mimeType,
+    ...(record.title ? { title: record.title } : {}),
+    ...(record.alt ? { alt: record.alt } : {}),
+    ...(record.caption ? { caption: record.caption } : {}),
+    ...(record.width ? { width: record.width } : {}),
+    ...(record.height ? { height: record.height } : {}),
+    hasThumbnails: hasThumbnails(root, record),
+  };
+}
+
+/** RenderData over the workspace's index, read lazily and memoised. */
+export class WorkspaceRenderData implements RenderData {
+  readonly timezone: string;
+  private all?: MediaItem[];
+  private tagCounts?: TagCount[];
+  private readonly linked = new Map<string, MediaItem[]>();
+  private readonly items = new Map<string, MediaItem>();
+
+  constructor(private readonly ws: Workspace) {
+    this.timezone = ws.project.settings.timezone;
+  }
+
+  private item(record: MediaRecord): MediaItem {
+    let item = this.items.get(record.id);
+    if (!item) {
+      item = toMediaItem(this.ws.root, record);
+      this.items.set(record.id, item);
+    }
+    return item;
+  }
+
+  linkedImages(postId: string): readonly MediaItem[] {
+    let list = this.linked.get(postId);
+    if (!list) {
+      list = this.ws.linkedMedia(postId).map((r) => this.item(r));
+      this.linked.set(postId, list);
+    }
+    return list;
+  }
+
+  images(): readonly MediaItem[] {
+    this.all ??= this.ws.listMedia().map((r) => this.item(r));
+    return this.all;
+  }
+
+  publishedTagCounts(): readonly TagCount[] {
+    this.tagCounts ??= this.ws
+      .listTags()
+      .filter((t) => t.publishedCount > 0)
+      .map((t) => ({ name: t.name, count: t.publishedCount }));
+    return this.tagCounts;
+  }
+}
+
+/**
+ * `YYYY/MM/NAME` → the media file's URL, where NAME is the stored name (`ID.ext`) or the original
+ * file name. Built on first call from the media list.
+ */
+export function workspaceMediaLinks(ws: Workspace): (p: string) => string | undefined {
+  let map: Map<string, string> | undefined;
+  return (p: string) => {
+    if (!map) {
+      map = new Map();
+      for (const r of ws.listMedia()) {
+        const rel = underMedia(r.path);
+        const dir = rel.slice(0, rel.lastIndexOf('/'));
+        const url = mediaUrl(rel);
+        map.set(rel, url);
+        // The stored name wins over another file's original name.
+        const byOriginal = `${dir}/${r.originalName}`;
+        if (!map.has(byOriginal)) map.set(byOriginal, url);
+      }
+    }
+    return map.get(p.replace(/^\/+/, '').replace(/^media\//, ''));
+  };
+}

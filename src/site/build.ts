@@ -1,0 +1,259 @@
+// SiteBuilder: builds the static site into html/ incrementally. Post bodies come from the render cache
+// when their file and dependencies did not change; a page is rendered only when its inputs changed and
+// written only when its content did; files of routes that are gone are removed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BdsError } from '../core/errors.js';
+import {
+  formatMacroFailure,
+  MACRO_ASSETS,
+  type LinkResolver,
+  type MacroCounters,
+  type MacroFailure,
+  type PythonMacroResolver,
+} from '../render/index.js';
+import { isBuiltinTheme } from '../render/theme/index.js';
+import { mirrorFolder, type MirrorResult } from './mirror.js';
+import { buildSiteModel, type SiteModel } from './model.js';
+import {
+  emptyManifest,
+  readManifest,
+  removeSiteFiles,
+  writeManifest,
+  BuildMarker,
+  SiteWriter,
+  type ManifestEntry,
+  type SiteManifest,
+} from './output.js';
+import { PageRenderer } from './pages.js';
+import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
+import type { SiteSnapshot, SiteSource } from './source.js';
+import { ThemeCache } from './theme-cache.js';
+import type { SiteWarning } from './warnings.js';
+
+export type BuildPhase = 'load' | 'posts' | 'pages' | 'media' | 'done';
+
+export interface BuildProgress {
+  phase: BuildPhase;
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  /** Fail (throw `site-strict`, write nothing) when any macro fails. */
+  strict?: boolean;
+  /** Runs Python macros; without one, every non-built-in macro is unknown. */
+  resolver?: PythonMacroResolver | null;
+  onProgress?: (progress: BuildProgress) => void;
+  /** Default: the project's html/. */
+  outDir?: string;
+  /** Ignore the manifest and the render cache: render and write everything again. */
+  force?: boolean;
+}
+
+export interface BuildSummary {
+  outDir: string;
+  /** Posts and pages on the site. */
+  posts: number;
+  /** Files the site consists of (pages, feeds, sitemap, assets), media not counted. */
+  files: number;
+  pagesWritten: number;
+  pagesUnchanged: number;
+  pagesRemoved: number;
+  /** Post bodies rendered in this build, and taken from the cache. */
+  postsRendered: number;
+  postsCached: number;
+  media: MirrorResult;
+  thumbnails: MirrorResult;
+  macroCounters: MacroCounters;
+  failures: MacroFailure[];
+  warnings: SiteWarning[];
+  ms: number;
+}
+
+export const MANIFEST_FILE = 'site-manifest.json';
+export const RENDER_CACHE_FILE = 'render-cache.sqlite';
+export const BUILD_MARKER_FILE = 'site-build.pending';
+
+/** The post links of the built site: published posts only. */
+export function siteLinks(model: SiteModel, snapshot: SiteSnapshot): LinkResolver {
+  return {
+    postUrl: (slug) => model.bySlug.get(slug)?.url,
+    mediaUrl: (p) => snapshot.mediaUrl(p),
+  };
+}
+
+export function sumCounters(bodies: Iterable<RenderedBody>): MacroCounters {
+  const total: MacroCounters = { builtin: 0, python: 0, unknown: 0, failed: 0 };
+  for (const b of bodies) {
+    total.builtin += b.counters.builtin;
+    total.python += b.counters.python;
+    total.unknown += b.counters.unknown;
+    total.failed += b.counters.failed;
+  }
+  return total;
+}
+
+export class SiteBuilder {
+  readonly bodyCache = new PostBodyCache();
+  private readonly summaries = new Map<string, { fp: string; html: string }>();
+  private readonly themes = new ThemeCache();
+  private manifest?: SiteManifest;
+
+  constructor(private readonly source: SiteSource) {}
+
+  async build(options: BuildOptions = {}): Promise<BuildSummary> {
+    const t0 = performance.now();
+    const progress = options.onProgress ?? (() => {});
+    progress({ phase: 'load', done: 0, total: 1 });
+    const snapshot = this.source.snapshot();
+    const paths = snapshot.paths;
+    const outDir = path.resolve(options.outDir ?? paths.html);
+    const warnings: SiteWarning[] = [];
+
+    const { theme, user, builtin } = this.themes.get(snapshot);
+    for (const p of user.problems) warnings.push({ ...p });
+    if (!isBuiltinTheme(snapshot.settings.theme)) {
+      warnings.push({
+        code: 'theme-not-found',
+        message: `bds has no theme "${snapshot.settings.theme}"; the default theme is used`,
+      });
+    }
+    const model = buildSiteModel(snapshot);
+    warnings.push(...model.warnings);
+    if (!snapshot.settings.publicUrl) {
+      warnings.push({
+        code: 'site-no-public-url',
+        message: 'bds.json has no "publicUrl": the sitemap and feeds carry relative links',
+      });
+    }
+
+    // Post bodies.
+    const cacheFile = path.join(paths.cache, RENDER_CACHE_FILE);
+    if (options.force) this.bodyCache.clear();
+    else this.bodyCache.load(cacheFile);
+    const rendered = await renderBodies(model.entries, this.bodyCache, {
+      mode: 'site',
+      snapshot,
+      links: siteLinks(model, snapshot),
+      resolver: options.resolver ?? null,
+      onProgress: (done, total) => progress({ phase: 'posts', done, total }),
+    });
+    const failures: MacroFailure[] = [];
+    for (const entry of model.entries) {
+      const body = rendered.bodies.get(entry)!;
+      failures.push(...body.failures);
+      for (const w of body.warnings) {
+        warnings.push({ code: w.code, message: w.message, file: w.file, line: w.line, column: w.column });
+      }
+    }
+    const macroCounters = sumCounters(rendered.bodies.values());
+    if (options.strict && failures.length > 0) {
+      throw new BdsError(
+        'site-strict',
+        `${failures.length} macro(s) failed; nothing was written:\n${failures.map((f) => `  ${formatMacroFailure(f)}`).join('\n')}`,
+        { details: { failures } },
+      );
+    }
+
+    // Pages and assets.
+    const manifestFile = path.join(paths.cache, MANIFEST_FILE);
+    const marker = new BuildMarker(path.join(paths.cache, BUILD_MARKER_FILE));
+    let manifest = this.manifest?.outDir === outDir ? this.manifest : readManifest(manifestFile, outDir);
+    if (options.force || !dirExists(outDir) || marker.wasLeftBehind()) manifest = emptyManifest(outDir);
+    const renderer = new PageRenderer(
+      { settings: snapshot.settings, model, bodies: rendered.bodies, theme, preview: false },
+      this.summaries,
+    );
+    const writer = new SiteWriter(outDir);
+    const next: Record<string, ManifestEntry> = {};
+    let written = 0;
+    let unchanged = 0;
+    const emit = (file: string, inputs: string, produce: () => string | Buffer): void => {
+      const old = manifest.files[file];
+      if (old && old.inputs === inputs) {
+        next[file] = old;
+        unchanged++;
+        return;
+      }
+      const produced = produce();
+      // One UTF-8 encoding serves both the hash and the write.
+      const content = typeof produced === 'string' ? Buffer.from(produced, 'utf8') : produced;
+      const hash = sha256(content);
+      next[file] = { hash, inputs };
+      if (old && old.hash === hash) {
+        unchanged++;
+        return;
+      }
+      if (written === 0) marker.set();
+      written++;
+      writer.write(file, content);
+    };
+    const total = model.pages.length;
+    let done = 0;
+    for (const page of model.pages) {
+      emit(page.file, renderer.inputs(page), () => renderer.render(page));
+      if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
+    }
+    const assets = [
+      ...builtin.assets.map((a) => ({ path: a.path, content: a.content })),
+      ...MACRO_ASSETS.map((a) => ({ path: a.path, content: a.content })),
+    ];
+    for (const asset of assets) {
+      const hash = sha256(asset.content);
+      emit(asset.path, hash, () => asset.content);
+    }
+    const gone = Object.keys(manifest.files).filter((f) => !(f in next));
+    const removed = removeSiteFiles(outDir, gone);
+    const newManifest: SiteManifest = { version: manifest.version, outDir, files: next };
+    if (written > 0 || gone.length > 0 || manifestChanged(manifest, newManifest)) {
+      writeManifest(manifestFile, newManifest);
+    }
+    this.manifest = newManifest;
+    marker.clear();
+    this.bodyCache.retain(new Set(model.entries.map((e) => PostBodyCache.slot(e.post.id, 'site'))), 'site');
+    this.bodyCache.save(cacheFile);
+
+    // Media and thumbnails.
+    progress({ phase: 'media', done: 0, total: 1 });
+    const media = mirrorFolder(paths.media, path.join(outDir, 'media'), (rel) => !rel.endsWith('.meta.yaml'));
+    const thumbnails = mirrorFolder(paths.thumbnails, path.join(outDir, 'thumbnails'), () => true);
+    progress({ phase: 'done', done: 1, total: 1 });
+
+    return {
+      outDir,
+      posts: model.entries.length,
+      files: Object.keys(next).length,
+      pagesWritten: written,
+      pagesUnchanged: unchanged,
+      pagesRemoved: removed,
+      postsRendered: rendered.rendered,
+      postsCached: rendered.reused,
+      media,
+      thumbnails,
+      macroCounters,
+      failures,
+      warnings,
+      ms: performance.now() - t0,
+    };
+  }
+}
+
+function dirExists(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function manifestChanged(a: SiteManifest, b: SiteManifest): boolean {
+  const ak = Object.keys(a.files);
+  if (ak.length !== Object.keys(b.files).length) return true;
+  for (const k of ak) {
+    const x = a.files[k]!;
+    const y = b.files[k];
+    if (!y || x.hash !== y.hash || x.inputs !== y.inputs) return true;
+  }
+  return false;
+}

@@ -1,0 +1,136 @@
+// The built site on disk: the manifest of what the last build wrote (file → content hash and inputs),
+// writes that happen only when content changed, removal of files whose routes are gone.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BdsError } from '../core/errors.js';
+
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  /** sha256 of the file's content. */
+  hash: string;
+  /** Fingerprint of what the page showed; equal inputs mean the page need not be rendered again. */
+  inputs: string;
+}
+
+export interface SiteManifest {
+  version: number;
+  /** The folder these files were written to. */
+  outDir: string;
+  files: Record<string, ManifestEntry>;
+}
+
+export function emptyManifest(outDir: string): SiteManifest {
+  return { version: MANIFEST_VERSION, outDir, files: {} };
+}
+
+/** The last build's manifest for `outDir`; empty when missing, damaged, for another folder, or the folder is gone. */
+export function readManifest(file: string, outDir: string): SiteManifest {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as SiteManifest;
+    if (
+      data.version === MANIFEST_VERSION &&
+      data.outDir === outDir &&
+      typeof data.files === 'object' &&
+      data.files !== null &&
+      fs.existsSync(outDir)
+    ) {
+      return data;
+    }
+  } catch {
+    // First build, or a damaged manifest: every file is written again.
+  }
+  return emptyManifest(outDir);
+}
+
+export function writeManifest(file: string, manifest: SiteManifest): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(manifest));
+  fs.renameSync(tmp, file);
+}
+
+/** The absolute path of `rel` under `outDir`, refusing anything that would leave it. */
+export function outputPath(outDir: string, rel: string): string {
+  const abs = path.resolve(outDir, rel);
+  if (!abs.startsWith(outDir + path.sep)) {
+    throw new BdsError('path-escape', `The site file "${rel}" would be written outside ${outDir}`);
+  }
+  return abs;
+}
+
+/**
+ * Writes site files straight (no temp file, no fsync: the site is rebuilt from the project at any time;
+ * a build that stops half-way leaves a `BuildMarker` and the next build writes every file again).
+ * Writing on the thread pool instead was measured slower: rendering already keeps the cores busy.
+ */
+export class SiteWriter {
+  private readonly dirs = new Set<string>();
+
+  constructor(private readonly outDir: string) {}
+
+  write(rel: string, content: string | Buffer): void {
+    const abs = outputPath(this.outDir, rel);
+    const dir = path.dirname(abs);
+    if (!this.dirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    fs.writeFileSync(abs, content);
+  }
+}
+
+/**
+ * A file in .bds/ that exists while a build is writing: when the next build finds it, the previous one
+ * stopped half-way, its manifest cannot be trusted, and every file is written again.
+ */
+export class BuildMarker {
+  constructor(private readonly file: string) {}
+
+  wasLeftBehind(): boolean {
+    return fs.existsSync(this.file);
+  }
+
+  set(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(this.file, `${process.pid}\n`);
+  }
+
+  clear(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** Deletes files (relative to `outDir`) and then the folders they leave empty. */
+export function removeSiteFiles(outDir: string, rels: Iterable<string>): number {
+  let removed = 0;
+  const dirs = new Set<string>();
+  for (const rel of rels) {
+    const abs = outputPath(outDir, rel);
+    try {
+      fs.unlinkSync(abs);
+      removed++;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    dirs.add(path.dirname(abs));
+  }
+  pruneEmptyDirs(outDir, dirs);
+  return removed;
+}
+
+/** Removes each folder and its parents up to (not including) `root` while they are empty. */
+export function pruneEmptyDirs(root: string, dirs: Iterable<string>): void {
+  // Deepest first, so a parent is tried after its children.
+  const sorted = [...dirs].sort((a, b) => b.length - a.length);
+  for (let dir of sorted) {
+    while (dir.startsWith(root + path.sep)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+}

@@ -1,0 +1,403 @@
+// Turns site pages into files: the variables each Liquid template sees, the page's HTML (or XML/JSON),
+// and a fingerprint of everything the page shows, so a page whose inputs did not change is not rendered.
+import { createHash } from 'node:crypto';
+import { macroAssetTags } from '../render/index.js';
+import type { LiquidTheme, TemplateScope } from '../render/liquid/index.js';
+import { absoluteUrl, renderAtom, renderCalendar, renderRss, renderSitemap, siteBase } from './feeds.js';
+import type { ArchiveContext, ListPage, PostPage, SiteEntry, SiteModel, SitePage } from './model.js';
+import type { RenderedBody } from './post-bodies.js';
+import { categoryRoute, dayRoute, paginatedRoute } from './routes.js';
+import type { SiteSettings } from './source.js';
+
+export const THEME_STYLESHEET = '/assets/bds-theme.css';
+
+export interface PageContext {
+  settings: SiteSettings;
+  model: SiteModel;
+  bodies: ReadonlyMap<SiteEntry, RenderedBody>;
+  theme: LiquidTheme;
+  preview: boolean;
+}
+
+/** A post as templates see it. */
+export interface PostView {
+  id: string;
+  slug: string;
+  title: string;
+  url: string;
+  content: string;
+  excerpt: string;
+  date: string;
+  date_key: string;
+  date_label: string;
+  time_label: string;
+  updated_at: string;
+  author: string | null;
+  language: string;
+  tags: { name: string; url: string | null }[];
+  categories: { name: string; title: string; url: string }[];
+  show_title: boolean;
+  is_draft: boolean;
+  is_page: boolean;
+  is_pending: boolean;
+  summary_html?: string;
+}
+
+function hashOf(parts: readonly unknown[]): string {
+  return createHash('sha1').update(JSON.stringify(parts)).digest('base64');
+}
+
+function validLocale(language: string): string {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([language]).length > 0 ? language : 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+/** Labels of dates in the site's language; `dateKey`s are already in the project timezone. */
+export class DateLabels {
+  private readonly day: Intl.DateTimeFormat;
+  private readonly month: Intl.DateTimeFormat;
+  private readonly time: Intl.DateTimeFormat;
+
+  constructor(language: string, timeZone: string) {
+    const locale = validLocale(language);
+    this.day = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
+    this.month = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' });
+    this.time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone });
+  }
+
+  private static utc(dateKey: string): number {
+    const [y, m, d] = dateKey.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, (m || 1) - 1, d || 1);
+  }
+
+  dayLabel(dateKey: string): string {
+    return this.day.format(DateLabels.utc(dateKey));
+  }
+
+  monthLabel(year: string, month: string): string {
+    return this.month.format(DateLabels.utc(`${year}-${month}-01`));
+  }
+
+  timeLabel(iso: string): string {
+    return this.time.format(new Date(iso));
+  }
+}
+
+export class PageRenderer {
+  readonly labels: DateLabels;
+  // Views and fingerprints are per build: a renderer lives for one build or one preview model.
+  private readonly views = new Map<SiteEntry, PostView>();
+  private readonly fingerprints = new Map<SiteEntry, string>();
+  private readonly base: string;
+  private readonly siteScope: Record<string, unknown>;
+  private readonly siteHash: string;
+  private readonly menu: { title: string; href: string }[];
+
+  constructor(
+    private readonly ctx: PageContext,
+    /** Summaries by post id, kept by the caller across builds: `{fp, html}`. */
+    private readonly summaries: Map<string, { fp: string; html: string }>,
+  ) {
+    const s = ctx.settings;
+    this.labels = new DateLabels(s.mainLanguage, s.timezone);
+    this.base = siteBase(s);
+    this.siteScope = {
+      name: s.name,
+      description: s.description ?? '',
+      url: this.base,
+      language: s.mainLanguage,
+      home_href: '/',
+      rss_href: '/rss.xml',
+      atom_href: '/atom.xml',
+      calendar_href: '/calendar.json',
+      is_preview: ctx.preview,
+    };
+    this.menu = ctx.model.entries
+      .filter((e) => e.isPage && (!e.isDraft || ctx.preview))
+      .map((e) => ({ title: e.post.title, href: e.url }))
+      .sort((a, b) => a.title.localeCompare(b.title));
+    this.siteHash = hashOf([
+      this.siteScope,
+      this.menu,
+      ctx.theme.hash,
+      ctx.preview,
+      s.timezone,
+      s.maxPostsPerPage,
+    ]);
+  }
+
+  view(entry: SiteEntry): PostView {
+    let v = this.views.get(entry);
+    if (v) return v;
+    const p = entry.post;
+    const body = this.ctx.bodies.get(entry);
+    const date = p.publishedAt ?? p.createdAt;
+    v = {
+      id: p.id,
+      slug: p.slug,
+      title: p.title,
+      url: entry.url,
+      content: body?.html ?? '',
+      excerpt: body?.excerpt ?? '',
+      date,
+      date_key: p.dateKey,
+      date_label: this.labels.dayLabel(p.dateKey),
+      time_label: this.labels.timeLabel(date),
+      updated_at: p.updatedAt,
+      author: p.author ?? null,
+      language: p.language ?? this.ctx.settings.mainLanguage,
+      tags: entry.tags,
+      categories: entry.categories
+        .filter((c) => c.name.toLowerCase() !== 'page')
+        .map((c) => ({ name: c.name, title: c.title, url: categoryRoute(c.name) })),
+      show_title: entry.showTitle,
+      is_draft: entry.isDraft,
+      is_page: entry.isPage,
+      is_pending: p.pending === true,
+    };
+    this.views.set(entry, v);
+    return v;
+  }
+
+  /**
+   * Changes when anything a template can show of the post changes. Everything in a view comes from the
+   * post's file (path, mtime, size), its rendered body, its place in the site, or the settings that are
+   * part of the site hash, so a plain string of those is enough (no hashing per post).
+   */
+  fingerprint(entry: SiteEntry): string {
+    let fp = this.fingerprints.get(entry);
+    if (fp === undefined) {
+      const p = entry.post;
+      fp = [
+        this.ctx.bodies.get(entry)?.htmlHash ?? '',
+        p.id,
+        p.path,
+        p.mtimeMs,
+        p.size,
+        p.pending === true ? 'pending' : '',
+        entry.url,
+        entry.showTitle ? 't' : '',
+        entry.isDraft ? 'd' : '',
+        entry.isPage ? 'p' : '',
+        entry.tags.map((t) => `${t.name}\u0001${t.url ?? ''}`).join('\u0002'),
+        entry.categories.map((c) => `${c.name}\u0001${c.title}`).join('\u0002'),
+        entry.templateNames.join('\u0001'),
+      ].join('\u0000');
+      this.fingerprints.set(entry, fp);
+    }
+    return fp;
+  }
+
+  /** What a page shows, as one hash: equal inputs give an equal page. */
+  inputs(page: SitePage): string {
+    const h = createHash('sha1');
+    const add = (...parts: (string | number)[]) => {
+      for (const part of parts) h.update(`${part}\u0000`);
+    };
+    switch (page.kind) {
+      case 'post':
+        add(this.siteHash, page.url, this.postTemplate(page.entry), this.fingerprint(page.entry));
+        for (const n of [page.older, page.newer]) add(n ? `${n.url}\u0001${n.post.title}` : '-');
+        break;
+      case 'list':
+        add(this.siteHash, page.url, JSON.stringify(page.context), this.listTemplate(page.context));
+        add(page.pageNumber, page.pageCount);
+        for (const e of page.entries) add(this.fingerprint(e));
+        break;
+      case 'rss':
+      case 'atom':
+        add(page.kind, JSON.stringify(this.ctx.settings));
+        for (const e of this.feedEntries()) add(this.fingerprint(e));
+        break;
+      case 'sitemap':
+        add('sitemap', this.base);
+        for (const p of this.ctx.model.pages) {
+          if (p.sitemap) add(p.url, p.kind === 'post' ? p.entry.post.updatedAt : '');
+        }
+        break;
+      case 'calendar':
+        add('calendar');
+        for (const e of this.ctx.model.listed) if (!e.isDraft) add(e.post.dateKey);
+        break;
+      case 'not-found':
+        add(this.siteHash, 'not-found');
+        break;
+    }
+    return h.digest('base64');
+  }
+
+  private feedEntries(): SiteEntry[] {
+    return this.ctx.model.listed.filter((e) => !e.isDraft).slice(0, this.ctx.settings.maxPostsPerPage);
+  }
+
+  postTemplate(entry: SiteEntry): string {
+    return this.ctx.theme.firstExisting(entry.templateNames, 'post');
+  }
+
+  listTemplate(context: ArchiveContext): string {
+    const names =
+      context.kind === 'tag' || context.kind === 'category'
+        ? [`list-${context.kind}-${context.name!.toLowerCase()}`, `list-${context.kind}`]
+        : context.kind === 'root'
+          ? ['list-home']
+          : ['list-date'];
+    return this.ctx.theme.firstExisting(names, 'list');
+  }
+
+  render(page: SitePage): string {
+    switch (page.kind) {
+      case 'post':
+        return this.ctx.theme.render(this.postTemplate(page.entry), this.postScope(page));
+      case 'list':
+        return this.ctx.theme.render(this.listTemplate(page.context), this.listScope(page));
+      case 'rss':
+        return renderRss({
+          settings: this.ctx.settings,
+          entries: this.feedEntries(),
+          bodies: this.ctx.bodies,
+        });
+      case 'atom':
+        return renderAtom({
+          settings: this.ctx.settings,
+          entries: this.feedEntries(),
+          bodies: this.ctx.bodies,
+        });
+      case 'sitemap':
+        return renderSitemap(this.ctx.settings, this.ctx.model.pages);
+      case 'calendar':
+        return renderCalendar(this.ctx.model.listed.filter((e) => !e.isDraft));
+      case 'not-found':
+        return this.ctx.theme.render('not-found', this.notFoundScope());
+    }
+  }
+
+  /** The not-found page for a URL the preview server does not know. */
+  renderNotFound(): string {
+    return this.ctx.theme.render('not-found', this.notFoundScope());
+  }
+
+  private common(url: string, title: string, description = ''): TemplateScope {
+    return {
+      site: this.siteScope,
+      language: this.ctx.settings.mainLanguage,
+      page_title: title,
+      page_description: description,
+      page_url: url,
+      canonical_url: absoluteUrl(this.base, url),
+      menu_items: this.menu.map((m) => ({
+        title: m.title,
+        href: m.href,
+        has_children: false,
+        children: [],
+        is_current: m.href === url,
+      })),
+      stylesheet_href: THEME_STYLESHEET,
+      macro_assets: macroAssetTags('/'),
+      is_preview: this.ctx.preview,
+      generator: 'bds',
+    };
+  }
+
+  private postScope(page: PostPage): TemplateScope {
+    const post = this.view(page.entry);
+    const ref = (e: SiteEntry | undefined) => (e ? { title: e.post.title, url: e.url } : null);
+    return {
+      ...this.common(page.url, `${post.title} · ${this.ctx.settings.name}`, post.excerpt),
+      post,
+      post_tags: post.tags,
+      post_categories: post.categories,
+      older_post: ref(page.older),
+      newer_post: ref(page.newer),
+      is_draft: post.is_draft,
+      draft_note: post.is_pending
+        ? 'These are unpublished changes of a published post; the site shows the published version.'
+        : '',
+    };
+  }
+
+  private summary(entry: SiteEntry): string {
+    const fp = `${this.ctx.theme.hash}:${this.fingerprint(entry)}`;
+    const cached = this.summaries.get(entry.post.id);
+    if (cached && cached.fp === fp) return cached.html;
+    const html = this.ctx.theme.render('post-summary', {
+      site: this.siteScope,
+      language: this.ctx.settings.mainLanguage,
+      is_preview: this.ctx.preview,
+      post: this.view(entry),
+    });
+    this.summaries.set(entry.post.id, { fp, html });
+    return html;
+  }
+
+  listTitle(context: ArchiveContext): string {
+    switch (context.kind) {
+      case 'root':
+        return '';
+      case 'year':
+        return context.year!;
+      case 'month':
+        return this.labels.monthLabel(context.year!, context.month!);
+      case 'day':
+        return this.labels.dayLabel(`${context.year}-${context.month}-${context.day}`);
+      case 'tag':
+        return `#${context.name}`;
+      case 'category':
+        return this.ctx.model.categories.get(context.name!.toLowerCase())?.title ?? context.name!;
+    }
+  }
+
+  private listScope(page: ListPage): TemplateScope {
+    const listTitle = this.listTitle(page.context);
+    const name = this.ctx.settings.name;
+    let title = listTitle ? `${listTitle} · ${name}` : name;
+    if (page.pageNumber > 1) title = `${listTitle || name} (page ${page.pageNumber}) · ${name}`;
+    const posts = page.entries.map((e) => ({ ...this.view(e), summary_html: this.summary(e) }));
+    const dayBlocks: { date_key: string; date_label: string; href: string; posts: PostView[] }[] = [];
+    for (const p of posts) {
+      const last = dayBlocks[dayBlocks.length - 1];
+      if (last && last.date_key === p.date_key) last.posts.push(p);
+      else
+        dayBlocks.push({
+          date_key: p.date_key,
+          date_label: p.date_label,
+          href: dayRoute(p.date_key),
+          posts: [p],
+        });
+    }
+    const prevUrl = page.pageNumber > 1 ? paginatedRoute(page.baseUrl, page.pageNumber - 1) : '';
+    const nextUrl = page.pageNumber < page.pageCount ? paginatedRoute(page.baseUrl, page.pageNumber + 1) : '';
+    const c = page.context;
+    return {
+      ...this.common(page.url, title, this.ctx.settings.description ?? ''),
+      posts,
+      day_blocks: dayBlocks,
+      list_title: listTitle,
+      archive_context: { ...c, title: listTitle },
+      is_date_archive: c.kind === 'year' || c.kind === 'month' || c.kind === 'day',
+      show_archive_range_heading: c.kind !== 'root',
+      is_list_page: true,
+      page_number: page.pageNumber,
+      page_count: page.pageCount,
+      is_first_page: page.pageNumber === 1,
+      is_last_page: page.pageNumber === page.pageCount,
+      has_prev_page: prevUrl !== '',
+      has_next_page: nextUrl !== '',
+      prev_page_href: prevUrl,
+      next_page_href: nextUrl,
+      min_date: posts.at(-1)?.date_key ?? '',
+      max_date: posts[0]?.date_key ?? '',
+    };
+  }
+
+  private notFoundScope(): TemplateScope {
+    return {
+      ...this.common('/404.html', `Not found · ${this.ctx.settings.name}`),
+      not_found_title: 'Page not found',
+      not_found_message: 'There is no page at this address. It may have moved, or the link may be mistyped.',
+      not_found_back_label: 'Back to the home page',
+    };
+  }
+}

@@ -1,0 +1,403 @@
+// Renders post bodies (Markdown + macros) once and keeps them: a cache entry holds the HTML with the key
+// of the file it came from and every outside fact the render looked at (post links, media links, images,
+// tag counts, macro scripts), so an entry is reused only while all of them still hold.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  excerptFromMarkdown,
+  renderMarkdownDocument,
+  type LinkResolver,
+  type MacroCounters,
+  type MacroFailure,
+  type PostData,
+  type PythonMacroResolver,
+  type RenderData,
+  type RenderMode,
+  type RenderWarning,
+} from '../render/index.js';
+import type { SiteEntry } from './model.js';
+import type { SitePost, SiteSnapshot } from './source.js';
+
+/** Bump when rendering changes in a way old cache entries would not show. */
+export const RENDER_CACHE_VERSION = 1;
+
+/** One outside fact a render depended on, with the answer it got. */
+export type RenderDep =
+  | ['post', string, string | null]
+  | ['media', string, string | null]
+  | ['linked', string, string]
+  | ['images', string]
+  | ['tags', string]
+  | ['slugs', string]
+  | ['script', string, string | null];
+
+export interface RenderedBody {
+  html: string;
+  /** sha256 of `html`, so pages can tell whether a post changed without comparing HTML. */
+  htmlHash: string;
+  /** The post's excerpt, or its first paragraph as text. */
+  excerpt: string;
+  warnings: RenderWarning[];
+  failures: MacroFailure[];
+  counters: MacroCounters;
+}
+
+interface CacheEntry {
+  key: string;
+  deps: RenderDep[];
+  body: RenderedBody;
+}
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function fingerprint(value: unknown): string {
+  return createHash('sha1').update(JSON.stringify(value)).digest('base64');
+}
+
+/**
+ * Rendered bodies by post and mode. Site-mode entries persist in `.bds/render-cache.sqlite` for the next
+ * CLI build: one row per post, so saving after an edit writes one row, not the whole cache.
+ */
+export class PostBodyCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly dirty = new Set<string>();
+  private readonly deleted = new Set<string>();
+  private loadedFrom?: string;
+
+  static slot(postId: string, mode: RenderMode, pending = false): string {
+    return `${mode}:${pending ? 'pending:' : ''}${postId}`;
+  }
+
+  get(slot: string): CacheEntry | undefined {
+    return this.entries.get(slot);
+  }
+
+  set(slot: string, entry: CacheEntry): void {
+    this.entries.set(slot, entry);
+    this.dirty.add(slot);
+    this.deleted.delete(slot);
+  }
+
+  /** Drops entries of posts that no longer exist (keeps the file small). */
+  retain(slots: ReadonlySet<string>, mode: RenderMode): void {
+    for (const slot of this.entries.keys()) {
+      if (slot.startsWith(`${mode}:`) && !slots.has(slot)) this.remove(slot);
+    }
+  }
+
+  clear(): void {
+    for (const slot of [...this.entries.keys()]) this.remove(slot);
+  }
+
+  private remove(slot: string): void {
+    this.entries.delete(slot);
+    this.dirty.delete(slot);
+    if (slot.startsWith('site:')) this.deleted.add(slot);
+  }
+
+  private static open(file: string): Database.Database {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // A cache: losing the last writes after a power cut only means rendering those posts again.
+    db.pragma('synchronous = OFF');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS bodies (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL)',
+    );
+    return db;
+  }
+
+  /** Loads the file once per cache object; a missing or unreadable file means an empty cache. */
+  load(file: string): void {
+    if (this.loadedFrom === file) return;
+    this.loadedFrom = file;
+    if (!fs.existsSync(file)) return;
+    let db: Database.Database | undefined;
+    try {
+      db = PostBodyCache.open(file);
+      const rows = db
+        .prepare('SELECT slot, entry FROM bodies WHERE version = ?')
+        .all(RENDER_CACHE_VERSION) as { slot: string; entry: string }[];
+      for (const row of rows) {
+        if (!this.entries.has(row.slot) && !this.deleted.has(row.slot)) {
+          this.entries.set(row.slot, JSON.parse(row.entry) as CacheEntry);
+        }
+      }
+    } catch {
+      // A damaged cache: everything renders again, and the next save starts a new file.
+      db?.close();
+      db = undefined;
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    } finally {
+      db?.close();
+    }
+  }
+
+  /** Writes the site-mode entries that changed since the last save. */
+  save(file: string): void {
+    const dirty = [...this.dirty].filter((s) => s.startsWith('site:'));
+    const deleted = [...this.deleted].filter((s) => s.startsWith('site:'));
+    if (dirty.length === 0 && deleted.length === 0) return;
+    const db = PostBodyCache.open(file);
+    try {
+      const put = db.prepare('INSERT OR REPLACE INTO bodies (slot, version, entry) VALUES (?, ?, ?)');
+      const del = db.prepare('DELETE FROM bodies WHERE slot = ?');
+      db.transaction(() => {
+        for (const slot of deleted) del.run(slot);
+        for (const slot of dirty) put.run(slot, RENDER_CACHE_VERSION, JSON.stringify(this.entries.get(slot)));
+        db.prepare('DELETE FROM bodies WHERE version <> ?').run(RENDER_CACHE_VERSION);
+      })();
+    } finally {
+      db.close();
+    }
+    for (const slot of dirty) this.dirty.delete(slot);
+    for (const slot of deleted) this.deleted.delete(slot);
+  }
+}
+
+export interface BodyRenderOptions {
+  mode: RenderMode;
+  snapshot: SiteSnapshot;
+  links: LinkResolver;
+  resolver: PythonMacroResolver | null;
+  /** How many documents render at once (Python macros wait on the runtime pool meanwhile). */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BodyRenderResult {
+  bodies: Map<SiteEntry, RenderedBody>;
+  rendered: number;
+  reused: number;
+}
+
+/** The PostData a Python macro receives for a post (ABI v1). */
+export function postData(post: SitePost): PostData {
+  return {
+    id: post.id,
+    title: post.title,
+    slug: post.slug,
+    content: post.body,
+    tags: [...post.tags],
+    categories: [...post.categories],
+    createdAt: post.createdAt,
+    updatedAt: post.updatedAt,
+    publishedAt: post.publishedAt ?? null,
+    excerpt: post.excerpt ?? null,
+    author: post.author ?? null,
+    language: post.language ?? null,
+    status: post.status,
+  };
+}
+
+/** Checks dependencies against the current project; the answers are computed once per render run. */
+class DepChecker {
+  private images?: string;
+  private tags?: string;
+  private slugs?: Promise<string>;
+  private readonly linked = new Map<string, string>();
+
+  constructor(
+    private readonly snapshot: SiteSnapshot,
+    private readonly links: LinkResolver,
+    private readonly resolver: PythonMacroResolver | null,
+  ) {}
+
+  imagesFp(): string {
+    return (this.images ??= fingerprint(this.snapshot.renderData.images()));
+  }
+
+  tagsFp(): string {
+    return (this.tags ??= fingerprint(this.snapshot.renderData.publishedTagCounts()));
+  }
+
+  linkedFp(postId: string): string {
+    let fp = this.linked.get(postId);
+    if (fp === undefined) {
+      fp = fingerprint(this.snapshot.renderData.linkedImages(postId));
+      this.linked.set(postId, fp);
+    }
+    return fp;
+  }
+
+  slugsFp(): Promise<string> {
+    const resolver = this.resolver;
+    this.slugs ??= Promise.resolve()
+      .then(() => (resolver ? resolver.macroSlugs() : new Set<string>()))
+      .then(
+        (set) => fingerprint([...set].sort()),
+        () => 'lookup-failed',
+      );
+    return this.slugs;
+  }
+
+  async holds(deps: readonly RenderDep[]): Promise<boolean> {
+    for (const dep of deps) {
+      switch (dep[0]) {
+        case 'post':
+          if ((this.links.postUrl(dep[1]) ?? null) !== dep[2]) return false;
+          break;
+        case 'media':
+          if ((this.links.mediaUrl(dep[1]) ?? null) !== dep[2]) return false;
+          break;
+        case 'linked':
+          if (this.linkedFp(dep[1]) !== dep[2]) return false;
+          break;
+        case 'images':
+          if (this.imagesFp() !== dep[1]) return false;
+          break;
+        case 'tags':
+          if (this.tagsFp() !== dep[1]) return false;
+          break;
+        case 'slugs':
+          if ((await this.slugsFp()) !== dep[1]) return false;
+          break;
+        case 'script':
+          if ((this.snapshot.macroVersions.get(dep[1]) ?? null) !== dep[2]) return false;
+          break;
+      }
+    }
+    return true;
+  }
+
+  /** Wrappers that answer like the real ones and write down what was asked. */
+  recorders(deps: RenderDep[]): {
+    links: LinkResolver;
+    data: RenderData;
+    resolver: PythonMacroResolver | null;
+  } {
+    const base = this.links;
+    const data = this.snapshot.renderData;
+    const links: LinkResolver = {
+      postUrl: (slug) => {
+        const url = base.postUrl(slug);
+        deps.push(['post', slug, url ?? null]);
+        return url;
+      },
+      mediaUrl: (p) => {
+        const url = base.mediaUrl(p);
+        deps.push(['media', p, url ?? null]);
+        return url;
+      },
+    };
+    const recordingData: RenderData = {
+      linkedImages: (postId) => {
+        deps.push(['linked', postId, this.linkedFp(postId)]);
+        return data.linkedImages(postId);
+      },
+      images: () => {
+        deps.push(['images', this.imagesFp()]);
+        return data.images();
+      },
+      publishedTagCounts: () => {
+        deps.push(['tags', this.tagsFp()]);
+        return data.publishedTagCounts();
+      },
+      ...(data.timezone === undefined ? {} : { timezone: data.timezone }),
+    };
+    const inner = this.resolver;
+    const resolver: PythonMacroResolver | null = inner && {
+      macroSlugs: async () => {
+        const set = await inner.macroSlugs();
+        deps.push(['slugs', fingerprint([...set].sort())]);
+        return set;
+      },
+      render: (call) => {
+        deps.push(['script', call.slug, this.snapshot.macroVersions.get(call.slug) ?? null]);
+        return inner.render(call);
+      },
+    };
+    return { links, data: recordingData, resolver };
+  }
+}
+
+/** The part of a cache key that comes from the file: which file, which version of it, how it is read. */
+export function bodyKey(post: SitePost, mode: RenderMode, mainLanguage: string): string {
+  return `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${post.bodyLine}|${mainLanguage}|${post.id}|${post.slug}`;
+}
+
+/** Renders the bodies of `entries`, reusing cached ones whose file and dependencies are unchanged. */
+export async function renderBodies(
+  entries: readonly SiteEntry[],
+  cache: PostBodyCache,
+  options: BodyRenderOptions,
+): Promise<BodyRenderResult> {
+  const { mode, snapshot } = options;
+  const mainLanguage = snapshot.settings.mainLanguage;
+  const checker = new DepChecker(snapshot, options.links, options.resolver);
+  const bodies = new Map<SiteEntry, RenderedBody>();
+  let rendered = 0;
+  let reused = 0;
+  let done = 0;
+  const total = entries.length;
+
+  const renderOne = async (entry: SiteEntry): Promise<void> => {
+    const post = entry.post;
+    const slot = PostBodyCache.slot(post.id, mode, post.pending === true);
+    const key = bodyKey(post, mode, mainLanguage);
+    const cached = cache.get(slot);
+    if (cached && cached.key === key && (cached.deps.length === 0 || (await checker.holds(cached.deps)))) {
+      bodies.set(entry, cached.body);
+      reused++;
+    } else {
+      const deps: RenderDep[] = [];
+      const rec = checker.recorders(deps);
+      const doc = await renderMarkdownDocument({
+        source: post.body,
+        file: post.path,
+        lineOffset: post.bodyLine - 1,
+        post: postData(post),
+        mode,
+        data: rec.data,
+        resolver: rec.resolver,
+        links: rec.links,
+        mainLanguage,
+        docId: post.slug,
+      });
+      const body: RenderedBody = {
+        html: doc.html,
+        htmlHash: sha256(doc.html),
+        excerpt: post.excerpt?.trim() || excerptFromMarkdown(post.body),
+        warnings: doc.warnings,
+        failures: doc.failures,
+        counters: doc.counters,
+      };
+      bodies.set(entry, body);
+      // A failed macro may work next time (a timeout, a script being fixed): do not keep it.
+      if (body.failures.length === 0) cache.set(slot, { key, deps: dedupe(deps), body });
+      rendered++;
+    }
+    done++;
+    options.onProgress?.(done, total);
+  };
+
+  // Documents without macros render synchronously inside renderOne; those with Python macros wait on
+  // the runtime, and meanwhile the next documents start.
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      await renderOne(entry);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+  return { bodies, rendered, reused };
+}
+
+function dedupe(deps: RenderDep[]): RenderDep[] {
+  const seen = new Set<string>();
+  const out: RenderDep[] = [];
+  for (const d of deps) {
+    const k = JSON.stringify(d);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(d);
+    }
+  }
+  return out;
+}

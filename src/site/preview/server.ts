@@ -1,0 +1,362 @@
+// The preview server: the site's routes rendered on demand from the current files, drafts included,
+// macro failures as visible boxes, and a reload in the browser whenever content changes. It listens on
+// 127.0.0.1 only and checks every request's Host (DNS rebinding) before anything else.
+import chokidar, { type FSWatcher } from 'chokidar';
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { BdsError, formatError } from '../../core/errors.js';
+import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
+import { contentTypeOf } from '../../render/theme/index.js';
+import { siteLinks } from '../build.js';
+import { buildSiteModel, type SiteEntry, type SiteModel, type SitePage } from '../model.js';
+import { PageRenderer } from '../pages.js';
+import { PostBodyCache, renderBodies, type RenderedBody } from '../post-bodies.js';
+import type { SiteSnapshot, SiteSource } from '../source.js';
+import { ThemeCache } from '../theme-cache.js';
+import { EVENTS_PATH, injectReloadScript, ReloadHub } from './reload.js';
+import { isCrossSiteSubresource, isLoopbackHost, isLoopbackOrigin, resolveStaticFile } from './security.js';
+
+export const DEFAULT_PREVIEW_PORT = 4123;
+export const DRAFT_PREFIX = '/_draft/';
+
+export interface PreviewOptions {
+  /** Default 4123; 0 picks a free port. */
+  port?: number;
+  resolver?: PythonMacroResolver | null;
+  /** Watch templates/, media/ and thumbnails/ and reload on change (default true). */
+  watchFiles?: boolean;
+}
+
+export interface PreviewServer {
+  url: string;
+  port: number;
+  /** Resolves when the file watchers report changes. */
+  watching: Promise<void>;
+  /** Drop what was rendered and tell browsers to reload. */
+  notify(reason: string, paths?: string[]): void;
+  close(): Promise<void>;
+}
+
+const PAGE_TYPES: Record<SitePage['kind'], string> = {
+  post: 'text/html; charset=utf-8',
+  list: 'text/html; charset=utf-8',
+  'not-found': 'text/html; charset=utf-8',
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  sitemap: 'application/xml; charset=utf-8',
+  calendar: 'application/json; charset=utf-8',
+};
+
+const BASE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'SAMEORIGIN',
+};
+
+/** One model of the current content, with bodies rendered as pages ask for them. */
+class PreviewSite {
+  readonly bodies = new Map<SiteEntry, RenderedBody>();
+  readonly renderer: PageRenderer;
+
+  constructor(
+    readonly snapshot: SiteSnapshot,
+    readonly model: SiteModel,
+    private readonly cache: PostBodyCache,
+    private readonly resolver: PythonMacroResolver | null,
+    themes: ThemeCache,
+    summaries: Map<string, { fp: string; html: string }>,
+  ) {
+    const { theme } = themes.get(snapshot);
+    this.renderer = new PageRenderer(
+      { settings: snapshot.settings, model, bodies: this.bodies, theme, preview: true },
+      summaries,
+    );
+  }
+
+  /** The posts a page shows, so their bodies can be rendered first. */
+  entriesOf(page: SitePage): SiteEntry[] {
+    switch (page.kind) {
+      case 'post':
+        return [page.entry];
+      case 'list':
+        return page.entries;
+      case 'rss':
+      case 'atom':
+        return this.model.listed.filter((e) => !e.isDraft).slice(0, this.snapshot.settings.maxPostsPerPage);
+      default:
+        return [];
+    }
+  }
+
+  async prepare(entries: readonly SiteEntry[]): Promise<void> {
+    const missing = entries.filter((e) => !this.bodies.has(e));
+    if (missing.length === 0) return;
+    const result = await renderBodies(missing, this.cache, {
+      mode: 'preview',
+      snapshot: this.snapshot,
+      links: siteLinks(this.model, this.snapshot),
+      resolver: this.resolver,
+    });
+    for (const [entry, body] of result.bodies) this.bodies.set(entry, body);
+  }
+}
+
+function normalisePath(raw: string): string | undefined {
+  const parts = raw.split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    try {
+      out.push(encodeURIComponent(decodeURIComponent(p)));
+    } catch {
+      return undefined;
+    }
+  }
+  return out.join('/');
+}
+
+function send(
+  res: ServerResponse,
+  head: boolean,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, {
+    ...BASE_HEADERS,
+    'Content-Type': type,
+    'Content-Length': String(buf.length),
+    ...headers,
+  });
+  res.end(head ? undefined : buf);
+}
+
+function errorPage(title: string, detail: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;color-scheme:light dark}pre{white-space:pre-wrap;padding:1rem;border-radius:.5rem;background:rgba(127,127,127,.15)}</style>
+</head><body><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(detail)}</pre></body></html>`;
+}
+
+export async function startPreview(source: SiteSource, options: PreviewOptions = {}): Promise<PreviewServer> {
+  const resolver = options.resolver ?? null;
+  const cache = new PostBodyCache();
+  const themes = new ThemeCache();
+  const summaries = new Map<string, { fp: string; html: string }>();
+  const hub = new ReloadHub();
+  let current: PreviewSite | undefined;
+
+  const site = (): PreviewSite => {
+    if (!current) {
+      const snapshot = source.snapshot();
+      current = new PreviewSite(
+        snapshot,
+        buildSiteModel(snapshot, { includeDrafts: true }),
+        cache,
+        resolver,
+        themes,
+        summaries,
+      );
+    }
+    return current;
+  };
+  const notify = (reason: string, paths: string[] = []) => {
+    current = undefined;
+    if (reason === 'templates') themes.invalidate();
+    hub.notify(reason, paths);
+  };
+  const unsubscribe = source.onChange?.((change) => notify(change.kind, change.paths));
+
+  const assets = new Map<string, { type: string; content: Buffer }>();
+  const assetsFor = (snapshot: SiteSnapshot) => {
+    if (assets.size === 0) {
+      for (const a of themes.get(snapshot).builtin.assets) {
+        assets.set(`/${a.path}`, { type: a.contentType, content: a.content });
+      }
+      for (const a of MACRO_ASSETS) {
+        assets.set(`/${a.path}`, { type: a.contentType, content: Buffer.from(a.content, 'utf8') });
+      }
+    }
+    return assets;
+  };
+
+  const renderPage = async (s: PreviewSite, page: SitePage, entryOverride?: SiteEntry): Promise<string> => {
+    if (entryOverride && page.kind === 'post') {
+      await s.prepare([entryOverride]);
+      return s.renderer.render({ ...page, entry: entryOverride });
+    }
+    await s.prepare(s.entriesOf(page));
+    return s.renderer.render(page);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!isLoopbackHost(req.headers.host)) {
+      send(
+        res,
+        false,
+        403,
+        'text/plain; charset=utf-8',
+        'Forbidden: the preview answers only to localhost names.\n',
+      );
+      return;
+    }
+    if (isCrossSiteSubresource(req.headers)) {
+      send(res, false, 403, 'text/plain; charset=utf-8', 'Forbidden: cross-site request.\n');
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      send(res, false, 405, 'text/plain; charset=utf-8', 'Method not allowed: the preview only reads.\n', {
+        Allow: 'GET, HEAD',
+      });
+      return;
+    }
+    const head = method === 'HEAD';
+    const rawUrl = req.url ?? '/';
+    const rawPath = rawUrl.split('?')[0]!.split('#')[0]!;
+    if (!rawPath.startsWith('/')) {
+      send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request.\n');
+      return;
+    }
+
+    if (rawPath === EVENTS_PATH) {
+      if (!isLoopbackOrigin(req.headers.origin as string | undefined)) {
+        send(res, head, 403, 'text/plain; charset=utf-8', 'Forbidden: wrong origin.\n');
+        return;
+      }
+      hub.add(res);
+      return;
+    }
+
+    const s = site();
+    const paths = s.snapshot.paths;
+    for (const [prefix, root] of [
+      ['/media/', paths.media],
+      ['/thumbnails/', paths.thumbnails],
+    ] as const) {
+      if (!rawPath.startsWith(prefix)) continue;
+      const found = resolveStaticFile(root, rawPath.slice(prefix.length));
+      if (!found.ok || (prefix === '/media/' && found.file.endsWith('.meta.yaml'))) {
+        const status = found.ok ? 404 : found.status;
+        send(
+          res,
+          head,
+          status,
+          'text/plain; charset=utf-8',
+          status === 404 ? 'Not found.\n' : 'Forbidden.\n',
+        );
+        return;
+      }
+      send(res, head, 200, contentTypeOf(found.file), head ? Buffer.alloc(0) : fs.readFileSync(found.file), {
+        'Content-Length': String(fs.statSync(found.file).size),
+      });
+      return;
+    }
+    if (rawPath.startsWith('/assets/')) {
+      const asset = assetsFor(s.snapshot).get(rawPath);
+      if (asset) send(res, head, 200, asset.type, asset.content);
+      else send(res, head, 404, 'text/plain; charset=utf-8', 'Not found.\n');
+      return;
+    }
+
+    const norm = normalisePath(rawPath);
+    if (norm === undefined) {
+      send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request: malformed URL encoding.\n');
+      return;
+    }
+    try {
+      if (norm.startsWith(DRAFT_PREFIX)) {
+        const id = decodeURIComponent(norm.slice(DRAFT_PREFIX.length).replace(/\/$/, ''));
+        const entry = s.model.byId.get(id);
+        const page = entry ? s.model.byUrl.get(entry.url) : undefined;
+        if (entry && page?.kind === 'post') {
+          const pending = source.pendingEdit?.(id);
+          const override = pending ? { ...entry, post: pending, isDraft: true } : entry;
+          const html = await renderPage(s, page, override);
+          send(res, head, 200, PAGE_TYPES.post, injectReloadScript(html));
+          return;
+        }
+      } else {
+        const page = s.model.byUrl.get(norm);
+        if (page) {
+          const body = await renderPage(s, page);
+          send(
+            res,
+            head,
+            200,
+            PAGE_TYPES[page.kind],
+            page.kind === 'post' || page.kind === 'list' || page.kind === 'not-found'
+              ? injectReloadScript(body)
+              : body,
+          );
+          return;
+        }
+        if (!norm.endsWith('/') && s.model.byUrl.has(`${norm}/`)) {
+          send(res, head, 301, 'text/plain; charset=utf-8', 'Moved.\n', { Location: `${norm}/` });
+          return;
+        }
+      }
+      send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(s.renderer.renderNotFound()));
+    } catch (e) {
+      const title = e instanceof BdsError && e.code === 'template-error' ? 'Template error' : 'Preview error';
+      send(res, head, 500, 'text/html; charset=utf-8', injectReloadScript(errorPage(title, formatError(e))));
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, false, 500, 'text/plain; charset=utf-8', `${formatError(e)}\n`);
+      else res.end();
+    });
+  });
+  const port = options.port ?? DEFAULT_PREVIEW_PORT;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new BdsError('preview-port-in-use', `Port ${port} on 127.0.0.1 is already in use`, { cause: e })
+          : e,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+
+  let watcher: FSWatcher | undefined;
+  let watching: Promise<void> = Promise.resolve();
+  if (options.watchFiles !== false) {
+    const p = source.snapshot().paths;
+    fs.mkdirSync(p.templates, { recursive: true });
+    const dirs = [p.templates, p.media, p.thumbnails].filter((d) => fs.existsSync(d));
+    watcher = chokidar.watch(dirs, {
+      ignoreInitial: true,
+      ignored: (file: string) => path.basename(file).startsWith('.'),
+    });
+    const w = watcher;
+    watching = new Promise((resolve) => w.once('ready', () => resolve()));
+    const onFile = (abs: string) => {
+      const rel = path.relative(p.root, abs).split(path.sep).join('/');
+      notify(rel.startsWith('templates/') ? 'templates' : 'media', [rel]);
+    };
+    watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  }
+
+  return {
+    url: `http://127.0.0.1:${actual}/`,
+    port: actual,
+    watching,
+    notify,
+    async close() {
+      unsubscribe?.();
+      hub.close();
+      await watcher?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// What the site generator reads from a project, as plain data: the application adapts a Workspace to it,
+// tests can hand in anything that fits. One snapshot is taken per build (or per preview model).
+import type { RenderData } from '../render/index.js';
+
+export interface SiteSettings {
+  /** The project's id (a UUID): the Atom feed's id. */
+  id: string;
+  name: string;
+  description?: string;
+  /** `https://example.org` (a path after the host is kept); absent → relative links in sitemap and feeds. */
+  publicUrl?: string;
+  mainLanguage: string;
+  /** IANA zone of URL dates and date labels. */
+  timezone: string;
+  maxPostsPerPage: number;
+  theme: string;
+  defaultAuthor?: string;
+}
+
+export interface SitePaths {
+  root: string;
+  /** Where the built site goes (`html/`). */
+  html: string;
+  media: string;
+  thumbnails: string;
+  templates: string;
+  /** `.bds/`: the manifest and the render cache. */
+  cache: string;
+}
+
+/** A post as the site sees it: the index row (body included). */
+export interface SitePost {
+  id: string;
+  /** Project-relative file, e.g. `posts/2024/05/spring-trip.md` (or `drafts/ID.md` for pending edits). */
+  path: string;
+  slug: string;
+  title: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string;
+  /** UTC ISO of publishedAt ?? createdAt, for ordering. */
+  sortDate: string;
+  /** YYYY-MM-DD in the project timezone of publishedAt ?? createdAt. */
+  dateKey: string;
+  excerpt?: string;
+  author?: string;
+  language?: string;
+  template?: string;
+  tags: string[];
+  categories: string[];
+  media: string[];
+  body: string;
+  /** 1-based line of the file where the body starts. */
+  bodyLine: number;
+  mtimeMs: number;
+  size: number;
+  /** True for the pending edits of a published post (preview only). */
+  pending?: boolean;
+}
+
+export interface SiteCategory {
+  name: string;
+  title: string;
+  renderInLists: boolean;
+  showTitle: boolean;
+}
+
+export interface SiteTagMeta {
+  name: string;
+  color?: string;
+}
+
+/** Everything one build reads, taken at its start. */
+export interface SiteSnapshot {
+  settings: SiteSettings;
+  paths: SitePaths;
+  /** Every post of the project, any status (the site picks what it shows). */
+  posts: readonly SitePost[];
+  categories: readonly SiteCategory[];
+  tags: readonly SiteTagMeta[];
+  /** What built-in macros read (images, linked media, tag counts). */
+  renderData: RenderData;
+  /** `YYYY/MM/NAME` (stored or original name) → `/media/YYYY/MM/ID.ext`. */
+  mediaUrl(path: string): string | undefined;
+  /** Enabled macro scripts: slug → a string that changes when the script or its trust changes. */
+  macroVersions: ReadonlyMap<string, string>;
+}
+
+export type SiteChangeKind = 'posts' | 'media' | 'meta' | 'scripts' | 'templates';
+
+export interface SiteChange {
+  kind: SiteChangeKind;
+  /** Project-relative files, when known. */
+  paths: string[];
+}
+
+export interface SiteSource {
+  snapshot(): SiteSnapshot;
+  /** The pending edits of a published post, as a post (preview shows them). */
+  pendingEdit?(postId: string): SitePost | undefined;
+  /** Changes to content, for the preview server's reload. Returns an unsubscribe function. */
+  onChange?(listener: (change: SiteChange) => void): () => void;
+}

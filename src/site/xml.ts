@@ -1,0 +1,27 @@
+// XML text for feeds and the sitemap: escaping that also drops characters XML 1.0 cannot hold, and the
+// two date formats feeds use.
+
+// eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 forbids
+const INVALID_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Escapes text for an XML element or a double-quoted attribute. */
+export function escapeXml(value: string): string {
+  return value
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** RFC 822 (as RFC 1123 writes it) for RSS: `Tue, 02 Jan 2024 10:00:00 GMT`. */
+export function rfc822(iso: string): string {
+  return new Date(iso).toUTCString();
+}
+
+/** RFC 3339 in UTC for Atom: `2024-01-02T10:00:00Z`. */
+export function rfc3339(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.000Z$/, 'Z');
+}

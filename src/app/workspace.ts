@@ -559,7 +559,8 @@ export class Workspace {
       const problems = this.transaction(() => this.scripts.indexFile(rel));
       for (const problem of problems) this.events.emit('problem', problem);
       this.scriptsChanged();
-    } else if (rel.startsWith('media/') && rel.endsWith('.meta.yaml')) {
+    } else if (rel.startsWith('media/')) {
+      // A sidecar or a media file: the store reads the sidecar again (and reports a file without one).
       const problem = this.transaction(() => this.media.indexFile(rel));
       if (problem) this.events.emit('problem', problem);
       this.events.emit('media-changed', { paths: [rel], source: 'external' });

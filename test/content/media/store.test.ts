@@ -49,6 +49,20 @@ describe('the media library of an open project', () => {
     expect(mediaProblems(ws)).toEqual([]);
   });
 
+  it('a media file dropped in while the project is open is reported until its sidecar arrives', async () => {
+    const root = writeProject({});
+    const ws = openWs(root);
+    const [a] = (await ws.importMedia([src.small])).map((r) => r.record!);
+    const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
+    fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
+    fs.copyFileSync(path.join(root, a!.path), path.join(root, copy));
+    ws.applyExternalChange(copy);
+    expect(mediaProblems(ws)).toEqual([[copy, 'media-no-sidecar']]);
+    fs.rmSync(path.join(root, copy));
+    ws.applyExternalChange(copy);
+    expect(mediaProblems(ws)).toEqual([]);
+  });
+
   it('a rebuild keeps the first of two sidecars with one id and reports the other', async () => {
     const root = writeProject({});
     let ws = openWs(root);

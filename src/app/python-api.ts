@@ -7,7 +7,11 @@ import { loadProject } from '../content/project.js';
 import type { Post } from '../content/posts/post-store.js';
 import { findMethod, type ApiMethod } from '../scripting/api/contract.js';
 import type { PostRow } from '../store/index.js';
+import type { PythonRuntime } from '../scripting/index.js';
+import { createWorkspaceRuntime, WorkspaceMacroResolver } from './python.js';
 import { ProjectRegistry } from './registry.js';
+import { buildSite } from './site.js';
+import { deleteTemplate, getTemplate, listTemplates, saveTemplate } from './templates.js';
 import type { Workspace } from './workspace.js';
 
 export type ApiCaller = 'macro' | 'transform' | 'utility';
@@ -113,6 +117,37 @@ const IMPLEMENTATIONS: Record<string, Impl> = {
       delete: a.delete as boolean | undefined,
     });
     return r;
+  },
+  'templates.list': (ws) => listTemplates(ws),
+  'templates.get': (ws, a) => getTemplate(ws, a.name as string),
+  'templates.save': (ws, a) => saveTemplate(ws, a.name as string, a.content as string),
+  'templates.delete': (ws, a) => {
+    deleteTemplate(ws, a.name as string);
+    return null;
+  },
+  'site.build': async (ws, a) => {
+    // The calling script holds a worker of the workspace's runtime while it waits for this answer, so
+    // the build's macros run in a runtime of their own (started only when a post holds a Python macro):
+    // with a single worker they would otherwise wait for the script that waits for them.
+    let runtime: PythonRuntime | undefined;
+    const resolver = new WorkspaceMacroResolver(
+      ws,
+      () => (runtime ??= createWorkspaceRuntime(ws, { size: 1 })),
+    );
+    try {
+      const {
+        media: _m,
+        thumbnails: _t,
+        ...summary
+      } = await buildSite(ws, {
+        strict: a.strict as boolean | undefined,
+        force: a.force as boolean | undefined,
+        resolver,
+      });
+      return summary;
+    } finally {
+      await runtime?.dispose();
+    }
   },
   'project.getSettings': (ws) => ws.project.settings,
   'app.getDataPaths': (ws) => ({

@@ -5,12 +5,14 @@ import chokidar from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCategories, readTagMeta } from '../content/taxonomy.js';
+import { BdsError } from '../core/errors.js';
 import { parseFrontmatter } from '../core/frontmatter.js';
 import type { PythonMacroResolver } from '../render/index.js';
 import {
   SiteBuilder,
   startPreview,
   type BuildOptions,
+  type BuildProgress,
   type BuildSummary,
   type PreviewServer,
   type SiteChange,
@@ -232,11 +234,47 @@ export interface SiteBuildOptions extends Omit<BuildOptions, 'resolver'> {
   resolver?: PythonMacroResolver | null;
 }
 
-/** Build the site into html/ (or `outDir`), writing only what changed since the last build. */
-export function buildSite(ws: Workspace, options: SiteBuildOptions = {}): Promise<BuildSummary> {
+/** Where each build phase sits on the task's 0-100 scale. */
+const PHASE_SPAN: Record<BuildProgress['phase'], [number, number]> = {
+  load: [0, 2],
+  posts: [2, 70],
+  pages: [70, 95],
+  media: [95, 100],
+  done: [100, 100],
+};
+const PHASE_MESSAGE: Record<BuildProgress['phase'], string> = {
+  load: 'Reading the project',
+  posts: 'Rendering posts',
+  pages: 'Writing pages',
+  media: 'Copying media',
+  done: 'Done',
+};
+
+/**
+ * Build the site into html/ (or `outDir`), writing only what changed since the last build. The build
+ * runs as a task of the workspace (`ws.tasks`), so the UI sees its progress next to publishing.
+ */
+export async function buildSite(ws: Workspace, options: SiteBuildOptions = {}): Promise<BuildSummary> {
   const { builder } = builderOf(ws);
   const resolver = options.resolver === undefined ? ws.macroResolver() : options.resolver;
-  return builder.build({ ...options, resolver });
+  const handle = ws.tasks.add({
+    name: 'Build site',
+    run: (task) =>
+      builder.build({
+        ...options,
+        resolver,
+        onProgress: (p) => {
+          options.onProgress?.(p);
+          const [from, to] = PHASE_SPAN[p.phase];
+          const share = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
+          task.progress(Math.round(from + (to - from) * share), PHASE_MESSAGE[p.phase]);
+        },
+      }),
+  });
+  const outcome = await handle.done;
+  if (outcome.status === 'completed') return outcome.value!;
+  if (outcome.status === 'cancelled') throw new BdsError('task-cancelled', 'The site build was cancelled');
+  throw outcome.error;
 }
 
 export interface PreviewServerOptions {

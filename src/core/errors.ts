@@ -163,6 +163,10 @@ export const ERROR_CATALOGUE = {
     title: 'Template error',
     hint: 'Fix the Liquid template at the file and line shown; `{{ variable }}`, `{% tag %}` and filters follow liquidjs.',
   },
+  'template-not-found': {
+    title: 'Template not found',
+    hint: 'User templates are templates/NAME.liquid; bds_api.templates.list() shows every name.',
+  },
   'site-strict': {
     title: 'Macro failures in a strict build',
     hint: 'Fix the macros listed (or the scripts they call), or build without --strict to render them empty.',

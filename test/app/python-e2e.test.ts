@@ -122,6 +122,56 @@ describe('Python scripts end to end', () => {
     expect((await ws.checkScript('noentry')).warnings[0]).toMatch(/not a top-level function/);
   });
 
+  it('a utility edits templates and builds the site; its macros run although the script holds the only worker', async () => {
+    ws.createScript({
+      title: 'site builder',
+      kind: 'utility',
+      code: [
+        'import bds_api',
+        'def main(context):',
+        '    names = [t["name"] for t in bds_api.templates.list()]',
+        '    try:',
+        '        bds_api.templates.save("post", "<h1>{{ post.title }</h1>")',
+        '    except bds_api.ApiError as e:',
+        '        print("bad", e.code)',
+        '    post = bds_api.templates.get("post")',
+        '    head = bds_api.templates.get("head")["content"]',
+        '    saved = bds_api.templates.save("post", post["content"].replace("</article>", "<p>from python</p></article>"))',
+        '    summary = bds_api.site.build(strict=False)',
+        '    return {"names": names, "builtin": post["source"], "saved": saved, "head": len(head) > 0,',
+        '            "summary": summary}',
+      ].join('\n'),
+    });
+    const out: string[] = [];
+    const r = await ws.runScript('site_builder', {}, (_s, t) => out.push(t));
+    expect(r.status).toBe('ok');
+    const v = r.value as {
+      names: string[];
+      builtin: string;
+      saved: Record<string, unknown>;
+      summary: { posts: number; pagesWritten: number; macroCounters: { python: number } };
+    };
+    expect(v.names).toEqual(expect.arrayContaining(['post', 'list', 'not-found', 'head']));
+    expect(v.builtin).toBe('builtin');
+    expect(v.saved).toMatchObject({ name: 'post', source: 'user', overridesBuiltin: true });
+    expect(out.join('')).toContain('bad template-error');
+    expect(v.summary.posts).toBeGreaterThan(0);
+    expect(v.summary.macroCounters.python).toBeGreaterThan(0);
+    const page = fs.readFileSync(
+      path.join(
+        root,
+        'html',
+        ws.getPost('first').publishedAt!.slice(0, 10).replace(/-/g, '/'),
+        'first',
+        'index.html',
+      ),
+      'utf8',
+    );
+    expect(page).toContain('<p>from python</p>');
+    expect(page).toContain('<b>HI First post</b>');
+    expect(fs.readFileSync(path.join(root, 'templates/post.liquid'), 'utf8')).toContain('from python');
+  });
+
   it('a runaway utility times out and the next run works', async () => {
     ws.createScript({
       title: 'spin',

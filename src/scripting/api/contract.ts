@@ -46,6 +46,12 @@ const Post = z.looseObject({
   path: z.string(),
 });
 const PostWithBody = Post.extend({ content: z.string() });
+const Template = z.looseObject({
+  name: z.string(),
+  source: z.enum(['user', 'builtin']),
+  file: z.string(),
+  overridesBuiltin: z.boolean(),
+});
 const PostData = z.strictObject({
   title: z.string().optional(),
   content: z.string().optional(),
@@ -366,6 +372,71 @@ export const API_METHODS: ApiMethod[] = [
       mediaFilesUploaded: z.number(),
       filesDeleted: z.number(),
       dryRun: z.boolean(),
+    }),
+    readOnly: false,
+  },
+  // templates
+  {
+    namespace: 'templates',
+    name: 'list',
+    description:
+      'Every template the site uses: user templates (templates/NAME.liquid) over the built-in theme.',
+    params: [],
+    result: z.array(Template),
+    readOnly: true,
+  },
+  {
+    namespace: 'templates',
+    name: 'get',
+    description: 'The template the site uses under a name, with its text.',
+    params: [p('name', z.string(), 'template name, e.g. "post"')],
+    result: Template.extend({ content: z.string() }),
+    readOnly: true,
+  },
+  {
+    namespace: 'templates',
+    name: 'save',
+    description: 'Write templates/NAME.liquid after checking that it parses (a syntax error names the line).',
+    params: [p('name', z.string(), 'template name'), p('content', z.string(), 'Liquid text')],
+    result: Template,
+    readOnly: false,
+  },
+  {
+    namespace: 'templates',
+    name: 'delete',
+    description: 'Delete templates/NAME.liquid; the built-in template of that name is used again.',
+    params: [p('name', z.string(), 'template name')],
+    result: z.null(),
+    readOnly: false,
+  },
+  // site
+  {
+    namespace: 'site',
+    name: 'build',
+    description:
+      'Build the static site into html/, writing only what changed; macro failures are listed (strict: nothing is written).',
+    params: [
+      p('strict', z.boolean(), 'fail (and write nothing) when a macro fails', false),
+      p('force', z.boolean(), 'ignore the caches and write every file again', false),
+    ],
+    result: z.looseObject({
+      outDir: z.string(),
+      posts: z.number(),
+      files: z.number(),
+      pagesWritten: z.number(),
+      pagesUnchanged: z.number(),
+      pagesRemoved: z.number(),
+      macroCounters: z.looseObject({
+        builtin: z.number(),
+        python: z.number(),
+        unknown: z.number(),
+        failed: z.number(),
+      }),
+      failures: z.array(
+        z.looseObject({ macro: z.string(), reason: z.string(), message: z.string(), file: z.string() }),
+      ),
+      warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+      ms: z.number(),
     }),
     readOnly: false,
   },

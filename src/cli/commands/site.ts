@@ -78,7 +78,13 @@ export function siteCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { port?: number }) =>
       ctx.withWorkspace(async (ws) => {
         const server = await startPreviewServer(ws, { port: opts.port ?? 4123, watchContent: true });
-        ctx.emit({ url: server.url }, () => `Preview on ${server.url} (drafts included); Ctrl-C stops it`);
+        const posts = ws.listPosts().length;
+        ctx.emit(
+          { url: server.url, project: ws.root, name: ws.project.settings.name, posts },
+          () =>
+            `Preview of "${ws.project.settings.name}" (${ws.root}, ${posts} post(s)) on ${server.url}\n` +
+            'Drafts are included; the page reloads when files change. Ctrl-C stops it.',
+        );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

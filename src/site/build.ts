@@ -28,6 +28,7 @@ import {
 import { PageRenderer } from './pages.js';
 import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
 import type { SiteSnapshot, SiteSource } from './source.js';
+import { siteRenderData } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
 import type { SiteWarning } from './warnings.js';
 
@@ -134,7 +135,7 @@ export class SiteBuilder {
     else this.bodyCache.load(cacheFile);
     const rendered = await renderBodies(model.entries, this.bodyCache, {
       mode: 'site',
-      snapshot,
+      snapshot: { ...snapshot, renderData: siteRenderData(snapshot.renderData, model) },
       links: siteLinks(model, snapshot),
       resolver: options.resolver ?? null,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),

@@ -106,7 +106,8 @@ export class PageRenderer {
     this.base = siteBase(s);
     this.siteScope = {
       name: s.name,
-      description: s.description ?? '',
+      // Absent values are null, not '': Liquid treats an empty string as true in `{% if %}`.
+      description: s.description || null,
       url: this.base,
       language: s.mainLanguage,
       home_href: '/',
@@ -284,7 +285,7 @@ export class PageRenderer {
       site: this.siteScope,
       language: this.ctx.settings.mainLanguage,
       page_title: title,
-      page_description: description,
+      page_description: description || null,
       page_url: url,
       canonical_url: absoluteUrl(this.base, url),
       menu_items: this.menu.map((m) => ({
@@ -314,7 +315,7 @@ export class PageRenderer {
       is_draft: post.is_draft,
       draft_note: post.is_pending
         ? 'These are unpublished changes of a published post; the site shows the published version.'
-        : '',
+        : null,
     };
   }
 
@@ -374,7 +375,7 @@ export class PageRenderer {
       ...this.common(page.url, title, this.ctx.settings.description ?? ''),
       posts,
       day_blocks: dayBlocks,
-      list_title: listTitle,
+      list_title: listTitle || null,
       archive_context: { ...c, title: listTitle },
       is_date_archive: c.kind === 'year' || c.kind === 'month' || c.kind === 'day',
       show_archive_range_heading: c.kind !== 'root',

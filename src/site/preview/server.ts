@@ -14,6 +14,7 @@ import { buildSiteModel, type SiteEntry, type SiteModel, type SitePage } from '.
 import { PageRenderer } from '../pages.js';
 import { PostBodyCache, renderBodies, type RenderedBody } from '../post-bodies.js';
 import type { SiteSnapshot, SiteSource } from '../source.js';
+import { siteRenderData } from '../tag-counts.js';
 import { ThemeCache } from '../theme-cache.js';
 import { EVENTS_PATH, injectReloadScript, ReloadHub } from './reload.js';
 import { isCrossSiteSubresource, isLoopbackHost, isLoopbackOrigin, resolveStaticFile } from './security.js';
@@ -96,7 +97,7 @@ class PreviewSite {
     if (missing.length === 0) return;
     const result = await renderBodies(missing, this.cache, {
       mode: 'preview',
-      snapshot: this.snapshot,
+      snapshot: { ...this.snapshot, renderData: siteRenderData(this.snapshot.renderData, this.model) },
       links: siteLinks(this.model, this.snapshot),
       resolver: this.resolver,
     });

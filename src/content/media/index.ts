@@ -20,7 +20,7 @@ export {
   thumbnailPath,
   type ThumbnailSize,
 } from './media-paths.js';
-export { detectFileKind, type FileKind } from './media-type.js';
+export { detectFileKind, extensionOf, mimeTypeOfExtension, type FileKind } from './media-type.js';
 export {
   importMedia,
   importMediaFiles,

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { extensionOf, mimeTypeOfExtension } from '../../content/media/index.js';
 import { BdsError, formatError } from '../../core/errors.js';
 import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
 import { contentTypeOf } from '../../render/theme/index.js';
@@ -251,8 +252,12 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
         );
         return;
       }
-      send(res, head, 200, contentTypeOf(found.file), head ? Buffer.alloc(0) : fs.readFileSync(found.file), {
+      // Media are the user's files: typed by extension like a web server would, and sandboxed so an SVG
+      // opened on its own runs no script with the preview's origin.
+      const type = mimeTypeOfExtension(extensionOf(found.file)) ?? contentTypeOf(found.file);
+      send(res, head, 200, type, head ? Buffer.alloc(0) : fs.readFileSync(found.file), {
         'Content-Length': String(fs.statSync(found.file).size),
+        'Content-Security-Policy': 'sandbox',
       });
       return;
     }

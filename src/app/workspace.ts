@@ -93,6 +93,13 @@ export interface TagInfo {
   publishedCount: number;
 }
 
+export interface RebuildReport {
+  posts: IndexReport;
+  media: MediaIndexReport;
+  scripts: ScriptIndexReport;
+  ms: number;
+}
+
 export class Workspace {
   readonly events = new AppEventBus();
   readonly posts: PostStore;
@@ -161,24 +168,34 @@ export class Workspace {
     return this.db.sqlite.transaction(fn)();
   }
 
-  /** Recreate the whole index from the folder. */
-  rebuildFromFiles(): {
-    posts: IndexReport;
-    media: MediaIndexReport;
-    scripts: ScriptIndexReport;
-    ms: number;
-  } {
+  /** Recreate the whole index from the folder (one transaction: a failure leaves the old index). */
+  rebuildFromFiles(onProgress?: (percent: number, message: string) => void): RebuildReport {
     const t0 = performance.now();
-    const [posts, media, scripts] = this.transaction(
-      () =>
-        [
-          this.posts.rebuildFromFiles(),
-          this.media.rebuildFromFiles(),
-          this.scripts.rebuildFromFiles(),
-        ] as const,
-    );
+    const [posts, media, scripts] = this.transaction(() => {
+      onProgress?.(0, 'Reading posts');
+      const p = this.posts.rebuildFromFiles();
+      onProgress?.(70, 'Reading media sidecars');
+      const m = this.media.rebuildFromFiles();
+      onProgress?.(90, 'Reading scripts');
+      return [p, m, this.scripts.rebuildFromFiles()] as const;
+    });
+    onProgress?.(100, 'Done');
     this.scriptsChanged();
+    this.events.emit('posts-changed', { paths: [], source: 'app' });
+    this.events.emit('media-changed', { paths: [], source: 'app' });
     return { posts, media, scripts, ms: performance.now() - t0 };
+  }
+
+  /** `rebuildFromFiles` as a task of `tasks`, so the UI sees it with the other long jobs. */
+  async rebuildTask(): Promise<RebuildReport> {
+    const outcome = await this.tasks.add({
+      name: 'Rebuild index',
+      run: (task) => this.rebuildFromFiles((percent, message) => task.progress(percent, message)),
+    }).done;
+    if (outcome.status === 'completed') return outcome.value!;
+    if (outcome.status === 'cancelled')
+      throw new BdsError('task-cancelled', 'The index rebuild was cancelled');
+    throw outcome.error;
   }
 
   // ------------------------------------------------------------------ media

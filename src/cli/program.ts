@@ -300,11 +300,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .command('rebuild')
     .description('recreate the index from the project files')
     .action(async () =>
-      withWorkspace((ws) => {
-        const r = ws.rebuildFromFiles();
+      withWorkspace(async (ws) => {
+        const r = await ws.rebuildTask();
         emit({ posts: r.posts.indexed, problems: r.posts.problems, ms: Math.round(r.ms) }, () =>
           [
-            `Indexed ${r.posts.indexed} posts in ${Math.round(r.ms)} ms`,
+            `Indexed ${r.posts.indexed} posts, ${r.media.indexed} media and ${r.scripts.indexed} scripts in ${Math.round(r.ms)} ms`,
             ...r.posts.problems.map(problemLine),
           ].join('\n'),
         );

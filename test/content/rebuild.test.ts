@@ -70,6 +70,18 @@ describe('the index is rebuildable from the folder', () => {
     const r = again.rebuildFromFiles();
     expect(r.posts.indexed).toBe(5);
     expect(snapshot(again)).toEqual(before);
+    // As a task: the UI sees it start, progress and complete.
+    const seen: string[] = [];
+    again.tasks.on('task-started', (t) => seen.push(`started ${t.name}`));
+    again.tasks.on('task-progress', (t) => seen.push(`${t.progress}`));
+    again.tasks.on('task-completed', (t) => seen.push(`completed ${t.progress}`));
+    const changed: string[] = [];
+    again.events.on('posts-changed', () => changed.push('posts'));
+    expect((await again.rebuildTask()).posts.indexed).toBe(5);
+    expect(seen[0]).toBe('started Rebuild index');
+    expect(seen.at(-1)).toBe('completed 100');
+    expect(changed).toEqual(['posts']);
+    expect(snapshot(again)).toEqual(before);
   });
 
   it('opening a project applies edits made while bds was closed', async () => {

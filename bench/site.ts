@@ -2,22 +2,29 @@
 // (same Markdown, equivalent pages: posts, a paginated home page, tag, category, year, month and day
 // lists, a feed, a sitemap, a 404 page), then a warm incremental bds rebuild after editing one post, and
 // the extra time when every post holds one Python macro.
-// Flags: --posts N (default 4000), --dir DIR (where the sites go; default /dev/shm when it exists, to keep
-// disk noise out of the comparison), --no-compile (use dist/ as it is), --skip-eleventy, --skip-hugo,
-// --skip-macro, --json (the last line is one JSON object).
+// Every timing is the median of --runs runs (default 3). bds is timed as `bds build` processes (the real CLI
+// path: node start, index rebuild, build) and, in one process, through the compiled buildSite() the CLI
+// calls (dist/, as bds runs; compiled first unless --no-compile).
+// Flags: --posts N (default 4000), --runs N, --edits N (incremental rebuilds, default 15), --dir DIR
+// (where the sites go; default /dev/shm when it exists, to keep disk noise out of the comparison),
+// --no-compile (use dist/ as it is), --skip-eleventy, --skip-hugo, --skip-macro, --json (the last line
+// is one JSON object).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSite } from '../src/app/site.js';
-import { Workspace } from '../src/app/workspace.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as SiteModule from '../src/app/site.js';
+import type * as WorkspaceModule from '../src/app/workspace.js';
 import { initProject, updateProjectSettings } from '../src/content/project.js';
-import { benchArgs, round } from './args.js';
+import type { PythonRuntime, PythonWorkerPool } from '../src/scripting/index.js';
+import { benchArgs, percentile, round } from './args.js';
 import { generateCorpus, writeBdsPosts, type CorpusPost } from './corpus.js';
 
 const args = benchArgs();
 const count = Number(args.get('posts', '4000'));
+const runs = Math.max(1, Number(args.get('runs', '3')));
+const edits = Math.max(1, Number(args.get('edits', '15')));
 const json = args.has('json');
 const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ELEVENTY_DIR = path.join(REPO, 'bench', '.cache', 'eleventy');
@@ -37,8 +44,30 @@ function defaultBase(): string {
 }
 const base = fs.mkdtempSync(path.join(args.get('dir', defaultBase()), 'bds-bench-site-'));
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bds-bench-home-'));
+function cleanUp(): void {
+  fs.rmSync(base, { recursive: true, force: true });
+  fs.rmSync(home, { recursive: true, force: true });
+}
+// Ctrl-C or a kill leaves no generated sites behind either.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
 
-function timed(cmd: string, argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const spread = (values: number[]) => values.map((v) => round(v, 0)).join(', ');
+
+function timed(
+  cmd: string,
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { ms: number; stdout: string } {
   const t = performance.now();
   const r = spawnSync(cmd, argv, {
     cwd: options.cwd,
@@ -52,7 +81,18 @@ function timed(cmd: string, argv: string[], options: { cwd?: string; env?: NodeJ
       `${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000),
     );
   }
-  return ms;
+  return { ms, stdout: r.stdout };
+}
+
+/** Hugo's `…/page/1/index.html` files: redirects to the list's first page, not pages. */
+function countAliases(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name === 'index.html' && path.basename(e.parentPath) === '1') {
+      if (path.basename(path.dirname(e.parentPath)) === 'page') n++;
+    }
+  }
+  return n;
 }
 
 function countFiles(dir: string): number {
@@ -77,14 +117,31 @@ function makeBdsProject(dir: string, posts: CorpusPost[]): void {
   writeBdsPosts(dir, posts);
 }
 
-function bdsCli(dir: string, extra: string[] = []): number {
-  return timed(
+/** One `bds build` process: its wall time, and the build time it reports itself (index rebuild excluded). */
+function bdsCli(dir: string, extra: string[] = []): { ms: number; buildMs: number; written: number } {
+  const r = timed(
     process.execPath,
     [path.join(REPO, 'dist', 'cli', 'main.js'), '--project', dir, '--json', 'build', ...extra],
-    {
-      env: { BDS_HOME: home },
-    },
+    { env: { BDS_HOME: home } },
   );
+  const summary = JSON.parse(r.stdout) as { ms: number; pagesWritten: number };
+  return { ms: r.ms, buildMs: summary.ms, written: summary.pagesWritten };
+}
+
+interface Dist {
+  buildSite: typeof SiteModule.buildSite;
+  Workspace: typeof WorkspaceModule.Workspace;
+}
+
+/** The compiled modules `bds` runs (Python workers started from them load no TypeScript loader). */
+async function loadDist(): Promise<Dist> {
+  const site = (await import(
+    pathToFileURL(path.join(REPO, 'dist', 'app', 'site.js')).href
+  )) as typeof SiteModule;
+  const workspace = (await import(
+    pathToFileURL(path.join(REPO, 'dist', 'app', 'workspace.js')).href
+  )) as typeof WorkspaceModule;
+  return { buildSite: site.buildSite, Workspace: workspace.Workspace };
 }
 
 // ------------------------------------------------------------------ Eleventy
@@ -245,29 +302,28 @@ const MACRO_CODE = `def render(context, post):
     return '<span class="bench">' + str(context["params"].get("n", 0)) + '</span>'
 `;
 
-/** In-process cold builds (caches ignored) of the same posts without and with one Python macro each. */
-async function macroOverhead(dir: string, posts: CorpusPost[]): Promise<{ ms: number | null; note: string }> {
-  let scripting: { createPythonRuntime?: unknown };
-  try {
-    scripting = (await import('../src/scripting/index.js')) as { createPythonRuntime?: unknown };
-  } catch (e) {
-    return { ms: null, note: `the Python runtime could not be loaded: ${String(e)}` };
-  }
-  if (typeof scripting.createPythonRuntime !== 'function') {
-    return { ms: null, note: 'src/scripting does not export createPythonRuntime yet' };
-  }
+const isPool = (runtime: PythonRuntime): runtime is PythonWorkerPool => runtime.mode === 'worker';
+
+/**
+ * In-process builds of the same posts without and with one Python macro each, caches ignored (`force`),
+ * with every worker of the runtime pool started beforehand: starting Pyodide is a one-time cost of the
+ * process (reported apart), not a cost per macro.
+ */
+async function macroOverhead(
+  dist: Dist,
+  dir: string,
+  posts: CorpusPost[],
+): Promise<{ ms: number | null; runsMs: number[]; note: string }> {
   makeBdsProject(dir, posts);
-  const ws = Workspace.open(dir, { home });
+  const ws = dist.Workspace.open(dir, { home });
   try {
     const script = ws.createScript({ title: 'bench macro', kind: 'macro', code: MACRO_CODE, enabled: true });
     ws.trustScript(script.slug);
     const out = path.join(dir, 'out');
-    const without = await buildSite(ws, { force: true, outDir: out });
-    // Warm the runtime pool (its start is a one-time cost of the process, reported apart).
     const resolver = ws.macroResolver();
-    const t0 = performance.now();
-    for (const p of ws.listPosts({ limit: 4 })) {
-      await resolver.render({
+    const runtime = ws.python();
+    const call = (p: { slug: string; path: string }) =>
+      resolver.render({
         slug: script.slug,
         context: {
           params: { n: 0 },
@@ -279,23 +335,44 @@ async function macroOverhead(dir: string, posts: CorpusPost[]): Promise<{ ms: nu
         postJson: 'null',
         macro: { name: script.slug, params: {}, raw: '', start: 0, end: 0, file: p.path, line: 1, column: 1 },
       });
+    const t0 = performance.now();
+    const sample = ws.listPosts({ limit: 8 });
+    // Concurrent calls make the pool start every worker; repeat until all are ready.
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(sample.flatMap((p) => [call(p), call(p)]));
+      if (!isPool(runtime) || runtime.stats().workers.every((w) => w.state === 'ready')) break;
     }
     const startMs = performance.now() - t0;
+    const workers = isPool(runtime) ? runtime.stats().workers : [];
+    const workerNote = isPool(runtime)
+      ? `${workers.filter((w) => w.state === 'ready').length}/${workers.length} workers ready`
+      : `${runtime.mode} mode`;
+    const without: number[] = [];
+    const withMacro: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      without.push((await dist.buildSite(ws, { force: true, outDir: out })).ms);
+    }
     for (const p of ws.listPosts()) {
       const abs = path.join(dir, p.path);
       fs.appendFileSync(abs, `\n[[${script.slug} n=1]]\n`);
       ws.applyExternalChange(p.path);
     }
-    const withMacro = await buildSite(ws, { force: true, outDir: out });
-    if (withMacro.macroCounters.python !== posts.length || withMacro.failures.length > 0) {
-      return {
-        ms: null,
-        note: `macros did not all run: ${JSON.stringify(withMacro.macroCounters)} ${withMacro.failures[0]?.message ?? ''}`,
-      };
+    for (let r = 0; r < runs; r++) {
+      const built = await dist.buildSite(ws, { force: true, outDir: out });
+      if (built.macroCounters.python !== posts.length || built.failures.length > 0) {
+        return {
+          ms: null,
+          runsMs: [],
+          note: `macros did not all run: ${JSON.stringify(built.macroCounters)} ${built.failures[0]?.message ?? ''}`,
+        };
+      }
+      withMacro.push(built.ms);
     }
+    const ms = median(withMacro) - median(without);
     return {
-      ms: withMacro.ms - without.ms,
-      note: `${posts.length} Python macro calls; build ${round(without.ms, 0)} ms → ${round(withMacro.ms, 0)} ms; runtime start and first calls ${round(startMs, 0)} ms (not counted)`,
+      ms,
+      runsMs: withMacro.map((w, i) => w - without[i]!),
+      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
     };
   } finally {
     await ws.close();
@@ -304,39 +381,66 @@ async function macroOverhead(dir: string, posts: CorpusPost[]): Promise<{ ms: nu
 
 // ------------------------------------------------------------------ run
 
+/** A fresh copy of the bds project for each cold run: no .bds/ (index, caches), no html/. */
+function resetBdsProject(dir: string): void {
+  fs.rmSync(path.join(dir, '.bds'), { recursive: true, force: true });
+  fs.rmSync(path.join(dir, 'html'), { recursive: true, force: true });
+}
+
 try {
   const posts = generateCorpus(count);
-  log(`bds site benchmark: ${count} posts, sites under ${base}`);
+  log(`bds site benchmark: ${count} posts, ${runs} run(s) each (medians), sites under ${base}`);
   buildDist();
+  const dist = await loadDist();
 
-  // bds, cold: a fresh project (no .bds, no html/) built by the CLI, index included.
+  // bds, cold: a project without .bds/ or html/ built by the CLI, index included; then the same command
+  // again with nothing changed.
   const bdsDir = path.join(base, 'bds');
   makeBdsProject(bdsDir, posts);
-  const bdsMs = bdsCli(bdsDir);
+  const cold: { ms: number; buildMs: number }[] = [];
+  const again: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    resetBdsProject(bdsDir);
+    cold.push(bdsCli(bdsDir));
+    again.push(bdsCli(bdsDir).ms);
+  }
+  const bdsMs = median(cold.map((c) => c.ms));
+  const bdsBuildMs = median(cold.map((c) => c.buildMs));
+  const bdsWarmCliMs = median(again);
   const bdsFiles = countFiles(path.join(bdsDir, 'html'));
-  const bdsWarmCliMs = bdsCli(bdsDir);
   log(
-    `  bds       cold ${round(bdsMs, 0)} ms (${bdsFiles} files; a second CLI run with nothing changed: ${round(bdsWarmCliMs, 0)} ms)`,
+    `  bds       cold \`bds build\` ${round(bdsMs, 0)} ms (runs ${spread(cold.map((c) => c.ms))}; of which buildSite ${round(bdsBuildMs, 0)} ms, the rest node start and the index); ${bdsFiles} files`,
+  );
+  log(
+    `  bds       \`bds build\` again, nothing changed: ${round(bdsWarmCliMs, 0)} ms (runs ${spread(again)})`,
   );
 
   // bds, warm incremental: in one process (as the app server keeps it), after editing one post.
-  const ws = Workspace.open(bdsDir, { home });
-  let incrementalMs: number;
-  let incrementalWritten: number;
+  const ws = dist.Workspace.open(bdsDir, { home });
+  const incremental: number[] = [];
+  const incrementalWritten: number[] = [];
+  let firstInProcessMs: number;
   try {
-    const first = await buildSite(ws, { resolver: null });
-    const target = ws.listPosts({ limit: 1, offset: Math.floor(count / 2) })[0]!;
-    fs.appendFileSync(path.join(bdsDir, target.path), '\nOne more sentence, edited for the benchmark.\n');
-    ws.applyExternalChange(target.path);
-    const edited = await buildSite(ws, { resolver: null });
-    incrementalMs = edited.ms;
-    incrementalWritten = edited.pagesWritten;
-    log(
-      `  bds       incremental after editing one post: ${round(incrementalMs, 1)} ms (${incrementalWritten} files written; the first in-process build, caches from disk: ${round(first.ms, 0)} ms, ${first.pagesWritten} written)`,
-    );
+    firstInProcessMs = (await dist.buildSite(ws, { resolver: null })).ms;
+    const all = ws.listPosts();
+    for (let e = 0; e < edits; e++) {
+      const target = all[Math.floor(((e + 0.5) * all.length) / edits)]!;
+      fs.appendFileSync(path.join(bdsDir, target.path), `\nOne more sentence, edit ${e} of the benchmark.\n`);
+      ws.applyExternalChange(target.path);
+      const edited = await dist.buildSite(ws, { resolver: null });
+      if (edited.postsRendered !== 1)
+        throw new Error(`an edit re-rendered ${edited.postsRendered} posts, not 1`);
+      incremental.push(edited.ms);
+      incrementalWritten.push(edited.pagesWritten);
+    }
   } finally {
     await ws.close();
   }
+  const incrementalMs = median(incremental);
+  const sortedIncremental = [...incremental].sort((a, b) => a - b);
+  log(
+    `  bds       incremental after editing one post: median ${round(incrementalMs, 1)} ms, p90 ${round(percentile(sortedIncremental, 90), 1)} ms over ${edits} edits (${round(median(incrementalWritten), 0)} files written; the first in-process build, caches from disk: ${round(firstInProcessMs, 0)} ms)`,
+  );
 
   let eleventyMs: number | null = null;
   let eleventyFiles = 0;
@@ -345,32 +449,50 @@ try {
     if (cmd) {
       const dir = path.join(base, 'eleventy');
       makeEleventySite(dir, posts);
-      eleventyMs = timed(process.execPath, [cmd, '--quiet'], { cwd: dir });
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        fs.rmSync(path.join(dir, '_site'), { recursive: true, force: true });
+        fs.rmSync(path.join(dir, '.cache'), { recursive: true, force: true });
+        times.push(timed(process.execPath, [cmd, '--quiet'], { cwd: dir }).ms);
+      }
+      eleventyMs = median(times);
       eleventyFiles = countFiles(path.join(dir, '_site'));
-      log(`  Eleventy  ${round(eleventyMs, 0)} ms (${eleventyFiles} files)`);
+      log(`  Eleventy  ${round(eleventyMs, 0)} ms (runs ${spread(times)}; ${eleventyFiles} files)`);
     } else log('  Eleventy  could not be installed; skipped');
   }
 
   let hugoMs: number | null = null;
   let hugoFiles = 0;
+  let hugoPages = 0;
   if (!args.has('skip-hugo')) {
     const hugo = fs.existsSync('/usr/bin/hugo') ? '/usr/bin/hugo' : 'hugo';
     const dir = path.join(base, 'hugo');
     makeHugoSite(dir, posts);
     try {
-      hugoMs = timed(hugo, ['--quiet'], { cwd: dir });
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        fs.rmSync(path.join(dir, 'public'), { recursive: true, force: true });
+        fs.rmSync(path.join(dir, 'resources'), { recursive: true, force: true });
+        times.push(timed(hugo, ['--quiet'], { cwd: dir }).ms);
+      }
+      hugoMs = median(times);
       hugoFiles = countFiles(path.join(dir, 'public'));
-      log(`  Hugo      ${round(hugoMs, 0)} ms (${hugoFiles} files)`);
+      hugoPages = hugoFiles - countAliases(path.join(dir, 'public'));
+      log(
+        `  Hugo      ${round(hugoMs, 0)} ms (runs ${spread(times)}; ${hugoFiles} files, of which ${hugoFiles - hugoPages} are the redirects Hugo writes at …/page/1/)`,
+      );
     } catch (e) {
       log(`  Hugo      failed or missing: ${String(e).split('\n')[0]}`);
     }
   }
 
   let macroOverheadMs: number | null = null;
+  let macroRunsMs: number[] = [];
   let macroNote = 'skipped (--skip-macro)';
   if (!args.has('skip-macro')) {
-    const r = await macroOverhead(path.join(base, 'bds-macro'), posts);
+    const r = await macroOverhead(dist, path.join(base, 'bds-macro'), posts);
     macroOverheadMs = r.ms;
+    macroRunsMs = r.runsMs;
     macroNote = r.note;
     log(
       `  macros    one Python macro in every post adds ${r.ms === null ? 'n/a' : `${round(r.ms, 0)} ms`} (${r.note})`,
@@ -381,16 +503,19 @@ try {
     a !== null && b !== null && b > 0 ? round(a / b, 2) : null;
   const result = {
     posts: count,
-    dir: base,
+    runs,
     bdsMs: round(bdsMs, 0),
+    bdsBuildMs: round(bdsBuildMs, 0),
     bdsWarmCliMs: round(bdsWarmCliMs, 0),
     eleventyMs: eleventyMs === null ? null : round(eleventyMs, 0),
     hugoMs: hugoMs === null ? null : round(hugoMs, 0),
     incrementalMs: round(incrementalMs, 1),
-    incrementalFilesWritten: incrementalWritten,
+    incrementalRunsMs: incremental.map((v) => round(v, 1)),
+    incrementalFilesWritten: round(median(incrementalWritten), 0),
     macroOverheadMs: macroOverheadMs === null ? null : round(macroOverheadMs, 0),
+    macroRunsMs: macroRunsMs.map((v) => round(v, 0)),
     macroNote,
-    files: { bds: bdsFiles, eleventy: eleventyFiles, hugo: hugoFiles },
+    files: { bds: bdsFiles, eleventy: eleventyFiles, hugo: hugoFiles, hugoWithoutRedirects: hugoPages },
     ratios: { bdsToEleventy: ratio(bdsMs, eleventyMs), bdsToHugo: ratio(bdsMs, hugoMs) },
     goals: {
       halfOfEleventy: eleventyMs === null ? null : bdsMs <= eleventyMs / 2,
@@ -404,6 +529,5 @@ try {
   );
   if (json) console.log(JSON.stringify(result));
 } finally {
-  fs.rmSync(base, { recursive: true, force: true });
-  fs.rmSync(home, { recursive: true, force: true });
+  cleanUp();
 }

@@ -206,7 +206,9 @@ export class PageRenderer {
       case 'list':
         add(this.siteHash, page.url, JSON.stringify(page.context), this.listTemplate(page.context));
         add(page.pageNumber, page.pageCount);
-        for (const e of page.entries) add(this.fingerprint(e));
+        for (const e of page.entries) {
+          add(this.fingerprint(e), this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'day' : '-');
+        }
         break;
       case 'rss':
       case 'atom':
@@ -356,7 +358,10 @@ export class PageRenderer {
     let title = listTitle ? `${listTitle} · ${name}` : name;
     if (page.pageNumber > 1) title = `${listTitle || name} (page ${page.pageNumber}) · ${name}`;
     const posts = page.entries.map((e) => ({ ...this.view(e), summary_html: this.summary(e) }));
-    const dayBlocks: { date_key: string; date_label: string; href: string; posts: PostView[] }[] = [];
+    // Unlisted posts (a category list shows them) have no day archive to link to.
+    const dayHref = (dateKey: string) =>
+      this.ctx.model.byUrl.has(dayRoute(dateKey)) ? dayRoute(dateKey) : null;
+    const dayBlocks: { date_key: string; date_label: string; href: string | null; posts: PostView[] }[] = [];
     for (const p of posts) {
       const last = dayBlocks[dayBlocks.length - 1];
       if (last && last.date_key === p.date_key) last.posts.push(p);
@@ -364,7 +369,7 @@ export class PageRenderer {
         dayBlocks.push({
           date_key: p.date_key,
           date_label: p.date_label,
-          href: dayRoute(p.date_key),
+          href: dayHref(p.date_key),
           posts: [p],
         });
     }

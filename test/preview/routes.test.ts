@@ -73,6 +73,9 @@ describe('preview and build serve the same site', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('media/'))).toHaveLength(2);
+    const holidays = fs.readFileSync(path.join(htmlDir, '2026/01/20/holidays/index.html'), 'utf8');
+    expect(holidays.match(/class="gallery-item"/g)).toHaveLength(2);
+    expect(holidays).toContain('data-bds-embed="youtube"');
     expect(files.filter((f) => f.startsWith('thumbnails/')).length).toBeGreaterThan(0);
 
     for (const file of files) {

@@ -38,6 +38,8 @@ export interface PreviewServer {
   watching: Promise<void>;
   /** Drop what was rendered and tell browsers to reload. */
   notify(reason: string, paths?: string[]): void;
+  /** Browsers holding the live-reload stream right now. */
+  liveClients(): number;
   close(): Promise<void>;
 }
 
@@ -355,6 +357,7 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     port: actual,
     watching,
     notify,
+    liveClients: () => hub.size,
     async close() {
       unsubscribe?.();
       hub.close();

@@ -50,7 +50,7 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
    */
   async function reloadAfter(name: string, change: () => unknown): Promise<void> {
     await page.evaluate(() => {
-      (window as unknown as { staleMarker: boolean }).staleMarker = true;
+      (globalThis as unknown as { staleMarker: boolean }).staleMarker = true;
     });
     const loaded = page.waitForEvent('load', { timeout: 20_000 });
     const live = page.waitForResponse((r) => r.url().endsWith('/_bds/events'), { timeout: 20_000 });
@@ -60,7 +60,7 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
     latencies[name] = performance.now() - t0;
     await live;
     expect(
-      await page.evaluate(() => (window as unknown as { staleMarker?: boolean }).staleMarker),
+      await page.evaluate(() => (globalThis as unknown as { staleMarker?: boolean }).staleMarker),
     ).toBeUndefined();
   }
 

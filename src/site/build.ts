@@ -14,7 +14,8 @@ import {
 } from '../render/index.js';
 import { isBuiltinTheme } from '../render/theme/index.js';
 import { mirrorFolder, type MirrorResult } from './mirror.js';
-import { buildSiteModel, type SiteModel } from './model.js';
+import { SiteModelCache } from './model-cache.js';
+import type { SiteModel } from './model.js';
 import {
   emptyManifest,
   readManifest,
@@ -25,7 +26,7 @@ import {
   type ManifestEntry,
   type SiteManifest,
 } from './output.js';
-import { PageRenderer } from './pages.js';
+import { PageMemo, PageRenderer } from './pages.js';
 import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
 import type { SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
@@ -99,6 +100,8 @@ export class SiteBuilder {
   readonly bodyCache = new PostBodyCache();
   private readonly summaries = new Map<string, { fp: string; html: string }>();
   private readonly themes = new ThemeCache();
+  private readonly models = new SiteModelCache();
+  private readonly pageMemo = new PageMemo();
   private manifest?: SiteManifest;
 
   constructor(private readonly source: SiteSource) {}
@@ -120,7 +123,7 @@ export class SiteBuilder {
         message: `bds has no theme "${snapshot.settings.theme}"; the default theme is used`,
       });
     }
-    const model = buildSiteModel(snapshot);
+    const model = this.models.model(snapshot);
     warnings.push(...model.warnings);
     if (!snapshot.settings.publicUrl) {
       warnings.push({
@@ -165,6 +168,7 @@ export class SiteBuilder {
     const renderer = new PageRenderer(
       { settings: snapshot.settings, model, bodies: rendered.bodies, theme, preview: false },
       this.summaries,
+      this.pageMemo,
     );
     const writer = new SiteWriter(outDir);
     const next: Record<string, ManifestEntry> = {};

@@ -7,7 +7,7 @@ import { absoluteUrl, renderAtom, renderCalendar, renderRss, renderSitemap, site
 import type { ArchiveContext, ListPage, PostPage, SiteEntry, SiteModel, SitePage } from './model.js';
 import type { RenderedBody } from './post-bodies.js';
 import { categoryRoute, dayRoute, paginatedRoute } from './routes.js';
-import type { SiteSettings } from './source.js';
+import type { SitePost, SiteSettings } from './source.js';
 
 export const THEME_STYLESHEET = '/assets/bds-theme.css';
 
@@ -45,6 +45,28 @@ export interface PostView {
 
 function hashOf(parts: readonly unknown[]): string {
   return createHash('sha1').update(JSON.stringify(parts)).digest('base64');
+}
+
+/** One hash over many strings, with a single update (many small updates cost more than the hashing). */
+function hashJoined(parts: readonly (string | number)[]): string {
+  return createHash('sha1').update(parts.join('\u0000')).digest('base64');
+}
+
+function sameParts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * What page renderers of one site remember across builds, by object: the fingerprint of each entry and
+ * the inputs of each page with the parts they were computed from. The site model keeps its entries and
+ * pages while its shape holds (SiteModelCache), so a build after editing one post recomputes only what
+ * that post touches; a new model brings new objects, and everything is computed again.
+ */
+export class PageMemo {
+  readonly entries = new WeakMap<SiteEntry, { post: SitePost; body: RenderedBody | undefined; fp: string }>();
+  readonly pages = new WeakMap<SitePage, { parts: string[]; inputs: string }>();
 }
 
 function validLocale(language: string): string {
@@ -88,9 +110,8 @@ export class DateLabels {
 
 export class PageRenderer {
   readonly labels: DateLabels;
-  // Views and fingerprints are per build: a renderer lives for one build or one preview model.
+  // Views are per build: a renderer lives for one build or one preview model.
   private readonly views = new Map<SiteEntry, PostView>();
-  private readonly fingerprints = new Map<SiteEntry, string>();
   private readonly base: string;
   private readonly siteScope: Record<string, unknown>;
   private readonly siteHash: string;
@@ -100,6 +121,8 @@ export class PageRenderer {
     private readonly ctx: PageContext,
     /** Summaries by post id, kept by the caller across builds: `{fp, html}`. */
     private readonly summaries: Map<string, { fp: string; html: string }>,
+    /** Fingerprints and page inputs, kept by the caller across builds. */
+    private readonly memo = new PageMemo(),
   ) {
     const s = ctx.settings;
     this.labels = new DateLabels(s.mainLanguage, s.timezone);
@@ -166,70 +189,92 @@ export class PageRenderer {
   /**
    * Changes when anything a template can show of the post changes. Everything in a view comes from the
    * post's file (path, mtime, size), its rendered body, its place in the site, or the settings that are
-   * part of the site hash, so a plain string of those is enough (no hashing per post).
+   * part of the site hash, so a hash of those is enough. Kept while the entry, its post and its body are
+   * the same objects.
    */
   fingerprint(entry: SiteEntry): string {
-    let fp = this.fingerprints.get(entry);
-    if (fp === undefined) {
-      const p = entry.post;
-      fp = [
-        this.ctx.bodies.get(entry)?.htmlHash ?? '',
-        p.id,
-        p.path,
-        p.mtimeMs,
-        p.size,
-        p.pending === true ? 'pending' : '',
-        entry.url,
-        entry.showTitle ? 't' : '',
-        entry.isDraft ? 'd' : '',
-        entry.isPage ? 'p' : '',
-        entry.tags.map((t) => `${t.name}\u0001${t.url ?? ''}`).join('\u0002'),
-        entry.categories.map((c) => `${c.name}\u0001${c.title}`).join('\u0002'),
-        entry.templateNames.join('\u0001'),
-      ].join('\u0000');
-      this.fingerprints.set(entry, fp);
-    }
+    const body = this.ctx.bodies.get(entry);
+    const known = this.memo.entries.get(entry);
+    if (known && known.post === entry.post && known.body === body) return known.fp;
+    const p = entry.post;
+    const fp = hashJoined([
+      body?.htmlHash ?? '',
+      p.id,
+      p.path,
+      p.mtimeMs,
+      p.size,
+      p.pending === true ? 'pending' : '',
+      entry.url,
+      entry.showTitle ? 't' : '',
+      entry.isDraft ? 'd' : '',
+      entry.isPage ? 'p' : '',
+      entry.tags.map((t) => `${t.name}\u0001${t.url ?? ''}`).join('\u0002'),
+      entry.categories.map((c) => `${c.name}\u0001${c.title}`).join('\u0002'),
+      entry.templateNames.join('\u0001'),
+    ]);
+    this.memo.entries.set(entry, { post: p, body, fp });
     return fp;
   }
 
   /** What a page shows, as one hash: equal inputs give an equal page. */
   inputs(page: SitePage): string {
-    const h = createHash('sha1');
-    const add = (...parts: (string | number)[]) => {
-      for (const part of parts) h.update(`${part}\u0000`);
-    };
+    // Parts that can change while the page object stays (a page keeps its URL, context and entries).
+    let parts: string[];
     switch (page.kind) {
-      case 'post':
-        add(this.siteHash, page.url, this.postTemplate(page.entry), this.fingerprint(page.entry));
-        for (const n of [page.older, page.newer]) add(n ? `${n.url}\u0001${n.post.title}` : '-');
+      case 'post': {
+        const n = (e: SiteEntry | undefined) => (e ? `${e.url}\u0001${e.post.title}` : '-');
+        parts = [
+          this.siteHash,
+          this.postTemplate(page.entry),
+          this.fingerprint(page.entry),
+          n(page.older),
+          n(page.newer),
+        ];
         break;
+      }
       case 'list':
-        add(this.siteHash, page.url, JSON.stringify(page.context), this.listTemplate(page.context));
-        add(page.pageNumber, page.pageCount);
-        for (const e of page.entries) {
-          add(this.fingerprint(e), this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'day' : '-');
-        }
+        parts = [this.siteHash, this.listTemplate(page.context)];
+        for (const e of page.entries) parts.push(this.fingerprint(e));
         break;
       case 'rss':
       case 'atom':
-        add(page.kind, JSON.stringify(this.ctx.settings));
-        for (const e of this.feedEntries()) add(this.fingerprint(e));
+        parts = [JSON.stringify(this.ctx.settings)];
+        for (const e of this.feedEntries()) parts.push(this.fingerprint(e));
         break;
       case 'sitemap':
-        add('sitemap', this.base);
+        parts = [this.base];
         for (const p of this.ctx.model.pages) {
-          if (p.sitemap) add(p.url, p.kind === 'post' ? p.entry.post.updatedAt : '');
+          if (p.sitemap) parts.push(p.url, p.kind === 'post' ? p.entry.post.updatedAt : '');
         }
         break;
       case 'calendar':
-        add('calendar');
-        for (const e of this.ctx.model.listed) if (!e.isDraft) add(e.post.dateKey);
+        parts = [];
+        for (const e of this.ctx.model.listed) if (!e.isDraft) parts.push(e.post.dateKey);
         break;
       case 'not-found':
-        add(this.siteHash, 'not-found');
+        parts = [this.siteHash];
         break;
     }
-    return h.digest('base64');
+    const known = this.memo.pages.get(page);
+    if (known && sameParts(known.parts, parts)) return known.inputs;
+    // Parts fixed for the page object (its model is the same while it is), computed when the rest changed.
+    const fixed =
+      page.kind === 'list'
+        ? [
+            page.kind,
+            page.url,
+            JSON.stringify(page.context),
+            page.pageNumber,
+            page.pageCount,
+            // Which day headings link to a day archive.
+            page.entries
+              .map((e) => (this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'd' : '-'))
+              .join(''),
+          ]
+        : [page.kind, page.url];
+    const inputs = hashJoined([...fixed, ...parts]);
+    this.memo.pages.set(page, { parts, inputs });
+    return inputs;
   }
 
   private feedEntries(): SiteEntry[] {

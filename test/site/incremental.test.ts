@@ -1,0 +1,226 @@
+// Incremental builds, scenario by scenario: a build writes a file only when its content changed, renders a
+// post again only when it (or what it shows) changed, removes what is gone, survives an interrupted build,
+// and follows user templates.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSite } from '../../src/app/site.js';
+import { Workspace } from '../../src/app/workspace.js';
+import { BUILD_MARKER_FILE } from '../../src/site/build.js';
+import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
+import { ageFiles, changedFiles, filesUnder, foldersUnder, mtimes, read } from './helpers.js';
+
+const opened: Workspace[] = [];
+
+afterAll(async () => {
+  for (const ws of opened) await ws.close();
+  cleanupTempDirs();
+});
+
+const POSTS: [slug: string, date: string, tag: string][] = [
+  ['p1', '2026-01-05', 'x'],
+  ['p2', '2026-01-06', 'y'],
+  ['p3', '2026-02-10', 'x'],
+  ['p4', '2026-02-11', 'x'],
+  ['p5', '2026-03-01', 'y'],
+];
+
+const postFile = (slug: string, date: string) => `posts/${date.slice(0, 4)}/${date.slice(5, 7)}/${slug}.md`;
+
+function postText(slug: string, date: string, tag: string, over: Record<string, unknown> = {}, body = '') {
+  const at = `${date}T10:00:00Z`;
+  return samplePost(
+    {
+      id: `10000000-0000-4000-8000-0000000000${slug.slice(1).padStart(2, '0')}`,
+      slug,
+      title: `Title ${slug}`,
+      createdAt: at,
+      updatedAt: at,
+      publishedAt: at,
+      tags: [tag],
+      ...over,
+    },
+    body || `Body of ${slug}.\n`,
+  );
+}
+
+/** Five posts, two per page; home: p5 p4 | p3 p2 | p1. Feeds show the newest two (p5, p4). */
+function makeSite(extra: Record<string, string> = {}, settings: Record<string, unknown> = {}) {
+  const files: Record<string, string> = { ...extra };
+  for (const [slug, date, tag] of POSTS) files[postFile(slug, date)] = postText(slug, date, tag);
+  const root = writeProject(files, { settings: { maxPostsPerPage: 2, ...settings } });
+  const ws = Workspace.open(root, { home: tempDir('bds-home-') });
+  opened.push(ws);
+  const out = path.join(root, 'html');
+  return {
+    ws,
+    root,
+    out,
+    build: () => buildSite(ws, { resolver: null }),
+    /** Rewrites a post file as an editor would, and tells the workspace. */
+    edit(slug: string, over: Record<string, unknown>, body = '') {
+      const [, date, tag] = POSTS.find((p) => p[0] === slug)!;
+      const rel = postFile(slug, date);
+      fs.writeFileSync(path.join(root, rel), postText(slug, date, tag, over, body));
+      ws.applyExternalChange(rel);
+    },
+  };
+}
+
+describe('incremental builds', () => {
+  it('a second build writes nothing and renders nothing', async () => {
+    const site = makeSite();
+    const first = await site.build();
+    expect(first.pagesWritten).toBe(first.files);
+    expect(first.postsRendered).toBe(5);
+    ageFiles(site.out);
+    const before = mtimes(site.out);
+    const second = await site.build();
+    expect(second).toMatchObject({ pagesWritten: 0, pagesRemoved: 0, postsRendered: 0, postsCached: 5 });
+    expect(second.pagesUnchanged).toBe(first.files);
+    expect(changedFiles(before, mtimes(site.out))).toEqual([]);
+  });
+
+  it('editing one post body rewrites its page, the lists that show it and the feeds, nothing else', async () => {
+    const site = makeSite();
+    await site.build();
+    ageFiles(site.out);
+    const before = mtimes(site.out);
+    site.edit('p4', {}, 'A new body for p4.\n');
+    const summary = await site.build();
+    expect(summary).toMatchObject({ postsRendered: 1, postsCached: 4 });
+    const changed = changedFiles(before, mtimes(site.out));
+    expect(changed).toEqual(
+      [
+        '2026/02/11/p4/index.html',
+        'index.html',
+        '2026/index.html',
+        '2026/02/index.html',
+        '2026/02/11/index.html',
+        'category/article/index.html',
+        'tag/x/index.html',
+        'rss.xml',
+        'atom.xml',
+      ].sort(),
+    );
+    expect(summary.pagesWritten).toBe(changed.length);
+    expect(read(site.out, 'index.html')).toContain('A new body for p4.');
+    // Its neighbours show only its title and URL, which did not change.
+    expect(changed).not.toContain('2026/02/10/p3/index.html');
+    expect(changed).not.toContain('2026/03/01/p5/index.html');
+  });
+
+  it('renaming a post also rewrites its neighbours, whose links show its title', async () => {
+    const site = makeSite();
+    await site.build();
+    ageFiles(site.out);
+    const before = mtimes(site.out);
+    site.edit('p2', { title: 'Renamed p2' });
+    await site.build();
+    const changed = changedFiles(before, mtimes(site.out));
+    expect(changed).toEqual(
+      [
+        '2026/01/06/p2/index.html',
+        '2026/01/05/p1/index.html',
+        '2026/02/10/p3/index.html',
+        'page/2/index.html',
+        '2026/page/2/index.html',
+        '2026/01/index.html',
+        '2026/01/06/index.html',
+        'category/article/page/2/index.html',
+        'tag/y/index.html',
+      ].sort(),
+    );
+    expect(read(site.out, '2026/02/10/p3/index.html')).toContain('<span>Older</span> Renamed p2');
+  });
+
+  it('deleting or unpublishing a post removes its files and the folders left empty', async () => {
+    const site = makeSite();
+    await site.build();
+    expect(foldersUnder(site.out)).toEqual(expect.arrayContaining(['2026/01/05', 'page/3', '2026/01']));
+    site.ws.deletePost('p1');
+    const afterDelete = await site.build();
+    expect(filesUnder(site.out).filter((f) => f.includes('p1') || f.startsWith('2026/01/05/'))).toEqual([]);
+    // p1 alone made the last page of several lists, and its day archive.
+    for (const gone of ['page/3', '2026/page/3', 'category/article/page/3', 'tag/x/page/2']) {
+      expect(foldersUnder(site.out)).not.toContain(gone);
+    }
+    expect(foldersUnder(site.out)).not.toContain('2026/01/05');
+    // Its page, its day, and the third pages of home, 2026, category article; the second of tag x.
+    expect(afterDelete.pagesRemoved).toBe(6);
+    expect(read(site.out, 'sitemap.xml')).not.toContain('/p1/');
+
+    site.ws.unpublishPost('p2');
+    const afterUnpublish = await site.build();
+    // January has no post left: the month, the day and the post's folders are all gone.
+    expect(foldersUnder(site.out).filter((d) => d.startsWith('2026/01'))).toEqual([]);
+    expect(afterUnpublish.pagesRemoved).toBeGreaterThan(0);
+    expect(read(site.out, 'rss.xml')).not.toContain('p2');
+    expect(JSON.parse(read(site.out, 'calendar.json'))).toEqual({
+      days: { '2026-02-10': 1, '2026-02-11': 1, '2026-03-01': 1 },
+    });
+  });
+
+  it('a build interrupted half-way leaves its marker, and the next build writes every file again', async () => {
+    // Enough posts that pages are written in several steps, so the build can stop between two of them.
+    const extra: Record<string, string> = {};
+    for (let i = 0; i < 120; i++) {
+      const day = new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      extra[postFile(`bulk-${i}`, day)] = samplePost({
+        id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        slug: `bulk-${i}`,
+        title: `Bulk ${i}`,
+        createdAt: `${day}T08:00:00Z`,
+        updatedAt: `${day}T08:00:00Z`,
+        publishedAt: `${day}T08:00:00Z`,
+      });
+    }
+    const site = makeSite(extra);
+    expect(site.ws.problems()).toEqual([]);
+    const first = await site.build();
+    expect(first.files).toBeGreaterThan(400);
+    const page = '2026/03/01/p5/index.html';
+    const original = read(site.out, page);
+
+    site.edit('p5', {}, 'An edit that is taken back.\n');
+    const stop = new Error('stopped half-way');
+    await expect(
+      buildSite(site.ws, {
+        resolver: null,
+        onProgress: (p) => {
+          if (p.phase === 'pages' && p.done === 200) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    const marker = path.join(site.root, '.bds', BUILD_MARKER_FILE);
+    expect(fs.existsSync(marker)).toBe(true);
+    // The newest post's page came first and was written before the stop.
+    expect(read(site.out, page)).toContain('An edit that is taken back.');
+
+    // Taking the edit back gives the content the last complete build recorded; only the marker tells the
+    // next build that the file on disk is not that content.
+    site.edit('p5', {});
+    const next = await site.build();
+    expect(next.pagesWritten).toBe(next.files);
+    expect(read(site.out, page)).toBe(original);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect((await site.build()).pagesWritten).toBe(0);
+  }, 60_000);
+
+  it('a changed user template rewrites the pages that use it, and only those', async () => {
+    const listTag = (mark: string) =>
+      `{% include 'head' %}\n<body class="${mark}">\n{% for post in posts %}<a href="{{ post.url }}">{{ post.title | escape }}</a>\n{% endfor %}\n{% include 'pagination' %}\n</body>\n</html>\n`;
+    const site = makeSite({ 'templates/list-tag.liquid': listTag('tags-v1') });
+    await site.build();
+    expect(read(site.out, 'tag/x/index.html')).toContain('<body class="tags-v1">');
+    ageFiles(site.out);
+    const before = mtimes(site.out);
+    fs.writeFileSync(path.join(site.root, 'templates/list-tag.liquid'), listTag('tags-version-2'));
+    const summary = await site.build();
+    const changed = changedFiles(before, mtimes(site.out));
+    expect(changed).toEqual(['tag/x/index.html', 'tag/x/page/2/index.html', 'tag/y/index.html']);
+    expect(summary.pagesWritten).toBe(3);
+    expect(summary.postsRendered).toBe(0);
+    expect(read(site.out, 'tag/y/index.html')).toContain('<body class="tags-version-2">');
+  });
+});

@@ -47,6 +47,8 @@ export async function openSampleBlog(options: { python: boolean }): Promise<Samp
           shout,
           '> A quote that goes on for a while, to see how quotes look in the theme.',
           '',
+          'Old files were in /home/ada/Documents/blog/exports/2019/everything-before-the-move/originals-unsorted/.',
+          '',
           '```js',
           longLine,
           '```',

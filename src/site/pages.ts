@@ -60,13 +60,47 @@ function sameParts(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * What page renderers of one site remember across builds, by object: the fingerprint of each entry and
- * the inputs of each page with the parts they were computed from. The site model keeps its entries and
- * pages while its shape holds (SiteModelCache), so a build after editing one post recomputes only what
- * that post touches; a new model brings new objects, and everything is computed again.
+ * the inputs of each page. The site model keeps its entries and pages while its shape holds
+ * (SiteModelCache); when an entry's post or body is a new object, the pages that show it (its post page,
+ * its neighbours' post pages, the lists holding it) forget their inputs. A build after editing one post
+ * thus recomputes only what that post touches; a new model brings new objects, and everything is
+ * computed again.
  */
 export class PageMemo {
   readonly entries = new WeakMap<SiteEntry, { post: SitePost; body: RenderedBody | undefined; fp: string }>();
-  readonly pages = new WeakMap<SitePage, { parts: string[]; inputs: string }>();
+  readonly views = new WeakMap<
+    SiteEntry,
+    { post: SitePost; body: RenderedBody | undefined; siteHash: string; view: PostView }
+  >();
+  /** Post and list pages: their inputs while no entry they show changed, for one site hash. */
+  readonly pages = new WeakMap<SitePage, { siteHash: string; inputs: string }>();
+  /** Feeds, sitemap, calendar, 404: inputs with the parts they came from. */
+  readonly files = new WeakMap<SitePage, { parts: string[]; inputs: string }>();
+  private readonly dependents = new WeakMap<SiteModel, Map<SiteEntry, SitePage[]>>();
+
+  /** The post and list pages that show each entry of `model`. */
+  pagesShowing(model: SiteModel): Map<SiteEntry, SitePage[]> {
+    let map = this.dependents.get(model);
+    if (map) return map;
+    map = new Map();
+    const add = (entry: SiteEntry | undefined, page: SitePage) => {
+      if (!entry) return;
+      const list = map!.get(entry);
+      if (list) list.push(page);
+      else map!.set(entry, [page]);
+    };
+    for (const page of model.pages) {
+      if (page.kind === 'post') {
+        add(page.entry, page);
+        add(page.older, page);
+        add(page.newer, page);
+      } else if (page.kind === 'list') {
+        for (const e of page.entries) add(e, page);
+      }
+    }
+    this.dependents.set(model, map);
+    return map;
+  }
 }
 
 function validLocale(language: string): string {
@@ -158,6 +192,12 @@ export class PageRenderer {
     if (v) return v;
     const p = entry.post;
     const body = this.ctx.bodies.get(entry);
+    // The site hash covers the language and timezone of the date labels.
+    const known = this.memo.views.get(entry);
+    if (known && known.post === p && known.body === body && known.siteHash === this.siteHash) {
+      this.views.set(entry, known.view);
+      return known.view;
+    }
     const date = p.publishedAt ?? p.createdAt;
     v = {
       id: p.id,
@@ -183,6 +223,7 @@ export class PageRenderer {
       is_pending: p.pending === true,
     };
     this.views.set(entry, v);
+    this.memo.views.set(entry, { post: p, body, siteHash: this.siteHash, view: v });
     return v;
   }
 
@@ -216,26 +257,35 @@ export class PageRenderer {
     return fp;
   }
 
+  private refreshed = false;
+
+  /** Once per renderer: entries whose post or body changed since the memo saw them drop their pages' inputs. */
+  private refresh(): void {
+    if (this.refreshed) return;
+    this.refreshed = true;
+    const showing = this.memo.pagesShowing(this.ctx.model);
+    for (const entry of this.ctx.model.entries) {
+      const known = this.memo.entries.get(entry);
+      if (known && known.post === entry.post && known.body === this.ctx.bodies.get(entry)) continue;
+      this.fingerprint(entry);
+      if (known) for (const page of showing.get(entry) ?? []) this.memo.pages.delete(page);
+    }
+  }
+
   /** What a page shows, as one hash: equal inputs give an equal page. */
   inputs(page: SitePage): string {
-    // Parts that can change while the page object stays (a page keeps its URL, context and entries).
+    this.refresh();
+    if (page.kind === 'post' || page.kind === 'list') {
+      // A page object keeps its URL, context and entries; what else it shows is in the site hash (theme
+      // and templates included) or in the fingerprints of its entries, watched by refresh().
+      const known = this.memo.pages.get(page);
+      if (known && known.siteHash === this.siteHash) return known.inputs;
+      const inputs = hashJoined(this.pageParts(page));
+      this.memo.pages.set(page, { siteHash: this.siteHash, inputs });
+      return inputs;
+    }
     let parts: string[];
     switch (page.kind) {
-      case 'post': {
-        const n = (e: SiteEntry | undefined) => (e ? `${e.url}\u0001${e.post.title}` : '-');
-        parts = [
-          this.siteHash,
-          this.postTemplate(page.entry),
-          this.fingerprint(page.entry),
-          n(page.older),
-          n(page.newer),
-        ];
-        break;
-      }
-      case 'list':
-        parts = [this.siteHash, this.listTemplate(page.context)];
-        for (const e of page.entries) parts.push(this.fingerprint(e));
-        break;
       case 'rss':
       case 'atom':
         parts = [JSON.stringify(this.ctx.settings)];
@@ -255,26 +305,40 @@ export class PageRenderer {
         parts = [this.siteHash];
         break;
     }
-    const known = this.memo.pages.get(page);
+    const known = this.memo.files.get(page);
     if (known && sameParts(known.parts, parts)) return known.inputs;
-    // Parts fixed for the page object (its model is the same while it is), computed when the rest changed.
-    const fixed =
-      page.kind === 'list'
-        ? [
-            page.kind,
-            page.url,
-            JSON.stringify(page.context),
-            page.pageNumber,
-            page.pageCount,
-            // Which day headings link to a day archive.
-            page.entries
-              .map((e) => (this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'd' : '-'))
-              .join(''),
-          ]
-        : [page.kind, page.url];
-    const inputs = hashJoined([...fixed, ...parts]);
-    this.memo.pages.set(page, { parts, inputs });
+    const inputs = hashJoined([page.kind, page.url, ...parts]);
+    this.memo.files.set(page, { parts, inputs });
     return inputs;
+  }
+
+  private pageParts(page: PostPage | ListPage): (string | number)[] {
+    if (page.kind === 'post') {
+      const n = (e: SiteEntry | undefined) => (e ? `${e.url}\u0001${e.post.title}` : '-');
+      return [
+        'post',
+        page.url,
+        this.siteHash,
+        this.postTemplate(page.entry),
+        this.fingerprint(page.entry),
+        n(page.older),
+        n(page.newer),
+      ];
+    }
+    const parts: (string | number)[] = [
+      'list',
+      page.url,
+      this.siteHash,
+      JSON.stringify(page.context),
+      this.listTemplate(page.context),
+      page.pageNumber,
+      page.pageCount,
+    ];
+    for (const e of page.entries) {
+      // Whether the day heading links to a day archive, too.
+      parts.push(this.fingerprint(e), this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'd' : '-');
+    }
+    return parts;
   }
 
   private feedEntries(): SiteEntry[] {

@@ -127,6 +127,8 @@ export class PostBodyCache {
           this.entries.set(row.slot, JSON.parse(row.entry) as CacheEntry);
         }
       }
+      // Rows of another cache version are never read again (here, once per process, not at every save).
+      db.prepare('DELETE FROM bodies WHERE version <> ?').run(RENDER_CACHE_VERSION);
     } catch {
       // A damaged cache: everything renders again, and the next save starts a new file.
       db?.close();
@@ -149,7 +151,6 @@ export class PostBodyCache {
       db.transaction(() => {
         for (const slot of deleted) del.run(slot);
         for (const slot of dirty) put.run(slot, RENDER_CACHE_VERSION, JSON.stringify(this.entries.get(slot)));
-        db.prepare('DELETE FROM bodies WHERE version <> ?').run(RENDER_CACHE_VERSION);
       })();
     } finally {
       db.close();
@@ -320,6 +321,18 @@ export function bodyKey(post: SitePost, mode: RenderMode, mainLanguage: string):
   return `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${post.bodyLine}|${mainLanguage}|${post.id}|${post.slug}`;
 }
 
+// Post objects live as long as the index row they came from, so their keys are worth keeping (turning
+// mtimes into text is most of a key's cost, paid for every post at every build).
+const keysOf = new WeakMap<SitePost, { mode: RenderMode; mainLanguage: string; key: string }>();
+
+function bodyKeyOf(post: SitePost, mode: RenderMode, mainLanguage: string): string {
+  const known = keysOf.get(post);
+  if (known && known.mode === mode && known.mainLanguage === mainLanguage) return known.key;
+  const key = bodyKey(post, mode, mainLanguage);
+  keysOf.set(post, { mode, mainLanguage, key });
+  return key;
+}
+
 /** Renders the bodies of `entries`, reusing cached ones whose file and dependencies are unchanged. */
 export async function renderBodies(
   entries: readonly SiteEntry[],
@@ -335,10 +348,24 @@ export async function renderBodies(
   let done = 0;
   const total = entries.length;
 
+  // Cached bodies that depend on nothing outside their file (most posts) are taken in one synchronous
+  // pass; the rest are checked, or rendered, below.
+  const remaining: SiteEntry[] = [];
+  for (const entry of entries) {
+    const post = entry.post;
+    const cached = cache.get(PostBodyCache.slot(post.id, mode, post.pending === true));
+    if (cached && cached.deps.length === 0 && cached.key === bodyKeyOf(post, mode, mainLanguage)) {
+      bodies.set(entry, cached.body);
+      reused++;
+      done++;
+    } else remaining.push(entry);
+  }
+  if (done > 0) options.onProgress?.(done, total);
+
   const renderOne = async (entry: SiteEntry): Promise<void> => {
     const post = entry.post;
     const slot = PostBodyCache.slot(post.id, mode, post.pending === true);
-    const key = bodyKey(post, mode, mainLanguage);
+    const key = bodyKeyOf(post, mode, mainLanguage);
     const cached = cache.get(slot);
     if (cached && cached.key === key && (cached.deps.length === 0 || (await checker.holds(cached.deps)))) {
       bodies.set(entry, cached.body);
@@ -380,12 +407,12 @@ export async function renderBodies(
   const concurrency = Math.max(1, options.concurrency ?? 16);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < entries.length) {
-      const entry = entries[next++]!;
+    while (next < remaining.length) {
+      const entry = remaining[next++]!;
       await renderOne(entry);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, remaining.length) }, worker));
   return { bodies, rendered, reused };
 }
 

@@ -8,6 +8,7 @@ import { readCategories, readTagMeta } from '../content/taxonomy.js';
 import { BdsError } from '../core/errors.js';
 import { parseFrontmatter } from '../core/frontmatter.js';
 import type { PythonMacroResolver } from '../render/index.js';
+import { TrustStore } from '../scripting/scripts/trust.js';
 import {
   SiteBuilder,
   startPreview,
@@ -300,10 +301,13 @@ export async function startPreviewServer(
     ...(options.port === undefined ? {} : { port: options.port }),
     resolver,
   });
+  const trust = watchTrust(ws, server);
   if (!options.watchContent) {
     return {
       ...server,
+      watching: Promise.all([server.watching, trust.ready]).then(() => undefined),
       close: async () => {
+        await trust.close();
         await server.close();
         source.dispose();
       },
@@ -329,11 +333,31 @@ export async function startPreviewServer(
   watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
   return {
     ...server,
-    watching: Promise.all([server.watching, ready]).then(() => undefined),
+    watching: Promise.all([server.watching, trust.ready, ready]).then(() => undefined),
     close: async () => {
       await watcher.close();
+      await trust.close();
       await server.close();
       source.dispose();
     },
   };
+}
+
+/**
+ * Trust lives in BDS_HOME, outside the project: `bds script trust` in another terminal changes what the
+ * macros render without touching a project file, so the preview watches that one file too.
+ */
+function watchTrust(ws: Workspace, server: PreviewServer): { ready: Promise<void>; close(): Promise<void> } {
+  const file = new TrustStore(ws.home).file;
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const watcher = chokidar.watch(dir, {
+    ignoreInitial: true,
+    depth: 0,
+    ignored: (p: string) => p !== dir && p !== file,
+  });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const onTrust = () => server.notify('scripts', []);
+  watcher.on('add', onTrust).on('change', onTrust).on('unlink', onTrust);
+  return { ready, close: () => watcher.close() };
 }

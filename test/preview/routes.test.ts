@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite, startPreviewServer } from '../../src/app/site.js';
+import { Workspace } from '../../src/app/workspace.js';
 import { RELOAD_SCRIPT } from '../../src/site/preview/reload.js';
 import type { PreviewServer } from '../../src/site/index.js';
 import { samplePost } from '../helpers/project.js';
@@ -25,6 +26,7 @@ beforeAll(async () => {
   blog = await openSampleBlog({ python: true });
   htmlDir = path.join(blog.root, 'html');
   server = await startPreviewServer(blog.ws, { port: 0 });
+  await server.watching;
 }, 120_000);
 
 afterAll(async () => {
@@ -244,6 +246,21 @@ describe('macro failures', () => {
     for (const trace of ['bds-macro-error', 'the sea is too loud', 'from a stranger', 'untrusted']) {
       expect(built, trace).not.toContain(trace);
     }
+  });
+
+  it('a script trusted from another terminal (`bds script trust`) runs at the next request', async () => {
+    const before = (await get(blog.url('failing'))).text;
+    expect(before).toContain('data-reason="untrusted"');
+    // Another process on the same project and BDS_HOME, as the CLI in a second terminal.
+    const other = Workspace.open(blog.root, { home: blog.ws.home });
+    try {
+      other.trustScript('stranger');
+    } finally {
+      await other.close();
+    }
+    await expect
+      .poll(async () => (await get(blog.url('failing'))).text, { timeout: 5_000 })
+      .toContain('<i>from a stranger</i>');
   });
 
   it('the working Python macro renders in both', async () => {

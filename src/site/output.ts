@@ -43,29 +43,10 @@ export function readManifest(file: string, outDir: string): SiteManifest {
   return emptyManifest(outDir);
 }
 
-// The JSON of each manifest entry, by entry object: a build keeps the entries of unchanged files, so
-// writing the manifest again after a small change costs a join, not serialising thousands of entries.
-const entryJson = new WeakMap<ManifestEntry, { file: string; json: string }>();
-
-function manifestJson(manifest: SiteManifest): string {
-  const parts: string[] = [];
-  for (const [file, entry] of Object.entries(manifest.files)) {
-    const known = entryJson.get(entry);
-    if (known && known.file === file) {
-      parts.push(known.json);
-      continue;
-    }
-    const json = `${JSON.stringify(file)}:${JSON.stringify(entry)}`;
-    entryJson.set(entry, { file, json });
-    parts.push(json);
-  }
-  return `{"version":${JSON.stringify(manifest.version)},"outDir":${JSON.stringify(manifest.outDir)},"files":{${parts.join(',')}}}`;
-}
-
 export function writeManifest(file: string, manifest: SiteManifest): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, manifestJson(manifest));
+  fs.writeFileSync(tmp, JSON.stringify(manifest));
   fs.renameSync(tmp, file);
 }
 

@@ -207,6 +207,36 @@ describe('incremental builds', () => {
     expect((await site.build()).pagesWritten).toBe(0);
   }, 60_000);
 
+  it('a post with [[tag_cloud]] renders again when another post changes its tags', async () => {
+    const at = '2026-03-05T10:00:00Z';
+    const site = makeSite({
+      'meta/categories.json': JSON.stringify({
+        article: { title: 'Article' },
+        notes: { title: 'Notes', renderInLists: false },
+      }),
+      'posts/2026/03/cloud.md': samplePost(
+        { id: '30000000-0000-4000-8000-000000000001', slug: 'cloud', createdAt: at, publishedAt: at },
+        'All tags: [[tag_cloud]]\n',
+      ),
+      // An unlisted post: its tag has no tag page, so the cloud must not link to one.
+      'posts/2026/03/note.md': samplePost(
+        { id: '30000000-0000-4000-8000-000000000002', slug: 'note', tags: ['secret'], categories: ['notes'] },
+        'A note.\n',
+      ),
+    });
+    const cloudPage = '2026/03/05/cloud/index.html';
+    await site.build();
+    const links = () =>
+      [...read(site.out, cloudPage).matchAll(/class="tag-cloud-tag[^"]*" href="([^"]+)"/g)].map((m) => m[1]);
+    expect(links()).toEqual(['/tag/x/', '/tag/y/']);
+    expect(filesUnder(site.out).filter((f) => f.startsWith('tag/secret'))).toEqual([]);
+    site.edit('p1', { tags: ['x', 'z'] });
+    const summary = await site.build();
+    expect(summary.postsRendered).toBe(2);
+    expect(links()).toEqual(['/tag/x/', '/tag/y/', '/tag/z/']);
+    expect(fs.existsSync(path.join(site.out, 'tag/z/index.html'))).toBe(true);
+  });
+
   it('a changed user template rewrites the pages that use it, and only those', async () => {
     const listTag = (mark: string) =>
       `{% include 'head' %}\n<body class="${mark}">\n{% for post in posts %}<a href="{{ post.url }}">{{ post.title | escape }}</a>\n{% endfor %}\n{% include 'pagination' %}\n</body>\n</html>\n`;

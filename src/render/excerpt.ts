@@ -26,14 +26,18 @@ function plainText(children: readonly Token[]): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-function firstParagraph(markdown: string): string {
-  const tokens = markdownEngine().parse(markdown, {});
+/** The plain text of the first paragraph with text in parsed Markdown ('' when there is none). */
+export function firstParagraphText(tokens: readonly Token[]): string {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]!.type !== 'paragraph_open') continue;
     const text = plainText(tokens[i + 1]?.children ?? []);
     if (text) return text;
   }
   return '';
+}
+
+function firstParagraph(markdown: string): string {
+  return firstParagraphText(markdownEngine().parse(markdown, {}));
 }
 
 /** Cuts at a word boundary and adds an ellipsis; the result is at most `max` characters. */

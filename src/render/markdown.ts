@@ -1,6 +1,7 @@
 // Renders one Markdown document to HTML: the macro pass (parse, dispatch, placeholders), then
 // markdown-it with bds's token rules, then the macros' HTML put in place of their placeholders.
 import { MacroDispatcher, type MacroCounters } from './dispatcher.js';
+import { firstParagraphText } from './excerpt.js';
 import { parseMacros } from './macro-parser.js';
 import {
   markdownEngine,
@@ -48,6 +49,11 @@ export interface RenderedDocument {
   /** Macros run by a built-in or a script (failed ones included). */
   macroCount: number;
   counters: MacroCounters;
+  /**
+   * The first paragraph with text, as plain text, when the document holds no macros (what
+   * `excerptFromMarkdown` would find, without parsing the Markdown again).
+   */
+  firstParagraph?: string;
 }
 
 const EMPTY_DATA: RenderData = {
@@ -130,8 +136,18 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
       headingIds: new Map(),
     },
   };
-  let html = markdownEngine().render(markdown, env);
+  const md = markdownEngine();
+  const tokens = md.parse(markdown, env);
+  let html = md.renderer.render(tokens, md.options, env);
   if (placeholders) html = substitutePlaceholders(html, placeholders);
   warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { html, warnings, failures, macroCount: counters.builtin + counters.python, counters };
+  return {
+    html,
+    warnings,
+    failures,
+    macroCount: counters.builtin + counters.python,
+    counters,
+    // Without macros the parsed text is the source's, so its first paragraph is the excerpt's.
+    ...(placeholders ? {} : { firstParagraph: firstParagraphText(tokens) }),
+  };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   excerptFromMarkdown,
   renderMarkdownDocument,
+  truncateText,
   type LinkResolver,
   type MacroCounters,
   type MacroFailure,
@@ -388,7 +389,11 @@ export async function renderBodies(
       const body: RenderedBody = {
         html: doc.html,
         htmlHash: sha256(doc.html),
-        excerpt: post.excerpt?.trim() || excerptFromMarkdown(post.body),
+        excerpt:
+          post.excerpt?.trim() ||
+          (doc.firstParagraph === undefined
+            ? excerptFromMarkdown(post.body)
+            : truncateText(doc.firstParagraph)),
         warnings: doc.warnings,
         failures: doc.failures,
         counters: doc.counters,

@@ -104,6 +104,16 @@ describe('the golden site', () => {
     expect(summary.macroCounters).toEqual({ builtin: 3, python: 5, unknown: 1, failed: 2 });
   });
 
+  it('with strict, the same build fails with both failures and writes nothing', async () => {
+    const strictOut = path.join(tempDir('bds-site-strict-'), 'html');
+    const error = await buildSite(ws, { outDir: strictOut, strict: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'site-strict' });
+    const message = (error as Error).message;
+    expect(message).toContain(`${POST}:22:20: macro "boom" (script boom) failed (exception)`);
+    expect(message).toContain(`${POST}:24:1: macro "stranger" (script stranger) failed (untrusted)`);
+    expect(fs.existsSync(strictOut)).toBe(false);
+  }, 60_000);
+
   it('reports the unknown macro as a warning with its position, and keeps it as written', () => {
     expect(summary.warnings).toEqual([
       expect.objectContaining({ code: 'macro-unknown', file: POST, line: 26, column: 41 }),

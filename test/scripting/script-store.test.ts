@@ -49,6 +49,27 @@ describe('script files', () => {
     expect(back.code).toBe(doc.code);
   });
 
+  it('keeps a description written in the docstring after the frontmatter, through saves', () => {
+    const root = writeProject({
+      'scripts/shout.py':
+        '"""\n---\nid: s1\nslug: shout\nkind: macro\n---\nShouts its text.\n\nUse [[shout text="hi"]].\n"""\ndef render(context, post):\n    return context["params"]["text"].upper()\n',
+    });
+    const ws = openWs(root);
+    const s = ws.getScript('shout');
+    expect(s).toMatchObject({ kind: 'macro', entrypoint: 'render', codeLine: 11 });
+    expect(ws.problems().filter((p) => p.file === 'scripts/shout.py')).toEqual([]);
+    ws.updateScript('shout', { title: 'Shout' });
+    const text = readText(root, 'scripts/shout.py');
+    expect(text).toContain('---\nShouts its text.\n\nUse [[shout text="hi"]].\n"""\ndef render');
+    const doc = parseScriptText(text, { path: 'scripts/shout.py', mtimeMs: 0, timezone: 'UTC' });
+    expect(doc.meta).toMatchObject({ title: 'Shout', kind: 'macro', version: 2 });
+    const quoted = serializeScript(doc.meta, {}, doc.code, 'Ends """ early?');
+    expect(quoted.split('"""').length).toBe(3);
+    expect(parseScriptText(quoted, { path: 'scripts/shout.py', mtimeMs: 0, timezone: 'UTC' }).meta.kind).toBe(
+      'macro',
+    );
+  });
+
   it('falls back to safe defaults and reports each fallback', () => {
     const doc = parseScriptText(script('slug: "Not Valid!"\nkind: gadget\nentrypoint: "2bad"\nversion: -1'), {
       path: 'scripts/my_tool.py',

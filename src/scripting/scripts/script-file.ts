@@ -45,6 +45,8 @@ export interface ScriptDocument {
   code: string;
   /** 1-based file line where the code starts (to map Python line numbers to the file). */
   codeLine: number;
+  /** Text the docstring holds after the frontmatter (a description of the script), kept on rewrite. */
+  description: string;
   path: string;
   /** sha256 of the whole file: what trust is granted to. */
   hash: string;
@@ -74,6 +76,7 @@ export function hashText(text: string): string {
 interface Split {
   yaml?: string;
   yamlLine: number;
+  description: string;
   code: string;
   codeLine: number;
 }
@@ -82,20 +85,22 @@ interface Split {
 function split(text: string): Split {
   const src = text.replace(/\r\n?/g, '\n');
   const m = /^(\s*)("""|''')\n?---\n/.exec(src);
-  if (!m) return { yamlLine: 0, code: src, codeLine: 1 };
+  if (!m) return { yamlLine: 0, code: src, codeLine: 1, description: '' };
   const quote = m[2]!;
   const start = m[0].length;
   const close = src.indexOf(`\n---\n`, start - 1);
-  if (close === -1) return { yamlLine: 0, code: src, codeLine: 1 };
+  if (close === -1) return { yamlLine: 0, code: src, codeLine: 1, description: '' };
   const after = src.indexOf(quote, close + 5);
-  if (after === -1 || src.slice(close + 5, after).trim() !== '')
-    return { yamlLine: 0, code: src, codeLine: 1 };
+  if (after === -1) return { yamlLine: 0, code: src, codeLine: 1, description: '' };
+  // Text after the closing `---` describes the script: the docstring stays a docstring.
+  const description = src.slice(close + 5, after);
   let codeStart = after + 3;
   if (src.charAt(codeStart) === '\n') codeStart++;
   const yaml = src.slice(start, close + 1);
   const linesBefore = (s: string) => s.split('\n').length - 1;
   return {
     yaml,
+    description: description.trim() === '' ? '' : description,
     yamlLine: linesBefore(src.slice(0, start)) + 1,
     code: src.slice(codeStart),
     codeLine: linesBefore(src.slice(0, codeStart)) + 1,
@@ -213,6 +218,7 @@ export function parseScriptText(text: string, ctx: ParseContext): ScriptDocument
     },
     extra,
     code: parts.code,
+    description: parts.description,
     codeLine: parts.codeLine,
     path: ctx.path,
     hash: hashText(text),
@@ -221,7 +227,12 @@ export function parseScriptText(text: string, ctx: ParseContext): ScriptDocument
   };
 }
 
-export function serializeScript(meta: ScriptMeta, extra: Record<string, unknown>, code: string): string {
+export function serializeScript(
+  meta: ScriptMeta,
+  extra: Record<string, unknown>,
+  code: string,
+  description = '',
+): string {
   const data: Record<string, unknown> = {
     id: meta.id,
     slug: meta.slug,
@@ -241,7 +252,10 @@ export function serializeScript(meta: ScriptMeta, extra: Record<string, unknown>
     yaml = YAML.stringify(data, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
   }
   const body = code.endsWith('\n') || code === '' ? code : `${code}\n`;
-  return `"""\n---\n${yaml}---\n"""\n${body}`;
+  // A description must not end the docstring early either.
+  const text = description.replaceAll('"""', '\\"\\"\\"');
+  const about = text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  return `"""\n---\n${yaml}---\n${about}"""\n${body}`;
 }
 
 export function scriptRelPath(slug: string): string {

@@ -345,7 +345,7 @@ export class ScriptStore {
     ) {
       meta.entrypoint = DEFAULT_ENTRYPOINT[patch.kind];
     }
-    this.write(current.path, serializeScript(meta, doc.extra, patch.code ?? doc.code));
+    this.write(current.path, serializeScript(meta, doc.extra, patch.code ?? doc.code, doc.description));
     return this.get(current.id);
   }
 
@@ -378,7 +378,7 @@ export class ScriptStore {
       version: doc.meta.version + 1,
       updatedAt: formatIsoInZone(this.now(), this.project.settings.timezone),
     };
-    const text = serializeScript(meta, doc.extra, doc.code);
+    const text = serializeScript(meta, doc.extra, doc.code, doc.description);
     // Trust first, then move and rewrite: a crash leaves either the old file or a trusted new one.
     this.trustStore.trust(this.project.settings.id, hashText(text));
     fs.renameSync(this.abs(current.path), this.abs(to));

@@ -345,19 +345,20 @@ export async function startPreviewServer(
 
 /**
  * Trust lives in BDS_HOME, outside the project: `bds script trust` in another terminal changes what the
- * macros render without touching a project file, so the preview watches that one file too.
+ * macros render without touching a project file, so the preview watches that one file too. A plain
+ * directory watch: trust is written by rename, and chokidar drops a second rename that follows within
+ * a few tens of milliseconds (re-watching the replaced file), which left the preview on the old trust.
  */
 function watchTrust(ws: Workspace, server: PreviewServer): { ready: Promise<void>; close(): Promise<void> } {
   const file = new TrustStore(ws.home).file;
   const dir = path.dirname(file);
+  const name = path.basename(file);
   fs.mkdirSync(dir, { recursive: true });
-  const watcher = chokidar.watch(dir, {
-    ignoreInitial: true,
-    depth: 0,
-    ignored: (p: string) => p !== dir && p !== file,
+  const watcher = fs.watch(dir, (_event, changed) => {
+    if (changed === name) server.notify('scripts', []);
   });
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  const onTrust = () => server.notify('scripts', []);
-  watcher.on('add', onTrust).on('change', onTrust).on('unlink', onTrust);
-  return { ready, close: () => watcher.close() };
+  return {
+    ready: Promise.resolve(),
+    close: async () => watcher.close(),
+  };
 }

@@ -270,3 +270,21 @@ describe('macro failures', () => {
     expect(built).toContain('<b>HELLO THERE</b>');
   });
 });
+
+describe('template errors', () => {
+  it('a broken template in templates/ shows the file and line in preview, and the page comes back once fixed', async () => {
+    const file = path.join(blog.root, 'templates/post-tags.liquid');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '<ul>\n{% for tag in post.tags %}\n<li>{{ tag.name }</li>\n');
+    const url = blog.url('first-steps');
+    await expect.poll(async () => (await get(url)).status, { timeout: 5_000 }).toBe(500);
+    const broken = await get(url);
+    expect(broken.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(broken.text).toContain('Template error');
+    expect(broken.text).toMatch(/templates\/post-tags\.liquid:\d+/);
+    expect(broken.text).toContain(RELOAD_SCRIPT);
+
+    fs.rmSync(file);
+    await expect.poll(async () => (await get(url)).status, { timeout: 5_000 }).toBe(200);
+  });
+});

@@ -196,45 +196,8 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     return s.renderer.render(page);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!isLoopbackHost(req.headers.host)) {
-      send(
-        res,
-        false,
-        403,
-        'text/plain; charset=utf-8',
-        'Forbidden: the preview answers only to localhost names.\n',
-      );
-      return;
-    }
-    if (isCrossSiteSubresource(req.headers)) {
-      send(res, false, 403, 'text/plain; charset=utf-8', 'Forbidden: cross-site request.\n');
-      return;
-    }
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      send(res, false, 405, 'text/plain; charset=utf-8', 'Method not allowed: the preview only reads.\n', {
-        Allow: 'GET, HEAD',
-      });
-      return;
-    }
-    const head = method === 'HEAD';
-    const rawUrl = req.url ?? '/';
-    const rawPath = rawUrl.split('?')[0]!.split('#')[0]!;
-    if (!rawPath.startsWith('/')) {
-      send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request.\n');
-      return;
-    }
-
-    if (rawPath === EVENTS_PATH) {
-      if (!isLoopbackOrigin(req.headers.origin as string | undefined)) {
-        send(res, head, 403, 'text/plain; charset=utf-8', 'Forbidden: wrong origin.\n');
-        return;
-      }
-      hub.add(res);
-      return;
-    }
-
+  /** Media, theme assets and the site's pages; throws when the theme or a page cannot render. */
+  const serveSite = async (res: ServerResponse, head: boolean, rawPath: string): Promise<void> => {
     const s = site();
     const paths = s.snapshot.paths;
     for (const [prefix, root] of [
@@ -275,39 +238,83 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request: malformed URL encoding.\n');
       return;
     }
-    try {
-      if (norm.startsWith(DRAFT_PREFIX)) {
-        const id = decodeURIComponent(norm.slice(DRAFT_PREFIX.length).replace(/\/$/, ''));
-        const entry = s.model.byId.get(id);
-        const page = entry ? s.model.byUrl.get(entry.url) : undefined;
-        if (entry && page?.kind === 'post') {
-          const pending = source.pendingEdit?.(id);
-          const override = pending ? { ...entry, post: pending, isDraft: true } : entry;
-          const html = await renderPage(s, page, override);
-          send(res, head, 200, PAGE_TYPES.post, injectReloadScript(html));
-          return;
-        }
-      } else {
-        const page = s.model.byUrl.get(norm);
-        if (page) {
-          const body = await renderPage(s, page);
-          send(
-            res,
-            head,
-            200,
-            PAGE_TYPES[page.kind],
-            page.kind === 'post' || page.kind === 'list' || page.kind === 'not-found'
-              ? injectReloadScript(body)
-              : body,
-          );
-          return;
-        }
-        if (!norm.endsWith('/') && s.model.byUrl.has(`${norm}/`)) {
-          send(res, head, 301, 'text/plain; charset=utf-8', 'Moved.\n', { Location: `${norm}/` });
-          return;
-        }
+    if (norm.startsWith(DRAFT_PREFIX)) {
+      const id = decodeURIComponent(norm.slice(DRAFT_PREFIX.length).replace(/\/$/, ''));
+      const entry = s.model.byId.get(id);
+      const page = entry ? s.model.byUrl.get(entry.url) : undefined;
+      if (entry && page?.kind === 'post') {
+        const pending = source.pendingEdit?.(id);
+        const override = pending ? { ...entry, post: pending, isDraft: true } : entry;
+        const html = await renderPage(s, page, override);
+        send(res, head, 200, PAGE_TYPES.post, injectReloadScript(html));
+        return;
       }
-      send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(s.renderer.renderNotFound()));
+    } else {
+      const page = s.model.byUrl.get(norm);
+      if (page) {
+        const body = await renderPage(s, page);
+        send(
+          res,
+          head,
+          200,
+          PAGE_TYPES[page.kind],
+          page.kind === 'post' || page.kind === 'list' || page.kind === 'not-found'
+            ? injectReloadScript(body)
+            : body,
+        );
+        return;
+      }
+      if (!norm.endsWith('/') && s.model.byUrl.has(`${norm}/`)) {
+        send(res, head, 301, 'text/plain; charset=utf-8', 'Moved.\n', { Location: `${norm}/` });
+        return;
+      }
+    }
+    send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(s.renderer.renderNotFound()));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!isLoopbackHost(req.headers.host)) {
+      send(
+        res,
+        false,
+        403,
+        'text/plain; charset=utf-8',
+        'Forbidden: the preview answers only to localhost names.\n',
+      );
+      return;
+    }
+    if (isCrossSiteSubresource(req.headers)) {
+      send(res, false, 403, 'text/plain; charset=utf-8', 'Forbidden: cross-site request.\n');
+      return;
+    }
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      send(res, false, 405, 'text/plain; charset=utf-8', 'Method not allowed: the preview only reads.\n', {
+        Allow: 'GET, HEAD',
+      });
+      return;
+    }
+    const head = method === 'HEAD';
+    const rawUrl = req.url ?? '/';
+    const rawPath = rawUrl.split('?')[0]!.split('#')[0]!;
+    if (!rawPath.startsWith('/')) {
+      send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request.\n');
+      return;
+    }
+
+    if (rawPath === EVENTS_PATH) {
+      if (!isLoopbackOrigin(req.headers.origin as string | undefined)) {
+        send(res, head, 403, 'text/plain; charset=utf-8', 'Forbidden: wrong origin.\n');
+        return;
+      }
+      hub.add(res);
+      return;
+    }
+
+    // Everything past the door renders inside this catch, so a broken template shows as a page that
+    // names its file and line, and reloads by itself once the template is fixed.
+    try {
+      await serveSite(res, head, rawPath);
     } catch (e) {
       const title = e instanceof BdsError && e.code === 'template-error' ? 'Template error' : 'Preview error';
       send(res, head, 500, 'text/html; charset=utf-8', injectReloadScript(errorPage(title, formatError(e))));

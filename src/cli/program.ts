@@ -44,9 +44,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       project: globals().project,
       cwd: io.cwd,
       registry,
-      createDefault: createDefaultProject,
+      createDefault: (d) => createDefaultProject(d, registry.home),
     });
-    const ws = Workspace.open(dir);
+    // Trust, the Python snapshot and the registry all live in the same BDS_HOME.
+    const ws = Workspace.open(dir, { home: registry.home });
     try {
       registry.remember(ws.project);
       return await fn(ws);

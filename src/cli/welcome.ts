@@ -15,9 +15,9 @@ Keep the folder in git, edit the files with any editor, and bds keeps up.
 Try \`bds post new --title "My first post"\` or \`bds --help\`.
 `;
 
-export function createDefaultProject(dir: string): void {
+export function createDefaultProject(dir: string, home?: string): void {
   initProject(dir, { name: 'My blog' });
-  const ws = Workspace.open(dir);
+  const ws = Workspace.open(dir, home === undefined ? {} : { home });
   try {
     ws.createPost({
       title: 'Welcome to bds',

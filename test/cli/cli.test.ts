@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { bds } from '../helpers/cli.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 afterEach(() => cleanupTempDirs());
+
+const sha256File = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('bds CLI', () => {
   it('with no arguments prints help and creates the default project with a welcome post', async () => {
@@ -158,6 +161,15 @@ describe('bds script', () => {
     expect((await bds(['script', 'trust', 'outside'], { cwd: root, home })).stdout).toContain(
       'Trusted outside',
     );
+    // Trust goes to the BDS_HOME the command was given, and only there.
+    const trust = JSON.parse(fs.readFileSync(path.join(home, 'trust.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(JSON.stringify(trust)).toContain(sha256File(path.join(root, 'scripts/outside.py')));
+    const otherHome = tempDir();
+    const elsewhere = await bds(['script', 'list'], { cwd: root, home: otherHome });
+    expect(elsewhere.stdout).toMatch(/outside\s+utility\s+enabled\s+UNTRUSTED/);
     const renamed = await bds(['script', 'rename', 'hello', 'greet'], { cwd: root, home });
     expect(renamed.stdout).toContain('These posts still use [[hello]]: a');
     expect((await bds(['script', 'delete', 'greet'], { cwd: root, home })).code).toBe(0);

@@ -94,6 +94,7 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
 
   const pages = () => ({
     home: '/',
+    'home-page-2': '/page/2/',
     post: blog.url('first-steps'),
     gallery: blog.url('holidays'),
     tag: '/tag/Long%20Walks/',

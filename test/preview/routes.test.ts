@@ -161,7 +161,11 @@ describe('drafts in preview, never in the build', () => {
 
   it('pending edits of a published post (drafts/ID.md) show at /_draft/ID/ with the banner; the site keeps the published text', async () => {
     const id = blog.ws.getPost('notes').id;
-    blog.ws.updatePost('notes', { title: 'Notes, revised', body: 'Rewritten words in waiting.\n' });
+    blog.ws.updatePost('notes', {
+      title: 'Notes, revised',
+      body: 'Rewritten words in waiting.\n',
+      tags: ['hello'],
+    });
     expect(fs.existsSync(path.join(blog.root, 'drafts', `${id}.md`))).toBe(true);
 
     const pending = await get(`/_draft/${id}/`);
@@ -170,6 +174,9 @@ describe('drafts in preview, never in the build', () => {
     expect(pending.text).toContain('unpublished changes of a published post');
     expect(pending.text).toContain('Rewritten words in waiting.');
     expect(pending.text).toContain('Notes, revised');
+    // The pending tags, not the published ones.
+    expect(pending.text).toContain('href="/tag/hello/">#hello</a>');
+    expect(pending.text).not.toContain('#notes');
 
     const published = await get(blog.url('notes'));
     expect(published.text).toContain('Short one.');

@@ -11,10 +11,10 @@ import { BdsError, formatError } from '../../core/errors.js';
 import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
 import { contentTypeOf } from '../../render/theme/index.js';
 import { siteLinks } from '../build.js';
-import { buildSiteModel, type SiteEntry, type SiteModel, type SitePage } from '../model.js';
+import { buildSiteModel, type PostPage, type SiteEntry, type SiteModel, type SitePage } from '../model.js';
 import { PageRenderer } from '../pages.js';
 import { PostBodyCache, renderBodies, type RenderedBody } from '../post-bodies.js';
-import type { SiteSnapshot, SiteSource } from '../source.js';
+import type { SitePost, SiteSnapshot, SiteSource } from '../source.js';
 import { siteRenderData } from '../tag-counts.js';
 import { ThemeCache } from '../theme-cache.js';
 import { EVENTS_PATH, injectReloadScript, ReloadHub } from './reload.js';
@@ -196,6 +196,26 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     return s.renderer.render(page);
   };
 
+  /**
+   * The page of a published post as its pending edits would make it: the site model is worked out again
+   * with the edited post in place, so its tags, categories and templates are the edited ones too.
+   */
+  const pendingPage = (
+    s: PreviewSite,
+    published: { page: PostPage; entry: SiteEntry },
+    pending: SitePost,
+  ): { page: PostPage; entry: SiteEntry } => {
+    const posts = s.snapshot.posts.map((p) => (p.id === pending.id ? pending : p));
+    const model = buildSiteModel({ ...s.snapshot, posts }, { includeDrafts: true });
+    const entry = model.byId.get(pending.id);
+    const page = entry ? model.byUrl.get(entry.url) : undefined;
+    // An edit that gives the post no page of its own (a slug that cannot be a folder) keeps the old place.
+    if (!entry || page?.kind !== 'post') {
+      return { page: published.page, entry: { ...published.entry, post: pending, isDraft: true } };
+    }
+    return { page, entry: { ...entry, isDraft: true } };
+  };
+
   /** Media, theme assets and the site's pages; throws when the theme or a page cannot render. */
   const serveSite = async (res: ServerResponse, head: boolean, rawPath: string): Promise<void> => {
     const s = site();
@@ -244,8 +264,8 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       const page = entry ? s.model.byUrl.get(entry.url) : undefined;
       if (entry && page?.kind === 'post') {
         const pending = source.pendingEdit?.(id);
-        const override = pending ? { ...entry, post: pending, isDraft: true } : entry;
-        const html = await renderPage(s, page, override);
+        const shown = pending ? pendingPage(s, { page, entry }, pending) : { page, entry };
+        const html = await renderPage(s, shown.page, shown.entry);
         send(res, head, 200, PAGE_TYPES.post, injectReloadScript(html));
         return;
       }

@@ -178,18 +178,22 @@ describe('drafts in preview, never in the build', () => {
     expect(pending.text).toContain('href="/tag/hello/">#hello</a>');
     expect(pending.text).not.toContain('#notes');
 
+    // The published page shows the published text, with a note that leads to the pending edits.
     const published = await get(blog.url('notes'));
     expect(published.text).toContain('Short one.');
-    expect(published.text).not.toContain('bds-draft-banner');
     expect(published.text).not.toContain('Rewritten words');
+    expect(published.text).toMatch(
+      new RegExp(`<main[^>]*>\\s*<div class="bds-draft-banner bds-pending-note"[^]*href="/_draft/${id}/"`),
+    );
 
     expect((await get('/_draft/no-such-id/')).status).toBe(404);
 
     await buildSite(blog.ws);
     const built = everythingBuilt();
     expect(built).toContain('Short one.');
-    for (const trace of ['Rewritten words', 'Notes, revised', 'bds-draft'])
+    for (const trace of ['Rewritten words', 'Notes, revised', 'bds-draft', '_draft']) {
       expect(built, trace).not.toContain(trace);
+    }
   });
 });
 

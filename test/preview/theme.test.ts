@@ -80,6 +80,7 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
       body: 'Before.\n\n[[youtube id="nope"]]\n\nAfter.\n',
       publish: true,
     });
+    blog.ws.updatePost('notes', { body: 'A rewrite waiting to be published.\n' });
     server = await startPreviewServer(blog.ws, { port: 0, resolver: null });
     browser = await launchChromium();
     fs.rmSync(shots, { recursive: true, force: true });
@@ -100,6 +101,8 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
     tag: '/tag/Long%20Walks/',
     'not-found': '/no/such/page/',
     draft: blog.url('secret-plan'),
+    'pending-note': blog.url('notes'),
+    'pending-edits': `/_draft/${blog.ws.getPost('notes').id}/`,
     'error-box': blog.url('broken-video'),
   });
 

@@ -139,6 +139,18 @@ function send(
   res.end(head ? undefined : buf);
 }
 
+/**
+ * On a published post with pending edits, a note that links to their preview (nothing else links
+ * there). It goes at the start of `<main>`, else of `<body>`: user templates may have either.
+ */
+function injectPendingNote(html: string, postId: string): string {
+  const note = `<div class="bds-draft-banner bds-pending-note" role="status"><strong>Pending edits</strong> This post has unpublished changes: <a href="${DRAFT_PREFIX}${encodeURIComponent(postId)}/">preview them</a>.</div>`;
+  const m = /<main\b[^>]*>/i.exec(html) ?? /<body\b[^>]*>/i.exec(html);
+  if (!m) return `${note}\n${html}`;
+  const at = m.index + m[0].length;
+  return `${html.slice(0, at)}\n${note}${html.slice(at)}`;
+}
+
 function errorPage(title: string, detail: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;color-scheme:light dark}pre{white-space:pre-wrap;padding:1rem;border-radius:.5rem;background:rgba(127,127,127,.15)}</style>
@@ -272,7 +284,10 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     } else {
       const page = s.model.byUrl.get(norm);
       if (page) {
-        const body = await renderPage(s, page);
+        let body = await renderPage(s, page);
+        if (page.kind === 'post' && !page.entry.isDraft && source.pendingEdit?.(page.entry.post.id)) {
+          body = injectPendingNote(body, page.entry.post.id);
+        }
         send(
           res,
           head,

@@ -27,6 +27,12 @@ import {
   type SiteManifest,
 } from './output.js';
 import { PageMemo, PageRenderer } from './pages.js';
+import {
+  canUsePageWorker,
+  DEFAULT_PAGE_WORKER_THRESHOLD,
+  PageClaims,
+  renderPagesOnWorker,
+} from './page-workers.js';
 import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
 import type { SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
@@ -51,6 +57,11 @@ export interface BuildOptions {
   outDir?: string;
   /** Ignore the manifest and the render cache: render and write everything again. */
   force?: boolean;
+  /**
+   * Render pages on a worker thread too when at least this many must be rendered and the machine has a
+   * second core (by default 1000, and only while a core is free; 0: never). The files are the same.
+   */
+  pageWorkerThreshold?: number;
 }
 
 export interface BuildSummary {
@@ -194,11 +205,72 @@ export class SiteBuilder {
       written++;
       writer.write(file, content);
     };
+    // Pages whose inputs changed are rendered in site order; in a large build a worker thread renders
+    // too, both taking the next page from a shared counter.
     const total = model.pages.length;
+    const inputs = model.pages.map((page) => renderer.inputs(page));
+    const stale: number[] = [];
+    model.pages.forEach((page, i) => {
+      if (manifest.files[page.file]?.inputs !== inputs[i]) stale.push(i);
+    });
+    const threshold = options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD;
+    const claims = new PageClaims(new SharedArrayBuffer(8), stale.length);
+    let worker: ReturnType<typeof renderPagesOnWorker> | undefined;
+    const asked = options.pageWorkerThreshold !== undefined;
+    if (threshold > 0 && stale.length >= threshold && canUsePageWorker(asked)) {
+      marker.set();
+      worker = renderPagesOnWorker({
+        outDir,
+        settings: snapshot.settings,
+        model,
+        bodies: rendered.bodies,
+        templates: theme.templateSources(),
+        jobs: stale.map((index) => ({
+          index,
+          file: model.pages[index]!.file,
+          oldHash: manifest.files[model.pages[index]!.file]?.hash ?? null,
+        })),
+        claim: claims.buffer,
+      });
+    }
     let done = 0;
-    for (const page of model.pages) {
-      emit(page.file, renderer.inputs(page), () => renderer.render(page));
-      if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
+    try {
+      if (worker) {
+        // Unchanged pages keep their manifest entries; the stale ones are shared with the worker.
+        model.pages.forEach((page, i) => {
+          if (manifest.files[page.file]?.inputs === inputs[i]) emit(page.file, inputs[i]!, () => '');
+        });
+        done = total - stale.length;
+        for (let k = claims.next(); k !== undefined; k = claims.next()) {
+          const page = model.pages[stale[k]!]!;
+          emit(page.file, inputs[stale[k]!]!, () => renderer.render(page));
+          if (++done % 200 === 0) progress({ phase: 'pages', done, total });
+        }
+      } else {
+        for (const page of model.pages) {
+          emit(page.file, inputs[done]!, () => renderer.render(page));
+          if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
+        }
+      }
+    } catch (e) {
+      // A template error on this thread stops the build once the worker has stopped writing.
+      await worker?.stop();
+      throw e;
+    }
+    // A worker that had not begun when this thread took the last page is not waited for.
+    if (worker && claims.workerTooLate()) {
+      void worker.stop();
+      worker = undefined;
+    }
+    if (worker) {
+      const there = await worker.result;
+      there.taken.forEach((k, n) => {
+        const index = stale[k]!;
+        next[model.pages[index]!.file] = { hash: there.hashes[n]!, inputs: inputs[index]! };
+        if (there.written[n]) written++;
+        else unchanged++;
+      });
+      progress({ phase: 'pages', done: total, total });
     }
     const assets = [
       ...builtin.assets.map((a) => ({ path: a.path, content: a.content })),

@@ -57,6 +57,11 @@ export class LiquidTheme {
     });
   }
 
+  /** The templates this theme was made from (another thread can make the same theme from them). */
+  templateSources(): ReadonlyMap<string, TemplateSource> {
+    return this.sources;
+  }
+
   has(name: string): boolean {
     return this.sources.has(name);
   }

@@ -1,0 +1,50 @@
+// Entry of the thread that renders a share of a large build's pages (see page-workers.ts): it makes the
+// same theme and page renderer from what the build sends, takes pages from the shared counter, renders,
+// hashes and writes them, and answers with each file's hash.
+import { createHash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { isBdsError } from '../core/errors.js';
+import { LiquidTheme } from '../render/liquid/index.js';
+import { SiteWriter } from './output.js';
+import { PageRenderer } from './pages.js';
+import { PageClaims, type PageWorkerReply, type PageWorkerRequest } from './page-workers.js';
+
+function reply(message: PageWorkerReply): void {
+  parentPort!.postMessage(message);
+}
+
+parentPort!.once('message', (request: PageWorkerRequest) => {
+  const taken: number[] = [];
+  const hashes: string[] = [];
+  const written: boolean[] = [];
+  try {
+    const claims = new PageClaims(request.claim, request.jobs.length);
+    const theme = new LiquidTheme(request.templates);
+    const renderer = new PageRenderer(
+      { settings: request.settings, model: request.model, bodies: request.bodies, theme, preview: false },
+      new Map(),
+    );
+    const writer = new SiteWriter(request.outDir);
+    // The build's thread may have taken every page while this one started.
+    if (claims.workerBegins()) {
+      for (let i = claims.next(); i !== undefined; i = claims.next()) {
+        const job = request.jobs[i]!;
+        const content = Buffer.from(renderer.render(request.model.pages[job.index]!), 'utf8');
+        const hash = createHash('sha256').update(content).digest('hex');
+        const write = hash !== job.oldHash;
+        if (write) writer.write(job.file, content);
+        taken.push(i);
+        hashes.push(hash);
+        written.push(write);
+      }
+    }
+    reply({ ok: true, taken, hashes, written });
+  } catch (e) {
+    reply({
+      ok: false,
+      error: isBdsError(e)
+        ? { code: e.code, message: e.message, file: e.file, line: e.line, column: e.column }
+        : { code: 'internal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) },
+    });
+  }
+});

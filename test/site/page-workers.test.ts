@@ -1,0 +1,126 @@
+// Large builds render pages on a second thread: the site must be the same file for file as a build on
+// one thread, later builds must stay incremental, and a template error on the worker keeps its file and line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSite, WorkspaceSiteSource } from '../../src/app/site.js';
+import { Workspace } from '../../src/app/workspace.js';
+import { isBdsError } from '../../src/core/errors.js';
+import { loadTheme } from '../../src/render/liquid/index.js';
+import { siteLinks } from '../../src/site/build.js';
+import { buildSiteModel } from '../../src/site/model.js';
+import { PostBodyCache, renderBodies } from '../../src/site/post-bodies.js';
+import { PageClaims, renderPagesOnWorker } from '../../src/site/page-workers.js';
+import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
+import { filesUnder } from './helpers.js';
+
+const opened: Workspace[] = [];
+afterAll(async () => {
+  for (const ws of opened) await ws.close();
+  cleanupTempDirs();
+});
+
+/** Forty posts over two months with tags and a footnote each: posts, lists, archives and feeds. */
+function openSite(extra: Record<string, string> = {}): Workspace {
+  const files: Record<string, string> = { ...extra };
+  for (let i = 1; i <= 40; i++) {
+    const day = String((i % 27) + 1).padStart(2, '0');
+    const month = i % 2 === 0 ? '01' : '02';
+    const at = `2026-${month}-${day}T${String(i % 24).padStart(2, '0')}:00:00Z`;
+    files[`posts/2026/${month}/p${i}.md`] = samplePost(
+      {
+        id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        slug: `p${i}`,
+        title: `Post number ${i} & more`,
+        createdAt: at,
+        updatedAt: at,
+        publishedAt: at,
+        tags: [`t${i % 3}`, ...(i % 5 === 0 ? ['five'] : [])],
+      },
+      `Paragraph of post ${i} with *emphasis* and a note.[^1]\n\n## A heading\n\n- one\n- two\n\n[^1]: The note of ${i}.\n`,
+    );
+  }
+  const root = writeProject(files, { settings: { maxPostsPerPage: 4, publicUrl: 'https://example.org' } });
+  const ws = Workspace.open(root, { home: tempDir('bds-home-') });
+  opened.push(ws);
+  return ws;
+}
+
+function readAll(dir: string): Map<string, string> {
+  return new Map(filesUnder(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread', () => {
+  it('give the same files as a build on one thread, and later builds stay incremental', async () => {
+    const ws = openSite();
+    const one = path.join(ws.root, 'one');
+    const two = path.join(ws.root, 'two');
+    const serial = await buildSite(ws, { resolver: null, outDir: one, pageWorkerThreshold: 0 });
+    const parallel = await buildSite(ws, {
+      resolver: null,
+      outDir: two,
+      force: true,
+      pageWorkerThreshold: 1,
+    });
+    expect(parallel.pagesWritten).toBe(serial.pagesWritten);
+    expect(serial.pagesWritten).toBeGreaterThan(80);
+    expect(readAll(two)).toEqual(readAll(one));
+
+    const again = await buildSite(ws, { resolver: null, outDir: two, pageWorkerThreshold: 1 });
+    expect(again.pagesWritten).toBe(0);
+    expect(again.pagesUnchanged).toBe(again.files);
+  });
+
+  it('render on the worker exactly the pages a build on one thread writes', async () => {
+    const ws = openSite();
+    const one = path.join(ws.root, 'one');
+    await buildSite(ws, { resolver: null, outDir: one, pageWorkerThreshold: 0 });
+    const snapshot = new WorkspaceSiteSource(ws).snapshot();
+    const model = buildSiteModel(snapshot);
+    const { bodies } = await renderBodies(model.entries, new PostBodyCache(), {
+      mode: 'site',
+      snapshot,
+      links: siteLinks(model, snapshot),
+      resolver: null,
+    });
+    const { theme } = loadTheme('default', snapshot.paths.templates);
+    const jobs = model.pages.map((page, index) => ({ index, file: page.file, oldHash: null }));
+    const out = path.join(ws.root, 'two');
+    const done = await renderPagesOnWorker({
+      outDir: out,
+      settings: snapshot.settings,
+      model,
+      bodies,
+      templates: theme.templateSources(),
+      jobs,
+      // Nothing is taken on this thread: every page is the worker's.
+      claim: new PageClaims(undefined, jobs.length).buffer,
+    }).result;
+    expect(done.taken).toHaveLength(jobs.length);
+    expect(done.written.every(Boolean)).toBe(true);
+    const expected = readAll(one);
+    for (const page of model.pages)
+      expect(fs.readFileSync(path.join(out, page.file), 'utf8')).toBe(expected.get(page.file));
+  });
+
+  it('report a template error raised on the worker with its template file and line', async () => {
+    const ws = openSite({ 'templates/list.liquid': 'Before\n{% include "no-such-part" %}\n' });
+    const snapshot = new WorkspaceSiteSource(ws).snapshot();
+    const model = buildSiteModel(snapshot);
+    const { theme } = loadTheme('default', snapshot.paths.templates);
+    const jobs = model.pages.map((page, index) => ({ index, file: page.file, oldHash: null }));
+    const error = await renderPagesOnWorker({
+      outDir: path.join(ws.root, 'out'),
+      settings: snapshot.settings,
+      model,
+      bodies: new Map(),
+      templates: theme.templateSources(),
+      jobs,
+      claim: new PageClaims(undefined, jobs.length).buffer,
+    }).result.catch((e: unknown) => e);
+    expect(isBdsError(error) && error.code).toBe('template-error');
+    expect(isBdsError(error) && error.file).toBe('templates/list.liquid');
+    expect(isBdsError(error) && error.line).toBe(2);
+  });
+});

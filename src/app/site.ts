@@ -300,6 +300,7 @@ export async function startPreviewServer(
   const server = await startPreview(source, {
     ...(options.port === undefined ? {} : { port: options.port }),
     resolver,
+    problems: () => ws.problems(),
   });
   const trust = watchTrust(ws, server);
   if (!options.watchContent) {

@@ -299,3 +299,27 @@ describe('template errors', () => {
     await expect.poll(async () => (await get(url)).status, { timeout: 5_000 }).toBe(200);
   });
 });
+
+describe('unreadable posts', () => {
+  it('a post whose frontmatter breaks drops out, and its 404 names the file, line and reason; fixing it brings it back', async () => {
+    const post = blog.ws.getPost('about');
+    const file = path.join(blog.root, post.path);
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace(/^title: .*$/m, 'title: [unclosed'));
+    blog.ws.applyExternalChange(post.path);
+    const problem = blog.ws.problems().find((p) => p.file === post.path);
+    expect(problem?.line).toBeGreaterThan(1);
+
+    const res = await get('/about/');
+    expect(res.status).toBe(404);
+    const box = /<div class="bds-macro-error bds-unreadable-posts"[^]*?<\/div>/.exec(res.text)?.[0] ?? '';
+    expect(box).toContain(`${post.path}:${problem!.line}`);
+    expect(box).toMatch(/<pre class="bds-macro-error-message">[^<]*\]/);
+    expect((await get('/definitely-not-here/')).text).toContain('bds-unreadable-posts');
+
+    fs.writeFileSync(file, good);
+    blog.ws.applyExternalChange(post.path);
+    expect((await get('/about/')).status).toBe(200);
+    expect((await get('/definitely-not-here/')).text).not.toContain('bds-unreadable-posts');
+  });
+});

@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { extensionOf, mimeTypeOfExtension } from '../../content/media/index.js';
-import { BdsError, formatError } from '../../core/errors.js';
+import { BdsError, formatError, type Problem } from '../../core/errors.js';
 import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
 import { contentTypeOf } from '../../render/theme/index.js';
 import { siteLinks } from '../build.js';
@@ -29,6 +29,11 @@ export interface PreviewOptions {
   resolver?: PythonMacroResolver | null;
   /** Watch templates/, media/ and thumbnails/ and reload on change (default true). */
   watchFiles?: boolean;
+  /**
+   * Files of the project that cannot be read right now. A post with broken frontmatter drops out of the
+   * site, so the not-found page lists the unreadable posts: the page the user expected is probably one.
+   */
+  problems?: () => readonly Problem[];
 }
 
 export interface PreviewServer {
@@ -139,16 +144,39 @@ function send(
   res.end(head ? undefined : buf);
 }
 
-/**
- * On a published post with pending edits, a note that links to their preview (nothing else links
- * there). It goes at the start of `<main>`, else of `<body>`: user templates may have either.
- */
-function injectPendingNote(html: string, postId: string): string {
-  const note = `<div class="bds-draft-banner bds-pending-note" role="status"><strong>Pending edits</strong> This post has unpublished changes: <a href="${DRAFT_PREFIX}${encodeURIComponent(postId)}/">preview them</a>.</div>`;
+/** Puts a preview-only block at the start of `<main>`, else of `<body>`: user templates may have either. */
+function injectAtMainStart(html: string, block: string): string {
   const m = /<main\b[^>]*>/i.exec(html) ?? /<body\b[^>]*>/i.exec(html);
-  if (!m) return `${note}\n${html}`;
+  if (!m) return `${block}\n${html}`;
   const at = m.index + m[0].length;
-  return `${html.slice(0, at)}\n${note}${html.slice(at)}`;
+  return `${html.slice(0, at)}\n${block}${html.slice(at)}`;
+}
+
+/** On a published post with pending edits, a note that links to their preview (nothing else links there). */
+function injectPendingNote(html: string, postId: string): string {
+  return injectAtMainStart(
+    html,
+    `<div class="bds-draft-banner bds-pending-note" role="status"><strong>Pending edits</strong> This post has unpublished changes: <a href="${DRAFT_PREFIX}${encodeURIComponent(postId)}/">preview them</a>.</div>`,
+  );
+}
+
+/** The posts bds cannot read, each with its file, line and reason, in the macro error box's style. */
+function unreadablePostsBox(problems: readonly Problem[]): string {
+  const items = problems.map((p) => {
+    const where =
+      p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}`;
+    // Messages often start with the place already; it is shown once, above.
+    const message = p.message.startsWith(`${p.file}:`)
+      ? p.message.slice(p.file.length).replace(/^(:\d+)*:\s*/, '')
+      : p.message;
+    return `<li><span class="bds-macro-error-where">${escapeHtml(where)}</span><pre class="bds-macro-error-message">${escapeHtml(message)}</pre></li>`;
+  });
+  return [
+    '<div class="bds-macro-error bds-unreadable-posts" role="alert">',
+    `<strong class="bds-macro-error-title">bds cannot read ${problems.length === 1 ? 'this post file' : `these ${problems.length} post files`}; the page you expected may be one of them</strong>`,
+    `<ul>${items.join('')}</ul>`,
+    '</div>',
+  ].join('\n');
 }
 
 function errorPage(title: string, detail: string): string {
@@ -304,7 +332,12 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
         return;
       }
     }
-    send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(s.renderer.renderNotFound()));
+    const unreadable = (options.problems?.() ?? []).filter(
+      (p) => p.file.startsWith('posts/') || p.file.startsWith('drafts/'),
+    );
+    let notFound = s.renderer.renderNotFound();
+    if (unreadable.length > 0) notFound = injectAtMainStart(notFound, unreadablePostsBox(unreadable));
+    send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(notFound));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

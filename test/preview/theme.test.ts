@@ -81,6 +81,13 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
       publish: true,
     });
     blog.ws.updatePost('notes', { body: 'A rewrite waiting to be published.\n' });
+    // A post file bds cannot read: the not-found page lists it.
+    fs.mkdirSync(path.join(blog.root, 'posts/2026/04'), { recursive: true });
+    fs.writeFileSync(
+      path.join(blog.root, 'posts/2026/04/half-written.md'),
+      '---\ntitle: [oops\nslug: half\n---\nText\n',
+    );
+    blog.ws.applyExternalChange('posts/2026/04/half-written.md');
     server = await startPreviewServer(blog.ws, { port: 0, resolver: null });
     browser = await launchChromium();
     fs.rmSync(shots, { recursive: true, force: true });

@@ -201,6 +201,7 @@ class DepChecker {
   private images?: string;
   private tags?: string;
   private slugs?: Promise<string>;
+  private slugSet?: Promise<ReadonlySet<string>>;
   private readonly linked = new Map<string, string>();
 
   constructor(
@@ -226,14 +227,18 @@ class DepChecker {
     return fp;
   }
 
-  slugsFp(): Promise<string> {
+  /** The enabled macro scripts, looked up once per render run rather than by every document. */
+  macroSlugs(): Promise<ReadonlySet<string>> {
     const resolver = this.resolver;
-    this.slugs ??= Promise.resolve()
-      .then(() => (resolver ? resolver.macroSlugs() : new Set<string>()))
-      .then(
-        (set) => fingerprint([...set].sort()),
-        () => 'lookup-failed',
-      );
+    this.slugSet ??= Promise.resolve().then(() => (resolver ? resolver.macroSlugs() : new Set<string>()));
+    return this.slugSet;
+  }
+
+  slugsFp(): Promise<string> {
+    this.slugs ??= this.macroSlugs().then(
+      (set) => fingerprint([...set].sort()),
+      () => 'lookup-failed',
+    );
     return this.slugs;
   }
 
@@ -304,8 +309,8 @@ class DepChecker {
     const inner = this.resolver;
     const resolver: PythonMacroResolver | null = inner && {
       macroSlugs: async () => {
-        const set = await inner.macroSlugs();
-        deps.push(['slugs', fingerprint([...set].sort())]);
+        const set = await this.macroSlugs();
+        deps.push(['slugs', await this.slugsFp()]);
         return set;
       },
       render: (call) => {

@@ -129,10 +129,13 @@ export class ScriptIndex {
   }
 
   bySlug(slug: string): ScriptRow | undefined {
-    const r = this.db.prepare('SELECT * FROM scripts WHERE slug = ? COLLATE NOCASE').get(slug) as
-      Raw | undefined;
+    // Asked for every macro of a build: prepared once.
+    this.bySlugStmt ??= this.db.prepare('SELECT * FROM scripts WHERE slug = ? COLLATE NOCASE');
+    const r = this.bySlugStmt.get(slug) as Raw | undefined;
     return r ? fromRaw(r) : undefined;
   }
+
+  private bySlugStmt?: ReturnType<Sqlite['prepare']>;
 
   /** Enabled scripts of a kind; transforms in their run order (order, then slug). */
   enabled(kind: ScriptRow['kind']): ScriptRow[] {

@@ -63,13 +63,21 @@ const median = (values: number[]): number => {
 };
 const spread = (values: number[]) => values.map((v) => round(v, 0)).join(', ');
 
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/**
+ * Runs a command to completion: its wall time, and (through /usr/bin/time, when there) the CPU time it
+ * used on all its threads, which a machine busy with other work disturbs much less than wall time.
+ */
 function timed(
   cmd: string,
   argv: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): { ms: number; stdout: string } {
+): { ms: number; cpuMs: number | null; stdout: string } {
+  const usage = path.join(home, `time-${process.pid}.txt`);
+  const [file, args] = TIME ? [TIME, ['-o', usage, '-f', '%U %S', cmd, ...argv]] : [cmd, argv];
   const t = performance.now();
-  const r = spawnSync(cmd, argv, {
+  const r = spawnSync(file, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
@@ -81,7 +89,12 @@ function timed(
       `${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000),
     );
   }
-  return { ms, stdout: r.stdout };
+  let cpuMs: number | null = null;
+  if (TIME) {
+    const [user, sys] = fs.readFileSync(usage, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    cpuMs = ((user ?? 0) + (sys ?? 0)) * 1000;
+  }
+  return { ms, cpuMs, stdout: r.stdout };
 }
 
 /** Hugo's `…/page/1/index.html` files: redirects to the list's first page, not pages. */
@@ -117,15 +130,15 @@ function makeBdsProject(dir: string, posts: CorpusPost[]): void {
   writeBdsPosts(dir, posts);
 }
 
-/** One `bds build` process: its wall time, and the build time it reports itself (index rebuild excluded). */
-function bdsCli(dir: string, extra: string[] = []): { ms: number; buildMs: number; written: number } {
+/** One `bds build` process: its wall and CPU time, and the build time it reports (index rebuild excluded). */
+function bdsCli(dir: string, extra: string[] = []): { ms: number; cpuMs: number | null; buildMs: number } {
   const r = timed(
     process.execPath,
     [path.join(REPO, 'dist', 'cli', 'main.js'), '--project', dir, '--json', 'build', ...extra],
     { env: { BDS_HOME: home } },
   );
-  const summary = JSON.parse(r.stdout) as { ms: number; pagesWritten: number };
-  return { ms: r.ms, buildMs: summary.ms, written: summary.pagesWritten };
+  const summary = JSON.parse(r.stdout) as { ms: number };
+  return { ms: r.ms, cpuMs: r.cpuMs, buildMs: summary.ms };
 }
 
 interface Dist {
@@ -337,11 +350,9 @@ async function macroOverhead(
       });
     const t0 = performance.now();
     const sample = ws.listPosts({ limit: 8 });
-    // Concurrent calls make the pool start every worker; repeat until all are ready.
-    for (let round = 0; round < 20; round++) {
-      await Promise.all(sample.flatMap((p) => [call(p), call(p)]));
-      if (!isPool(runtime) || runtime.stats().workers.every((w) => w.state === 'ready')) break;
-    }
+    // Every worker of the pool started and answering before the timed builds.
+    await (isPool(runtime) ? runtime.start(runtime.size) : runtime.start());
+    await Promise.all(sample.flatMap((p) => [call(p), call(p)]));
     const startMs = performance.now() - t0;
     const workers = isPool(runtime) ? runtime.stats().workers : [];
     const workerNote = isPool(runtime)
@@ -393,27 +404,81 @@ try {
   buildDist();
   const dist = await loadDist();
 
-  // bds, cold: a project without .bds/ or html/ built by the CLI, index included; then the same command
-  // again with nothing changed.
+  // The three generators on the same posts, round by round (bds, Eleventy, Hugo in turn), so a machine
+  // busier in one moment than another weighs on all three alike. bds: a project without .bds/ or html/
+  // built by the CLI (index included), then the same command again with nothing changed.
   const bdsDir = path.join(base, 'bds');
   makeBdsProject(bdsDir, posts);
-  const cold: { ms: number; buildMs: number }[] = [];
+  const eleventyCmd = args.has('skip-eleventy') ? null : ensureEleventy();
+  if (!args.has('skip-eleventy') && !eleventyCmd) log('  Eleventy  could not be installed; skipped');
+  const eleventyDir = path.join(base, 'eleventy');
+  if (eleventyCmd) makeEleventySite(eleventyDir, posts);
+  const hugo = fs.existsSync('/usr/bin/hugo') ? '/usr/bin/hugo' : 'hugo';
+  const hugoDir = path.join(base, 'hugo');
+  let hugoOk = !args.has('skip-hugo');
+  if (hugoOk) makeHugoSite(hugoDir, posts);
+
+  type Run = { ms: number; cpuMs: number | null };
+  const cold: (Run & { buildMs: number })[] = [];
   const again: number[] = [];
+  const eleventyRuns: Run[] = [];
+  const hugoRuns: Run[] = [];
   for (let r = 0; r < runs; r++) {
     resetBdsProject(bdsDir);
     cold.push(bdsCli(bdsDir));
     again.push(bdsCli(bdsDir).ms);
+    if (eleventyCmd) {
+      fs.rmSync(path.join(eleventyDir, '_site'), { recursive: true, force: true });
+      fs.rmSync(path.join(eleventyDir, '.cache'), { recursive: true, force: true });
+      eleventyRuns.push(timed(process.execPath, [eleventyCmd, '--quiet'], { cwd: eleventyDir }));
+    }
+    if (hugoOk) {
+      fs.rmSync(path.join(hugoDir, 'public'), { recursive: true, force: true });
+      fs.rmSync(path.join(hugoDir, 'resources'), { recursive: true, force: true });
+      try {
+        hugoRuns.push(timed(hugo, ['--quiet'], { cwd: hugoDir }));
+      } catch (e) {
+        log(`  Hugo      failed or missing: ${String(e).split('\n')[0]}`);
+        hugoOk = false;
+      }
+    }
   }
+  const cpuOf = (list: Run[]) => {
+    const values = list.map((x) => x.cpuMs).filter((x): x is number => x !== null);
+    return values.length > 0 ? median(values) : null;
+  };
+  const cpuNote = (list: Run[]) => {
+    const cpu = cpuOf(list);
+    return cpu === null ? '' : `, CPU ${round(cpu, 0)} ms`;
+  };
   const bdsMs = median(cold.map((c) => c.ms));
+  const bdsCpuMs = cpuOf(cold);
   const bdsBuildMs = median(cold.map((c) => c.buildMs));
   const bdsWarmCliMs = median(again);
   const bdsFiles = countFiles(path.join(bdsDir, 'html'));
   log(
-    `  bds       cold \`bds build\` ${round(bdsMs, 0)} ms (runs ${spread(cold.map((c) => c.ms))}; of which buildSite ${round(bdsBuildMs, 0)} ms, the rest node start and the index); ${bdsFiles} files`,
+    `  bds       cold \`bds build\` ${round(bdsMs, 0)} ms${cpuNote(cold)} (runs ${spread(cold.map((c) => c.ms))}; of which buildSite ${round(bdsBuildMs, 0)} ms, the rest node start and the index); ${bdsFiles} files`,
   );
   log(
     `  bds       \`bds build\` again, nothing changed: ${round(bdsWarmCliMs, 0)} ms (runs ${spread(again)})`,
   );
+  const eleventyMs = eleventyRuns.length > 0 ? median(eleventyRuns.map((x) => x.ms)) : null;
+  const eleventyCpuMs = cpuOf(eleventyRuns);
+  const eleventyFiles = eleventyCmd ? countFiles(path.join(eleventyDir, '_site')) : 0;
+  if (eleventyMs !== null) {
+    log(
+      `  Eleventy  ${round(eleventyMs, 0)} ms${cpuNote(eleventyRuns)} (runs ${spread(eleventyRuns.map((x) => x.ms))}; ${eleventyFiles} files)`,
+    );
+  }
+  const hugoMs = hugoOk && hugoRuns.length > 0 ? median(hugoRuns.map((x) => x.ms)) : null;
+  const hugoCpuMs = cpuOf(hugoRuns);
+  const hugoFiles = hugoMs !== null ? countFiles(path.join(hugoDir, 'public')) : 0;
+  const hugoPages = hugoMs !== null ? hugoFiles - countAliases(path.join(hugoDir, 'public')) : 0;
+  if (hugoMs !== null) {
+    log(
+      `  Hugo      ${round(hugoMs, 0)} ms${cpuNote(hugoRuns)} on all cores (runs ${spread(hugoRuns.map((x) => x.ms))}; ${hugoFiles} files, of which ${hugoFiles - hugoPages} are the redirects Hugo writes at …/page/1/)`,
+    );
+  }
 
   // bds, warm incremental: in one process (as the app server keeps it), after editing one post.
   const ws = dist.Workspace.open(bdsDir, { home });
@@ -442,50 +507,6 @@ try {
     `  bds       incremental after editing one post: median ${round(incrementalMs, 1)} ms, p90 ${round(percentile(sortedIncremental, 90), 1)} ms over ${edits} edits (${round(median(incrementalWritten), 0)} files written; the first in-process build, caches from disk: ${round(firstInProcessMs, 0)} ms)`,
   );
 
-  let eleventyMs: number | null = null;
-  let eleventyFiles = 0;
-  if (!args.has('skip-eleventy')) {
-    const cmd = ensureEleventy();
-    if (cmd) {
-      const dir = path.join(base, 'eleventy');
-      makeEleventySite(dir, posts);
-      const times: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        fs.rmSync(path.join(dir, '_site'), { recursive: true, force: true });
-        fs.rmSync(path.join(dir, '.cache'), { recursive: true, force: true });
-        times.push(timed(process.execPath, [cmd, '--quiet'], { cwd: dir }).ms);
-      }
-      eleventyMs = median(times);
-      eleventyFiles = countFiles(path.join(dir, '_site'));
-      log(`  Eleventy  ${round(eleventyMs, 0)} ms (runs ${spread(times)}; ${eleventyFiles} files)`);
-    } else log('  Eleventy  could not be installed; skipped');
-  }
-
-  let hugoMs: number | null = null;
-  let hugoFiles = 0;
-  let hugoPages = 0;
-  if (!args.has('skip-hugo')) {
-    const hugo = fs.existsSync('/usr/bin/hugo') ? '/usr/bin/hugo' : 'hugo';
-    const dir = path.join(base, 'hugo');
-    makeHugoSite(dir, posts);
-    try {
-      const times: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        fs.rmSync(path.join(dir, 'public'), { recursive: true, force: true });
-        fs.rmSync(path.join(dir, 'resources'), { recursive: true, force: true });
-        times.push(timed(hugo, ['--quiet'], { cwd: dir }).ms);
-      }
-      hugoMs = median(times);
-      hugoFiles = countFiles(path.join(dir, 'public'));
-      hugoPages = hugoFiles - countAliases(path.join(dir, 'public'));
-      log(
-        `  Hugo      ${round(hugoMs, 0)} ms (runs ${spread(times)}; ${hugoFiles} files, of which ${hugoFiles - hugoPages} are the redirects Hugo writes at …/page/1/)`,
-      );
-    } catch (e) {
-      log(`  Hugo      failed or missing: ${String(e).split('\n')[0]}`);
-    }
-  }
-
   let macroOverheadMs: number | null = null;
   let macroRunsMs: number[] = [];
   let macroNote = 'skipped (--skip-macro)';
@@ -505,10 +526,14 @@ try {
     posts: count,
     runs,
     bdsMs: round(bdsMs, 0),
+    bdsCpuMs: bdsCpuMs === null ? null : round(bdsCpuMs, 0),
     bdsBuildMs: round(bdsBuildMs, 0),
     bdsWarmCliMs: round(bdsWarmCliMs, 0),
     eleventyMs: eleventyMs === null ? null : round(eleventyMs, 0),
+    eleventyCpuMs: eleventyCpuMs === null ? null : round(eleventyCpuMs, 0),
     hugoMs: hugoMs === null ? null : round(hugoMs, 0),
+    hugoCpuMs: hugoCpuMs === null ? null : round(hugoCpuMs, 0),
+    loadAverage: os.loadavg().map((l) => round(l, 1)),
     incrementalMs: round(incrementalMs, 1),
     incrementalRunsMs: incremental.map((v) => round(v, 1)),
     incrementalFilesWritten: round(median(incrementalWritten), 0),
@@ -516,7 +541,11 @@ try {
     macroRunsMs: macroRunsMs.map((v) => round(v, 0)),
     macroNote,
     files: { bds: bdsFiles, eleventy: eleventyFiles, hugo: hugoFiles, hugoWithoutRedirects: hugoPages },
-    ratios: { bdsToEleventy: ratio(bdsMs, eleventyMs), bdsToHugo: ratio(bdsMs, hugoMs) },
+    ratios: {
+      bdsToEleventy: ratio(bdsMs, eleventyMs),
+      bdsToHugo: ratio(bdsMs, hugoMs),
+      cpuBdsToEleventy: ratio(bdsCpuMs, eleventyCpuMs),
+    },
     goals: {
       halfOfEleventy: eleventyMs === null ? null : bdsMs <= eleventyMs / 2,
       within1_5xHugo: hugoMs === null ? null : bdsMs <= hugoMs * 1.5,
@@ -525,7 +554,7 @@ try {
     },
   };
   log(
-    `  ratios    bds/Eleventy ${result.ratios.bdsToEleventy ?? 'n/a'} (goal ≤ 0.5), bds/Hugo ${result.ratios.bdsToHugo ?? 'n/a'} (goal ≤ 1.5)`,
+    `  ratios    bds/Eleventy ${result.ratios.bdsToEleventy ?? 'n/a'} (goal ≤ 0.5; CPU time ${result.ratios.cpuBdsToEleventy ?? 'n/a'}), bds/Hugo ${result.ratios.bdsToHugo ?? 'n/a'} (goal ≤ 1.5); load average ${result.loadAverage.join(' ')}`,
   );
   if (json) console.log(JSON.stringify(result));
 } finally {

@@ -27,7 +27,10 @@ export interface PreviewOptions {
   /** Default 4123; 0 picks a free port. */
   port?: number;
   resolver?: PythonMacroResolver | null;
-  /** Watch templates/, media/ and thumbnails/ and reload on change (default true). */
+  /**
+   * Watch templates/ and thumbnails/ (and media/, for a source without change events) and reload on
+   * change (default true).
+   */
   watchFiles?: boolean;
   /**
    * Files of the project that cannot be read right now. A post with broken frontmatter drops out of the
@@ -413,7 +416,11 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
   if (options.watchFiles !== false) {
     const p = source.snapshot().paths;
     fs.mkdirSync(p.templates, { recursive: true });
-    const dirs = [p.templates, p.media, p.thumbnails].filter((d) => fs.existsSync(d));
+    // A source with change events reports media after it has read them again (a sidecar's new caption is
+    // in its index then); reloading on the raw file event as well came first and showed the old caption.
+    const dirs = [p.templates, p.thumbnails, ...(source.onChange ? [] : [p.media])].filter((d) =>
+      fs.existsSync(d),
+    );
     watcher = chokidar.watch(dirs, {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),

@@ -114,6 +114,7 @@ export class SiteBuilder {
   private readonly models = new SiteModelCache();
   private readonly pageMemo = new PageMemo();
   private manifest?: SiteManifest;
+  private retainedFor?: SiteModel;
 
   constructor(private readonly source: SiteSource) {}
 
@@ -288,7 +289,11 @@ export class SiteBuilder {
     }
     this.manifest = newManifest;
     marker.clear();
-    this.bodyCache.retain(new Set(model.entries.map((e) => PostBodyCache.slot(e.post.id, 'site'))), 'site');
+    // The cache keeps the posts of the site; a model kept from the last build has the same posts.
+    if (this.retainedFor !== model) {
+      this.bodyCache.retain(new Set(model.entries.map((e) => PostBodyCache.slot(e.post.id, 'site'))), 'site');
+      this.retainedFor = model;
+    }
     this.bodyCache.save(cacheFile);
 
     // Media and thumbnails.

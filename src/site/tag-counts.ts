@@ -20,11 +20,12 @@ export function siteTagCounts(model: SiteModel): TagCount[] {
 
 /** The project's render data with the site's tag counts in place of the index's. */
 export function siteRenderData(data: RenderData, model: SiteModel): RenderData {
-  const tags = siteTagCounts(model);
+  // Counted when a tag cloud first asks (most builds render no tag cloud at all).
+  let tags: TagCount[] | undefined;
   return {
     linkedImages: (postId) => data.linkedImages(postId),
     images: () => data.images(),
-    publishedTagCounts: () => tags,
+    publishedTagCounts: () => (tags ??= siteTagCounts(model)),
     ...(data.timezone === undefined ? {} : { timezone: data.timezone }),
   };
 }

@@ -113,6 +113,16 @@ describe('preview and build serve the same site', () => {
       expect({ route, type: res.headers['content-type'] }).toEqual({ route, type });
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
+    for (const route of ['/', '/rss.xml', `/${media}`]) {
+      const full = await get(route);
+      const headOnly = await rawRequest(server.port, route, {}, 'HEAD');
+      expect({ route, status: headOnly.status, body: headOnly.body.length }).toEqual({
+        route,
+        status: 200,
+        body: 0,
+      });
+      expect(headOnly.headers['content-length']).toBe(String(full.body.length));
+    }
     const rss = (await get('/rss.xml')).text;
     expect(rss).toContain(`<link>${PUBLIC_URL}/2026/02/03/notes/</link>`);
   });

@@ -3,7 +3,15 @@
 import { createHash } from 'node:crypto';
 import { macroAssetTags } from '../render/index.js';
 import type { LiquidTheme, TemplateScope } from '../render/liquid/index.js';
-import { absoluteUrl, renderAtom, renderCalendar, renderRss, renderSitemap, siteBase } from './feeds.js';
+import {
+  absoluteUrl,
+  absolutizeHtml,
+  renderAtom,
+  renderCalendar,
+  renderRss,
+  renderSitemap,
+  siteBase,
+} from './feeds.js';
 import type { ArchiveContext, ListPage, PostPage, SiteEntry, SiteModel, SitePage } from './model.js';
 import type { RenderedBody } from './post-bodies.js';
 import { categoryRoute, dayRoute, paginatedRoute } from './routes.js';
@@ -147,6 +155,8 @@ export class PageRenderer {
   // Views are per build: a renderer lives for one build or one preview model.
   private readonly views = new Map<SiteEntry, PostView>();
   private readonly base: string;
+  /** The path part of publicUrl (`/blog`), '' at a host's root and in the preview. */
+  private readonly basePath: string;
   private readonly siteScope: Record<string, unknown>;
   private readonly siteHash: string;
   private readonly menu: { title: string; href: string }[];
@@ -161,6 +171,7 @@ export class PageRenderer {
     const s = ctx.settings;
     this.labels = new DateLabels(s.mainLanguage, s.timezone);
     this.base = siteBase(s);
+    this.basePath = ctx.preview ? '' : basePathOf(this.base);
     this.siteScope = {
       name: s.name,
       // Absent values are null, not '': Liquid treats an empty string as true in `{% if %}`.
@@ -362,9 +373,9 @@ export class PageRenderer {
   render(page: SitePage): string {
     switch (page.kind) {
       case 'post':
-        return this.ctx.theme.render(this.postTemplate(page.entry), this.postScope(page));
+        return this.local(this.ctx.theme.render(this.postTemplate(page.entry), this.postScope(page)));
       case 'list':
-        return this.ctx.theme.render(this.listTemplate(page.context), this.listScope(page));
+        return this.local(this.ctx.theme.render(this.listTemplate(page.context), this.listScope(page)));
       case 'rss':
         return renderRss({
           settings: this.ctx.settings,
@@ -382,8 +393,13 @@ export class PageRenderer {
       case 'calendar':
         return renderCalendar(this.ctx.model.listed.filter((e) => !e.isDraft));
       case 'not-found':
-        return this.ctx.theme.render('not-found', this.notFoundScope());
+        return this.local(this.ctx.theme.render('not-found', this.notFoundScope()));
     }
+  }
+
+  /** A site served under a path (publicUrl `https://host/blog`): root-relative links get the path. */
+  private local(html: string): string {
+    return this.basePath ? absolutizeHtml(html, this.basePath) : html;
   }
 
   /** The not-found page for a URL the preview server does not know. */
@@ -514,5 +530,15 @@ export class PageRenderer {
       not_found_message: 'There is no page at this address. It may have moved, or the link may be mistyped.',
       not_found_back_label: 'Back to the home page',
     };
+  }
+}
+
+/** `/blog` for `https://example.org/blog`; '' for a site at the root or no publicUrl. */
+export function basePathOf(base: string): string {
+  if (!base) return '';
+  try {
+    return new URL(base).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
   }
 }

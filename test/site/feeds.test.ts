@@ -10,7 +10,7 @@ import { Workspace } from '../../src/app/workspace.js';
 import type { BuildSummary } from '../../src/site/index.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
-import { filesUnder, SITE_FIXTURES } from './helpers.js';
+import { filesUnder, read, SITE_FIXTURES } from './helpers.js';
 
 const ATOM_RNG = path.join(SITE_FIXTURES, 'atom.rng');
 const RFC822 =
@@ -186,6 +186,26 @@ describeWith(['xmllint'], 'feeds and sitemap (xmllint)', () => {
     expect([...routes].sort()).toEqual(htmlRoutes(site.out));
     expect(routes).toContain('/about/');
   });
+
+  it('a site under a path (publicUrl https://host/blog) links its pages, assets and feeds under that path', async () => {
+    const sub = await build({ publicUrl: 'https://tides.example.org/blog/' });
+    const home = read(sub.out, 'index.html');
+    expect(home).toContain('href="/blog/assets/bds-theme.css"');
+    expect(home).toContain('href="/blog/2026/02/01/tides/"');
+    expect(home).not.toMatch(/(?:href|src)="\/(?!blog\/|\/)/);
+    const post = read(sub.out, '2026/02/01/tides/index.html');
+    expect(post).toContain('href="/blog/2026/01/20/pier/"');
+    expect(post).toContain('<link rel="canonical" href="https://tides.example.org/blog/2026/02/01/tides/">');
+    expect(read(sub.out, '404.html')).toContain('href="/blog/"');
+    const rssFile = path.join(sub.out, 'rss.xml');
+    expect(xpath(rssFile, '/rss/channel/item[1]/link')).toBe(
+      'https://tides.example.org/blog/2026/02/01/tides/',
+    );
+    const map = path.join(sub.out, 'sitemap.xml');
+    expect(xpath(map, `/${el('urlset')}/*[local-name()='url'][1]/${el('loc')}`)).toMatch(
+      /^https:\/\/tides\.example\.org\/blog\//,
+    );
+  }, 60_000);
 
   it('without publicUrl, the sitemap and feeds carry site-relative links, and the build says so', async () => {
     const bare = await build({});

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
@@ -100,16 +101,16 @@ describe('bds preview', () => {
   });
 
   it('a port already taken is a clear error and exit code 1', async () => {
-    const root = writeProject({});
-    const first = startCli(root, ['--json', 'preview', '--port', '0']);
-    const { url } = JSON.parse(await first.firstLine) as { url: string };
-    const port = new URL(url).port;
-    const second = startCli(writeProject({}), ['preview', '--port', port]);
-    const end = await exited(second.child);
-    expect(end.code).toBe(1);
-    expect(second.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
-    first.child.kill('SIGTERM');
-    expect((await exited(first.child)).code).toBe(0);
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    try {
+      const second = startCli(writeProject({}), ['preview', '--port', port]);
+      expect((await exited(second.child)).code).toBe(1);
+      expect(second.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('a bad --port is refused before anything starts', async () => {

@@ -44,6 +44,35 @@ function assertTrusted(s: Script): void {
   }
 }
 
+/** Macro scripts by slug, looked up once per workspace until its scripts change (a build asks per macro). */
+class MacroScriptCache {
+  private readonly scripts = new Map<string, Script | null>();
+
+  constructor(private readonly ws: Workspace) {
+    ws.events.on('scripts-changed', () => this.scripts.clear());
+  }
+
+  get(slug: string): Script | undefined {
+    let s = this.scripts.get(slug);
+    if (s === undefined) {
+      s = this.ws.scripts.macroBySlug(slug) ?? null;
+      this.scripts.set(slug, s);
+    }
+    return s ?? undefined;
+  }
+}
+
+const macroCaches = new WeakMap<Workspace, MacroScriptCache>();
+
+function macroScripts(ws: Workspace): MacroScriptCache {
+  let cache = macroCaches.get(ws);
+  if (!cache) {
+    cache = new MacroScriptCache(ws);
+    macroCaches.set(ws, cache);
+  }
+  return cache;
+}
+
 /** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
 export class WorkspaceMacroResolver implements PythonMacroResolver {
   constructor(
@@ -56,9 +85,10 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
   }
 
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
-    const script = this.ws.scripts.macroBySlug(call.slug);
+    const script = macroScripts(this.ws).get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
-    if (!script.trusted) {
+    // Trust is asked every time: it can be granted from another terminal while the preview runs.
+    if (!this.ws.scripts.isTrusted(script)) {
       return {
         ok: false,
         reason: 'untrusted',

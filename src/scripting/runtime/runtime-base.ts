@@ -81,6 +81,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Posts that passed PostDataSchema while rendering with a postJson made once per post. */
+const VALID_POSTS = new WeakSet<PostDataV1>();
 export abstract class PythonRuntimeBase implements PythonRuntime {
   abstract readonly mode: PythonRuntimeMode;
   protected readonly timeouts: PythonTimeouts;
@@ -125,9 +127,13 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
     if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
     let postJson = 'null';
     if (post !== null) {
-      const parsed = PostDataSchema.safeParse(post);
-      if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
-      postJson = options.postJson ?? JSON.stringify(parsed.data);
+      // With postJson the caller serialised the post once for all its macros: check it once too.
+      if (options.postJson === undefined || !VALID_POSTS.has(post)) {
+        const parsed = PostDataSchema.safeParse(post);
+        if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
+        postJson = options.postJson ?? JSON.stringify(parsed.data);
+        if (options.postJson !== undefined) VALID_POSTS.add(post);
+      } else postJson = options.postJson;
     }
     const result = await this.run({
       ...this.scriptRequest(script, 'macro', 'render', options),

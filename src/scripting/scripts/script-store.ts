@@ -264,6 +264,11 @@ export class ScriptStore {
     return this.index.enabled('macro').map((r) => this.withTrust(r));
   }
 
+  /** Whether the user trusts this content of the script now (trust.json may change at any time). */
+  isTrusted(script: Pick<Script, 'hash'>): boolean {
+    return this.trustStore.isTrusted(this.project.settings.id, script.hash);
+  }
+
   /** The enabled macro script answering to `[[slug]]`, if any (case-insensitive, like macro names). */
   macroBySlug(slug: string): Script | undefined {
     const row = this.index.bySlug(slug);

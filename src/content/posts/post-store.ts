@@ -132,7 +132,8 @@ export class PostStore {
   }
 
   private indexFileUnchecked(rel: string): Problem | undefined {
-    this.problems.clearPath(rel);
+    // A rebuild cleared every problem of posts/ and drafts/ before it began.
+    if (!this.freshIds) this.problems.clearPath(rel);
     let doc: PostDocument;
     try {
       doc = readPostFile(this.project.root, rel, this.tz);

@@ -132,18 +132,30 @@ export function renderAtom({ settings, entries, bodies }: FeedInput): string {
 }
 
 /** Every page of the site once, with the priorities and change frequencies of its kind. */
+/** Sitemap lines by site address and page URL, kept for the next build (cleared when it grows). */
+const SITEMAP_LINES = new Map<string, { updated: string; page: SitePage['kind']; line: string }>();
+
 export function renderSitemap(settings: SiteSettings, pages: readonly SitePage[]): string {
   const base = siteBase(settings);
+  if (SITEMAP_LINES.size > 4 * pages.length + 1000) SITEMAP_LINES.clear();
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
   ];
   for (const page of pages) {
     if (!page.sitemap) continue;
-    const lastmod = page.kind === 'post' ? `<lastmod>${rfc3339(page.entry.post.updatedAt)}</lastmod>` : '';
-    lines.push(
-      `<url><loc>${escapeXml(absoluteUrl(base, page.url))}</loc>${lastmod}<changefreq>${page.sitemap.changefreq}</changefreq><priority>${page.sitemap.priority.toFixed(1)}</priority></url>`,
-    );
+    const updated = page.kind === 'post' ? page.entry.post.updatedAt : '';
+    // A page's line is made again only when its address or date changed since the last sitemap.
+    const key = `${base}\u0000${page.url}`;
+    const known = SITEMAP_LINES.get(key);
+    if (known && known.updated === updated && known.page === page.kind) {
+      lines.push(known.line);
+      continue;
+    }
+    const lastmod = updated ? `<lastmod>${rfc3339(updated)}</lastmod>` : '';
+    const line = `<url><loc>${escapeXml(absoluteUrl(base, page.url))}</loc>${lastmod}<changefreq>${page.sitemap.changefreq}</changefreq><priority>${page.sitemap.priority.toFixed(1)}</priority></url>`;
+    SITEMAP_LINES.set(key, { updated, page: page.kind, line });
+    lines.push(line);
   }
   lines.push('</urlset>', '');
   return lines.join('\n');

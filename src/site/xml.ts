@@ -24,5 +24,7 @@ export function rfc822(iso: string): string {
 
 /** RFC 3339 in UTC for Atom: `2024-01-02T10:00:00Z`. */
 export function rfc3339(iso: string): string {
+  // What bds writes is already UTC to the second; anything else goes through Date.
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(iso)) return iso;
   return new Date(iso).toISOString().replace(/\.000Z$/, 'Z');
 }

@@ -4,7 +4,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanTempFiles } from '../core/atomic.js';
-import { BdsError, type Problem } from '../core/errors.js';
+import { BdsError, problemFrom, type Problem } from '../core/errors.js';
 import type { PostFrontmatter } from '../core/schemas.js';
 import { loadProject, toRel, type Project } from '../content/project.js';
 import {
@@ -110,6 +110,7 @@ export class Workspace {
   readonly home: string;
   /** Long jobs (publish, build) report progress through this runner. */
   readonly tasks = new TaskRunner();
+  private readonly background = new Set<Promise<void>>();
   private runtime?: PythonRuntime;
   private gitSync?: GitSync;
   private watcher?: FSWatcher;
@@ -581,12 +582,33 @@ export class Workspace {
       const problem = this.transaction(() => this.media.indexFile(rel));
       if (problem) this.events.emit('problem', problem);
       this.events.emit('media-changed', { paths: [rel], source: 'external' });
+      if (!rel.endsWith('.meta.yaml')) this.refreshThumbnails(rel);
     } else if (rel.startsWith('meta/')) {
       this.events.emit('meta-changed', { paths: [rel], source: 'external' });
     }
   }
 
+  /** Thumbnails of a media file replaced outside bds, made in the background; then `media-changed`. */
+  private refreshThumbnails(rel: string): void {
+    const work = this.media.refreshThumbnails(rel).then(
+      (paths) => {
+        if (paths.length > 0) this.events.emit('media-changed', { paths, source: 'external' });
+      },
+      (e: unknown) => {
+        this.events.emit('problem', problemFrom(e, rel));
+      },
+    );
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
+
+  /** Resolves when thumbnails being made in the background are done. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all(this.background);
+  }
+
   async close(): Promise<void> {
+    await this.settled();
     await this.runtime?.dispose();
     this.runtime = undefined;
     await this.watcher?.close();

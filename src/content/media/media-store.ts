@@ -11,7 +11,14 @@ import type { Project } from '../project.js';
 import { deleteMedia, updateMediaMetadata, type MediaPatch } from './media-edit.js';
 import type { MediaRecord } from './media-file.js';
 import { importMediaFiles, type MediaImportResult, type MediaMetadata } from './media-import.js';
-import { isSidecar, mediaPathOfSidecar, resolveInside, sidecarPathOf } from './media-paths.js';
+import {
+  isSidecar,
+  mediaPathOfSidecar,
+  resolveInside,
+  sidecarPathOf,
+  thumbnailPath,
+  THUMBNAIL_SIZES,
+} from './media-paths.js';
 import { readSidecarEntry, scanMediaEntries, type ScannedMedia } from './media-scan.js';
 import { ensureThumbnails } from './thumbnails.js';
 
@@ -252,5 +259,32 @@ export class MediaStore {
       );
     }
     return written;
+  }
+
+  /**
+   * After a media file changed on disk (replaced by another editor, or pulled): make its thumbnails
+   * again when any is missing or older than the file. Returns the thumbnail paths written (none for a
+   * file bds just imported, whose thumbnails are newer).
+   */
+  async refreshThumbnails(rel: string): Promise<string[]> {
+    const record = this.list().find((r) => r.path === rel);
+    if (!record) return [];
+    let sourceMs: number;
+    try {
+      sourceMs = fs.statSync(resolveInside(this.root, rel)).mtimeMs;
+    } catch {
+      return [];
+    }
+    const paths = THUMBNAIL_SIZES.map((size) => thumbnailPath(record, size));
+    const stale = paths.some((p) => {
+      try {
+        return fs.statSync(resolveInside(this.root, p)).mtimeMs < sourceMs;
+      } catch {
+        return true;
+      }
+    });
+    if (!stale) return [];
+    await ensureThumbnails(this.root, record, { force: true });
+    return paths.filter((p) => fs.existsSync(resolveInside(this.root, p)));
   }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import sharp from 'sharp';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/app/workspace.js';
@@ -61,6 +62,31 @@ describe('the media library of an open project', () => {
     fs.rmSync(path.join(root, copy));
     ws.applyExternalChange(copy);
     expect(mediaProblems(ws)).toEqual([]);
+  });
+
+  it('a media file replaced outside bds gets new thumbnails; a file bds just wrote does not', async () => {
+    const root = writeProject({});
+    const ws = openWs(root);
+    const [a] = (await ws.importMedia([src.big])).map((r) => r.record!);
+    const thumb = path.join(root, thumbnailPath(a!, 400));
+    const before = fs.readFileSync(thumb);
+    const events: string[][] = [];
+    ws.events.on('media-changed', ({ paths }) => events.push(paths));
+    ws.applyExternalChange(a!.path);
+    await ws.settled();
+    expect(events).toEqual([[a!.path]]);
+    expect(fs.readFileSync(thumb).equals(before)).toBe(true);
+    // Another picture under the same name, a little later than the thumbnails.
+    await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#ff0000' } })
+      .png()
+      .toFile(path.join(root, a!.path));
+    const later = new Date(Date.now() + 2000);
+    fs.utimesSync(path.join(root, a!.path), later, later);
+    events.length = 0;
+    ws.applyExternalChange(a!.path);
+    await ws.settled();
+    expect(events[1]).toEqual(expect.arrayContaining([thumbnailPath(a!, 400)]));
+    expect(fs.readFileSync(thumb).equals(before)).toBe(false);
   });
 
   it('a rebuild keeps the first of two sidecars with one id and reports the other', async () => {

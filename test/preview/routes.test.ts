@@ -249,7 +249,7 @@ describe('macro failures', () => {
     expect(boxes[0]).toContain('script “boom”');
     expect(boxes[0]).toContain(`${file}:${boomLine}:1`);
     expect(boxes[0]).toContain('ValueError: the sea is too loud');
-    expect(boxes[0]).toContain(`line ${raiseLine}`);
+    expect(boxes[0]).toContain(`scripts/boom.py:${raiseLine}`);
     expect(boxes[1]).toContain('data-reason="untrusted"');
     expect(boxes[1]).toContain('script “stranger”');
     expect(boxes[1]).toContain(`${file}:${strangerLine}:1`);

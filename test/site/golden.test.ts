@@ -92,7 +92,7 @@ describe('the golden site', () => {
       reason: 'exception',
     });
     // The traceback names the line of scripts/boom.py that raised.
-    expect(boom!.message).toMatch(/IndexError: list index out of range \(line 18\)/);
+    expect(boom!.message).toMatch(/IndexError: list index out of range \(scripts\/boom\.py:18\)/);
     expect(stranger).toMatchObject({
       macro: 'stranger',
       script: 'stranger',

@@ -36,7 +36,9 @@ export function failureToError(failure: PythonFailure, call: CallIdentity): BdsE
       details: { ...details, endLine: failure.endLine, endColumn: failure.endColumn },
     });
   }
-  const at = failure.line ? ` (line ${failure.line})` : '';
+  // Named by file where the script has one, so a message alone says where to look.
+  const named = call.filename && !call.filename.startsWith('<');
+  const at = failure.line ? (named ? ` (${call.filename}:${failure.line})` : ` (line ${failure.line})`) : '';
   const during = failure.phase === 'load' ? ' while loading the script' : '';
   return new BdsError('python-error', `${failure.message}${during}${at}`, where);
 }

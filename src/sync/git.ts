@@ -2,7 +2,7 @@
 // terminal, no askpass, ssh in batch mode; every action reports success or a classified failure.
 import fs from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { BdsError } from '../core/errors.js';
 import { classifyGitFailure, type GitActionResult } from './git-errors.js';
 
@@ -145,12 +145,15 @@ type RunOutcome = { ok: true; out: string } | { ok: false; output: string };
 
 export class GitSync {
   readonly root: string;
-  private readonly git: SimpleGit;
+  private client?: Promise<SimpleGit>;
+  private readonly clientOptions: Partial<SimpleGitOptions>;
+  private readonly env: Record<string, string>;
 
   constructor(projectRoot: string, options: GitSyncOptions = {}) {
     this.root = path.resolve(projectRoot);
     const env = gitEnvironment(options.env ?? process.env);
-    this.git = simpleGit({
+    this.env = env as Record<string, string>;
+    this.clientOptions = {
       baseDir: this.root,
       // The environment above is built for git on purpose; simple-git's guard would strip or refuse it.
       allowEnvironment: Object.keys(env),
@@ -159,13 +162,19 @@ export class GitSync {
       // A failing git command is an error even when it printed only to stdout (commit, merge).
       errors: (error, result) =>
         result.exitCode !== 0 ? Buffer.concat([...result.stdOut, ...result.stdErr]) : error,
-    }).env(env);
+    };
+  }
+
+  /** simple-git loads on first use: commands that never touch git do not pay for it at start. */
+  private git(): Promise<SimpleGit> {
+    this.client ??= import('simple-git').then(({ simpleGit }) => simpleGit(this.clientOptions).env(this.env));
+    return this.client;
   }
 
   // ------------------------------------------------------------------ queries
 
   async checkAvailability(): Promise<GitAvailability> {
-    const v = await this.git.version().catch(() => undefined);
+    const v = await (await this.git()).version().catch(() => undefined);
     if (!v?.installed) return { gitFound: false };
     return { gitFound: true, version: `${v.major}.${v.minor}.${typeof v.patch === 'number' ? v.patch : 0}` };
   }
@@ -439,12 +448,12 @@ export class GitSync {
   // ------------------------------------------------------------------ helpers
 
   private async run(args: string[]): Promise<string> {
-    return this.git.raw(args);
+    return (await this.git()).raw(args);
   }
 
   private async tryRun(args: string[]): Promise<RunOutcome> {
     try {
-      return { ok: true, out: await this.git.raw(args) };
+      return { ok: true, out: await (await this.git()).raw(args) };
     } catch (e) {
       return { ok: false, output: e instanceof Error ? e.message : String(e) };
     }

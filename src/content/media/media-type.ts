@@ -1,6 +1,6 @@
 // What kind of file is being imported: the MIME type from the image's own header when sharp can read
 // it (a PNG named .jpg is still a PNG), else from the extension, else application/octet-stream.
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 
 const MIME_BY_EXTENSION: Record<string, string> = {
   jpg: 'image/jpeg',
@@ -82,6 +82,7 @@ function mimeTypeOfFormat(format: string, compression: string | undefined): stri
 /** Detect a file's kind; `ext` is its lower-cased extension without the dot. */
 export async function detectFileKind(file: string, ext: string): Promise<FileKind> {
   try {
+    const sharp = await loadSharp();
     const meta = await sharp(file, { animated: false }).metadata();
     const mimeType = meta.format ? mimeTypeOfFormat(meta.format, meta.compression) : undefined;
     if (mimeType) {

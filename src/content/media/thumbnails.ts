@@ -1,7 +1,7 @@
 // WebP thumbnails 150/400/800 px wide under thumbnails/ (a git-ignored cache, rebuilt from media/ at will).
 // Never enlarged, aspect ratio kept, EXIF orientation applied; the first frame of an animation.
 import fs from 'node:fs';
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { BdsError } from '../../core/errors.js';
 import { supportsThumbnails, type MediaRecord } from './media-file.js';
@@ -24,6 +24,7 @@ export interface EnsureThumbnailsOptions {
 type ThumbnailSource = Pick<MediaRecord, 'id' | 'path' | 'mimeType'>;
 
 async function renderThumbnail(file: string, size: ThumbnailSize): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(file, { animated: false, failOn: 'error' })
     .rotate()
     .resize({ width: size, height: WEBP_MAX_SIDE, fit: 'inside', withoutEnlargement: true })

@@ -56,6 +56,7 @@ export const MACROS_CSS = `/* bds built-in macros */
   outline-offset: -3px;
 }
 .bds-embed-icon {
+  flex-shrink: 0;
   width: 4.5rem;
   height: 3.2rem;
   border-radius: 0.9rem;

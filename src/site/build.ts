@@ -109,7 +109,6 @@ export function sumCounters(bodies: Iterable<RenderedBody>): MacroCounters {
 
 export class SiteBuilder {
   readonly bodyCache = new PostBodyCache();
-  private readonly summaries = new Map<string, { fp: string; html: string }>();
   private readonly themes = new ThemeCache();
   private readonly models = new SiteModelCache();
   private readonly pageMemo = new PageMemo();
@@ -179,7 +178,7 @@ export class SiteBuilder {
     if (options.force || !dirExists(outDir) || marker.wasLeftBehind()) manifest = emptyManifest(outDir);
     const renderer = new PageRenderer(
       { settings: snapshot.settings, model, bodies: rendered.bodies, theme, preview: false },
-      this.summaries,
+      this.bodyCache.summaries,
       this.pageMemo,
     );
     const writer = new SiteWriter(outDir);

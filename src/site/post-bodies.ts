@@ -59,12 +59,43 @@ function fingerprint(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('base64');
 }
 
+/** A post's summary in list pages, with the fingerprint of what it showed. */
+export interface SummaryEntry {
+  fp: string;
+  html: string;
+}
+
+/** Summaries by post id that remember which ones changed since the last save. */
+export class SummaryMap extends Map<string, SummaryEntry> {
+  readonly dirty = new Set<string>();
+  readonly deleted = new Set<string>();
+
+  override set(id: string, entry: SummaryEntry): this {
+    this.dirty.add(id);
+    this.deleted.delete(id);
+    return super.set(id, entry);
+  }
+
+  override delete(id: string): boolean {
+    this.dirty.delete(id);
+    this.deleted.add(id);
+    return super.delete(id);
+  }
+
+  /** An entry read from the cache file: nothing to save. */
+  loaded(id: string, entry: SummaryEntry): void {
+    super.set(id, entry);
+  }
+}
+
 /**
  * Rendered bodies by post and mode. Site-mode entries persist in `.bds/render-cache.sqlite` for the next
  * CLI build: one row per post, so saving after an edit writes one row, not the whole cache.
  */
 export class PostBodyCache {
   private readonly entries = new Map<string, CacheEntry>();
+  /** List-page summaries of site posts, saved with the bodies so a new process need not render them. */
+  readonly summaries = new SummaryMap();
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private loadedFrom?: string;
@@ -88,10 +119,14 @@ export class PostBodyCache {
     for (const slot of this.entries.keys()) {
       if (slot.startsWith(`${mode}:`) && !slots.has(slot)) this.remove(slot);
     }
+    if (mode === 'site') {
+      for (const id of [...this.summaries.keys()]) if (!slots.has(`site:${id}`)) this.summaries.delete(id);
+    }
   }
 
   clear(): void {
     for (const slot of [...this.entries.keys()]) this.remove(slot);
+    for (const id of [...this.summaries.keys()]) this.summaries.delete(id);
   }
 
   private remove(slot: string): void {
@@ -107,7 +142,8 @@ export class PostBodyCache {
     // A cache: losing the last writes after a power cut only means rendering those posts again.
     db.pragma('synchronous = OFF');
     db.exec(
-      'CREATE TABLE IF NOT EXISTS bodies (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL)',
+      `CREATE TABLE IF NOT EXISTS bodies (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS summaries (post_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fp TEXT NOT NULL, html TEXT NOT NULL);`,
     );
     return db;
   }
@@ -128,8 +164,17 @@ export class PostBodyCache {
           this.entries.set(row.slot, JSON.parse(row.entry) as CacheEntry);
         }
       }
+      const summaries = db
+        .prepare('SELECT post_id, fp, html FROM summaries WHERE version = ?')
+        .all(RENDER_CACHE_VERSION) as { post_id: string; fp: string; html: string }[];
+      for (const row of summaries) {
+        if (!this.summaries.has(row.post_id) && !this.summaries.deleted.has(row.post_id)) {
+          this.summaries.loaded(row.post_id, { fp: row.fp, html: row.html });
+        }
+      }
       // Rows of another cache version are never read again (here, once per process, not at every save).
       db.prepare('DELETE FROM bodies WHERE version <> ?').run(RENDER_CACHE_VERSION);
+      db.prepare('DELETE FROM summaries WHERE version <> ?').run(RENDER_CACHE_VERSION);
     } catch {
       // A damaged cache: everything renders again, and the next save starts a new file.
       db?.close();
@@ -144,20 +189,33 @@ export class PostBodyCache {
   save(file: string): void {
     const dirty = [...this.dirty].filter((s) => s.startsWith('site:'));
     const deleted = [...this.deleted].filter((s) => s.startsWith('site:'));
-    if (dirty.length === 0 && deleted.length === 0) return;
+    const sums = this.summaries;
+    if (dirty.length === 0 && deleted.length === 0 && sums.dirty.size === 0 && sums.deleted.size === 0)
+      return;
     const db = PostBodyCache.open(file);
     try {
       const put = db.prepare('INSERT OR REPLACE INTO bodies (slot, version, entry) VALUES (?, ?, ?)');
       const del = db.prepare('DELETE FROM bodies WHERE slot = ?');
+      const putSummary = db.prepare(
+        'INSERT OR REPLACE INTO summaries (post_id, version, fp, html) VALUES (?, ?, ?, ?)',
+      );
+      const delSummary = db.prepare('DELETE FROM summaries WHERE post_id = ?');
       db.transaction(() => {
         for (const slot of deleted) del.run(slot);
         for (const slot of dirty) put.run(slot, RENDER_CACHE_VERSION, JSON.stringify(this.entries.get(slot)));
+        for (const id of sums.deleted) delSummary.run(id);
+        for (const id of sums.dirty) {
+          const e = sums.get(id);
+          if (e) putSummary.run(id, RENDER_CACHE_VERSION, e.fp, e.html);
+        }
       })();
     } finally {
       db.close();
     }
     for (const slot of dirty) this.dirty.delete(slot);
     for (const slot of deleted) this.deleted.delete(slot);
+    sums.dirty.clear();
+    sums.deleted.clear();
   }
 }
 

@@ -1,12 +1,13 @@
 // Incremental builds, scenario by scenario: a build writes a file only when its content changed, renders a
 // post again only when it (or what it shows) changed, removes what is gone, survives an interrupted build,
 // and follows user templates.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../src/app/site.js';
 import { Workspace } from '../../src/app/workspace.js';
-import { BUILD_MARKER_FILE } from '../../src/site/build.js';
+import { BUILD_MARKER_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { ageFiles, changedFiles, filesUnder, foldersUnder, mtimes, read } from './helpers.js';
 
@@ -252,5 +253,33 @@ describe('incremental builds', () => {
     expect(summary.pagesWritten).toBe(3);
     expect(summary.postsRendered).toBe(0);
     expect(read(site.out, 'tag/y/index.html')).toContain('<body class="tags-version-2">');
+  });
+
+  it('a new process takes list summaries from the render cache, and renders them again when the theme changes', async () => {
+    const site = makeSite();
+    await site.build();
+    await site.ws.close();
+    // Mark p3's cached summary, so a page built from the cache can be told from one rendered again.
+    const db = new Database(path.join(site.root, '.bds', RENDER_CACHE_FILE));
+    const id = '10000000-0000-4000-8000-000000000003';
+    const changed = db
+      .prepare("UPDATE summaries SET html = '<p>from the cache</p>' WHERE post_id = ?")
+      .run(id).changes;
+    db.close();
+    expect(changed).toBe(1);
+    const again = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(again);
+    // p4's edit rewrites page 1 of the home list (p5 p4) and 2026/02/ (p4 p3): p3's summary comes from the cache.
+    const rel = postFile('p4', '2026-02-11');
+    fs.writeFileSync(path.join(site.root, rel), postText('p4', '2026-02-11', 'x', {}, 'Edited p4.\n'));
+    again.applyExternalChange(rel);
+    await buildSite(again, { resolver: null });
+    expect(read(site.out, '2026/02/index.html')).toContain('<p>from the cache</p>');
+    // A user template changes the theme: every summary is rendered again.
+    fs.mkdirSync(path.join(site.root, 'templates'), { recursive: true });
+    fs.writeFileSync(path.join(site.root, 'templates/footer.liquid'), '<footer>new footer</footer>\n');
+    await buildSite(again, { resolver: null });
+    expect(read(site.out, '2026/02/index.html')).not.toContain('<p>from the cache</p>');
+    expect(read(site.out, '2026/02/index.html')).toContain('Title p3');
   });
 });

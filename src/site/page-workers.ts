@@ -4,11 +4,9 @@
 // of those, so the files are the same either way; only a build with many pages to render (a first or
 // forced build) is worth the thread's start and the copy of its data.
 import os from 'node:os';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BdsError, type ErrorCode } from '../core/errors.js';
+import { workerEntry } from '../core/worker-entry.js';
 import type { TemplateSource } from '../render/theme/index.js';
 import type { SiteEntry, SiteModel } from './model.js';
 import type { RenderedBody } from './post-bodies.js';
@@ -63,29 +61,9 @@ export function canUsePageWorker(ifBusy = false): boolean {
   return cores > 1 && (ifBusy || os.loadavg()[0]! < cores);
 }
 
-// From compiled dist/ the worker is page-worker.js; from TypeScript sources (vitest, tsx) it is
-// page-worker.ts, started through a bootstrap that registers tsx in the worker (execArgv --import does
-// not reach worker threads on Node 20).
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-function tsxEsmApi(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    const require = createRequire(import.meta.url);
-    const manifest = require.resolve('tsx/package.json');
-    const exportsMap = (require(manifest) as { exports: Record<string, { import?: { default?: string } }> })
-      .exports;
-    const relative = exportsMap['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs';
-    return pathToFileURL(path.join(path.dirname(manifest), relative)).href;
-  }
-}
-
 function startWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(new URL('./page-worker.js', import.meta.url));
-  const entry = new URL('./page-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxEsmApi())}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true });
+  const { filename, evaluate } = workerEntry(import.meta.url, 'page-worker');
+  return new Worker(filename, { eval: evaluate });
 }
 
 const NEXT = 0;

@@ -1,12 +1,10 @@
 // One Python worker thread seen from the host: starting it (from a snapshot when there is one), one
 // call at a time, the watchdog (interrupt, then terminate after a grace), bds_api answers, and
 // replacing the thread after a crash, a runaway or too much memory.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
 import { BdsError, isBdsError } from '../../core/errors.js';
+import { workerEntry } from '../../core/worker-entry.js';
 import { closedError, failureToError, parseEnvelope, timeoutError } from './failures.js';
 import {
   API_SIGNAL_INDEX,
@@ -25,33 +23,6 @@ import {
 import type { PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult } from './types.js';
-
-// From compiled dist/ the worker is worker.js. From TypeScript sources (vitest, tsx) it is worker.ts,
-// started through a small bootstrap that registers tsx in the worker (execArgv --import does not
-// reach worker threads on Node 20).
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-/** The ESM entry of `tsx/esm/api` (require.resolve would give the CommonJS one). */
-function tsxEsmApi(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    const require = createRequire(import.meta.url);
-    const manifest = require.resolve('tsx/package.json');
-    const exportsMap = (require(manifest) as { exports: Record<string, { import?: { default?: string } }> })
-      .exports;
-    const relative = exportsMap['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs';
-    return pathToFileURL(path.join(path.dirname(manifest), relative)).href;
-  }
-}
-
-function workerEntry(): { filename: string | URL; evaluate: boolean } {
-  if (!FROM_SOURCE) return { filename: new URL('./worker.js', import.meta.url), evaluate: false };
-  const tsxApi = tsxEsmApi();
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return { filename: code, evaluate: true };
-}
 
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
   maxOldGenerationSizeMb: 256,
@@ -225,7 +196,7 @@ export class WorkerSlot {
     };
     let worker: Worker;
     try {
-      const entry = workerEntry();
+      const entry = workerEntry(import.meta.url, 'worker');
       worker = new Worker(entry.filename, {
         eval: entry.evaluate,
         workerData: init,

@@ -1,7 +1,6 @@
 // Use cases of the site: build the static site of a workspace, and run the preview server over it.
 // A workspace keeps one SiteBuilder (render cache and manifest in memory) so repeated builds in one
 // process, as the app server and benchmarks do, only redo what changed.
-import chokidar from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCategories, readTagMeta } from '../content/taxonomy.js';
@@ -204,6 +203,8 @@ export class WorkspaceSiteSource implements SiteSource {
       e.on('media-changed', ({ paths }) => listener({ kind: 'media', paths })),
       e.on('meta-changed', ({ paths }) => listener({ kind: 'meta', paths })),
       e.on('scripts-changed', () => listener({ kind: 'scripts', paths: [] })),
+      // A file that could not be applied: the pages (and the 404 page's list of problems) change.
+      e.on('problem', ({ file }) => listener({ kind: 'posts', paths: [file] })),
     ];
     return () => offs.forEach((off) => off());
   }
@@ -314,29 +315,12 @@ export async function startPreviewServer(
       },
     };
   }
-  const p = ws.project.paths;
-  for (const dir of [p.posts, p.drafts, p.meta, p.scripts, p.media]) fs.mkdirSync(dir, { recursive: true });
-  const watcher = chokidar.watch([p.posts, p.drafts, p.meta, p.scripts, p.media], {
-    ignoreInitial: true,
-    ignored: (file: string) => path.basename(file).startsWith('.'),
-    awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
-  });
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  const onFile = (abs: string) => {
-    const rel = path.relative(ws.root, abs).split(path.sep).join('/');
-    try {
-      ws.applyExternalChange(rel);
-    } catch {
-      // A file that cannot be indexed is reported as a problem by the workspace; keep serving.
-      server.notify('posts', [rel]);
-    }
-  };
-  watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  // The workspace's own watcher applies outside edits; its events reach the server through the source.
+  const ready = ws.watch();
   return {
     ...server,
     watching: Promise.all([server.watching, trust.ready, ready]).then(() => undefined),
     close: async () => {
-      await watcher.close();
       await trust.close();
       await server.close();
       source.dispose();

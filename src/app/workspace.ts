@@ -157,7 +157,7 @@ export class Workspace {
     const project = loadProject(dir);
     const db = openIndexDb(project.paths.index);
     const ws = new Workspace(project, db, options);
-    if (options.watch) ws.startWatching();
+    if (options.watch) void ws.watch();
     return ws;
   }
 
@@ -547,7 +547,12 @@ export class Workspace {
     this.events.emit(name, { paths, source: 'app' });
   }
 
-  private startWatching(): void {
+  /**
+   * Watch posts/, drafts/, meta/, scripts/ and media/ and apply edits made outside bds (once; later calls
+   * return the same promise). Resolves when the watcher is ready to report changes.
+   */
+  watch(): Promise<void> {
+    if (this.watcher) return this.watcherReady;
     const p = this.project.paths;
     // Watched folders must exist: chokidar reports a missing one as a second, early 'ready'.
     for (const dir of [p.posts, p.drafts, p.meta, p.scripts, p.media]) fs.mkdirSync(dir, { recursive: true });
@@ -558,8 +563,17 @@ export class Workspace {
     });
     const watcher = this.watcher;
     this.watcherReady = new Promise((resolve) => watcher.once('ready', () => resolve()));
-    const onFile = (abs: string) => this.applyExternalChange(toRel(this.root, abs));
+    const onFile = (abs: string) => {
+      const rel = toRel(this.root, abs);
+      try {
+        this.applyExternalChange(rel);
+      } catch (e) {
+        // A change that cannot be applied is reported; watching goes on.
+        this.events.emit('problem', problemFrom(e, rel));
+      }
+    };
     this.watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+    return this.watcherReady;
   }
 
   /** Resolves once the watcher is ready to report changes. */

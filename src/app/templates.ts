@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import { BdsError } from '../core/errors.js';
-import { LiquidTheme, readUserTemplates, TEMPLATE_NAME } from '../render/liquid/index.js';
+import { BdsError, isBdsError } from '../core/errors.js';
+import { LiquidTheme, parseUserTemplate, readUserTemplates, TEMPLATE_NAME } from '../render/liquid/index.js';
 import { loadBuiltinTheme, type TemplateSource } from '../render/theme/index.js';
 import type { Workspace } from './workspace.js';
 
@@ -81,22 +81,18 @@ export function getTemplate(ws: Workspace, name: string): TemplateWithContent {
 export function saveTemplate(ws: Workspace, name: string, content: string): TemplateInfo {
   checkName(name);
   const rel = `templates/${name}.liquid`;
-  const probe = path.join(ws.project.paths.cache, `template-check-${process.pid}`);
-  // Parse through the same reader the site uses, so frontmatter and line numbers match.
-  fs.mkdirSync(probe, { recursive: true });
+  // Parsed as the site reads it, so frontmatter and line numbers match; errors name the file and line.
+  let source: TemplateSource | null;
   try {
-    fs.writeFileSync(path.join(probe, `${name}.liquid`), content);
-    const read = readUserTemplates(probe, 'templates');
-    const problem = read.problems[0];
-    if (problem) throw new BdsError('template-error', problem.message, { file: rel, line: problem.line });
-    const source = read.templates.get(name);
-    if (source) {
-      const sources = new Map<string, TemplateSource>(loadBuiltinTheme(ws.project.settings.theme).templates);
-      sources.set(name, { ...source, file: rel });
-      new LiquidTheme(sources).parseAll();
-    }
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true });
+    source = parseUserTemplate(name, rel, content);
+  } catch (e) {
+    if (!isBdsError(e)) throw e;
+    throw new BdsError('template-error', e.message, { file: rel, line: e.line, cause: e });
+  }
+  if (source) {
+    const sources = new Map<string, TemplateSource>(loadBuiltinTheme(ws.project.settings.theme).templates);
+    sources.set(name, source);
+    new LiquidTheme(sources).parseAll();
   }
   writeFileAtomic(userFile(ws, name), content);
   ws.events.emit('meta-changed', { paths: [rel], source: 'app' });

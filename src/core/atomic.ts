@@ -7,7 +7,19 @@ import path from 'node:path';
 /** Temp files are dot-files with this marker; scanners skip them and `cleanTempFiles` removes them. */
 export const TEMP_MARKER = '.bds-tmp-';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export interface AtomicWriteOptions {
+  /**
+   * fsync before the rename (default true). Caches that are rebuilt from the project anyway skip it:
+   * after a power cut they may hold the old content, never a torn one.
+   */
+  durable?: boolean;
+}
+
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(
@@ -17,7 +29,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
+    if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -2,6 +2,7 @@
 // writes that happen only when content changed, removal of files whose routes are gone.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
 import { BdsError } from '../core/errors.js';
 
 export const MANIFEST_VERSION = 1;
@@ -44,10 +45,7 @@ export function readManifest(file: string, outDir: string): SiteManifest {
 }
 
 export function writeManifest(file: string, manifest: SiteManifest): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(manifest));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(manifest), { durable: false });
 }
 
 /** The absolute path of `rel` under `outDir`, refusing anything that would leave it. */

@@ -6,7 +6,7 @@ import { readUserTemplates, type UserTemplates } from './user-templates.js';
 
 export { LiquidTheme } from './engine.js';
 export type { TemplateScope } from './engine.js';
-export { readUserTemplates, userTemplatesStamp, TEMPLATE_NAME } from './user-templates.js';
+export { parseUserTemplate, readUserTemplates, userTemplatesStamp, TEMPLATE_NAME } from './user-templates.js';
 export type { UserTemplates } from './user-templates.js';
 
 export interface LoadedTheme {

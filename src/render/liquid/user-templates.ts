@@ -44,6 +44,16 @@ export function userTemplatesStamp(dir: string): string {
     .join('|');
 }
 
+/**
+ * One template file's text as the theme uses it: the body after its frontmatter, with the line offset
+ * for errors; null when its frontmatter switches it off. Throws on bad frontmatter.
+ */
+export function parseUserTemplate(name: string, file: string, text: string): TemplateSource | null {
+  const doc = parseFrontmatter(text, file);
+  if (doc.data.enabled === false) return null;
+  return { name, file, source: doc.body, lineOffset: doc.bodyLine - 1 };
+}
+
 /** Reads `dir/*.liquid`; `relDir` is how errors name the folder (`templates`). */
 export function readUserTemplates(dir: string, relDir = 'templates'): UserTemplates {
   const templates = new Map<string, TemplateSource>();
@@ -61,10 +71,12 @@ export function readUserTemplates(dir: string, relDir = 'templates'): UserTempla
       continue;
     }
     try {
-      const text = decodeUtf8(fs.readFileSync(path.join(dir, fileName)), file);
-      const doc = parseFrontmatter(text, file);
-      if (doc.data.enabled === false) continue;
-      templates.set(name, { name, file, source: doc.body, lineOffset: doc.bodyLine - 1 });
+      const source = parseUserTemplate(
+        name,
+        file,
+        decodeUtf8(fs.readFileSync(path.join(dir, fileName)), file),
+      );
+      if (source) templates.set(name, source);
     } catch (e) {
       problems.push({
         code: isBdsError(e) ? e.code : 'io-error',

@@ -39,9 +39,11 @@ function listTemplateFiles(dir: string): { name: string; stat: fs.Stats }[] {
 
 /** Cheap fingerprint of the folder (names, sizes, times) to know when to read it again. */
 export function userTemplatesStamp(dir: string): string {
-  return listTemplateFiles(dir)
-    .map((f) => `${f.name}:${f.stat.size}:${f.stat.mtimeMs}`)
-    .join('|');
+  return stampOf(listTemplateFiles(dir));
+}
+
+function stampOf(files: { name: string; stat: fs.Stats }[]): string {
+  return files.map((f) => `${f.name}:${f.stat.size}:${f.stat.mtimeMs}`).join('|');
 }
 
 /**
@@ -89,6 +91,6 @@ export function readUserTemplates(dir: string, relDir = 'templates'): UserTempla
   return {
     templates,
     problems,
-    stamp: files.map((f) => `${f.name}:${f.stat.size}:${f.stat.mtimeMs}`).join('|'),
+    stamp: stampOf(files),
   };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Liquid, type FS, type Template } from 'liquidjs';
 import { BdsError } from '../../core/errors.js';
 import type { TemplateSource } from '../theme/index.js';
+import { renderContext, StringEmitter, TemplateCompiler, type CompiledTemplate } from './compile.js';
 
 /** The scope a template is rendered with: plain data (no functions are called from templates). */
 export type TemplateScope = Record<string, unknown>;
@@ -15,13 +16,12 @@ interface LiquidErrorLike extends Error {
 
 /** A file system for liquidjs over the template map: `{% include 'head' %}` finds the template `head`. */
 function templateFs(sources: ReadonlyMap<string, TemplateSource>): FS {
-  const strip = (file: string) => file.replace(/^(\.\/)+/, '').replace(/\.liquid$/, '');
   return {
     exists: async (file) => sources.has(file),
     existsSync: (file) => sources.has(file),
     readFile: async (file) => readSource(sources, file),
     readFileSync: (file) => readSource(sources, file),
-    resolve: (_dir, file) => strip(file),
+    resolve: (_dir, file) => templateName(file),
     sep: '/',
     dirname: () => '.',
   };
@@ -33,28 +33,49 @@ function readSource(sources: ReadonlyMap<string, TemplateSource>, name: string):
   return s.source;
 }
 
+/** The liquidjs engine bds renders templates with, reading `{% include %}`s from `sources`. */
+export function createLiquid(sources: ReadonlyMap<string, TemplateSource>): Liquid {
+  return new Liquid({
+    fs: templateFs(sources),
+    root: ['.'],
+    partials: ['.'],
+    layouts: ['.'],
+    extname: '',
+    cache: true,
+    strictVariables: false,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    relativeReference: false,
+  });
+}
+
+/** The template name an `{% include %}` file path stands for. */
+export function templateName(file: string): string {
+  return file.replace(/^(\.\/)+/, '').replace(/\.liquid$/, '');
+}
+
 export class LiquidTheme {
   /** sha256 over every template's name and text: changes when any template changes. */
   readonly hash: string;
   private readonly liquid: Liquid;
   private readonly parsed = new Map<string, Template[]>();
+  private readonly compiler: TemplateCompiler | null;
+  private readonly compiled = new Map<string, CompiledTemplate>();
 
-  constructor(private readonly sources: ReadonlyMap<string, TemplateSource>) {
+  /**
+   * `compiled: false` renders every template through liquidjs alone (the compiled closures are the
+   * default; tests compare the two).
+   */
+  constructor(
+    private readonly sources: ReadonlyMap<string, TemplateSource>,
+    options: { compiled?: boolean } = {},
+  ) {
     const h = createHash('sha256');
     for (const name of [...sources.keys()].sort()) h.update(`${name}\0${sources.get(name)!.source}\0`);
     this.hash = h.digest('hex');
-    this.liquid = new Liquid({
-      fs: templateFs(sources),
-      root: ['.'],
-      partials: ['.'],
-      layouts: ['.'],
-      extname: '',
-      cache: true,
-      strictVariables: false,
-      strictFilters: true,
-      ownPropertyOnly: true,
-      relativeReference: false,
-    });
+    this.liquid = createLiquid(sources);
+    const compiler = new TemplateCompiler(this.liquid, (file) => this.templates(templateName(file)));
+    this.compiler = options.compiled !== false && compiler.supported() ? compiler : null;
   }
 
   /** The templates this theme was made from (another thread can make the same theme from them). */
@@ -84,6 +105,20 @@ export class LiquidTheme {
 
   render(name: string, scope: TemplateScope): string {
     const templates = this.templates(name);
+    if (this.compiler) {
+      let compiled = this.compiled.get(name);
+      if (!compiled) {
+        compiled = this.compiler.compile(templates);
+        this.compiled.set(name, compiled);
+      }
+      try {
+        const out = new StringEmitter();
+        compiled(renderContext(this.liquid, scope), out);
+        return out.buffer;
+      } catch {
+        // liquidjs renders it again below, to report the error with its template, line and column.
+      }
+    }
     try {
       return this.liquid.renderSync(templates, scope);
     } catch (e) {

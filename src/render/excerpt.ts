@@ -17,21 +17,40 @@ function withoutMacros(source: string): string {
     .join('');
 }
 
-function plainText(children: readonly Token[]): string {
+function plainText(children: readonly Token[], textOf: (text: string) => string): string {
   let text = '';
   for (const child of children) {
-    if (child.type === 'text' || child.type === 'code_inline') text += child.content;
+    if (child.type === 'text') text += textOf(child.content);
+    else if (child.type === 'code_inline') text += child.content;
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' ';
   }
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The plain text of the first paragraph with text in parsed Markdown ('' when there is none). */
-export function firstParagraphText(tokens: readonly Token[]): string {
+/**
+ * The plain text of the first paragraph with text in parsed Markdown ('' when there is none); `textOf`
+ * rewrites text nodes first (macro placeholders to their text).
+ */
+export function firstParagraphText(
+  tokens: readonly Token[],
+  textOf: (text: string) => string = (text) => text,
+): string {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]!.type !== 'paragraph_open') continue;
-    const text = plainText(tokens[i + 1]?.children ?? []);
-    if (text) return text;
+    let text = plainText(tokens[i + 1]?.children ?? [], textOf);
+    if (!text) continue;
+    // A paragraph split around a block macro is one paragraph of the source: its pieces share the
+    // source map object, and the text beside the macro is all of it.
+    const map = tokens[i]!.map;
+    const inlineMap = tokens[i + 1]?.map;
+    for (let j = i + 3; map && j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if (t.type === 'paragraph_open' && t.map === map) {
+        text = `${text} ${plainText(tokens[j + 1]?.children ?? [], textOf)}`.trim();
+        j += 2;
+      } else if (t.type !== 'html_block' || t.map !== inlineMap) break;
+    }
+    return text;
   }
   return '';
 }

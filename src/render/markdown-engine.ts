@@ -18,6 +18,8 @@ export interface PlaceholderState {
   renderings: (string | null)[];
   /** Per index: the text as the reader should see it when not rendered. */
   raws: string[];
+  /** The text of escaped macros (`\[[...]]`) by index, for plain-text excerpts. */
+  escapedText?: Map<number, string>;
 }
 
 export interface BdsEnvState {

@@ -50,10 +50,11 @@ export interface RenderedDocument {
   macroCount: number;
   counters: MacroCounters;
   /**
-   * The first paragraph with text, as plain text, when the document holds no macros (what
-   * `excerptFromMarkdown` would find, without parsing the Markdown again).
+   * The first paragraph with text, as plain text: macros left out, escaped macros as their text (what
+   * `excerptFromMarkdown` finds, without parsing the Markdown again). A paragraph split around a block
+   * macro counts as the paragraphs the page shows.
    */
-  firstParagraph?: string;
+  firstParagraph: string;
 }
 
 const EMPTY_DATA: RenderData = {
@@ -70,6 +71,15 @@ function placeholderChars(source: string): [string, string] {
     if (!source.includes(ch)) found.push(ch);
   }
   return [found[0]!, found[1]!];
+}
+
+/** Text with its placeholders as plain text: a macro is left out, an escaped macro is its text. */
+function placeholderText(p: PlaceholderState): (text: string) => string {
+  const pattern = new RegExp(`${p.open}(\\d+)${p.open}`, 'g');
+  return (text) =>
+    text.includes(p.open)
+      ? text.replace(pattern, (_m, index: string) => p.escapedText?.get(Number(index)) ?? '')
+      : text;
 }
 
 export async function renderMarkdownDocument(input: RenderDocumentInput): Promise<RenderedDocument> {
@@ -117,6 +127,7 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
         } else {
           placeholders.raws.push(segment.text);
           placeholders.renderings.push(null);
+          (placeholders.escapedText ??= new Map()).set(index, segment.text);
         }
         parts.push(`${open}${index}${open}`);
       }
@@ -147,7 +158,8 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     failures,
     macroCount: counters.builtin + counters.python,
     counters,
-    // Without macros the parsed text is the source's, so its first paragraph is the excerpt's.
-    ...(placeholders ? {} : { firstParagraph: firstParagraphText(tokens) }),
+    firstParagraph: placeholders
+      ? firstParagraphText(tokens, placeholderText(placeholders))
+      : firstParagraphText(tokens),
   };
 }

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  excerptFromMarkdown,
   renderMarkdownDocument,
   truncateText,
   type LinkResolver,
@@ -452,11 +451,7 @@ export async function renderBodies(
       const body: RenderedBody = {
         html: doc.html,
         htmlHash: sha256(doc.html),
-        excerpt:
-          post.excerpt?.trim() ||
-          (doc.firstParagraph === undefined
-            ? excerptFromMarkdown(post.body)
-            : truncateText(doc.firstParagraph)),
+        excerpt: post.excerpt?.trim() || truncateText(doc.firstParagraph),
         warnings: doc.warnings,
         failures: doc.failures,
         counters: doc.counters,

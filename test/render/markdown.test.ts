@@ -251,6 +251,31 @@ describe('excerpt', () => {
     expect(excerptFromMarkdown('Write \\[[youtube id=x]] here.')).toBe('Write [[youtube id=x]] here.');
   });
 
+  it('comes with a rendered document, macros left out and escaped ones as text, as excerptFromMarkdown finds it', async () => {
+    for (const source of [
+      '# Title\n\n[[youtube id=x]]\n\nThe *first* `real` [paragraph](/x)\nwith [[greet]] two lines.\n\nSecond.',
+      'Write \\[[youtube id=x]] here, [[greet name=Ann]] and [[nothing-known]] too.',
+      '[[greet]]\n\nAfter a macro alone.',
+      'No macros at all.',
+    ]) {
+      const doc = await render(source);
+      expect(doc.firstParagraph).toBe(excerptFromMarkdown(source));
+    }
+  });
+
+  it('of a document whose first paragraph holds a block macro is the text beside it', async () => {
+    for (const source of [
+      'Look: [[youtube id=dQw4w9WgXcQ]] and more.\n\nNext.',
+      'Look: [[youtube id=dQw4w9WgXcQ]]\n\nNext.',
+      '[[youtube id=dQw4w9WgXcQ]] Then text.\n\nNext.',
+      'A [[youtube id=dQw4w9WgXcQ]] b [[vimeo id=76979871]] c\n\nNext.',
+    ]) {
+      const doc = await render(source);
+      expect(doc.html).toContain('bds-embed');
+      expect(doc.firstParagraph).toBe(excerptFromMarkdown(source));
+    }
+  });
+
   it('is at most 280 characters, cut at a word with an ellipsis', () => {
     const long = Array.from({ length: 100 }, (_, i) => `word${i}`).join(' ');
     const excerpt = excerptFromMarkdown(long);

@@ -33,6 +33,11 @@ try {
   const again = Workspace.open(root);
   const reopenMs = performance.now() - t;
 
+  // A rebuild leaves the search index to the first search, which fills it.
+  t = performance.now();
+  again.searchPosts('lake', { limit: 20 });
+  const firstSearchMs = performance.now() - t;
+
   const words = [
     'lake',
     'python macro',
@@ -69,6 +74,7 @@ try {
     rebuildMs: round(rebuildMs, 1),
     firstOpenMs: round(firstOpenMs, 1),
     reopenMs: round(reopenMs, 1),
+    firstSearchMs: round(firstSearchMs, 1),
     searchP50Ms: round(percentile(times, 50), 3),
     searchP95Ms: round(percentile(times, 95), 3),
     searchHits: hits,
@@ -80,6 +86,7 @@ try {
   console.log(
     `  first open (fresh index): ${result.firstOpenMs} ms; reopen with nothing changed: ${result.reopenMs} ms`,
   );
+  console.log(`  first search (fills the search index): ${result.firstSearchMs} ms`);
   console.log(
     `  search over ${queries} queries: p50 ${result.searchP50Ms} ms, p95 ${result.searchP95Ms} ms (goal p50 < 5 ms)`,
   );

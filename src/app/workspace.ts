@@ -442,6 +442,11 @@ export class Workspace {
     return this.posts.search(text, options);
   }
 
+  /** Fill the posts search index now if a rebuild left it for the first search (to warm a server). */
+  ensureSearchIndex(): void {
+    this.postIndex.ensureSearchIndex();
+  }
+
   private postOp(fn: () => Post): Post {
     const post = this.transaction(fn);
     this.changed('posts-changed', [post.path]);

@@ -106,4 +106,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX script_runs_script ON script_runs(script_id, started_at DESC);
   `,
+  /* 3: full-text tables to refill from their source table before the next search (a row each) */ `
+  CREATE TABLE stale_fts (name TEXT PRIMARY KEY) WITHOUT ROWID;
+  `,
 ];

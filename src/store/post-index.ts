@@ -1,5 +1,10 @@
-// The posts part of the index: rows derived from post files, FTS5 search, lists by status/tag/category/date.
+// The posts part of the index: rows derived from post files, FTS5 search (filled on first use after a
+// rebuild), lists by status/tag/category/date.
 import type { Sqlite } from './db.js';
+
+/** SQL for a JSON array column's strings joined by spaces, as `upsert` gives tags and categories to FTS. */
+const joinedArraySql = (column: string) =>
+  `(SELECT coalesce(group_concat(value, ' ' ORDER BY key), '') FROM json_each(${column}))`;
 
 export interface PostRowInput {
   id: string;
@@ -180,24 +185,60 @@ export class PostIndex {
       deleteDraftByPath: db.prepare(`DELETE FROM drafts WHERE path = ?`),
       draftByPath: db.prepare(`SELECT post_id FROM drafts WHERE path = ?`).pluck(),
       count: db.prepare(`SELECT COUNT(*) FROM posts`).pluck(),
+      ftsStale: db.prepare(`SELECT EXISTS(SELECT 1 FROM stale_fts WHERE name = 'posts_fts')`).pluck(),
+      markFtsStale: db.prepare(`INSERT OR IGNORE INTO stale_fts (name) VALUES ('posts_fts')`),
+      markFtsFilled: db.prepare(`DELETE FROM stale_fts WHERE name = 'posts_fts'`),
+      fillFts: db.prepare(`INSERT INTO posts_fts (rowid, title, excerpt, body, tags, categories)
+        SELECT rowid, title, coalesce(excerpt, ''), body,
+          ${joinedArraySql('tags_json')}, ${joinedArraySql('categories_json')} FROM posts`),
     };
   }
 
+  /**
+   * Remove every post and draft row. The search index is only marked stale, not emptied: a rebuild
+   * does not pay for it; the first search empties and fills it (`ensureSearchIndex`).
+   */
   clear(): void {
-    this.db
-      .exec(`DELETE FROM posts; DELETE FROM posts_fts; DELETE FROM post_tags; DELETE FROM post_categories;
+    this.db.exec(`DELETE FROM posts; DELETE FROM post_tags; DELETE FROM post_categories;
       DELETE FROM post_media; DELETE FROM drafts;`);
+    this.stmts.markFtsStale.run();
+  }
+
+  /**
+   * True when `posts_fts` must be filled from `posts` before it is read. Not cached: another process
+   * may have filled it, or rebuilt the index.
+   */
+  private searchIndexStale(): boolean {
+    return this.stmts.ftsStale.get() === 1;
+  }
+
+  /**
+   * Fill `posts_fts` from `posts` if a rebuild left it stale, in one transaction that also clears the
+   * flag, so a process killed mid-way leaves it stale. Search calls this; a server may call it early.
+   */
+  ensureSearchIndex(): void {
+    if (!this.searchIndexStale()) return;
+    const fill = this.db.transaction(() => {
+      if (!this.searchIndexStale()) return;
+      this.db.exec(`DELETE FROM posts_fts`);
+      this.stmts.fillFts.run();
+      this.stmts.markFtsFilled.run();
+    });
+    // Immediate: of two processes that both saw the flag, the second waits, then sees it cleared.
+    fill.immediate();
   }
 
   /**
    * Insert or replace the row for `row.id` (and whatever row held `row.path` before).
-   * `fresh` skips the look-ups when the caller knows neither exists (a rebuild after `clear()`).
+   * `fresh` skips the look-ups when the caller knows neither exists (a rebuild after `clear()`, which
+   * also left the search index stale). While it is stale, rows change without it.
    */
   upsert(row: PostRowInput, fresh = false): void {
     const s = this.stmts;
+    const fts = !fresh && !this.searchIndexStale();
     if (!fresh) {
       for (const old of [s.rowidById.get(row.id), s.rowidByPath.get(row.path)]) {
-        if (typeof old === 'number') this.deleteRowid(old, row.id);
+        if (typeof old === 'number') this.deleteRowid(old, fts, row.id);
       }
     }
     const info = s.insert.run({
@@ -213,24 +254,26 @@ export class PostIndex {
       extraJson: JSON.stringify(row.extra),
     });
     const rowid = Number(info.lastInsertRowid);
-    s.insertFts.run(
-      rowid,
-      row.title,
-      row.excerpt ?? '',
-      row.body,
-      row.tags.join(' '),
-      row.categories.join(' '),
-    );
+    if (fts) {
+      s.insertFts.run(
+        rowid,
+        row.title,
+        row.excerpt ?? '',
+        row.body,
+        row.tags.join(' '),
+        row.categories.join(' '),
+      );
+    }
     for (const t of row.tags) s.insertTag.run(rowid, t);
     for (const c of row.categories) s.insertCat.run(rowid, c);
     if (!fresh) s.deleteLinks.run(row.id);
     row.media.forEach((m, i) => s.insertLink.run(row.id, m, i));
   }
 
-  private deleteRowid(rowid: number, id?: string): void {
+  private deleteRowid(rowid: number, fts: boolean, id?: string): void {
     const s = this.stmts;
     s.deleteRow.run(rowid);
-    s.deleteFts.run(rowid);
+    if (fts) s.deleteFts.run(rowid);
     s.deleteTags.run(rowid);
     s.deleteCats.run(rowid);
     if (id) s.deleteLinks.run(id);
@@ -240,7 +283,7 @@ export class PostIndex {
     const row = this.stmts.byPath.get(rel) as RawRow | undefined;
     if (!row) return undefined;
     const rowid = this.stmts.rowidByPath.get(rel) as number;
-    this.deleteRowid(rowid, row.id);
+    this.deleteRowid(rowid, !this.searchIndexStale(), row.id);
     return row.id;
   }
 
@@ -312,6 +355,7 @@ export class PostIndex {
   search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {
     const query = toFtsQuery(text);
     if (!query) return [];
+    this.ensureSearchIndex();
     // Rank in SQLite, then cut snippets in JS for the top hits only (FTS5's snippet() over a join
     // re-runs the match and costs more than the ranking itself).
     const statusFilter = options.status ? `AND rowid IN (SELECT rowid FROM posts WHERE status = ?)` : '';

@@ -51,14 +51,30 @@ export type PageWorkerReply =
 
 /**
  * True when a second thread can run beside this one: more than one core, and one of them free. The
- * load average counts this build's own thread, so a free core means a load below the core count. On a
- * quiet 2-core machine the second thread took a 4000-post build from ~4.1 s to ~3.3 s; on a busy one
- * (load average 4) it added ~1.3 s of CPU (its start, the copy of the model, summaries rendered by
- * both threads) and no speed.
+ * load average counts this process too (the build's own thread, and Python workers that ran macros a
+ * moment ago), so what the process itself used lately is taken off: the rest is other programs' load,
+ * and a core is free when that is below the core count less the build's own thread. On a quiet 2-core
+ * machine the second thread took a 4000-post build from ~4.1 s to ~3.3 s; on one busy with other
+ * programs (load average 4) it added ~1.3 s of CPU (its start, the copy of the model, summaries
+ * rendered by both threads) and no speed.
  */
 export function canUsePageWorker(ifBusy = false): boolean {
   const cores = os.availableParallelism();
-  return cores > 1 && (ifBusy || os.loadavg()[0]! < cores);
+  if (cores <= 1) return false;
+  return ifBusy || os.loadavg()[0]! - ownRecentLoad() < cores - 1;
+}
+
+/** Since when the process's own load is counted: its start, then a new window each minute. */
+let window = { at: 0, cpuMs: 0 };
+
+/** The cores this process kept busy on average (all its threads) over the last minute or so. */
+export function ownRecentLoad(): number {
+  const now = performance.now();
+  const usage = process.cpuUsage();
+  const cpuMs = (usage.user + usage.system) / 1000;
+  const load = (cpuMs - window.cpuMs) / Math.max(1, now - window.at);
+  if (now - window.at > 60_000) window = { at: now, cpuMs };
+  return load;
 }
 
 function startWorker(): Worker {

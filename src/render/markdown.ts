@@ -52,7 +52,7 @@ export interface RenderedDocument {
   /**
    * The first paragraph with text, as plain text: macros left out, escaped macros as their text (what
    * `excerptFromMarkdown` finds, without parsing the Markdown again). A paragraph split around a block
-   * macro counts as the paragraphs the page shows.
+   * macro counts as the one paragraph of the source.
    */
   firstParagraph: string;
 }

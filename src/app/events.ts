@@ -6,6 +6,10 @@ export interface AppEvents {
   'media-changed': { paths: string[]; source: 'app' | 'external' };
   'meta-changed': { paths: string[]; source: 'app' | 'external' };
   'scripts-changed': { macroSlugs: string[] };
+  /** A commit, pull, push or fetch changed what git shows. */
+  'git-changed': Record<string, never>;
+  /** bds.json or this machine's settings for the project changed. */
+  'settings-changed': { keys: string[] };
   problem: { file: string; code: string; message: string; line?: number };
 }
 

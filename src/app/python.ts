@@ -4,14 +4,13 @@ import path from 'node:path';
 import type { PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
 import { BdsError, isBdsError } from '../core/errors.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
-import { generatePythonModule } from '../scripting/api/generate.js';
 import { createPythonRuntime } from '../scripting/index.js';
 import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
 import { DEFAULT_ENTRYPOINT } from '../scripting/scripts/script-file.js';
 import type { Script } from '../scripting/scripts/script-store.js';
 import type { ScriptRun } from '../store/index.js';
-import { createApiHandler } from './python-api.js';
-import type { Workspace } from './workspace.js';
+import type { MachineSettings } from './machine-settings.js';
+import type { AppServices } from './services.js';
 
 export function scriptRef(s: Script): PythonScriptRef {
   return {
@@ -24,15 +23,25 @@ export function scriptRef(s: Script): PythonScriptRef {
   };
 }
 
-/** Create the runtime a workspace uses, with `bds_api` installed in every interpreter. */
-export function createWorkspaceRuntime(ws: Workspace, options: PythonRuntimeOptions = {}): PythonRuntime {
+/**
+ * Create a runtime with `bds_api` installed in every interpreter, in the mode, size and time limits of
+ * this machine's settings (never bds.json: a pulled file must not weaken the runtime's defences).
+ */
+export function createWorkspaceRuntime(
+  home: string,
+  machine: MachineSettings,
+  bdsApiModule: string,
+  options: PythonRuntimeOptions = {},
+): PythonRuntime {
   return createPythonRuntime({
-    mode: ws.project.settings.pythonRuntimeMode,
+    mode: machine.pythonRuntimeMode,
+    size: machine.pythonPoolSize,
     // The snapshot is a whole interpreter's memory (executable state): it lives in the user's BDS_HOME,
     // never in a project folder that could arrive from someone else.
-    snapshotCacheDir: path.join(ws.home, 'cache', 'python'),
+    snapshotCacheDir: path.join(home, 'cache', 'python'),
     ...options,
-    preludeModules: { bds_api: generatePythonModule(), ...options.preludeModules },
+    timeouts: { macro: machine.macroTimeoutMs, utility: machine.utilityTimeoutMs, ...options.timeouts },
+    preludeModules: { bds_api: bdsApiModule, ...options.preludeModules },
   });
 }
 
@@ -45,50 +54,42 @@ function assertTrusted(s: Script): void {
 }
 
 /** Macro scripts by slug, looked up once per workspace until its scripts change (a build asks per macro). */
-class MacroScriptCache {
+export class MacroScriptCache {
   private readonly scripts = new Map<string, Script | null>();
 
-  constructor(private readonly ws: Workspace) {
-    ws.events.on('scripts-changed', () => this.scripts.clear());
-  }
+  constructor(private readonly lookup: (slug: string) => Script | undefined) {}
 
   get(slug: string): Script | undefined {
     let s = this.scripts.get(slug);
     if (s === undefined) {
-      s = this.ws.scripts.macroBySlug(slug) ?? null;
+      s = this.lookup(slug) ?? null;
       this.scripts.set(slug, s);
     }
     return s ?? undefined;
   }
-}
 
-const macroCaches = new WeakMap<Workspace, MacroScriptCache>();
-
-function macroScripts(ws: Workspace): MacroScriptCache {
-  let cache = macroCaches.get(ws);
-  if (!cache) {
-    cache = new MacroScriptCache(ws);
-    macroCaches.set(ws, cache);
+  clear(): void {
+    this.scripts.clear();
   }
-  return cache;
 }
 
 /** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
 export class WorkspaceMacroResolver implements PythonMacroResolver {
   constructor(
-    private readonly ws: Workspace,
+    private readonly app: Pick<AppServices, 'scripts' | 'apiHandler'>,
+    private readonly cache: MacroScriptCache,
     private readonly runtime: () => PythonRuntime,
   ) {}
 
   macroSlugs(): ReadonlySet<string> {
-    return new Set(this.ws.scripts.enabledMacroSlugs());
+    return new Set(this.app.scripts.enabledMacroSlugs());
   }
 
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
-    const script = macroScripts(this.ws).get(call.slug);
+    const script = this.cache.get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
     // Trust is asked every time: it can be granted from another terminal while the preview runs.
-    if (!this.ws.scripts.isTrusted(script)) {
+    if (!this.app.scripts.isTrusted(script)) {
       return {
         ok: false,
         reason: 'untrusted',
@@ -106,7 +107,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
         call.post as PostDataV1 | null,
         {
           postJson: call.postJson,
-          apiHandler: createApiHandler(this.ws, 'macro'),
+          apiHandler: this.app.apiHandler('macro'),
         },
       );
       return { ok: true, html: out.html, warnings: out.warnings };
@@ -168,7 +169,7 @@ export interface UtilityRunReport {
 
 /** Run a utility script with `main(context)`; output streams live and the run is kept in its history. */
 export async function runUtility(
-  ws: Workspace,
+  app: Pick<AppServices, 'project' | 'scripts' | 'apiHandler'>,
   runtime: PythonRuntime,
   s: Script,
   args: Record<string, unknown>,
@@ -185,13 +186,13 @@ export async function runUtility(
   };
   const context: UtilityContext = {
     params: args as UtilityContext['params'],
-    env: { mainLanguage: ws.project.settings.mainLanguage, source: { kind: 'script', id: s.id } },
+    env: { mainLanguage: app.project.settings.mainLanguage, source: { kind: 'script', id: s.id } },
   };
   let report: UtilityRunReport;
   try {
     const r = await runtime.runUtility(scriptRef(s), context, {
       onOutput: output,
-      apiHandler: createApiHandler(ws, 'utility'),
+      apiHandler: app.apiHandler('utility'),
     });
     report = {
       script: s.slug,
@@ -212,7 +213,7 @@ export async function runUtility(
       durationMs: Date.now() - startedAt.getTime(),
     };
   }
-  ws.scripts.addRun({
+  app.scripts.addRun({
     scriptId: s.id,
     startedAt: startedAt.toISOString(),
     durationMs: report.durationMs,

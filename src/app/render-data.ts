@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { supportsThumbnails, thumbnailPath, type MediaRecord } from '../content/media/index.js';
 import { mediaUrl, type MediaItem, type RenderData, type TagCount } from '../render/index.js';
-import type { Workspace } from './workspace.js';
+import type { AppServices } from './services.js';
+import { tagsOf } from './tags.js';
 
 /** `media/YYYY/MM/ID.ext` → `YYYY/MM/ID.ext` (the path under media/ the render layer uses). */
 function underMedia(rel: string): string {
@@ -45,7 +46,7 @@ export class WorkspaceRenderData implements RenderData {
   private readonly linked = new Map<string, MediaItem[]>();
   private readonly items = new Map<string, MediaItem>();
 
-  constructor(private readonly ws: Workspace) {
+  constructor(private readonly ws: AppServices) {
     this.timezone = ws.project.settings.timezone;
   }
 
@@ -61,20 +62,19 @@ export class WorkspaceRenderData implements RenderData {
   linkedImages(postId: string): readonly MediaItem[] {
     let list = this.linked.get(postId);
     if (!list) {
-      list = this.ws.linkedMedia(postId).map((r) => this.item(r));
+      list = this.ws.media.linkedToPost(postId).map((r) => this.item(r));
       this.linked.set(postId, list);
     }
     return list;
   }
 
   images(): readonly MediaItem[] {
-    this.all ??= this.ws.listMedia().map((r) => this.item(r));
+    this.all ??= this.ws.media.list().map((r) => this.item(r));
     return this.all;
   }
 
   publishedTagCounts(): readonly TagCount[] {
-    this.tagCounts ??= this.ws
-      .listTags()
+    this.tagCounts ??= tagsOf(this.ws)
       .filter((t) => t.publishedCount > 0)
       .map((t) => ({ name: t.name, count: t.publishedCount }));
     return this.tagCounts;
@@ -85,12 +85,12 @@ export class WorkspaceRenderData implements RenderData {
  * `YYYY/MM/NAME` → the media file's URL, where NAME is the stored name (`ID.ext`) or the original
  * file name. Built on first call from the media list.
  */
-export function workspaceMediaLinks(ws: Workspace): (p: string) => string | undefined {
+export function workspaceMediaLinks(ws: AppServices): (p: string) => string | undefined {
   let map: Map<string, string> | undefined;
   return (p: string) => {
     if (!map) {
       map = new Map();
-      for (const r of ws.listMedia()) {
+      for (const r of ws.media.list()) {
         const rel = underMedia(r.path);
         const dir = rel.slice(0, rel.lastIndexOf('/'));
         const url = mediaUrl(rel);

@@ -7,7 +7,11 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BdsError, isBdsError } from '../core/errors.js';
 import { LiquidTheme, parseUserTemplate, readUserTemplates, TEMPLATE_NAME } from '../render/liquid/index.js';
 import { loadBuiltinTheme, type TemplateSource } from '../render/theme/index.js';
-import type { Workspace } from './workspace.js';
+import { z } from 'zod';
+import type { AppServices } from './services.js';
+import { workspaceUseCase } from './use-case.js';
+
+type TemplateHost = Pick<AppServices, 'project' | 'changed'>;
 
 export interface TemplateInfo {
   name: string;
@@ -32,12 +36,12 @@ function checkName(name: string): void {
   }
 }
 
-function userFile(ws: Workspace, name: string): string {
+function userFile(ws: TemplateHost, name: string): string {
   return path.join(ws.project.paths.templates, `${name}.liquid`);
 }
 
 /** Every template the site uses, user templates first where they override; problems are not listed. */
-export function listTemplates(ws: Workspace): TemplateInfo[] {
+function listTemplates(ws: TemplateHost): TemplateInfo[] {
   const builtin = loadBuiltinTheme(ws.project.settings.theme);
   const user = readUserTemplates(ws.project.paths.templates);
   const out: TemplateInfo[] = [];
@@ -52,7 +56,7 @@ export function listTemplates(ws: Workspace): TemplateInfo[] {
 }
 
 /** The template the site uses under `name`, with its text (a user file as it is on disk). */
-export function getTemplate(ws: Workspace, name: string): TemplateWithContent {
+function getTemplate(ws: TemplateHost, name: string): TemplateWithContent {
   checkName(name);
   const builtin = loadBuiltinTheme(ws.project.settings.theme);
   const file = userFile(ws, name);
@@ -78,7 +82,7 @@ export function getTemplate(ws: Workspace, name: string): TemplateWithContent {
  * Write templates/NAME.liquid (atomically) after checking that it parses; a syntax error throws
  * `template-error` with the line and leaves the file untouched.
  */
-export function saveTemplate(ws: Workspace, name: string, content: string): TemplateInfo {
+function saveTemplate(ws: TemplateHost, name: string, content: string): TemplateInfo {
   checkName(name);
   const rel = `templates/${name}.liquid`;
   // Parsed as the site reads it, so frontmatter and line numbers match; errors name the file and line.
@@ -95,16 +99,83 @@ export function saveTemplate(ws: Workspace, name: string, content: string): Temp
     new LiquidTheme(sources).parseAll();
   }
   writeFileAtomic(userFile(ws, name), content);
-  ws.events.emit('meta-changed', { paths: [rel], source: 'app' });
+  ws.changed('meta-changed', [rel]);
   return listTemplates(ws).find((t) => t.name === name)!;
 }
 
 /** Delete templates/NAME.liquid: the built-in template of that name (if any) is used again. */
-export function deleteTemplate(ws: Workspace, name: string): void {
+function deleteTemplate(ws: TemplateHost, name: string): void {
   checkName(name);
   const file = userFile(ws, name);
   if (!fs.existsSync(file))
     throw new BdsError('template-not-found', `No user template "${name}" in templates/`);
   fs.rmSync(file);
-  ws.events.emit('meta-changed', { paths: [`templates/${name}.liquid`], source: 'app' });
+  ws.changed('meta-changed', [`templates/${name}.liquid`]);
 }
+
+const Template = z.object({
+  name: z.string(),
+  source: z.enum(['user', 'builtin']),
+  file: z.string(),
+  overridesBuiltin: z.boolean(),
+});
+const TemplateName = z.string().describe('template name, e.g. "post"');
+
+export const listTemplatesUseCase = workspaceUseCase({
+  name: 'templates.list',
+  description:
+    'Every template the site uses: user templates (templates/NAME.liquid) over the built-in theme.',
+  input: z.object({}),
+  output: z.array(Template),
+  readOnly: true,
+  errors: [],
+  http: { method: 'GET', path: '/api/templates' },
+  python: { method: 'templates.list' },
+  run: (app) => listTemplates(app),
+});
+
+export const getTemplateUseCase = workspaceUseCase({
+  name: 'templates.get',
+  description: 'The template the site uses under a name, with its text.',
+  input: z.object({ name: TemplateName }),
+  output: Template.extend({ content: z.string() }),
+  readOnly: true,
+  errors: ['template-not-found'],
+  http: { method: 'GET', path: '/api/templates/:name' },
+  python: { method: 'templates.get' },
+  run: (app, { name }) => getTemplate(app, name),
+});
+
+export const saveTemplateUseCase = workspaceUseCase({
+  name: 'templates.save',
+  description: 'Write templates/NAME.liquid after checking that it parses (a syntax error names the line).',
+  input: z.object({ name: TemplateName, content: z.string().describe('Liquid text') }),
+  output: Template,
+  readOnly: false,
+  errors: ['template-error', 'io-error'],
+  http: { method: 'PUT', path: '/api/templates/:name' },
+  python: { method: 'templates.save' },
+  run: (app, { name, content }) => saveTemplate(app, name, content),
+});
+
+export const deleteTemplateUseCase = workspaceUseCase({
+  name: 'templates.delete',
+  description: 'Delete templates/NAME.liquid; the built-in template of that name is used again.',
+  input: z.object({ name: TemplateName }),
+  output: z.object({ name: z.string() }),
+  readOnly: false,
+  errors: ['template-not-found', 'io-error'],
+  http: { method: 'DELETE', path: '/api/templates/:name' },
+  python: { method: 'templates.delete', result: z.null(), fromOutput: () => null },
+  run: (app, { name }) => {
+    deleteTemplate(app, name);
+    return { name };
+  },
+});
+
+export const TEMPLATE_USE_CASES = [
+  listTemplatesUseCase,
+  getTemplateUseCase,
+  saveTemplateUseCase,
+  deleteTemplateUseCase,
+] as const;

@@ -1,5 +1,5 @@
 // CLI output: human text by default, one JSON document with --json; errors as `file:line: message`.
-import { formatError, isBdsError } from '../core/errors.js';
+import { formatError, isBdsError } from '../app/index.js';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -32,6 +32,11 @@ export function printError(io: CliIO, e: unknown, json: boolean): void {
     io.err(JSON.stringify({ error: body }));
   } else {
     io.err(`error: ${formatError(e)}`);
+    // A merge that stopped names the files left with conflict markers.
+    const conflicts = isBdsError(e) ? e.details?.conflicts : undefined;
+    if (Array.isArray(conflicts) && conflicts.length > 0) {
+      io.err(`Conflicting files:\n${conflicts.map((f) => `  ${String(f)}`).join('\n')}`);
+    }
   }
 }
 

@@ -1,14 +1,22 @@
-// The `bds` command: thin glue over src/app. Every command opens the project into a Workspace,
-// calls one use case, prints text (or JSON with --json) and sets the exit code.
+// The `bds` command: thin glue over src/app. Every command parses its arguments, opens the project
+// into a Workspace, calls use cases through the registry, prints text (or JSON with --json) and sets
+// the exit code. No orchestration lives here.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ProjectRegistry, resolveProjectDir } from '../app/registry.js';
-import { Workspace } from '../app/workspace.js';
-import { BdsError, type Problem } from '../core/errors.js';
-import { initProject } from '../content/project.js';
-import type { Post } from '../content/posts/post-store.js';
-import type { PostRow } from '../store/index.js';
+import {
+  BdsError,
+  callUserUseCase,
+  ProjectRegistry,
+  resolveProjectDir,
+  Workspace,
+  type CallContext,
+  type InputOf,
+  type OutputOf,
+  type Problem,
+  type UseCaseName,
+  type UserUseCaseName,
+} from '../app/index.js';
 import { printError, printJson, table, type CliIO } from './output.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import { createDefaultProject } from './welcome.js';
@@ -22,7 +30,12 @@ interface GlobalOptions {
 export interface CliContext {
   io: CliIO;
   json(): boolean;
+  /** Open the project, run `fn`, close it. */
   withWorkspace<T>(fn: (ws: Workspace) => T | Promise<T>): Promise<T>;
+  /** Open the project, call one use case, close it. */
+  call<N extends UseCaseName>(name: N, input: InputOf<N>, ctx?: CallContext): Promise<OutputOf<N>>;
+  /** A use case of the user's projects (no project is opened). */
+  callUser<N extends UserUseCaseName>(name: N, input: InputOf<N>, ctx?: CallContext): Promise<OutputOf<N>>;
   emit(json: unknown, human: () => string): void;
   setExitCode(code: number): void;
 }
@@ -40,12 +53,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
   /** Open the project the global options point at, run `fn`, close it. */
   async function withWorkspace<T>(fn: (ws: Workspace) => T | Promise<T>): Promise<T> {
+    let missingDefault: string | undefined;
     const dir = resolveProjectDir({
       project: globals().project,
       cwd: io.cwd,
       registry,
-      createDefault: (d) => createDefaultProject(d, registry.home),
+      createDefault: (d) => (missingDefault = d),
     });
+    // The first run creates the default project, with a welcome post.
+    if (missingDefault) await createDefaultProject(missingDefault, registry.home);
     // Trust, the Python snapshot and the registry all live in the same BDS_HOME.
     const ws = Workspace.open(dir, { home: registry.home });
     try {
@@ -56,6 +72,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
+  const callCtx = (ctx: CallContext = {}): CallContext => ({ caller: 'cli', env: io.env, ...ctx });
+
+  function call<N extends UseCaseName>(name: N, input: InputOf<N>, ctx?: CallContext): Promise<OutputOf<N>> {
+    return withWorkspace((ws) => ws.call(name, input, callCtx(ctx)));
+  }
+
+  function callUser<N extends UserUseCaseName>(
+    name: N,
+    input: InputOf<N>,
+    ctx?: CallContext,
+  ): Promise<OutputOf<N>> {
+    return callUserUseCase(registry.home, name, input, callCtx(ctx));
+  }
+
   function emit(json: unknown, human: () => string): void {
     if (globals().json) printJson(io, json);
     else {
@@ -64,9 +94,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
-  function warnProblems(ws: Workspace): void {
+  async function warnProblems(ws: Workspace): Promise<void> {
     if (globals().json) return;
-    const problems = ws.problems();
+    const problems = await ws.call('project.problems', {});
     if (problems.length > 0) {
       io.err(`warning: ${problems.length} file(s) could not be loaded; run \`bds problems\` for details`);
     }
@@ -86,14 +116,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
   program.action(async () => {
     io.out(program.helpInformation());
-    await withWorkspace((ws) => {
-      const counts = countByStatus(ws.listPosts());
-      const summary = {
-        project: ws.project.settings.name,
-        path: ws.root,
-        posts: counts,
-        problems: ws.problems().length,
-      };
+    await withWorkspace(async (ws) => {
+      const summary = await ws.call('project.summary', {});
+      const counts = summary.posts;
       emit(summary, () =>
         [
           `Project: ${summary.project}`,
@@ -112,21 +137,21 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .description('create a new project folder')
     .option('--name <name>', 'project name')
     .option('--timezone <tz>', 'IANA timezone for post dates and URLs', 'UTC')
-    .action((dir: string, opts: { name?: string; timezone: string }) => {
-      const project = initProject(path.resolve(io.cwd, dir), { name: opts.name, timezone: opts.timezone });
-      registry.remember(project);
-      emit(
-        { path: project.root, id: project.settings.id, name: project.settings.name },
-        () => `Created project ${project.settings.name} in ${project.root}`,
-      );
+    .action(async (dir: string, opts: { name?: string; timezone: string }) => {
+      const created = await callUser('projects.create', {
+        dir: path.resolve(io.cwd, dir),
+        name: opts.name,
+        timezone: opts.timezone,
+      });
+      emit(created, () => `Created project ${created.name} in ${created.path}`);
     });
 
   const projectCmd = program.command('project').description('known projects');
   projectCmd
     .command('list')
     .description('list the projects bds knows')
-    .action(() => {
-      const reg = registry.read();
+    .action(async () => {
+      const reg = await callUser('projects.list', {});
       emit(
         reg,
         () =>
@@ -137,12 +162,34 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   projectCmd
     .command('default <dir>')
     .description('make a project the default')
-    .action((dir: string) => {
-      registry.setDefault(path.resolve(io.cwd, dir));
-      emit(
-        { defaultProject: path.resolve(io.cwd, dir) },
-        () => `Default project: ${path.resolve(io.cwd, dir)}`,
-      );
+    .action(async (dir: string) => {
+      const r = await callUser('projects.setDefault', { dir: path.resolve(io.cwd, dir) });
+      emit(r, () => `Default project: ${r.defaultProject}`);
+    });
+  projectCmd
+    .command('paths')
+    .description('where the project keeps its data')
+    .action(async () => {
+      const paths = await call('project.dataPaths', {});
+      emit(paths, () => table(Object.entries(paths)));
+    });
+  projectCmd
+    .command('show [dir]')
+    .description("a project's bds.json (default: the current project)")
+    .action(async (dir?: string) => {
+      const folderPath = dir
+        ? path.resolve(io.cwd, dir)
+        : resolveProjectDir({ project: globals().project, cwd: io.cwd, registry });
+      // (A default project that does not exist yet is reported as not found.)
+      const meta = await callUser('projects.readMetadata', { folderPath });
+      emit(meta, () => JSON.stringify(meta, null, 2));
+    });
+  projectCmd
+    .command('default-path')
+    .description('the folder of the default project')
+    .action(async () => {
+      const p = await callUser('projects.defaultPath', {});
+      emit({ path: p }, () => p);
     });
 
   // ------------------------------------------------------------------ posts
@@ -158,20 +205,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--category <category>', 'category (repeatable)', collect)
     .option('--excerpt <text>', 'excerpt')
     .option('--publish', 'publish now')
-    .action(async (opts: PostOpts & { title: string; publish?: boolean }) =>
-      withWorkspace((ws) => {
-        const created = ws.createPost({
-          title: opts.title,
-          body: readBody(opts, io),
-          slug: opts.slug,
-          tags: opts.tag,
-          categories: opts.category,
-          excerpt: opts.excerpt,
-          publish: opts.publish,
-        });
-        emit(postJson(created), () => `Created ${created.status} post ${created.slug} (${created.path})`);
-      }),
-    );
+    .action(async (opts: PostOpts & { title: string; publish?: boolean }) => {
+      const created = await call('posts.create', {
+        title: opts.title,
+        body: readBody(opts, io),
+        slug: opts.slug,
+        tags: opts.tag,
+        categories: opts.category,
+        excerpt: opts.excerpt,
+        publish: opts.publish,
+      });
+      emit(created, () => `Created ${created.status} post ${created.slug} (${created.path})`);
+    });
   post
     .command('edit <slug>')
     .description('change a post (edits of a published post wait until `bds post publish`)')
@@ -182,23 +227,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--tag <tag>', 'replace the tags (repeatable)', collect)
     .option('--category <category>', 'replace the categories (repeatable)', collect)
     .option('--excerpt <text>', 'excerpt ("" to remove)')
-    .action(async (slug: string, opts: PostOpts & { title?: string }) =>
-      withWorkspace((ws) => {
-        const updated = ws.updatePost(slug, {
-          title: opts.title,
-          body: readBody(opts, io),
-          slug: opts.slug,
-          tags: opts.tag,
-          categories: opts.category,
-          excerpt: opts.excerpt,
-        });
-        emit(postJson(updated), () =>
-          updated.pending
-            ? `Saved pending edits of ${updated.slug} (publish to apply them)`
-            : `Updated ${updated.slug}`,
-        );
-      }),
-    );
+    .action(async (slug: string, opts: PostOpts & { title?: string }) => {
+      const updated = await call('posts.update', {
+        ref: slug,
+        title: opts.title,
+        body: readBody(opts, io),
+        slug: opts.slug,
+        tags: opts.tag,
+        categories: opts.category,
+        excerpt: opts.excerpt,
+      });
+      emit(updated, () =>
+        updated.pending
+          ? `Saved pending edits of ${updated.slug} (publish to apply them)`
+          : `Updated ${updated.slug}`,
+      );
+    });
   post
     .command('list')
     .description('list posts, newest first')
@@ -209,199 +253,166 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--category <category>', 'only posts in this category')
     .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'))
     .action(async (opts: { status?: string; tag?: string; category?: string; limit?: number }) =>
-      withWorkspace((ws) => {
-        const rows = ws.listPosts({
-          status: opts.status,
-          tag: opts.tag,
-          category: opts.category,
-          limit: opts.limit,
-        });
-        emit(
-          rows.map((r) => postJson(r, false)),
-          () =>
-            rows.length === 0
-              ? 'No posts.'
-              : table(rows.map((r) => [r.dateKey, r.status + (r.hasDraft ? '*' : ''), r.slug, r.title])),
+      withWorkspace(async (ws) => {
+        const rows = await ws.call(
+          'posts.list',
+          {
+            status: opts.status as 'draft' | 'published' | 'archived' | undefined,
+            tag: opts.tag,
+            category: opts.category,
+            limit: opts.limit,
+          },
+          callCtx(),
         );
-        warnProblems(ws);
+        emit(rows, () =>
+          rows.length === 0
+            ? 'No posts.'
+            : table(rows.map((r) => [r.dateKey, r.status + (r.hasDraft ? '*' : ''), r.slug, r.title])),
+        );
+        await warnProblems(ws);
       }),
     );
   post
     .command('show <slug>')
     .description('show a post with its body')
-    .action(async (slug: string) =>
-      withWorkspace((ws) => {
-        const p = ws.getPost(slug);
-        emit(postJson(p), () =>
-          [
-            `${p.title}`,
-            `  slug: ${p.slug}   status: ${p.status}${p.pending ? ' (pending edits)' : ''}   file: ${p.path}`,
-            `  created: ${p.createdAt}${p.publishedAt ? `   published: ${p.publishedAt}` : ''}`,
-            ...(p.tags.length ? [`  tags: ${p.tags.join(', ')}`] : []),
-            ...(p.categories.length ? [`  categories: ${p.categories.join(', ')}`] : []),
-            '',
-            p.body,
-          ].join('\n'),
-        );
-      }),
-    );
-  const simple: [string, string, (ws: Workspace, ref: string) => unknown, (r: never) => string][] = [
-    [
-      'publish',
-      'publish a post (or its pending edits)',
-      (ws, s) => ws.publishPost(s),
-      (p: Post) => `Published ${p.slug}`,
-    ],
-    [
-      'unpublish',
-      'turn a published post back into a draft',
-      (ws, s) => ws.unpublishPost(s),
-      (p: Post) => `Unpublished ${p.slug}`,
-    ],
-    ['archive', 'archive a post', (ws, s) => ws.archivePost(s), (p: Post) => `Archived ${p.slug}`],
+    .action(async (slug: string) => {
+      const p = await call('posts.get', { ref: slug });
+      emit(p, () =>
+        [
+          `${p.title}`,
+          `  slug: ${p.slug}   status: ${p.status}${p.pending ? ' (pending edits)' : ''}   file: ${p.path}`,
+          `  created: ${p.createdAt}${p.publishedAt ? `   published: ${p.publishedAt}` : ''}`,
+          ...(p.tags.length ? [`  tags: ${p.tags.join(', ')}`] : []),
+          ...(p.categories.length ? [`  categories: ${p.categories.join(', ')}`] : []),
+          '',
+          p.body,
+        ].join('\n'),
+      );
+    });
+  const stateChanges = [
+    ['publish', 'posts.publish', 'publish a post (or its pending edits)', 'Published'],
+    ['unpublish', 'posts.unpublish', 'turn a published post back into a draft', 'Unpublished'],
+    ['archive', 'posts.archive', 'archive a post', 'Archived'],
     [
       'discard',
+      'posts.discard',
       'discard the pending edits of a published post',
-      (ws, s) => ws.discardPendingEdits(s),
-      (p: Post) => `Discarded pending edits of ${p.slug}`,
+      'Discarded pending edits of',
     ],
-    [
-      'delete',
-      'delete a post and its file',
-      (ws, s) => ws.deletePost(s),
-      (p: { slug: string }) => `Deleted ${p.slug}`,
-    ],
-  ];
-  for (const [name, description, run, say] of simple) {
+    ['delete', 'posts.delete', 'delete a post and its file', 'Deleted'],
+  ] as const;
+  for (const [command, useCase, description, said] of stateChanges) {
     post
-      .command(`${name} <slug>`)
+      .command(`${command} <slug>`)
       .description(description)
-      .action(async (slug: string) =>
-        withWorkspace((ws) => {
-          const result = run(ws, slug) as Post;
-          emit('body' in result ? postJson(result) : result, () => say(result as never));
-        }),
-      );
+      .action(async (slug: string) => {
+        const result = await call(useCase, { ref: slug });
+        emit(result, () => `${said} ${result.slug}`);
+      });
   }
 
   program
     .command('search <query...>')
     .description('full-text search over titles, excerpts, bodies, tags and categories')
     .option('--limit <n>', 'at most this many', (v) => positiveInt(v, '--limit'), 20)
-    .action(async (words: string[], opts: { limit: number }) =>
-      withWorkspace((ws) => {
-        const hits = ws.searchPosts(words.join(' '), { limit: opts.limit });
-        emit(hits, () =>
-          hits.length === 0 ? 'No matches.' : table(hits.map((h) => [h.status, h.slug, h.title, h.snippet])),
-        );
-      }),
-    );
+    .action(async (words: string[], opts: { limit: number }) => {
+      const hits = await call('posts.search', { query: words.join(' '), limit: opts.limit });
+      emit(hits, () =>
+        hits.length === 0 ? 'No matches.' : table(hits.map((h) => [h.status, h.slug, h.title, h.snippet])),
+      );
+    });
 
   program
     .command('rebuild')
     .description('recreate the index from the project files')
-    .action(async () =>
-      withWorkspace(async (ws) => {
-        const r = await ws.rebuildTask();
-        emit({ posts: r.posts.indexed, problems: r.posts.problems, ms: Math.round(r.ms) }, () =>
-          [
-            `Indexed ${r.posts.indexed} posts, ${r.media.indexed} media and ${r.scripts.indexed} scripts in ${Math.round(r.ms)} ms`,
-            ...r.posts.problems.map(problemLine),
-          ].join('\n'),
-        );
-        if (r.posts.problems.length > 0) exitCode = 1;
-      }),
-    );
+    .action(async () => {
+      const r = await call('project.rebuild', {});
+      emit({ posts: r.posts.indexed, problems: r.posts.problems, ms: Math.round(r.ms) }, () =>
+        [
+          `Indexed ${r.posts.indexed} posts, ${r.media.indexed} media and ${r.scripts.indexed} scripts in ${Math.round(r.ms)} ms`,
+          ...r.posts.problems.map(problemLine),
+        ].join('\n'),
+      );
+      if (r.posts.problems.length > 0) exitCode = 1;
+    });
 
   program
     .command('problems')
     .description('files that could not be loaded, with file and line')
-    .action(async () =>
-      withWorkspace((ws) => {
-        const problems = ws.problems();
-        emit(problems, () => (problems.length === 0 ? 'No problems.' : problems.map(problemLine).join('\n')));
-        if (problems.length > 0) exitCode = 1;
-      }),
-    );
+    .action(async () => {
+      const problems = await call('project.problems', {});
+      emit(problems, () => (problems.length === 0 ? 'No problems.' : problems.map(problemLine).join('\n')));
+      if (problems.length > 0) exitCode = 1;
+    });
 
   // ------------------------------------------------------------------ tags and categories
   const tag = program.command('tag').description('tags');
   tag
     .command('list')
     .description('tags with their post counts')
-    .action(async () =>
-      withWorkspace((ws) => {
-        const tags = ws.listTags();
-        emit(tags, () =>
-          tags.length === 0 ? 'No tags.' : table(tags.map((t) => [t.name, String(t.count), t.color ?? ''])),
-        );
-      }),
-    );
+    .action(async () => {
+      const tags = await call('tags.list', {});
+      emit(tags, () =>
+        tags.length === 0 ? 'No tags.' : table(tags.map((t) => [t.name, String(t.count), t.color ?? ''])),
+      );
+    });
   tag
     .command('rename <from> <to>')
     .description('rename a tag in every post')
-    .action(async (from: string, to: string) =>
-      withWorkspace((ws) => {
-        const n = ws.renameTag(from, to);
-        emit({ changedPosts: n }, () => `Renamed ${from} to ${to} in ${n} file(s)`);
-      }),
-    );
+    .action(async (from: string, to: string) => {
+      const r = await call('tags.rename', { name: from, newName: to });
+      emit(r, () => `Renamed ${from} to ${to} in ${r.changedPosts} file(s)`);
+    });
   tag
     .command('merge <target> <sources...>')
     .description('merge tags into one')
-    .action(async (target: string, sources: string[]) =>
-      withWorkspace((ws) => {
-        const n = ws.mergeTags(sources, target);
-        emit({ changedPosts: n }, () => `Merged ${sources.join(', ')} into ${target} in ${n} file(s)`);
-      }),
-    );
+    .action(async (target: string, sources: string[]) => {
+      const r = await call('tags.merge', { sources, target });
+      emit(r, () => `Merged ${sources.join(', ')} into ${target} in ${r.changedPosts} file(s)`);
+    });
   tag
     .command('color <name> <colour>')
     .description('set a tag colour (#rrggbb)')
-    .action(async (name: string, colour: string) =>
-      withWorkspace((ws) => {
-        ws.setTagColor(name, colour);
-        emit({ name, color: colour }, () => `Tag ${name} is now ${colour}`);
-      }),
-    );
+    .action(async (name: string, colour: string) => {
+      const r = await call('tags.setColor', { name, color: colour });
+      emit(r, () => `Tag ${name} is now ${colour}`);
+    });
 
   const category = program.command('category').description('categories');
   category
     .command('list')
     .description('categories with their metadata and post counts')
-    .action(async () =>
-      withWorkspace((ws) => {
-        const cats = ws.listCategories();
-        emit(cats, () =>
-          table(
-            cats.map((c) => [
-              c.name,
-              c.meta.title,
-              String(c.count),
-              c.meta.renderInLists ? 'in lists' : 'not in lists',
-              c.meta.showTitle ? 'shows title' : 'hides title',
-            ]),
-          ),
-        );
-      }),
-    );
+    .action(async () => {
+      const cats = await call('categories.list', {});
+      emit(cats, () =>
+        table(
+          cats.map((c) => [
+            c.name,
+            c.title,
+            String(c.count),
+            c.renderInLists ? 'in lists' : 'not in lists',
+            c.showTitle ? 'shows title' : 'hides title',
+          ]),
+        ),
+      );
+    });
   category
     .command('set <name>')
     .description('create or change a category')
     .option('--title <title>', 'display title')
     .option('--render-in-lists <bool>', 'show its posts in lists (true|false)', parseBool)
     .option('--show-title <bool>', 'show post titles (true|false)', parseBool)
-    .action(async (name: string, opts: { title?: string; renderInLists?: boolean; showTitle?: boolean }) =>
-      withWorkspace((ws) => {
-        const meta = ws.setCategory(name, stripUndefined(opts));
-        emit({ name, ...meta }, () => `Category ${name}: ${JSON.stringify(meta)}`);
-      }),
-    );
+    .action(async (name: string, opts: { title?: string; renderInLists?: boolean; showTitle?: boolean }) => {
+      const { name: _n, ...meta } = await call('categories.set', { name, ...opts });
+      emit({ name, ...meta }, () => `Category ${name}: ${JSON.stringify(meta)}`);
+    });
 
   const ctx: CliContext = {
     io,
     json: () => Boolean(globals().json),
     withWorkspace,
+    call,
+    callUser,
     emit,
     setExitCode: (code) => (exitCode = code),
   };
@@ -446,18 +457,7 @@ function readBody(opts: PostOpts, io: CliIO): string | undefined {
   }
 }
 
-function postJson(p: PostRow | Post, withBody = true): Record<string, unknown> {
-  const { mtimeMs: _m, size: _s, bodyLine: _b, sortDate: _d, body, ...rest } = p;
-  return withBody ? { ...rest, body } : rest;
-}
-
-function countByStatus(rows: PostRow[]): Record<'draft' | 'published' | 'archived', number> {
-  const out = { draft: 0, published: 0, archived: 0 };
-  for (const r of rows) out[r.status as keyof typeof out]++;
-  return out;
-}
-
-function problemLine(p: Problem): string {
+function problemLine(p: Pick<Problem, 'file' | 'line' | 'message'> & { code: string }): string {
   const loc = p.line ? `${p.file}:${p.line}` : p.file;
   return `${loc}: ${p.message.startsWith(p.file) ? p.message.slice(p.message.indexOf(':') + 1).trim() : p.message} [${p.code}]`;
 }
@@ -473,8 +473,4 @@ function parseBool(v: string): boolean {
   if (v === 'true' || v === 'yes' || v === '1') return true;
   if (v === 'false' || v === 'no' || v === '0') return false;
   throw new InvalidArgumentError(`expected true or false, not "${v}"`);
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,6 +1,5 @@
 // The default project a new user gets on first run, with a welcome post that shows what bds does.
-import { initProject } from '../content/project.js';
-import { Workspace } from '../app/workspace.js';
+import { callUserUseCase, Workspace } from '../app/index.js';
 
 export const WELCOME_BODY = `Welcome to **bds**, your local-first blogging workspace.
 
@@ -15,11 +14,11 @@ Keep the folder in git, edit the files with any editor, and bds keeps up.
 Try \`bds post new --title "My first post"\` or \`bds --help\`.
 `;
 
-export function createDefaultProject(dir: string, home?: string): void {
-  initProject(dir, { name: 'My blog' });
-  const ws = Workspace.open(dir, home === undefined ? {} : { home });
+export async function createDefaultProject(dir: string, home: string): Promise<void> {
+  await callUserUseCase(home, 'projects.create', { dir, name: 'My blog' });
+  const ws = Workspace.open(dir, { home });
   try {
-    ws.createPost({
+    await ws.call('posts.create', {
       title: 'Welcome to bds',
       body: WELCOME_BODY,
       tags: ['bds'],
@@ -27,6 +26,6 @@ export function createDefaultProject(dir: string, home?: string): void {
       publish: true,
     });
   } finally {
-    void ws.close();
+    await ws.close();
   }
 }

@@ -3,9 +3,19 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import { BdsError } from '../core/errors.js';
+import { BdsError, type Problem } from '../core/errors.js';
 import { decodeUtf8 } from '../core/frontmatter.js';
-import { describeZodError, ProjectSettingsSchema, type ProjectSettings } from '../core/schemas.js';
+import {
+  checkSetting,
+  MACHINE_SETTING_KEYS,
+  parseSettingsByKey,
+  PROJECT_SETTING_KEYS,
+  ProjectSettingsSchema,
+  type ProjectSettings,
+  type SettingKey,
+} from '../core/schemas.js';
+
+export { PROJECT_SETTING_KEYS, type SettingKey } from '../core/schemas.js';
 
 export const SETTINGS_FILE = 'bds.json';
 
@@ -44,7 +54,15 @@ export interface ProjectPaths {
 
 export interface Project {
   root: string;
+  /** bds.json, with an invalid value replaced by its default. Never holds machine settings. */
   settings: ProjectSettings;
+  /** What is wrong in bds.json (file `bds.json`, with the key's line): invalid values, moved keys. */
+  settingsProblems: Problem[];
+  /**
+   * Machine settings an older bds.json still holds (pythonRuntimeMode, ...), as written, valid or not.
+   * bds never runs Python by them: the app layer may take the valid ones once as this machine's values.
+   */
+  legacyMachineSettings: Record<string, unknown>;
   paths: ProjectPaths;
 }
 
@@ -83,19 +101,18 @@ export function initProject(dir: string, options: InitOptions = {}): Project {
       file: path.join(root, SETTINGS_FILE),
     });
   }
+  const raw: Record<string, unknown> = {
+    id: randomUUID(),
+    name: options.name ?? path.basename(root),
+    mainLanguage: options.mainLanguage ?? 'en',
+    timezone: options.timezone ?? 'UTC',
+    maxPostsPerPage: 50,
+    theme: 'default',
+  };
+  // What the user passed is checked before anything is created: a bad --timezone leaves no half project.
+  for (const [key, value] of Object.entries(raw)) assertSetting(key, value, path.join(root, SETTINGS_FILE));
+  const settings = ProjectSettingsSchema.parse(raw);
   fs.mkdirSync(root, { recursive: true });
-  const settings = parseSettings(
-    {
-      id: randomUUID(),
-      name: options.name ?? path.basename(root),
-      mainLanguage: options.mainLanguage ?? 'en',
-      timezone: options.timezone ?? 'UTC',
-      maxPostsPerPage: 50,
-      pythonRuntimeMode: 'worker',
-      theme: 'default',
-    },
-    path.join(root, SETTINGS_FILE),
-  );
   const paths = projectPaths(root);
   for (const folder of PROJECT_FOLDERS) fs.mkdirSync(path.join(root, folder), { recursive: true });
   writeFileAtomic(
@@ -107,11 +124,20 @@ export function initProject(dir: string, options: InitOptions = {}): Project {
   if (!fs.existsSync(gitignore)) writeFileAtomic(gitignore, GITIGNORE);
   // bds.json last: a folder is a project only once everything else is in place.
   writeSettingsFile(paths.settings, settings);
-  return { root, settings, paths };
+  return { root, settings, settingsProblems: [], legacyMachineSettings: {}, paths };
 }
 
+/**
+ * Open a project folder. A bad value in bds.json costs only that key (its default is used and the
+ * problem reported); only a file that is not a JSON object or has no valid `id` stops the project.
+ */
 export function loadProject(dir: string): Project {
   const root = path.resolve(dir);
+  const { text, raw } = readSettingsFile(root);
+  return { root, ...settingsFromFile(root, text, raw), paths: projectPaths(root) };
+}
+
+function readSettingsFile(root: string): { text: string; raw: Record<string, unknown> } {
   const file = path.join(root, SETTINGS_FILE);
   if (!fs.existsSync(file)) {
     throw new BdsError('project-not-found', `No bds project in ${root} (${SETTINGS_FILE} is missing)`, {
@@ -128,29 +154,198 @@ export function loadProject(dir: string): Project {
       cause,
     });
   }
-  return { root, settings: parseSettings(raw, file), paths: projectPaths(root) };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new BdsError('project-invalid', `${file} must hold a JSON object ({ ... })`, { file });
+  }
+  return { text, raw: raw as Record<string, unknown> };
 }
 
-function parseSettings(raw: unknown, file: string): ProjectSettings {
-  const result = ProjectSettingsSchema.safeParse(raw);
-  if (!result.success) {
-    const { field, message } = describeZodError(result.error);
-    throw new BdsError('project-invalid', `${file}: "${field}" ${message}`, { file });
+function settingsFromFile(
+  root: string,
+  text: string,
+  raw: Record<string, unknown>,
+): Pick<Project, 'settings' | 'settingsProblems' | 'legacyMachineSettings'> {
+  const at = (key: string) => ({ file: SETTINGS_FILE, ...locateJsonKey(text, key) });
+  const problems: Problem[] = [];
+  const legacy: Record<string, unknown> = {};
+  const rest = { ...raw };
+  for (const key of MACHINE_SETTING_KEYS) {
+    if (!Object.hasOwn(raw, key.key)) continue;
+    // Taken out of `settings` so that no code path can run Python by a value that came with a pull.
+    legacy[key.key] = raw[key.key];
+    delete rest[key.key];
+    problems.push({
+      code: 'settings-moved',
+      message: `${SETTINGS_FILE}: "${key.key}" is a setting of this machine now (kept in BDS_HOME); bds ignores it in ${SETTINGS_FILE}`,
+      ...at(key.key),
+    });
+    const invalid = checkSetting(key, raw[key.key]);
+    if (invalid)
+      problems.push({
+        code: 'settings-invalid',
+        message: `${SETTINGS_FILE}: ${invalid}; bds does not take it over for this machine`,
+        ...at(key.key),
+      });
   }
-  return result.data;
+  // The name only labels the blog, so the folder's name stands in rather than the project not opening.
+  const badName = checkSetting(projectKey('name'), raw.name);
+  if (badName) {
+    rest.name = path.basename(root);
+    problems.push({
+      code: 'settings-invalid',
+      message: `${SETTINGS_FILE}: ${badName}; bds uses the folder name "${rest.name}"`,
+      ...at('name'),
+    });
+  }
+  const { data, invalid } = parseSettingsByKey(ProjectSettingsSchema, PROJECT_SETTING_KEYS, rest);
+  const fatal = invalid.find((i) => i.required);
+  if (fatal || !data) {
+    const file = path.join(root, SETTINGS_FILE);
+    const message = fatal?.message ?? 'is invalid';
+    throw new BdsError('project-invalid', `${file}: ${message}`, {
+      file,
+      ...(fatal ? locateJsonKey(text, fatal.key) : undefined),
+    });
+  }
+  for (const i of invalid) {
+    const instead = i.fallback === undefined ? 'leaves it unset' : `uses ${JSON.stringify(i.fallback)}`;
+    problems.push({
+      code: 'settings-invalid',
+      message: `${SETTINGS_FILE}: ${i.message}; bds ${instead}`,
+      ...at(i.key),
+    });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { settings: data, settingsProblems: problems, legacyMachineSettings: legacy };
+}
+
+export interface TextPosition {
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units (as editors count). */
+  column: number;
+}
+
+/**
+ * Where a top-level key of a JSON object text starts (its opening quote). Keys of nested objects and
+ * look-alikes inside strings do not count; a key given twice is found where JSON.parse takes it, the last.
+ */
+export function locateJsonKey(text: string, key: string): TextPosition | undefined {
+  let depth = 0;
+  let inTopObject = false;
+  let expectKey = false;
+  let line = 1;
+  let lineStart = 0;
+  let found: TextPosition | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
+      line++;
+      lineStart = i + 1;
+    } else if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (inTopObject && depth === 1 && expectKey) {
+        expectKey = false;
+        // Decoded, so that "time\u007aone" is found as timezone, as JSON.parse reads it.
+        if (decodeJsonString(text.slice(start, i + 1)) === key) {
+          found = { line, column: start - lineStart + 1 };
+        }
+      }
+    } else if (c === '{' || c === '[') {
+      if (depth === 0) inTopObject = c === '{';
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return found;
+}
+
+function decodeJsonString(literal: string): string | undefined {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 export function writeSettingsFile(file: string, settings: ProjectSettings): void {
   writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
-export function updateProjectSettings(project: Project, patch: Partial<ProjectSettings>): Project {
-  const settings = parseSettings(
-    { ...project.settings, ...patch, id: project.settings.id },
-    project.paths.settings,
-  );
-  writeSettingsFile(project.paths.settings, settings);
-  return { ...project, settings };
+function projectKey(name: string): SettingKey {
+  const key = PROJECT_SETTING_KEYS.find((k) => k.key === name);
+  if (!key) throw new Error(`no project setting "${name}"`);
+  return key;
+}
+
+function assertSetting(key: string, value: unknown, file: string): void {
+  if (MACHINE_SETTING_KEYS.some((k) => k.key === key)) {
+    throw new BdsError(
+      'settings-moved',
+      `"${key}" is a setting of this machine (BDS_HOME), not of ${SETTINGS_FILE}`,
+      { file },
+    );
+  }
+  const spec = PROJECT_SETTING_KEYS.find((k) => k.key === key);
+  if (!spec) {
+    const known = PROJECT_SETTING_KEYS.map((k) => k.key).join(', ');
+    throw new BdsError(
+      'settings-invalid',
+      `"${key}" is not a setting of ${SETTINGS_FILE} (it has ${known})`,
+      {
+        file,
+        hint: `Use one of the keys listed; a key of your own can be added to ${SETTINGS_FILE} by hand.`,
+      },
+    );
+  }
+  const message = checkSetting(spec, value);
+  if (message) {
+    throw new BdsError('settings-invalid', message, {
+      file,
+      hint: `Give "${key}" ${spec.allowed}.`,
+      details: { key, value, allowed: spec.allowed },
+    });
+  }
+}
+
+/**
+ * Change keys of bds.json. Every value of `patch` is checked first and nothing is written when one is
+ * invalid; `undefined` unsets a key that has a default. The file is re-read, so keys bds does not
+ * know (and hand edits since the project was opened) are kept, and only the patched keys change.
+ */
+export function updateProjectSettings(project: Project, patch: Readonly<Record<string, unknown>>): Project {
+  const file = project.paths.settings;
+  const { raw } = readSettingsFile(project.root);
+  for (const [key, value] of Object.entries(patch)) {
+    // A whole settings object sent back (the UI edits what getSettings gave) repeats keys as they are.
+    if (Object.hasOwn(raw, key) && JSON.stringify(raw[key]) === JSON.stringify(value)) continue;
+    if (key === 'id' && value !== project.settings.id) {
+      throw new BdsError(
+        'settings-invalid',
+        `"id" never changes (script trust and machine settings use it)`,
+        {
+          file,
+          hint: 'Leave "id" out of the change.',
+        },
+      );
+    }
+    if (value === undefined && !projectKey(key).required) continue;
+    assertSetting(key, value, file);
+  }
+  const next: Record<string, unknown> = { ...raw };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  const text = `${JSON.stringify(next, null, 2)}\n`;
+  const loaded = settingsFromFile(project.root, text, next);
+  writeFileAtomic(file, text);
+  return { ...project, ...loaded };
 }
 
 /** Resolve a project-relative POSIX path, refusing anything that leaves the project. */

@@ -14,9 +14,24 @@ export interface CatalogueEntry {
 
 /** One entry per error code. Codes are permanent: tools and tests match on them. */
 export const ERROR_CATALOGUE = {
-  'project-not-found': { title: 'Project not found', hint: 'Run `bds init DIR` or pass --project DIR.' },
+  'project-not-found': {
+    title: 'Project not found',
+    hint: 'Open an existing project folder, or create one (for example with `bds init DIR`).',
+  },
   'project-invalid': { title: 'Invalid project settings', hint: 'Fix bds.json; it must be a JSON object.' },
+  'settings-invalid': {
+    title: 'Invalid setting',
+    hint: 'Fix the value in the file shown (bds.json, or this machine’s settings in BDS_HOME), or set it with `bds config set KEY VALUE`; bds uses the default meanwhile.',
+  },
+  'settings-moved': {
+    title: 'Setting moved to this machine',
+    hint: 'It is now kept per project on this machine in BDS_HOME, so a pulled bds.json cannot change how Python runs; change it with `bds config set pythonRuntimeMode ...` (likewise for the pool size and timeouts), and delete it from bds.json.',
+  },
   'project-exists': { title: 'Project already exists', hint: 'Choose an empty folder.' },
+  'project-busy': {
+    title: 'Project is busy',
+    hint: 'Another bds process (another terminal or the app server) is writing this project; wait a moment and try again.',
+  },
   'frontmatter-yaml': {
     title: 'Malformed YAML frontmatter',
     hint: 'Fix the YAML between the --- lines at the line shown.',
@@ -54,7 +69,10 @@ export const ERROR_CATALOGUE = {
     title: 'Read-only in macros',
     hint: 'Rendering never changes the blog: call write methods from a utility script.',
   },
-  'invalid-argument': { title: 'Invalid argument', hint: 'Run the command with --help.' },
+  'invalid-argument': {
+    title: 'Invalid argument',
+    hint: 'Fix the value the message names (in a terminal, `--help` lists what a command accepts).',
+  },
   'io-error': { title: 'File system error', hint: 'Check permissions and free disk space.' },
   internal: { title: 'Internal error', hint: 'This is a bug in bds; please report it with the message.' },
   'macro-syntax': {
@@ -187,9 +205,108 @@ export const ERROR_CATALOGUE = {
     title: 'Port already in use',
     hint: 'Stop the other program on this port or pick another with --port N.',
   },
+  'git-conflict': {
+    title: 'Git conflict',
+    hint: "Someone else's changes clash with yours: pull first, resolve the files git names, commit, then try again.",
+  },
+  'api-error': {
+    title: 'bds_api call failed',
+    hint: 'The message says what went wrong in the host; fix the arguments or the state it names.',
+  },
+  'invalid-call': {
+    title: 'Malformed bds_api call',
+    hint: 'Call bds_api through its generated methods (e.g. bds_api.posts.list()); arguments must be JSON values.',
+  },
+  'api-unavailable': {
+    title: 'bds_api not available here',
+    hint: 'This call cannot be answered in this kind of run; run the script as a utility in the worker runtime mode.',
+  },
+  'site-worker-failed': {
+    title: 'Page rendering thread failed',
+    hint: 'The build stopped; run it again. If it keeps failing, the message names what the thread could not do.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * The HTTP status each error maps to in the API: 400 bad input, 404 not found, 409 a state or
+ * another writer in the way, 422 content that cannot be used as it is, 502/504 a remote or a script
+ * that failed, 500 a fault of bds or the machine.
+ */
+export const HTTP_STATUS = {
+  'project-not-found': 404,
+  'project-invalid': 422,
+  'settings-invalid': 422,
+  'settings-moved': 422,
+  'project-exists': 409,
+  'project-busy': 409,
+  'frontmatter-yaml': 422,
+  'frontmatter-invalid': 422,
+  'file-encoding': 422,
+  'file-too-large': 413,
+  'path-escape': 400,
+  'duplicate-id': 409,
+  'duplicate-slug': 409,
+  'post-not-found': 404,
+  'post-invalid': 400,
+  'post-state': 409,
+  'media-not-found': 404,
+  'media-import': 422,
+  'tag-not-found': 404,
+  'category-not-found': 404,
+  'script-not-found': 404,
+  'script-fallback': 422,
+  'script-untrusted': 403,
+  'api-unknown-method': 404,
+  'api-read-only': 403,
+  'invalid-argument': 400,
+  'io-error': 500,
+  internal: 500,
+  'macro-syntax': 422,
+  'macro-unknown': 422,
+  'macro-warning': 422,
+  'macro-failed': 422,
+  'link-unresolved': 422,
+  'media-unresolved': 422,
+  'python-load-failed': 500,
+  'python-syntax': 422,
+  'python-entrypoint': 422,
+  'python-error': 422,
+  'python-invalid-input': 500,
+  'python-invalid-result': 422,
+  'python-timeout': 504,
+  'python-crashed': 500,
+  'python-runtime-closed': 503,
+  'git-not-a-repo': 409,
+  'git-failed': 502,
+  'auth-required': 502,
+  network: 502,
+  'publish-not-configured': 409,
+  'publish-config-invalid': 422,
+  'site-not-built': 409,
+  'publish-failed': 502,
+  'task-cancelled': 409,
+  'media-layout': 422,
+  'media-no-sidecar': 422,
+  'media-thumbnail': 422,
+  'template-error': 422,
+  'template-not-found': 404,
+  'site-strict': 422,
+  'site-route-conflict': 422,
+  'site-no-public-url': 422,
+  'theme-not-found': 422,
+  'preview-port-in-use': 409,
+  'git-conflict': 409,
+  'api-error': 500,
+  'invalid-call': 400,
+  'api-unavailable': 409,
+  'site-worker-failed': 500,
+} as const satisfies Record<ErrorCode, number>;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, code);
+}
 
 export interface BdsErrorOptions extends SourcePosition {
   cause?: unknown;

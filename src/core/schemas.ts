@@ -1,4 +1,5 @@
-// zod schemas for the files a project holds: bds.json and post frontmatter.
+// zod schemas for the files bds reads: bds.json, the machine settings kept in BDS_HOME, post frontmatter.
+import os from 'node:os';
 import { z } from 'zod';
 import { isValidTimezone } from './dates.js';
 import { isIsoDate } from './dates.js';
@@ -19,23 +20,193 @@ export const CategoryMetaSchema = z.looseObject({
   showTitle: z.boolean().default(true),
 });
 
-export const ProjectSettingsSchema = z.looseObject({
-  id: z.string().regex(SAFE_ID, { message: 'must be a UUID' }),
-  name: nonEmpty,
-  description: z.string().optional(),
-  publicUrl: z.string().optional(),
-  mainLanguage: z.string().min(2).default('en'),
-  timezone: z
-    .string()
-    .refine(isValidTimezone, { message: 'must be an IANA timezone such as UTC' })
-    .default('UTC'),
-  maxPostsPerPage: z.number().int().min(1).max(500).default(50),
-  blogmarkCategory: z.string().optional(),
-  defaultAuthor: z.string().optional(),
-  pythonRuntimeMode: z.enum(['worker', 'main-thread']).default('worker'),
-  theme: z.string().default('default'),
-});
+// ---- Settings files: one table per file, from which the schema, the key list and the messages come.
+
+interface SettingSpec<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  description: string;
+  /** What a valid value looks like, in words: messages about a bad value and `bds config list` say it. */
+  allowed: string;
+}
+
+function setting<S extends z.ZodType>(schema: S, description: string, allowed: string): SettingSpec<S> {
+  return { schema, description, allowed };
+}
+
+type ShapeOf<T extends Record<string, SettingSpec>> = { [K in keyof T]: T[K]['schema'] };
+
+function shapeOf<T extends Record<string, SettingSpec>>(specs: T): ShapeOf<T> {
+  return Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, s.schema])) as ShapeOf<T>;
+}
+
+/** One key of a settings file, as `bds config list` shows it. */
+export interface SettingKey {
+  key: string;
+  description: string;
+  allowed: string;
+  /** What bds uses when the key is missing or invalid (undefined: the key stays unset). */
+  default: unknown;
+  /** No fallback exists: a missing or invalid value stops the file from loading. */
+  required: boolean;
+  schema: z.ZodType;
+}
+
+function describeSettings(specs: Record<string, SettingSpec>): readonly SettingKey[] {
+  return Object.entries(specs).map(([key, s]) => {
+    const missing = s.schema.safeParse(undefined);
+    return {
+      key,
+      description: s.description,
+      allowed: s.allowed,
+      default: missing.success ? missing.data : undefined,
+      required: !missing.success,
+      schema: s.schema,
+    };
+  });
+}
+
+const PROJECT_SETTINGS = {
+  id: setting(
+    z.string().regex(SAFE_ID, { message: 'must be a UUID' }),
+    'The project id. Never changes: script trust and machine settings are kept by it.',
+    'a UUID (letters, digits, - and _)',
+  ),
+  name: setting(
+    nonEmpty,
+    'The name of the blog. bds uses the folder name when it is missing or invalid.',
+    'a text that is not empty',
+  ),
+  description: setting(z.string().optional(), 'A sentence about the blog, for feeds and pages.', 'a text'),
+  publicUrl: setting(
+    z.string().optional(),
+    'The address the site is published at, for absolute links in the sitemap and feeds.',
+    'a URL such as "https://example.org"',
+  ),
+  mainLanguage: setting(
+    z.string().min(2).default('en'),
+    'The language posts are written in unless a post says otherwise.',
+    'a language code such as "en" or "de"',
+  ),
+  timezone: setting(
+    z.string().refine(isValidTimezone, { message: 'must be an IANA timezone such as UTC' }).default('UTC'),
+    'The timezone of post dates, folders and URLs (never the machine’s).',
+    'an IANA timezone such as "UTC" or "Europe/Berlin"',
+  ),
+  maxPostsPerPage: setting(
+    z.number().int().min(1).max(500).default(50),
+    'How many posts a list page of the site holds.',
+    'a whole number from 1 to 500',
+  ),
+  blogmarkCategory: setting(
+    z.string().optional(),
+    'The category blogmarks are filed under.',
+    'a category name',
+  ),
+  defaultAuthor: setting(z.string().optional(), 'The author of posts that name none.', 'a text'),
+  theme: setting(
+    z.string().default('default'),
+    'The built-in theme of the site.',
+    'a theme name such as "default"',
+  ),
+};
+
+export const ProjectSettingsSchema = z.looseObject(shapeOf(PROJECT_SETTINGS));
 export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
+
+/** The keys of bds.json: the schema above, described for `bds config list`. */
+export const PROJECT_SETTING_KEYS = describeSettings(PROJECT_SETTINGS);
+
+/** The pool size bds picks: leave a core for the server and the build, and at most 4 interpreters. */
+export function defaultPythonPoolSize(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+}
+
+// The defaults repeat DEFAULT_TIMEOUTS and PYTHON_RUNTIME_MODES of src/scripting/runtime/types.ts, which
+// core cannot import (it sits below scripting); test/app/machine-settings.test.ts keeps them equal.
+const MACHINE_SETTINGS = {
+  pythonRuntimeMode: setting(
+    z.enum(['worker', 'main-thread']).default('worker'),
+    'How Python runs: "worker" (worker threads a watchdog can stop) or "main-thread" (the legacy fallback, weaker isolation).',
+    '"worker" or "main-thread"',
+  ),
+  pythonPoolSize: setting(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(() => defaultPythonPoolSize()),
+    'How many Python interpreters run at once in worker mode.',
+    'a whole number from 1 to 8',
+  ),
+  macroTimeoutMs: setting(
+    z.number().int().min(100).max(600_000).default(5_000),
+    'How long one macro may run before it is stopped, in ms.',
+    'a whole number of ms from 100 to 600000',
+  ),
+  utilityTimeoutMs: setting(
+    z.number().int().min(100).max(3_600_000).default(60_000),
+    'How long one utility script may run before it is stopped, in ms.',
+    'a whole number of ms from 100 to 3600000',
+  ),
+};
+
+/** Settings of the user's machine for one project: how Python runs. Never read from a project folder. */
+export const MachineSettingsSchema = z.object(shapeOf(MACHINE_SETTINGS));
+export type MachineSettings = z.infer<typeof MachineSettingsSchema>;
+
+/** The machine settings keys, described for `bds config list`. */
+export const MACHINE_SETTING_KEYS = describeSettings(MACHINE_SETTINGS);
+
+export interface InvalidSetting {
+  key: string;
+  /** The value as the file holds it. */
+  value: unknown;
+  /** What is wrong and what is allowed, e.g. `"timezone" must be an IANA timezone ..., not "Mars/Base"`. */
+  message: string;
+  /** What bds uses instead: the key's default, or undefined (unset). */
+  fallback: unknown;
+  required: boolean;
+}
+
+const preview = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/** Why `value` is not a valid `key.key`, or undefined when it is. */
+export function checkSetting(key: SettingKey, value: unknown): string | undefined {
+  if (key.schema.safeParse(value).success) return undefined;
+  if (value === undefined) return `"${key.key}" is missing (it must be ${key.allowed})`;
+  return `"${key.key}" must be ${key.allowed}, not ${preview(value)}`;
+}
+
+/**
+ * Checks a settings object key by key, so that one bad value costs only that key: an invalid key falls back
+ * to its default (or to unset) and is listed, unknown keys are kept. `data` is undefined when a required
+ * key is invalid, since there is nothing to fall back to.
+ */
+export function parseSettingsByKey<S extends z.ZodObject>(
+  schema: S,
+  keys: readonly SettingKey[],
+  raw: Record<string, unknown>,
+): { data: z.output<S> | undefined; invalid: InvalidSetting[] } {
+  const invalid: InvalidSetting[] = [];
+  for (const key of keys) {
+    const message = checkSetting(key, raw[key.key]);
+    if (message === undefined) continue;
+    invalid.push({
+      key: key.key,
+      value: raw[key.key],
+      message,
+      fallback: key.default,
+      required: key.required,
+    });
+  }
+  if (invalid.some((i) => i.required)) return { data: undefined, invalid };
+  const kept = Object.fromEntries(Object.entries(raw).filter(([k]) => !invalid.some((i) => i.key === k)));
+  return { data: schema.parse(kept), invalid };
+}
 
 const stringList = z
   .array(z.union([z.string(), z.number()]).transform((v) => String(v).trim()))

@@ -135,14 +135,21 @@ export function renderPagesOnWorker(request: PageWorkerRequest): {
   const result = new Promise<PageWorkerResult>((resolve, reject) => {
     worker.once('message', (message: PageWorkerReply) => {
       if (message.ok) resolve({ taken: message.taken, hashes: message.hashes, written: message.written });
-      else if (message.error.code === 'internal') reject(new Error(message.error.message));
+      else if (message.error.code === 'internal')
+        reject(new BdsError('site-worker-failed', message.error.message));
       else {
         const { code, message: text, file, line, column } = message.error;
         reject(new BdsError(code, text, { file, line, column }));
       }
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the page rendering thread stopped (exit code ${code})`)));
+    worker.once('error', (e) =>
+      reject(
+        new BdsError('site-worker-failed', `the page rendering thread failed: ${e.message}`, { cause: e }),
+      ),
+    );
+    worker.once('exit', (code) =>
+      reject(new BdsError('site-worker-failed', `the page rendering thread stopped (exit code ${code})`)),
+    );
     worker.postMessage(request);
   }).finally(() => void worker.terminate());
   // Nothing waits on a stopped worker's answer.

@@ -12,3 +12,9 @@ export {
 export { MediaIndex, type MediaRowInput } from './media-index.js';
 export { ProblemIndex } from './problem-index.js';
 export { ScriptIndex, RUNS_KEPT, type ScriptRow, type ScriptRun } from './script-index.js';
+export {
+  ProjectWriteLock,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  type ProjectWriteLockOptions,
+  type TryRunSyncResult,
+} from './write-lock.js';

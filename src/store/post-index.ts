@@ -1,5 +1,6 @@
 // The posts part of the index: rows derived from post files, FTS5 search (filled on first use after a
 // rebuild), lists by status/tag/category/date.
+import type { PostStatus } from '../core/schemas.js';
 import type { Sqlite } from './db.js';
 
 /** SQL for a JSON array column's strings joined by spaces, as `upsert` gives tags and categories to FTS. */
@@ -11,7 +12,7 @@ export interface PostRowInput {
   path: string;
   slug: string;
   title: string;
-  status: string;
+  status: PostStatus;
   createdAt: string;
   updatedAt: string;
   publishedAt?: string;
@@ -73,7 +74,7 @@ interface RawRow {
   path: string;
   slug: string;
   title: string;
-  status: string;
+  status: PostStatus;
   created_at: string;
   updated_at: string;
   published_at: string | null;
@@ -372,6 +373,15 @@ export class PostIndex {
       .all(...params) as (Omit<SearchHit, 'snippet'> & { body: string })[];
     const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
     return top.map(({ body, ...hit }) => ({ ...hit, snippet: snippetOf(body, words) }));
+  }
+
+  /** Posts by status, without reading their rows. */
+  statusCounts(): [status: string, count: number][] {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM posts GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
+    return rows.map((r) => [r.status, r.n]);
   }
 
   tagCounts(status?: string): { name: string; count: number }[] {

@@ -1,5 +1,6 @@
 // The command modules of the `bds` program beyond the core post commands, one file per concern.
 import type { CommandModule } from '../program.js';
+import { configCommands } from './config.js';
 import { mediaCommands } from './media.js';
 import { publishCommands } from './publish.js';
 import { scriptCommands } from './scripts.js';
@@ -12,4 +13,5 @@ export const COMMAND_MODULES: CommandModule[] = [
   gitCommands,
   publishCommands,
   siteCommands,
+  configCommands,
 ];

@@ -1,18 +1,8 @@
 // `bds publish`: upload the built site over ssh with a progress bar and a summary, and
 // `bds publish config` to write meta/publishing.json (no secrets in it).
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import fs from 'node:fs';
 import path from 'node:path';
-import { BdsError } from '../../core/errors.js';
-import {
-  PUBLISHING_FILE,
-  readPublishSettings,
-  TaskRunner,
-  uploadSite,
-  writePublishSettings,
-  type PublishSettings,
-  type UploadResult,
-} from '../../publish/index.js';
+import { BdsError, PUBLISHING_FILE, type OutputOf } from '../../app/index.js';
 import { ProgressBar } from '../output.js';
 import type { CliContext } from '../program.js';
 
@@ -22,6 +12,9 @@ function port(v: string): number {
     throw new InvalidArgumentError(`must be a port number, not "${v}"`);
   return n;
 }
+
+type PublishSettings = OutputOf<'publish.getConfig'>;
+type UploadResult = OutputOf<'publish.upload'>;
 
 function describeTarget(s: PublishSettings): string {
   return `${s.user}@${s.host}${s.port ? `:${s.port}` : ''}:${s.remotePath} (${s.mode}${s.identityFile ? `, key ${s.identityFile}` : ', ssh agent'})`;
@@ -53,8 +46,7 @@ export function publishCommands(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: { dryRun?: boolean; delete?: boolean; mode?: 'rsync' | 'scp' }) =>
       ctx.withWorkspace(async (ws) => {
-        const settings = readPublishSettings(ws.root);
-        const runner = new TaskRunner();
+        const settings = await ws.call('publish.getConfig', {});
         const bar = new ProgressBar(ctx.io, opts.dryRun ? 'Checking' : 'Publishing');
         const percent = new Map<string, number>();
         const redraw = (id: string, pct: number, message: string) => {
@@ -65,27 +57,29 @@ export function publishCommands(program: Command, ctx: CliContext): void {
             message,
           );
         };
-        runner.on('task-progress', (t) => redraw(t.id, t.progress, `${t.name}: ${t.message}`));
-        runner.on('task-completed', (t) => redraw(t.id, 100, `${t.name}: done`));
+        // The upload runs as three tasks of the workspace; their events draw the bar.
+        const offProgress = ws.tasks.on('task-progress', (t) =>
+          redraw(t.id, t.progress, `${t.name}: ${t.message}`),
+        );
+        const offDone = ws.tasks.on('task-completed', (t) => redraw(t.id, 100, `${t.name}: done`));
         const controller = new AbortController();
         // rsync runs in its own process group, so Ctrl-C must cancel it through us.
         const onSigint = () => controller.abort();
         process.once('SIGINT', onSigint);
         let result: UploadResult;
         try {
-          result = await uploadSite(ws, settings, {
-            dryRun: opts.dryRun,
-            delete: opts.delete,
-            mode: opts.mode,
-            runner,
-            signal: controller.signal,
-            sshOptions: ctx.io.env.BDS_SSH_OPTIONS?.split(/\s+/).filter(Boolean),
-          });
+          result = await ws.call(
+            'publish.upload',
+            { dryRun: opts.dryRun, delete: opts.delete, mode: opts.mode },
+            { caller: 'cli', env: ctx.io.env, signal: controller.signal },
+          );
         } catch (e) {
           if (e instanceof BdsError && e.code === 'task-cancelled') ctx.setExitCode(130);
           throw e;
         } finally {
           process.off('SIGINT', onSigint);
+          offProgress();
+          offDone();
           bar.done();
         }
         ctx.emit(result, () => summary(result, settings));
@@ -113,7 +107,7 @@ export function publishCommands(program: Command, ctx: CliContext): void {
         identityFile?: string;
         mode?: 'rsync' | 'scp';
       }) =>
-        ctx.withWorkspace((ws) => {
+        (async () => {
           // The program parses options anywhere on the line, so `publish` itself takes the flags it
           // shares with `config` (--mode) or that `config` lacks (--dry-run, --delete).
           const parent = publish.opts<{ mode?: 'rsync' | 'scp'; dryRun?: boolean; delete?: boolean }>();
@@ -124,8 +118,6 @@ export function publishCommands(program: Command, ctx: CliContext): void {
             );
           }
           opts.mode ??= parent.mode;
-          const exists = fs.existsSync(path.join(ws.root, PUBLISHING_FILE));
-          const current = exists ? readPublishSettings(ws.root) : undefined;
           const given = {
             host: opts.host,
             user: opts.user,
@@ -135,16 +127,12 @@ export function publishCommands(program: Command, ctx: CliContext): void {
             mode: opts.mode,
           };
           if (Object.values(given).every((v) => v === undefined)) {
-            if (!current) readPublishSettings(ws.root);
-            ctx.emit(current, () => `${PUBLISHING_FILE}: ${describeTarget(current!)}`);
+            const current = await ctx.call('publish.getConfig', {});
+            ctx.emit(current, () => `${PUBLISHING_FILE}: ${describeTarget(current)}`);
             return;
           }
-          const merged = {
-            ...current,
-            ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
-          };
-          const written = writePublishSettings(ws.root, merged);
+          const written = await ctx.call('publish.setConfig', given);
           ctx.emit(written, () => `Wrote ${PUBLISHING_FILE}: ${describeTarget(written)}`);
-        }),
+        })(),
     );
 }

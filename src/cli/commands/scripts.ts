@@ -2,13 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BdsError } from '../../core/errors.js';
-import type { Script } from '../../scripting/scripts/script-store.js';
+import { BdsError, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../program.js';
 
-function scriptJson(s: Script, withCode = false): Record<string, unknown> {
-  const { code, mtimeMs: _m, size: _s, extra: _e, codeLine: _c, ...rest } = s;
+type ScriptOut = OutputOf<'scripts.list'>[number] & { code?: string };
+
+function scriptJson(s: ScriptOut, withCode = false): Record<string, unknown> {
+  const { code, ...rest } = s;
   return withCode ? { ...rest, code } : rest;
 }
 
@@ -53,7 +54,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
           disabled?: boolean;
         },
       ) =>
-        ctx.withWorkspace((ws) => {
+        (async () => {
           let code: string | undefined;
           if (opts.file) {
             try {
@@ -66,7 +67,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
               );
             }
           }
-          const s = ws.createScript({
+          const s = await ctx.call('scripts.create', {
             title: opts.title ?? name,
             slug: name,
             kind: opts.kind,
@@ -80,15 +81,14 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
             () =>
               `Created ${s.kind} script ${s.slug} (${s.path})${s.kind === 'macro' ? `; use it as [[${s.slug}]]` : ''}`,
           );
-        }),
+        })(),
     );
 
   script
     .command('list')
     .description('scripts with kind, state and trust')
     .action(async () =>
-      ctx.withWorkspace((ws) => {
-        const list = ws.listScripts();
+      ctx.call('scripts.list', {}).then((list) => {
         ctx.emit(
           list.map((s) => scriptJson(s)),
           () =>
@@ -112,8 +112,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('show <name>')
     .description('a script with its code')
     .action(async (name: string) =>
-      ctx.withWorkspace((ws) => {
-        const s = ws.getScript(name);
+      ctx.call('scripts.get', { ref: name }).then((s) => {
         ctx.emit(scriptJson(s, true), () =>
           [
             `${s.title} (${s.slug}, ${s.kind}, ${s.enabled ? 'enabled' : 'disabled'}, ${s.trusted ? 'trusted' : 'untrusted'}, v${s.version})`,
@@ -134,8 +133,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
       .command(`${cmd} <name>`)
       .description(`${cmd} a script`)
       .action(async (name: string) =>
-        ctx.withWorkspace((ws) => {
-          const s = ws.setScriptEnabled(name, enabled);
+        ctx.call('scripts.setEnabled', { ref: name, enabled }).then((s) => {
           ctx.emit(scriptJson(s), () => `${s.slug} is ${s.enabled ? 'enabled' : 'disabled'}`);
         }),
       );
@@ -145,8 +143,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('trust <name>')
     .description('allow a script that came from outside bds (git pull, external edit) to run')
     .action(async (name: string) =>
-      ctx.withWorkspace((ws) => {
-        const s = ws.trustScript(name);
+      ctx.call('scripts.trust', { ref: name }).then((s) => {
         ctx.emit(scriptJson(s), () => `Trusted ${s.slug} (content ${s.hash.slice(0, 12)})`);
       }),
     );
@@ -155,8 +152,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('rename <name> <newName>')
     .description("change a script's macro name (moves the file)")
     .action(async (name: string, newName: string) =>
-      ctx.withWorkspace((ws) => {
-        const r = ws.renameScript(name, newName);
+      ctx.call('scripts.rename', { ref: name, newSlug: newName }).then((r) => {
         ctx.emit({ script: scriptJson(r.script), stillUsedBy: r.stillUsedBy }, () =>
           [
             `Renamed ${name} to ${r.script.slug}`,
@@ -172,8 +168,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('delete <name>')
     .description('delete a script and its file')
     .action(async (name: string) =>
-      ctx.withWorkspace((ws) => {
-        const r = ws.deleteScript(name);
+      ctx.call('scripts.delete', { ref: name }).then((r) => {
         ctx.emit(r, () => `Deleted ${r.slug}`);
       }),
     );
@@ -182,15 +177,13 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('check <name>')
     .description("check a script's syntax with Python's own parser, and its entrypoint")
     .action(async (name: string) =>
-      ctx.withWorkspace(async (ws) => {
-        const s = ws.getScript(name);
-        const r = await ws.checkScript(name);
+      ctx.call('scripts.check', { ref: name }).then(({ path: file, slug, ...r }) => {
         ctx.emit(r, () =>
           [
-            ...r.errors.map((e) => `${s.path}:${e.line}:${e.column}: ${e.message}`),
+            ...r.errors.map((e) => `${file}:${e.line}:${e.column}: ${e.message}`),
             ...r.warnings.map((w) => `warning: ${w}`),
             r.errors.length === 0
-              ? `${s.slug}: syntax ok; functions: ${r.functions.map((f) => `${f.isAsync ? 'async ' : ''}${f.name}(${f.params.join(', ')})`).join(', ') || 'none'}`
+              ? `${slug}: syntax ok; functions: ${r.functions.map((f) => `${f.isAsync ? 'async ' : ''}${f.name}(${f.params.join(', ')})`).join(', ') || 'none'}`
               : '',
           ]
             .filter(Boolean)
@@ -210,11 +203,17 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
       {},
     )
     .action(async (name: string, opts: { arg: Record<string, unknown> }) =>
-      ctx.withWorkspace(async (ws) => {
+      (async () => {
         const live = !ctx.json();
-        const r = await ws.runScript(name, opts.arg, (stream, text) => {
-          if (live) (stream === 'stdout' ? process.stdout : process.stderr).write(text);
-        });
+        const r = await ctx.call(
+          'scripts.run',
+          { ref: name, params: opts.arg },
+          {
+            onOutput: (stream, text) => {
+              if (live) (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+            },
+          },
+        );
         ctx.emit(r, () => {
           if (r.status === 'ok')
             return `result: ${JSON.stringify(r.value)}  (${Math.round(r.durationMs)} ms)`;
@@ -224,15 +223,14 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
           ctx.io.err(`error: ${r.error?.message ?? r.status}`);
           ctx.setExitCode(1);
         }
-      }),
+      })(),
     );
 
   script
     .command('runs <name>')
     .description('the last runs of a script: time, duration, status, output')
     .action(async (name: string) =>
-      ctx.withWorkspace((ws) => {
-        const runs = ws.scripts.runs(name);
+      ctx.call('scripts.runs', { ref: name }).then((runs) => {
         ctx.emit(runs, () =>
           runs.length === 0
             ? 'No runs yet.'
@@ -252,8 +250,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .command('rebuild')
     .description('recreate the script index from scripts/*.py')
     .action(async () =>
-      ctx.withWorkspace((ws) => {
-        const r = ws.rebuildScripts();
+      ctx.call('scripts.rebuild', {}).then((r) => {
         ctx.emit(r, () =>
           [
             `Indexed ${r.indexed} scripts`,

@@ -1,9 +1,12 @@
 // `bds build` (the static site into html/, incrementally, with a progress bar and a summary) and
 // `bds preview` (the site served on 127.0.0.1 with drafts and live reload).
 import { InvalidArgumentError, type Command } from 'commander';
-import { buildSite, startPreviewServer } from '../../app/site.js';
-import { formatMacroFailure } from '../../render/index.js';
-import { formatSiteWarning, type BuildPhase, type BuildSummary } from '../../site/index.js';
+import {
+  formatMacroFailure,
+  formatSiteWarning,
+  type BuildPhase,
+  type BuildSummary,
+} from '../../app/index.js';
 import { ProgressBar } from '../output.js';
 import type { CliContext } from '../program.js';
 
@@ -54,22 +57,20 @@ export function siteCommands(program: Command, ctx: CliContext): void {
     .description('build the static site into html/ (only changed files are written)')
     .option('--strict', 'fail the build (and write nothing) when a macro fails')
     .option('--force', 'ignore the caches and write every file again')
-    .action(async (opts: { strict?: boolean; force?: boolean }) =>
-      ctx.withWorkspace(async (ws) => {
-        const bar = new ProgressBar(ctx.io, 'Building');
-        let summary: BuildSummary;
-        try {
-          summary = await buildSite(ws, {
-            strict: opts.strict,
-            force: opts.force,
-            onProgress: (p) => bar.update(p.done, p.total, PHASE_LABELS[p.phase]),
-          });
-        } finally {
-          bar.done();
-        }
-        ctx.emit(summary, () => describeBuild(summary));
-      }),
-    );
+    .action(async (opts: { strict?: boolean; force?: boolean }) => {
+      const bar = new ProgressBar(ctx.io, 'Building');
+      let summary: BuildSummary;
+      try {
+        summary = await ctx.call(
+          'site.build',
+          { strict: opts.strict, force: opts.force },
+          { onBuildProgress: (p) => bar.update(p.done, p.total, PHASE_LABELS[p.phase]) },
+        );
+      } finally {
+        bar.done();
+      }
+      ctx.emit(summary, () => describeBuild(summary));
+    });
 
   program
     .command('preview')
@@ -77,8 +78,9 @@ export function siteCommands(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'port (default 4123; 0 picks a free one)', port)
     .action(async (opts: { port?: number }) =>
       ctx.withWorkspace(async (ws) => {
-        const server = await startPreviewServer(ws, { port: opts.port ?? 4123, watchContent: true });
-        const posts = ws.listPosts().length;
+        const server = await ws.startPreview({ port: opts.port ?? 4123, watchContent: true });
+        const { posts: counts } = await ws.call('project.summary', {});
+        const posts = counts.draft + counts.published + counts.archived;
         ctx.emit(
           { url: server.url, project: ws.root, name: ws.project.settings.name, posts },
           () =>

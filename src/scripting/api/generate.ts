@@ -1,6 +1,7 @@
-// Generates the `bds_api` Python module and the Markdown API reference from the contract.
+// Generates the `bds_api` Python module and the Markdown API reference from a list of API methods
+// (the app layer derives them from its use cases).
 import type { z } from 'zod';
-import { API_METHODS, API_VERSION, namespaces, type ApiMethod } from './contract.js';
+import { API_VERSION, type ApiMethod } from './contract.js';
 
 const PY_KEYWORDS = new Set(
   (
@@ -95,11 +96,16 @@ function pyMethod(m: ApiMethod): string {
   ].join('\n');
 }
 
+/** Namespaces in the order their first method appears. */
+function namespaces(methods: readonly ApiMethod[]): string[] {
+  return [...new Set(methods.map((m) => m.namespace))];
+}
+
 /**
  * The Python module. It sits on `_bds_host`, the transport every runtime installs: `call(method,
  * args)` answers synchronously or raises `_bds_host.BdsApiError(code, message)`.
  */
-export function generatePythonModule(): string {
+export function generatePythonModule(methods: readonly ApiMethod[]): string {
   const parts: string[] = [
     `"""bds_api ${API_VERSION}: the Python API of bds, generated from its contract. Do not edit.`,
     '',
@@ -118,9 +124,9 @@ export function generatePythonModule(): string {
     'def _call(method, args):',
     '    return _host.call(method, {k: v for k, v in args.items() if v is not None})',
   ];
-  for (const ns of namespaces()) {
+  for (const ns of namespaces(methods)) {
     parts.push('', '', `class ${className(ns)}:`, `    """bds_api.${ns}"""`);
-    for (const m of API_METHODS.filter((x) => x.namespace === ns)) parts.push('', pyMethod(m));
+    for (const m of methods.filter((x) => x.namespace === ns)) parts.push('', pyMethod(m));
   }
   parts.push(
     '',
@@ -130,19 +136,19 @@ export function generatePythonModule(): string {
     '',
     '    def __init__(self):',
   );
-  for (const ns of namespaces()) parts.push(`        self.${pythonName(ns)} = ${className(ns)}()`);
+  for (const ns of namespaces(methods)) parts.push(`        self.${pythonName(ns)} = ${className(ns)}()`);
   parts.push('', '', 'bds = BdsApi()');
-  for (const ns of namespaces()) parts.push(`${pythonName(ns)} = bds.${pythonName(ns)}`);
+  for (const ns of namespaces(methods)) parts.push(`${pythonName(ns)} = bds.${pythonName(ns)}`);
   parts.push('');
   return parts.join('\n');
 }
 
 /** docs/python-api.md */
-export function generateApiDocs(): string {
+export function generateApiDocs(methods: readonly ApiMethod[]): string {
   const out: string[] = [
     '# The bds Python API (`bds_api`)',
     '',
-    `Version ${API_VERSION}. Generated from \`src/scripting/api/contract.ts\` by \`npm run gen:api-docs\`; do not edit by hand.`,
+    `Version ${API_VERSION}. Generated from the use cases of \`src/app\` (their Python views) by \`npm run gen:api-docs\`; do not edit by hand.`,
     '',
     'Scripts use it as `import bds_api` (then `bds_api.posts.list()`) or `from bds_api import bds`.',
     'Calls are synchronous and return plain dicts and lists. Method names are snake_case, with the',
@@ -153,9 +159,9 @@ export function generateApiDocs(): string {
     'rendering never changes the blog, and a write from a macro raises `ApiError` with code `read-only`.',
     '',
   ];
-  for (const ns of namespaces()) {
+  for (const ns of namespaces(methods)) {
     out.push(`## \`${ns}\``, '', '| method | arguments | returns | read-only | |', '|---|---|---|---|---|');
-    for (const m of API_METHODS.filter((x) => x.namespace === ns)) {
+    for (const m of methods.filter((x) => x.namespace === ns)) {
       const args = m.params
         .map(
           (p) =>

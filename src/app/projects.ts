@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BdsError } from '../core/errors.js';
-import { initProject, isProjectDir, loadProject, type Project } from '../content/project.js';
+import { isProjectDir, loadProject, type Project } from '../content/project.js';
 
 export function bdsHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BDS_HOME) return path.resolve(env.BDS_HOME);
@@ -94,5 +94,3 @@ export function resolveProjectDir(opts: ResolveOptions): string {
   }
   return dir;
 }
-
-export { initProject };

@@ -1,0 +1,302 @@
+// Use cases of posts: list, read, search, create, edit (pending edits for published posts), change
+// state and delete. Python sees them as bds_api.posts with its own names (`content` for the body).
+import { z } from 'zod';
+import type { Post } from '../content/posts/post-store.js';
+import type { PostRow } from '../store/index.js';
+import type { AppServices } from './services.js';
+import {
+  nonEmpty,
+  PostFieldsSchema,
+  PostRefSchema,
+  PostSchema,
+  PostStatusSchema,
+  PostSummarySchema,
+  RefSchema,
+  SearchHitSchema,
+} from './schemas.js';
+import { workspaceUseCase, type PythonView } from './use-case.js';
+
+// ------------------------------------------------------------------ the Python contract's shapes
+
+const PyPost = z.looseObject({
+  id: z.string(),
+  slug: z.string(),
+  title: z.string(),
+  status: PostStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  publishedAt: z.string().optional(),
+  tags: z.array(z.string()),
+  categories: z.array(z.string()),
+  excerpt: z.string().optional(),
+  author: z.string().optional(),
+  language: z.string().optional(),
+  path: z.string(),
+});
+const PyPostWithBody = PyPost.extend({ content: z.string() });
+const PyPostData = z.strictObject({
+  title: z.string().optional(),
+  content: z.string().optional(),
+  slug: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  categories: z.array(z.string()).optional(),
+  excerpt: z.string().nullable().optional(),
+  author: z.string().nullable().optional(),
+  language: z.string().nullable().optional(),
+  template: z.string().nullable().optional(),
+});
+
+type PostLike = Omit<PostRow, 'mtimeMs' | 'size' | 'bodyLine' | 'sortDate' | 'body'> & { body?: string };
+
+/** A post as Python sees it: `content` for the body, `hasPendingEdits`, no internal fields. */
+function pyPost(p: PostLike): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: p.id,
+    slug: p.slug,
+    title: p.title,
+    status: p.status,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    publishedAt: p.publishedAt,
+    tags: p.tags,
+    categories: p.categories,
+    excerpt: p.excerpt,
+    author: p.author,
+    language: p.language,
+    path: p.path,
+    hasPendingEdits: p.hasDraft,
+  };
+  if (p.body !== undefined) out.content = p.body;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+function fieldsFromPython(data: Record<string, unknown>): Record<string, unknown> {
+  const { content, ...rest } = data;
+  return content === undefined ? rest : { ...rest, body: content };
+}
+
+const pyPostOne = (method: string, description: string): PythonView => ({
+  method,
+  description,
+  params: z.object({ id: nonEmpty('id').describe('post id') }),
+  toInput: (a) => ({ ref: a.id }),
+  result: PyPostWithBody,
+  fromOutput: (p: PostLike) => pyPost(p),
+});
+
+// ------------------------------------------------------------------ helpers
+
+function out(p: Post): z.input<typeof PostSchema> {
+  return p as z.input<typeof PostSchema>;
+}
+
+function writePost(app: AppServices, fn: () => Post): z.input<typeof PostSchema> {
+  const post = app.transaction(fn);
+  app.changed('posts-changed', [post.path]);
+  return out(post);
+}
+
+const StateChange = z.object({ ref: RefSchema('post') });
+
+// ------------------------------------------------------------------ use cases
+
+export const listPosts = workspaceUseCase({
+  name: 'posts.list',
+  description: 'Posts, newest first, optionally filtered.',
+  input: z.object({
+    status: PostStatusSchema.optional().describe('only posts with this status'),
+    tag: z.string().optional().describe('only posts with this tag'),
+    category: z.string().optional().describe('only posts in this category'),
+    limit: z.number().int().min(1).max(10000).optional().describe('at most this many'),
+    offset: z.number().int().min(0).optional().describe('skip this many'),
+  }),
+  output: z.array(PostSummarySchema),
+  readOnly: true,
+  errors: [],
+  http: { method: 'GET', path: '/api/posts' },
+  python: {
+    method: 'posts.list',
+    result: z.array(PyPost),
+    fromOutput: (rows: PostLike[]) => rows.map((p) => pyPost(p)),
+  },
+  run: (app, q) =>
+    app.posts.list({
+      ...q,
+      // An offset without a limit means "the rest".
+      limit: q.limit ?? (q.offset !== undefined ? 10000 : undefined),
+    }),
+});
+
+export const getPost = workspaceUseCase({
+  name: 'posts.get',
+  description: 'One post by id or slug, with its Markdown body and pending edits.',
+  input: z.object({ ref: RefSchema('post') }),
+  output: PostSchema,
+  readOnly: true,
+  errors: ['post-not-found'],
+  http: { method: 'GET', path: '/api/posts/:ref' },
+  python: [
+    pyPostOne('posts.get', 'One post by id, with its Markdown content.'),
+    {
+      method: 'posts.getBySlug',
+      description: 'One post by slug, with its Markdown content.',
+      params: z.object({ slug: nonEmpty('slug').describe('post slug') }),
+      toInput: (a) => ({ ref: a.slug }),
+      result: PyPostWithBody,
+      fromOutput: (p: PostLike) => pyPost(p),
+    },
+  ],
+  run: (app, { ref }) => out(app.posts.get(ref)),
+});
+
+export const searchPosts = workspaceUseCase({
+  name: 'posts.search',
+  description: 'Full-text search over titles, excerpts, bodies, tags and categories.',
+  input: z.object({
+    query: nonEmpty('query').describe('words to find'),
+    limit: z.number().int().min(1).max(200).optional().describe('at most this many'),
+    status: PostStatusSchema.optional().describe('only posts with this status'),
+  }),
+  output: z.array(SearchHitSchema),
+  readOnly: true,
+  errors: [],
+  http: { method: 'GET', path: '/api/search' },
+  python: {
+    method: 'posts.search',
+    params: z.object({
+      query: nonEmpty('query').describe('words to find'),
+      limit: z.number().int().min(1).max(200).optional().describe('at most this many'),
+    }),
+  },
+  run: (app, { query, limit, status }) =>
+    app.posts.search(query, { limit, status }).map(({ rank: _rank, ...hit }) => hit),
+});
+
+export const createPost = workspaceUseCase({
+  name: 'posts.create',
+  description: 'Create a post (a draft unless publish is true) and return it.',
+  input: PostFieldsSchema.extend({
+    title: nonEmpty('title'),
+    publish: z.boolean().optional().describe('publish now'),
+  }),
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-invalid', 'path-escape', 'io-error'],
+  http: { method: 'POST', path: '/api/posts' },
+  python: {
+    method: 'posts.create',
+    description: 'Create a post (a draft unless publish is true) and return it.',
+    params: z.object({
+      data: PyPostData.extend({ title: z.string().min(1) }).describe(
+        '{"title", "content", "tags", "categories", ...}',
+      ),
+      publish: z.boolean().optional().describe('publish now'),
+    }),
+    toInput: (a) => ({ ...fieldsFromPython(a.data as Record<string, unknown>), publish: a.publish }),
+    result: PyPostWithBody,
+    fromOutput: (p: PostLike) => pyPost(p),
+  },
+  run: (app, input) => writePost(app, () => app.posts.create(input)),
+});
+
+export const updatePost = workspaceUseCase({
+  name: 'posts.update',
+  description: 'Change a post; edits of a published post wait as pending edits until published.',
+  input: PostFieldsSchema.extend({ ref: RefSchema('post') }),
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'post-invalid', 'post-state', 'path-escape', 'io-error'],
+  http: { method: 'PATCH', path: '/api/posts/:ref' },
+  python: {
+    method: 'posts.update',
+    params: z.object({
+      id: nonEmpty('id').describe('post id'),
+      data: PyPostData.describe('the fields to change'),
+    }),
+    toInput: (a) => ({ ...fieldsFromPython(a.data as Record<string, unknown>), ref: a.id }),
+    result: PyPostWithBody,
+    fromOutput: (p: PostLike) => pyPost(p),
+  },
+  run: (app, { ref, ...patch }) => writePost(app, () => app.posts.update(ref, patch)),
+});
+
+export const publishPost = workspaceUseCase({
+  name: 'posts.publish',
+  description: 'Publish a post or its pending edits.',
+  input: StateChange,
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'io-error'],
+  http: { method: 'POST', path: '/api/posts/:ref/publish' },
+  python: pyPostOne('posts.publish', 'Publish a post or its pending edits.'),
+  run: (app, { ref }) => writePost(app, () => app.posts.publish(ref)),
+});
+
+export const unpublishPost = workspaceUseCase({
+  name: 'posts.unpublish',
+  description: 'Turn a published post back into a draft.',
+  input: StateChange,
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'io-error'],
+  http: { method: 'POST', path: '/api/posts/:ref/unpublish' },
+  python: pyPostOne('posts.unpublish', 'Turn a published post back into a draft.'),
+  run: (app, { ref }) => writePost(app, () => app.posts.unpublish(ref)),
+});
+
+export const archivePost = workspaceUseCase({
+  name: 'posts.archive',
+  description: 'Archive a post (it leaves the site; its URL is not reused).',
+  input: StateChange,
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'io-error'],
+  http: { method: 'POST', path: '/api/posts/:ref/archive' },
+  run: (app, { ref }) => writePost(app, () => app.posts.archive(ref)),
+});
+
+export const discardPendingEdits = workspaceUseCase({
+  name: 'posts.discard',
+  description: 'Discard the pending edits of a published post.',
+  input: StateChange,
+  output: PostSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'post-state', 'io-error'],
+  http: { method: 'POST', path: '/api/posts/:ref/discard' },
+  python: pyPostOne('posts.discard', 'Discard the pending edits of a published post.'),
+  run: (app, { ref }) => writePost(app, () => app.posts.discard(ref)),
+});
+
+export const deletePost = workspaceUseCase({
+  name: 'posts.delete',
+  description: 'Delete a post and its file.',
+  input: StateChange,
+  output: PostRefSchema,
+  readOnly: false,
+  errors: ['post-not-found', 'io-error'],
+  http: { method: 'DELETE', path: '/api/posts/:ref' },
+  python: {
+    method: 'posts.delete',
+    params: z.object({ id: nonEmpty('id').describe('post id') }),
+    toInput: (a) => ({ ref: a.id }),
+  },
+  run: (app, { ref }) => {
+    const res = app.transaction(() => app.posts.delete(ref));
+    app.changed('posts-changed', []);
+    return res;
+  },
+});
+
+export const POST_USE_CASES = [
+  listPosts,
+  getPost,
+  searchPosts,
+  createPost,
+  updatePost,
+  publishPost,
+  unpublishPost,
+  archivePost,
+  discardPendingEdits,
+  deletePost,
+] as const;

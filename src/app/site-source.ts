@@ -1,0 +1,205 @@
+// The site as a workspace shows it: its settings, posts, taxonomies, media and scripts as a SiteSource,
+// with the posts kept between builds and refreshed from the workspace's events.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readCategories, readTagMeta } from '../content/taxonomy.js';
+import { parseFrontmatter } from '../core/frontmatter.js';
+import type { SiteChange, SitePost, SiteSnapshot, SiteSource } from '../site/index.js';
+import type { PostRow } from '../store/index.js';
+import { workspaceMediaLinks, WorkspaceRenderData } from './render-data.js';
+import type { AppServices } from './services.js';
+
+function toSitePost(row: PostRow): SitePost {
+  return {
+    id: row.id,
+    path: row.path,
+    slug: row.slug,
+    title: row.title,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(row.publishedAt ? { publishedAt: row.publishedAt } : {}),
+    sortDate: row.sortDate,
+    dateKey: row.dateKey,
+    ...(row.excerpt ? { excerpt: row.excerpt } : {}),
+    ...(row.author ? { author: row.author } : {}),
+    ...(row.language ? { language: row.language } : {}),
+    ...(row.template ? { template: row.template } : {}),
+    tags: row.tags,
+    categories: row.categories,
+    media: row.media,
+    body: row.body,
+    bodyLine: row.bodyLine,
+    mtimeMs: row.mtimeMs,
+    size: row.size,
+  };
+}
+
+/**
+ * The workspace's posts, kept between builds and refreshed from `posts-changed` events: a change to one
+ * file reads that post again; a change without paths (a delete, a tag merge) reads them all again.
+ */
+class PostCatalog {
+  private rows?: Map<string, SitePost>;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ws: AppServices) {
+    this.unsubscribe = ws.events.on('posts-changed', ({ paths }) => this.changed(paths));
+  }
+
+  all(): SitePost[] {
+    if (!this.rows) this.rows = new Map(this.ws.posts.list().map((r) => [r.id, toSitePost(r)]));
+    return [...this.rows.values()];
+  }
+
+  invalidate(): void {
+    this.rows = undefined;
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private changed(paths: readonly string[]): void {
+    const rows = this.rows;
+    if (!rows) return;
+    if (paths.length === 0) {
+      this.rows = undefined;
+      return;
+    }
+    for (const rel of paths) {
+      if (!rel.startsWith('posts/')) continue; // Pending edits (drafts/) do not change what the site shows.
+      for (const [id, row] of rows) if (row.path === rel) rows.delete(id);
+      // Post files are named by slug; anything else (a hand-made file) makes us read everything again.
+      const slug = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
+      let found: PostRow | undefined;
+      try {
+        found = this.ws.posts.find(slug);
+      } catch {
+        found = undefined;
+      }
+      if (found && found.path === rel) rows.set(found.id, toSitePost(found));
+      else if (fs.existsSync(path.join(this.ws.root, rel))) {
+        this.rows = undefined;
+        return;
+      }
+    }
+  }
+}
+
+/** The SiteSource of a workspace: settings, posts, taxonomies, media and scripts as the site reads them. */
+export class WorkspaceSiteSource implements SiteSource {
+  private readonly catalog: PostCatalog;
+
+  constructor(private readonly ws: AppServices) {
+    this.catalog = new PostCatalog(ws);
+  }
+
+  snapshot(): SiteSnapshot {
+    const ws = this.ws;
+    const settings = ws.project.settings;
+    const p = ws.project.paths;
+    const categories = Object.entries(readCategories(ws.project)).map(([name, meta]) => ({
+      name,
+      title: meta.title || name,
+      renderInLists: meta.renderInLists,
+      showTitle: meta.showTitle,
+    }));
+    const macroVersions = new Map<string, string>();
+    for (const s of ws.scripts.list()) {
+      if (s.kind === 'macro' && s.enabled) {
+        macroVersions.set(s.slug, `${s.id}:${s.version}:${s.hash}:${s.trusted ? 'trusted' : 'untrusted'}`);
+      }
+    }
+    return {
+      settings: {
+        id: settings.id,
+        name: settings.name,
+        ...(settings.description ? { description: settings.description } : {}),
+        ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+        mainLanguage: settings.mainLanguage,
+        timezone: settings.timezone,
+        maxPostsPerPage: settings.maxPostsPerPage,
+        theme: settings.theme,
+        ...(settings.defaultAuthor ? { defaultAuthor: settings.defaultAuthor } : {}),
+      },
+      paths: {
+        root: p.root,
+        html: p.html,
+        media: p.media,
+        thumbnails: p.thumbnails,
+        templates: p.templates,
+        cache: p.cache,
+      },
+      posts: this.catalog.all(),
+      categories,
+      tags: readTagMeta(ws.project).map((t) => ({ name: t.name, ...(t.color ? { color: t.color } : {}) })),
+      renderData: new WorkspaceRenderData(ws),
+      mediaUrl: workspaceMediaLinks(ws),
+      macroVersions,
+    };
+  }
+
+  pendingEdit(postId: string): SitePost | undefined {
+    const post = this.ws.posts.find(postId);
+    if (!post?.pending) return undefined;
+    const pending = post.pending;
+    const abs = path.join(this.ws.root, pending.path);
+    let bodyLine = 1;
+    let mtimeMs = 0;
+    let size = 0;
+    try {
+      const stat = fs.statSync(abs);
+      mtimeMs = stat.mtimeMs;
+      size = stat.size;
+      bodyLine = parseFrontmatter(fs.readFileSync(abs, 'utf8'), pending.path).bodyLine;
+    } catch {
+      // The draft file went away meanwhile: show what the index holds.
+    }
+    const data = pending.data;
+    const list = (v: unknown, fallback: string[]) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : fallback;
+    const text = (v: unknown, fallback?: string) => (typeof v === 'string' ? v : fallback);
+    const base = toSitePost(post);
+    const excerpt = text(data.excerpt, base.excerpt);
+    const author = text(data.author, base.author);
+    const template = text(data.template, base.template);
+    return {
+      ...base,
+      path: pending.path,
+      title: pending.title,
+      body: pending.body,
+      bodyLine,
+      mtimeMs,
+      size,
+      tags: list(data.tags, base.tags),
+      categories: list(data.categories, base.categories),
+      ...(excerpt ? { excerpt } : {}),
+      ...(author ? { author } : {}),
+      ...(template ? { template } : {}),
+      pending: true,
+    };
+  }
+
+  onChange(listener: (change: SiteChange) => void): () => void {
+    const e = this.ws.events;
+    const offs = [
+      e.on('posts-changed', ({ paths }) => listener({ kind: 'posts', paths })),
+      e.on('media-changed', ({ paths }) => listener({ kind: 'media', paths })),
+      e.on('meta-changed', ({ paths }) => listener({ kind: 'meta', paths })),
+      e.on('scripts-changed', () => listener({ kind: 'scripts', paths: [] })),
+      // A file that could not be applied: the pages (and the 404 page's list of problems) change.
+      e.on('problem', ({ file }) => listener({ kind: 'posts', paths: [file] })),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Forget the posts read so far (after changes made without events). */
+  invalidate(): void {
+    this.catalog.invalidate();
+  }
+
+  dispose(): void {
+    this.catalog.dispose();
+  }
+}

@@ -21,10 +21,11 @@ try {
   let t = performance.now();
   const ws = Workspace.open(root);
   const firstOpenMs = performance.now() - t;
-  if (ws.listPosts().length !== count) throw new Error(`indexed ${ws.listPosts().length} of ${count} posts`);
+  if ((await ws.call('posts.list', {})).length !== count)
+    throw new Error(`indexed ${(await ws.call('posts.list', {})).length} of ${count} posts`);
 
   t = performance.now();
-  const r = ws.rebuildFromFiles();
+  const r = await ws.call('project.rebuild', {});
   const rebuildMs = performance.now() - t;
   if (r.posts.indexed !== count) throw new Error(`rebuild indexed ${r.posts.indexed} of ${count}`);
   await ws.close();
@@ -35,7 +36,7 @@ try {
 
   // A rebuild leaves the search index to the first search, which fills it.
   t = performance.now();
-  again.searchPosts('lake', { limit: 20 });
+  await again.call('posts.search', { query: 'lake', ...{ limit: 20 } });
   const firstSearchMs = performance.now() - t;
 
   const words = [
@@ -55,7 +56,7 @@ try {
   for (let i = 0; i < queries; i++) {
     const q = words[i % words.length]!;
     const s = performance.now();
-    hits += again.searchPosts(q, { limit: 20 }).length;
+    hits += (await again.call('posts.search', { query: q, ...{ limit: 20 } })).length;
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
@@ -63,7 +64,7 @@ try {
   const common: number[] = [];
   for (let i = 0; i < 50; i++) {
     const s = performance.now();
-    again.searchPosts('the', { limit: 20 });
+    await again.call('posts.search', { query: 'the', ...{ limit: 20 } });
     common.push(performance.now() - s);
   }
   common.sort((a, b) => a - b);

@@ -48,7 +48,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 
 // The newest post: it is on the home page, so its edits also change the list.
-const newest = ws.listPosts().sort((a, b) => (a.sortDate < b.sortDate ? 1 : -1))[0]!;
+const newest = (await ws.call('posts.list', {})).sort((a, b) => (a.sortDate < b.sortDate ? 1 : -1))[0]!;
 const postUrl = `/${newest.dateKey.replaceAll('-', '/')}/${newest.slug}/`;
 
 async function open(url: string): Promise<void> {

@@ -330,8 +330,13 @@ async function macroOverhead(
   makeBdsProject(dir, posts);
   const ws = dist.Workspace.open(dir, { home });
   try {
-    const script = ws.createScript({ title: 'bench macro', kind: 'macro', code: MACRO_CODE, enabled: true });
-    ws.trustScript(script.slug);
+    const script = await ws.call('scripts.create', {
+      title: 'bench macro',
+      kind: 'macro',
+      code: MACRO_CODE,
+      enabled: true,
+    });
+    await ws.call('scripts.trust', { ref: script.slug });
     const out = path.join(dir, 'out');
     const resolver = ws.macroResolver();
     const runtime = ws.python();
@@ -349,7 +354,7 @@ async function macroOverhead(
         macro: { name: script.slug, params: {}, raw: '', start: 0, end: 0, file: p.path, line: 1, column: 1 },
       });
     const t0 = performance.now();
-    const sample = ws.listPosts({ limit: 8 });
+    const sample = await ws.call('posts.list', { limit: 8 });
     // Every worker of the pool started and answering before the timed builds.
     await (isPool(runtime) ? runtime.start(runtime.size) : runtime.start());
     await Promise.all(sample.flatMap((p) => [call(p), call(p)]));
@@ -363,7 +368,7 @@ async function macroOverhead(
     for (let r = 0; r < runs; r++) {
       without.push((await dist.buildSite(ws, { force: true, outDir: out })).ms);
     }
-    for (const p of ws.listPosts()) {
+    for (const p of await ws.call('posts.list', {})) {
       const abs = path.join(dir, p.path);
       fs.appendFileSync(abs, `\n[[${script.slug} n=1]]\n`);
       ws.applyExternalChange(p.path);
@@ -487,7 +492,7 @@ try {
   let firstInProcessMs: number;
   try {
     firstInProcessMs = (await dist.buildSite(ws, { resolver: null })).ms;
-    const all = ws.listPosts();
+    const all = await ws.call('posts.list', {});
     for (let e = 0; e < edits; e++) {
       const target = all[Math.floor(((e + 0.5) * all.length) / edits)]!;
       fs.appendFileSync(path.join(bdsDir, target.path), `\nOne more sentence, edit ${e} of the benchmark.\n`);

@@ -108,6 +108,11 @@ export const listPosts = workspaceUseCase({
     status: PostStatusSchema.optional().describe('only posts with this status'),
     tag: z.string().optional().describe('only posts with this tag'),
     category: z.string().optional().describe('only posts in this category'),
+    datePrefix: z
+      .string()
+      .regex(/^\d{4}(-\d{2}){0,2}$/, { message: 'must be YYYY, YYYY-MM or YYYY-MM-DD' })
+      .optional()
+      .describe('only posts of this year, month or day'),
     limit: z.number().int().min(1).max(10000).optional().describe('at most this many'),
     offset: z.number().int().min(0).optional().describe('skip this many'),
   }),
@@ -117,6 +122,13 @@ export const listPosts = workspaceUseCase({
   http: { method: 'GET', path: '/api/posts' },
   python: {
     method: 'posts.list',
+    params: z.object({
+      status: PostStatusSchema.optional().describe('only posts with this status'),
+      tag: z.string().optional().describe('only posts with this tag'),
+      category: z.string().optional().describe('only posts in this category'),
+      limit: z.number().int().min(1).max(10000).optional().describe('at most this many'),
+      offset: z.number().int().min(0).optional().describe('skip this many'),
+    }),
     result: z.array(PyPost),
     fromOutput: (rows: PostLike[]) => rows.map((p) => pyPost(p)),
   },

@@ -40,6 +40,8 @@ export const PendingEditsSchema = z.object({
 
 export const PostSchema = PostSummarySchema.extend({
   body: z.string(),
+  /** The file line the body starts on (errors in the body are reported at file lines). */
+  bodyLine: z.number(),
   pending: PendingEditsSchema.optional(),
 });
 export type PostOutput = z.infer<typeof PostSchema>;
@@ -104,7 +106,11 @@ export const ScriptSchema = z.object({
   hasFrontmatter: z.boolean(),
   notices: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().optional() })),
 });
-export const ScriptWithCodeSchema = ScriptSchema.extend({ code: z.string() });
+export const ScriptWithCodeSchema = ScriptSchema.extend({
+  code: z.string(),
+  /** The file line the code starts on, after the frontmatter docstring. */
+  codeLine: z.number(),
+});
 
 export const TagSchema = z.object({
   name: z.string(),

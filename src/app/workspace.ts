@@ -13,7 +13,8 @@ import { generatePythonModule } from '../scripting/api/generate.js';
 import type { PythonRuntime, PythonRuntimeOptions } from '../scripting/index.js';
 import { ScriptStore, type ScriptIndexReport } from '../scripting/scripts/script-store.js';
 import { TrustStore } from '../scripting/scripts/trust.js';
-import { SiteBuilder, type PreviewServer } from '../site/index.js';
+import type { PythonMacroResolver } from '../render/index.js';
+import { SiteBuilder, type PreviewServer, type SiteSource } from '../site/index.js';
 import {
   MediaIndex,
   openIndexDb,
@@ -100,7 +101,8 @@ export class Workspace {
 
   private constructor(
     project: Project,
-    private readonly db: IndexDb,
+    /** The index connection, for diagnostics and tests; use cases go through `call`. */
+    readonly db: IndexDb,
     private readonly options: WorkspaceOptions,
   ) {
     this.current = project;
@@ -196,6 +198,21 @@ export class Workspace {
       this.options.python,
     );
     return this.runtime;
+  }
+
+  /** What the render pipeline uses to run `[[macro]]` scripts on this workspace's runtime. */
+  macroResolver(): PythonMacroResolver {
+    return this.services.macroResolver();
+  }
+
+  /** The site as this workspace shows it (posts, taxonomies, media), kept between builds. */
+  siteSource(): SiteSource {
+    return this.site().source;
+  }
+
+  /** Fill the posts search index now if a rebuild left it for the first search (to warm a server). */
+  ensureSearchIndex(): void {
+    this.postIndex.ensureSearchIndex();
   }
 
   /** Serve the site with drafts and live reload (the preview origin). */

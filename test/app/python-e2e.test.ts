@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 async function renderFirst() {
-  const post = ws.getPost('first');
+  const post = await ws.call('posts.get', { ref: 'first' });
   return renderMarkdownDocument({
     source: post.body,
     file: post.path,
@@ -53,7 +53,7 @@ async function renderFirst() {
 
 describe('Python scripts end to end', () => {
   it('a utility script uses bds_api to list and create posts; errors arrive as ApiError', async () => {
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'maker',
       kind: 'utility',
       code: [
@@ -70,21 +70,25 @@ describe('Python scripts end to end', () => {
       ].join('\n'),
     });
     const out: string[] = [];
-    const r = await ws.runScript('maker', { title: 'Made by Python' }, (_s, t) => out.push(t));
+    const r = await await ws.call(
+      'scripts.run',
+      { ref: 'maker', params: { title: 'Made by Python' } },
+      { onOutput: (_s, t) => out.push(t) },
+    );
     expect(r.status).toBe('ok');
     expect(r.value).toEqual({ before: 1, after: 2, slug: 'made-by-python' });
     expect(out.join('')).toContain('error post-not-found');
-    expect(ws.getPost('made-by-python').tags).toEqual(['py']);
+    expect((await ws.call('posts.get', { ref: 'made-by-python' })).tags).toEqual(['py']);
     expect(ws.scripts.runs('maker')[0]).toMatchObject({ status: 'ok' });
   });
 
   it('macros render through the pipeline; a macro that writes gets the read-only error; untrusted fails', async () => {
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'shout',
       kind: 'macro',
       code: 'def render(context, post):\n    return "<b>" + context["params"]["text"].upper() + " " + post["title"] + "</b>"\n',
     });
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'writer',
       kind: 'macro',
       code: 'import bds_api\ndef render(context, post):\n    bds_api.posts.create({"title": "nope"})\n    return "written"\n',
@@ -93,37 +97,56 @@ describe('Python scripts end to end', () => {
     expect(doc.html).toContain('<b>HI First post</b>');
     expect(doc.html).not.toContain('outside');
     const byMacro = Object.fromEntries(doc.failures.map((f) => [f.macro, f]));
-    expect(byMacro.writer).toMatchObject({ reason: 'exception', line: ws.getPost('first').bodyLine });
+    expect(byMacro.writer).toMatchObject({
+      reason: 'exception',
+      line: (await ws.call('posts.get', { ref: 'first' })).bodyLine,
+    });
     expect(byMacro.writer!.message).toContain('read-only in macros');
     expect(byMacro.outsider).toMatchObject({ reason: 'untrusted' });
-    expect(ws.listPosts().some((p) => p.title === 'nope')).toBe(false);
-    ws.trustScript('outsider');
+    expect((await ws.call('posts.list', {})).some((p) => p.title === 'nope')).toBe(false);
+    await ws.call('scripts.trust', { ref: 'outsider' });
     expect((await renderFirst()).html).toContain('<i>outside</i>');
   });
 
   it('an untrusted utility does not run until trusted', async () => {
     fs.writeFileSync(path.join(root, 'scripts/stranger.py'), 'def main(context):\n    return 42\n');
     ws.applyExternalChange('scripts/stranger.py');
-    await expect(ws.runScript('stranger')).rejects.toMatchObject({ code: 'script-untrusted' });
-    ws.trustScript('stranger');
-    expect((await ws.runScript('stranger')).value).toBe(42);
+    await expect(await ws.call('scripts.run', { ref: 'stranger' })).rejects.toMatchObject({
+      code: 'script-untrusted',
+    });
+    await ws.call('scripts.trust', { ref: 'stranger' });
+    expect((await await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
   });
 
   it('check reports syntax errors at file positions and entrypoint problems', async () => {
-    ws.createScript({ title: 'broken', kind: 'utility', code: 'def main(context):\n    x = (1,\n' });
-    const s = ws.getScript('broken');
-    const r = await ws.checkScript('broken');
+    await ws.call('scripts.create', {
+      title: 'broken',
+      kind: 'utility',
+      code: 'def main(context):\n    x = (1,\n',
+    });
+    const s = await ws.call('scripts.get', { ref: 'broken' });
+    const r = await await ws.call('scripts.check', { ref: 'broken' });
     expect(r.errors[0]).toMatchObject({ line: s.codeLine + 1, column: 9 });
-    ws.createScript({ title: 'wrong', kind: 'macro', code: 'def render(only_one):\n    return ""\n' });
-    const w = await ws.checkScript('wrong');
+    await ws.call('scripts.create', {
+      title: 'wrong',
+      kind: 'macro',
+      code: 'def render(only_one):\n    return ""\n',
+    });
+    const w = await await ws.call('scripts.check', { ref: 'wrong' });
     expect(w.errors).toEqual([]);
     expect(w.warnings[0]).toMatch(/takes 1 parameter/);
-    ws.createScript({ title: 'noentry', kind: 'transform', code: 'def other(post):\n    return post\n' });
-    expect((await ws.checkScript('noentry')).warnings[0]).toMatch(/not a top-level function/);
+    await ws.call('scripts.create', {
+      title: 'noentry',
+      kind: 'transform',
+      code: 'def other(post):\n    return post\n',
+    });
+    expect((await await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
+      /not a top-level function/,
+    );
   });
 
   it('a utility edits templates and builds the site; its macros run although the script holds the only worker', async () => {
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'site builder',
       kind: 'utility',
       code: [
@@ -143,7 +166,11 @@ describe('Python scripts end to end', () => {
       ].join('\n'),
     });
     const out: string[] = [];
-    const r = await ws.runScript('site_builder', {}, (_s, t) => out.push(t));
+    const r = await await ws.call(
+      'scripts.run',
+      { ref: 'site_builder', params: {} },
+      { onOutput: (_s, t) => out.push(t) },
+    );
     expect(r.status).toBe('ok');
     const v = r.value as {
       names: string[];
@@ -161,7 +188,7 @@ describe('Python scripts end to end', () => {
       path.join(
         root,
         'html',
-        ws.getPost('first').publishedAt!.slice(0, 10).replace(/-/g, '/'),
+        (await ws.call('posts.get', { ref: 'first' })).publishedAt!.slice(0, 10).replace(/-/g, '/'),
         'first',
         'index.html',
       ),
@@ -173,7 +200,7 @@ describe('Python scripts end to end', () => {
   });
 
   it('a runaway utility times out and the next run works', async () => {
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'spin',
       kind: 'utility',
       code: 'def main(context):\n    while True:\n        pass\n',
@@ -187,7 +214,7 @@ describe('Python scripts end to end', () => {
       )
       .catch((e: unknown) => e);
     expect(slow).toMatchObject({ code: 'python-timeout' });
-    expect((await ws.runScript('stranger')).value).toBe(42);
+    expect((await await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
   });
 });
 
@@ -200,7 +227,7 @@ describeWith(['git'], 'bds_api and git', () => {
     git(root, 'config', 'user.email', 'py@example.com');
     git(root, 'config', 'user.name', 'Python');
     git(root, 'remote', 'add', 'origin', path.join(base, 'remote.git'));
-    ws.createScript({
+    await ws.call('scripts.create', {
       title: 'publisher',
       kind: 'utility',
       code: [
@@ -213,7 +240,7 @@ describeWith(['git'], 'bds_api and git', () => {
         '    return {"commit": c["success"], "push": p["success"], "ahead": bds_api.sync.getRemoteState()["ahead"]}',
       ].join('\n'),
     });
-    const r = await ws.runScript('publisher');
+    const r = await await ws.call('scripts.run', { ref: 'publisher' });
     expect(r.error).toBeUndefined();
     expect(r.value).toEqual({ commit: true, push: true, ahead: 0 });
     const log = git(path.join(base, 'remote.git'), 'log', '--oneline', 'main');
@@ -233,18 +260,18 @@ describe('main-thread mode (pythonRuntimeMode: main-thread)', () => {
     const w = Workspace.open(r2, { home: tempDir('bds-home-') });
     try {
       expect(w.python().mode).toBe('main-thread');
-      w.createScript({
+      await w.call('scripts.create', {
         title: 'count',
         kind: 'utility',
         code: 'import bds_api\ndef main(context):\n    return len(bds_api.posts.list())\n',
       });
-      expect((await w.runScript('count')).value).toBe(1);
-      w.createScript({
+      expect((await await w.call('scripts.run', { ref: 'count' })).value).toBe(1);
+      await w.call('scripts.create', {
         title: 'titler',
         kind: 'macro',
         code: 'def render(context, post):\n    return post["title"].upper()\n',
       });
-      const post = w.getPost('a');
+      const post = await w.call('posts.get', { ref: 'a' });
       const doc = await renderMarkdownDocument({
         source: post.body,
         file: post.path,

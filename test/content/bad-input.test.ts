@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 /** Open a project holding one good post plus `bad`; the good post loads, the bad file is reported, unchanged. */
-function expectReported(
+async function expectReported(
   bad: Record<string, string | Uint8Array>,
   code: string,
   match: RegExp,
@@ -27,8 +27,8 @@ function expectReported(
     Object.keys(bad).map((rel) => [rel, fs.readFileSync(path.join(root, rel))]),
   );
   const ws = openWs(root);
-  expect(ws.listPosts().map((p) => p.slug)).toContain('good');
-  const problems = ws.problems();
+  expect((await ws.call('posts.list', {})).map((p) => p.slug)).toContain('good');
+  const problems = await ws.call('project.problems', {});
   expect(problems).toHaveLength(1);
   expect(problems[0]).toMatchObject({ code, file: Object.keys(bad)[0] });
   expect(problems[0]!.message).toMatch(match);
@@ -69,26 +69,30 @@ describe('bad input is reported with its file and line; the rest still loads', (
     );
   });
 
-  it('duplicate ids: the second file is reported, the first kept', () => {
+  it('duplicate ids: the second file is reported, the first kept', async () => {
     const dup = samplePost({ slug: 'other', id: 'same-id' });
     const root = writeProject({
       'posts/2026/01/a-first.md': samplePost({ slug: 'first', id: 'same-id' }),
       'posts/2026/01/b-second.md': dup,
     });
     const ws = openWs(root);
-    expect(ws.listPosts().map((p) => p.slug)).toEqual(['first']);
-    expect(ws.problems()).toMatchObject([{ code: 'duplicate-id', file: 'posts/2026/01/b-second.md' }]);
+    expect((await ws.call('posts.list', {})).map((p) => p.slug)).toEqual(['first']);
+    expect(await ws.call('project.problems', {})).toMatchObject([
+      { code: 'duplicate-id', file: 'posts/2026/01/b-second.md' },
+    ]);
     expect(readText(root, 'posts/2026/01/b-second.md')).toBe(dup);
   });
 
-  it('duplicate slugs: the second file is reported', () => {
+  it('duplicate slugs: the second file is reported', async () => {
     const root = writeProject({
       'posts/2026/01/a.md': samplePost({ slug: 'twin' }),
       'posts/2026/02/b.md': samplePost({ slug: 'twin' }),
     });
     const ws = openWs(root);
-    expect(ws.listPosts()).toHaveLength(1);
-    expect(ws.problems()).toMatchObject([{ code: 'duplicate-slug', file: 'posts/2026/02/b.md' }]);
+    expect(await ws.call('posts.list', {})).toHaveLength(1);
+    expect(await ws.call('project.problems', {})).toMatchObject([
+      { code: 'duplicate-slug', file: 'posts/2026/02/b.md' },
+    ]);
   });
 
   it('invalid UTF-8 is named', () => {
@@ -123,7 +127,9 @@ describe('bad input is reported with its file and line; the rest still loads', (
   it('creating a post with a slug that leaves the project fails and writes nothing', () => {
     const root = writeProject({});
     const ws = openWs(root);
-    expect(() => ws.createPost({ title: 'x', slug: '../escape' })).toThrow(/leave the project/);
+    expect(async () => await ws.call('posts.create', { title: 'x', slug: '../escape' })).toThrow(
+      /leave the project/,
+    );
     const posts = path.join(root, 'posts');
     expect(fs.existsSync(posts) ? fs.readdirSync(posts, { recursive: true }) : []).toEqual([]);
   });
@@ -142,7 +148,7 @@ describe('bad input is reported with its file and line; the rest still loads', (
     const ws = openWs(root);
     const broken = '---\ntitle: [unclosed\n---\n';
     fs.writeFileSync(path.join(root, 'posts/2026/01/p.md'), broken);
-    expect(() => ws.updatePost('p', { title: 'New' })).toThrow(/p\.md/);
+    expect(async () => await ws.call('posts.update', { ref: 'p', ...{ title: 'New' } })).toThrow(/p\.md/);
     expect(readText(root, 'posts/2026/01/p.md')).toBe(broken);
   });
 });

@@ -28,11 +28,13 @@ function runAndKill(root: string, delayMs: number): Promise<void> {
   });
 }
 
-function snapshot(ws: Workspace) {
+async function snapshot(ws: Workspace) {
   return {
-    posts: ws.listPosts().map(({ mtimeMs: _m, ...r }) => r),
-    tags: ws.listTags(),
-    pending: ws.listPosts().map((p) => ws.getPost(p.id).pending?.title ?? null),
+    posts: (await ws.call('posts.list', {})).map(({ mtimeMs: _m, ...r }) => r),
+    tags: await ws.call('tags.list', {}),
+    pending: (await ws.call('posts.list', {})).map(
+      async (p) => (await ws.call('posts.get', { ref: p.id })).pending?.title ?? null,
+    ),
   };
 }
 
@@ -51,9 +53,9 @@ describe('a writer killed at random points never leaves a broken project', () =>
       JSON.parse(fs.readFileSync(path.join(root, 'meta/tags.json'), 'utf8'));
       // Opening reconciles what the killed process wrote after its last commit; a rebuild agrees.
       const ws = Workspace.open(root);
-      expect(ws.problems()).toEqual([]);
+      expect(await ws.call('project.problems', {})).toEqual([]);
       const reconciled = snapshot(ws);
-      ws.rebuildFromFiles();
+      await ws.call('project.rebuild', {});
       expect(snapshot(ws)).toEqual(reconciled);
       await ws.close();
     }

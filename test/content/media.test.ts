@@ -44,7 +44,12 @@ describe('media library', () => {
   it('imports a file with a real YAML sidecar and three WebP thumbnails, never enlarged', async () => {
     const root = writeProject({});
     const ws = openWs(root, () => new Date('2026-01-31T23:30:00Z'));
-    const [big, small] = await ws.importMedia([files.big!, files.small!], { title: 'Sea', tags: ['blue'] });
+    const [big, small] = await (
+      await ws.call('media.import', {
+        files: [files.big!, files.small!],
+        ...{ title: 'Sea', tags: ['blue'] },
+      })
+    ).results;
     expect(big!.record).toMatchObject({
       originalName: 'Big Photo.PNG',
       mimeType: 'image/png',
@@ -75,19 +80,16 @@ describe('media library', () => {
       writeProject({}, { settings: { timezone: 'Pacific/Auckland' } }),
       () => new Date('2026-01-31T23:30:00Z'),
     );
-    const [r] = await ws.importMedia([files.small!]);
+    const [r] = await (await ws.call('media.import', { files: [files.small!] })).results;
     expect(r!.record!.path).toMatch(/^media\/2026\/02\//);
   });
 
   it('honours EXIF orientation, handles GIFs and non-images, and sanitises odd extensions', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [rot, gif, txt, weird] = await ws.importMedia([
-      files.rotated!,
-      files.gif!,
-      files.text!,
-      files.weird!,
-    ]);
+    const [rot, gif, txt, weird] = await (
+      await ws.call('media.import', { files: [files.rotated!, files.gif!, files.text!, files.weird!] })
+    ).results;
     expect(rot!.record).toMatchObject({ width: 300, height: 600 });
     expect(
       (
@@ -109,36 +111,50 @@ describe('media library', () => {
   it('one missing file fails alone and leaves nothing behind', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const results = await ws.importMedia([path.join(root, 'nope.jpg'), files.small!]);
+    const results = await (
+      await ws.call('media.import', { files: [path.join(root, 'nope.jpg'), files.small!] })
+    ).results;
     expect(results[0]!.error).toMatch(/does not exist/);
     expect(results[1]!.record).toBeDefined();
-    expect(ws.listMedia()).toHaveLength(1);
+    expect(await ws.call('media.list', {})).toHaveLength(1);
   });
 
   it('links media to posts in order, searches media text, keeps unknown sidecar keys, deletes cleanly', async () => {
     const root = writeProject({ 'posts/2026/01/trip.md': samplePost({ slug: 'trip', status: 'draft' }) });
     const ws = openWs(root);
-    const [a, b] = (await ws.importMedia([files.big!, files.small!], { caption: 'harbour at dawn' })).map(
-      (r) => r.record!,
-    );
-    ws.linkMedia('trip', [b!.id, a!.id]);
-    expect(ws.linkedMedia(ws.getPost('trip').id).map((m) => m.id)).toEqual([b!.id, a!.id]);
-    expect(ws.searchMedia('harbour')).toHaveLength(2);
+    const [a, b] = (
+      await (
+        await ws.call('media.import', {
+          files: [files.big!, files.small!],
+          ...{ caption: 'harbour at dawn' },
+        })
+      ).results
+    ).map((r) => r.record!);
+    await ws.call('media.link', { post: 'trip', ids: [b!.id, a!.id] });
+    expect((await ws.call('media.linked', { post: ws.getPost('trip').id })).map((m) => m.id)).toEqual([
+      b!.id,
+      a!.id,
+    ]);
+    expect(await ws.call('media.search', { query: 'harbour' })).toHaveLength(2);
     const side = path.join(root, `${a!.path}.meta.yaml`);
     fs.writeFileSync(side, `${fs.readFileSync(side, 'utf8')}camera: X100\n`);
     ws.applyExternalChange(`${a!.path}.meta.yaml`);
-    ws.updateMedia(a!.id, { alt: 'A harbour' });
+    await ws.call('media.update', { id: a!.id, ...{ alt: 'A harbour' } });
     expect(fs.readFileSync(side, 'utf8')).toContain('camera: X100');
-    expect(ws.getMedia(a!.id).alt).toBe('A harbour');
-    ws.deleteMedia(a!.id);
+    expect((await ws.call('media.get', { id: a!.id })).alt).toBe('A harbour');
+    await ws.call('media.delete', { id: a!.id });
     expect(fs.existsSync(path.join(root, a!.path))).toBe(false);
-    expect(ws.getPost('trip').media).toEqual([b!.id]);
+    expect((await ws.call('posts.get', { ref: 'trip' })).media).toEqual([b!.id]);
   });
 
   it('bad sidecars are reported with file and line; the rest still loads; rebuild agrees', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [a, b, c] = (await ws.importMedia([files.big!, files.small!, files.gif!])).map((r) => r.record!);
+    const [a, b, c] = (
+      await (
+        await ws.call('media.import', { files: [files.big!, files.small!, files.gif!] })
+      ).results
+    ).map((r) => r.record!);
     await ws.close();
     open.length = 0;
     fs.writeFileSync(path.join(root, `${a!.path}.meta.yaml`), 'id: [broken\n');
@@ -146,8 +162,8 @@ describe('media library', () => {
     fs.rmSync(path.join(root, c!.path));
     fs.rmSync(path.join(root, '.bds'), { recursive: true });
     const again = openWs(root);
-    expect(again.listMedia()).toEqual([]);
-    const problems = again.problems().map((p) => [p.file, p.code, p.line]);
+    expect(await again.call('media.list', {})).toEqual([]);
+    const problems = (await again.call('project.problems', {})).map((p) => [p.file, p.code, p.line]);
     expect(problems).toEqual(
       [
         [`${a!.path}.meta.yaml`, 'frontmatter-yaml', 1],

@@ -17,10 +17,14 @@ afterEach(async () => {
 });
 
 describe('posts on disk', () => {
-  it('creates a draft as a file under posts/YYYY/MM in the project timezone', () => {
+  it('creates a draft as a file under posts/YYYY/MM in the project timezone', async () => {
     const root = writeProject({}, { settings: { timezone: 'Pacific/Auckland' } });
     const ws = openWs(root, () => new Date('2026-01-31T23:30:00Z'));
-    const post = ws.createPost({ title: 'Grüße aus Köln!', body: 'Hi\n', tags: ['travel', ' travel '] });
+    const post = await ws.call('posts.create', {
+      title: 'Grüße aus Köln!',
+      body: 'Hi\n',
+      tags: ['travel', ' travel '],
+    });
     expect(post.slug).toBe('grusse-aus-koln');
     expect(post.path).toBe('posts/2026/02/grusse-aus-koln.md');
     expect(post.createdAt).toBe('2026-02-01T12:30:00+13:00');
@@ -31,35 +35,38 @@ describe('posts on disk', () => {
     expect(text.endsWith('---\nHi\n')).toBe(true);
   });
 
-  it('makes slugs unique with -2, -3', () => {
+  it('makes slugs unique with -2, -3', async () => {
     const ws = openWs(writeProject({}));
-    expect(ws.createPost({ title: 'Same' }).slug).toBe('same');
-    expect(ws.createPost({ title: 'Same' }).slug).toBe('same-2');
-    expect(ws.createPost({ title: 'Same' }).slug).toBe('same-3');
+    expect((await ws.call('posts.create', { title: 'Same' })).slug).toBe('same');
+    expect((await ws.call('posts.create', { title: 'Same' })).slug).toBe('same-2');
+    expect((await ws.call('posts.create', { title: 'Same' })).slug).toBe('same-3');
   });
 
-  it('keeps unknown frontmatter keys on rewrite', () => {
+  it('keeps unknown frontmatter keys on rewrite', async () => {
     const root = writeProject({
       'posts/2026/01/kept.md': samplePost({ slug: 'kept', status: 'draft', mood: 'happy', nested: { a: 1 } }),
     });
     const ws = openWs(root);
-    ws.updatePost('kept', { title: 'New title' });
+    await ws.call('posts.update', { ref: 'kept', ...{ title: 'New title' } });
     const text = readText(root, 'posts/2026/01/kept.md');
     expect(text).toContain('title: New title');
     expect(text).toContain('mood: happy');
     expect(text).toMatch(/nested:\n\s+a: 1/);
   });
 
-  it('edits of a published post wait in drafts/ID.md until published', () => {
+  it('edits of a published post wait in drafts/ID.md until published', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const post = ws.createPost({ title: 'Live', body: 'v1\n', publish: true });
-    const edited = ws.updatePost(post.id, { body: 'v2\n', title: 'Live (edited)' });
+    const post = await ws.call('posts.create', { title: 'Live', body: 'v1\n', publish: true });
+    const edited = await ws.call('posts.update', {
+      ref: post.id,
+      ...{ body: 'v2\n', title: 'Live (edited)' },
+    });
     expect(edited.pending?.body).toBe('v2\n');
     expect(edited.body).toBe('v1\n');
     expect(fs.existsSync(path.join(root, `drafts/${post.id}.md`))).toBe(true);
     expect(readText(root, post.path)).toContain('v1');
-    const published = ws.publishPost(post.id);
+    const published = await ws.call('posts.publish', { ref: post.id });
     expect(published.body).toBe('v2\n');
     expect(published.title).toBe('Live (edited)');
     expect(published.slug).toBe('live');
@@ -67,48 +74,52 @@ describe('posts on disk', () => {
     expect(fs.existsSync(path.join(root, `drafts/${post.id}.md`))).toBe(false);
   });
 
-  it('discarding pending edits restores the published version', () => {
+  it('discarding pending edits restores the published version', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const post = ws.createPost({ title: 'Live', body: 'v1\n', publish: true });
-    ws.updatePost(post.id, { body: 'v2\n' });
-    const after = ws.discardPendingEdits(post.id);
+    const post = await ws.call('posts.create', { title: 'Live', body: 'v1\n', publish: true });
+    await ws.call('posts.update', { ref: post.id, ...{ body: 'v2\n' } });
+    const after = await ws.call('posts.discard', { ref: post.id });
     expect(after.body).toBe('v1\n');
     expect(after.pending).toBeUndefined();
-    expect(() => ws.discardPendingEdits(post.id)).toThrow(/no pending edits/);
+    expect(async () => await ws.call('posts.discard', { ref: post.id })).toThrow(/no pending edits/);
   });
 
-  it('never changes the slug of a post that was published', () => {
+  it('never changes the slug of a post that was published', async () => {
     const ws = openWs(writeProject({}));
-    const post = ws.createPost({ title: 'Fixed', publish: true });
-    expect(() => ws.updatePost(post.id, { slug: 'other' })).toThrow(/never changes/);
-    ws.unpublishPost(post.id);
-    expect(() => ws.updatePost(post.id, { slug: 'other' })).toThrow(/never changes/);
+    const post = await ws.call('posts.create', { title: 'Fixed', publish: true });
+    expect(async () => await ws.call('posts.update', { ref: post.id, ...{ slug: 'other' } })).toThrow(
+      /never changes/,
+    );
+    await ws.call('posts.unpublish', { ref: post.id });
+    expect(async () => await ws.call('posts.update', { ref: post.id, ...{ slug: 'other' } })).toThrow(
+      /never changes/,
+    );
   });
 
-  it('renames the file when a never-published draft gets a new slug', () => {
+  it('renames the file when a never-published draft gets a new slug', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const post = ws.createPost({ title: 'First name' });
-    const moved = ws.updatePost(post.id, { slug: 'second-name' });
+    const post = await ws.call('posts.create', { title: 'First name' });
+    const moved = await ws.call('posts.update', { ref: post.id, ...{ slug: 'second-name' } });
     expect(moved.path).toMatch(/second-name\.md$/);
     expect(fs.existsSync(path.join(root, post.path))).toBe(false);
-    expect(ws.listPosts()).toHaveLength(1);
+    expect(await ws.call('posts.list', {})).toHaveLength(1);
   });
 
-  it('publish, unpublish, archive and delete change status and files', () => {
+  it('publish, unpublish, archive and delete change status and files', async () => {
     const root = writeProject({});
     const ws = openWs(root, () => new Date('2026-03-01T08:00:00Z'));
-    const post = ws.createPost({ title: 'Cycle' });
-    expect(ws.publishPost(post.id).publishedAt).toBe('2026-03-01T08:00:00Z');
-    expect(ws.unpublishPost(post.id).status).toBe('draft');
-    expect(ws.archivePost(post.id).status).toBe('archived');
-    ws.deletePost(post.id);
+    const post = await ws.call('posts.create', { title: 'Cycle' });
+    expect((await ws.call('posts.publish', { ref: post.id })).publishedAt).toBe('2026-03-01T08:00:00Z');
+    expect((await ws.call('posts.unpublish', { ref: post.id })).status).toBe('draft');
+    expect((await ws.call('posts.archive', { ref: post.id })).status).toBe('archived');
+    await ws.call('posts.delete', { ref: post.id });
     expect(fs.existsSync(path.join(root, post.path))).toBe(false);
-    expect(() => ws.getPost(post.id)).toThrow(/No post/);
+    expect(async () => await ws.call('posts.get', { ref: post.id })).toThrow(/No post/);
   });
 
-  it('lists by status, tag, category and date and searches title, body, tags', () => {
+  it('lists by status, tag, category and date and searches title, body, tags', async () => {
     const root = writeProject({
       'posts/2026/01/a.md': samplePost(
         { slug: 'a', title: 'Alpine lakes', tags: ['travel'], publishedAt: '2026-01-02T00:00:00Z' },
@@ -130,28 +141,30 @@ describe('posts on disk', () => {
       ),
     });
     const ws = openWs(root);
-    expect(ws.listPosts({ status: 'published' }).map((p) => p.slug)).toEqual(['b', 'a']);
-    expect(ws.listPosts({ tag: 'TRAVEL' }).map((p) => p.slug)).toEqual(['a']);
-    expect(ws.listPosts({ category: 'aside' }).map((p) => p.slug)).toEqual(['b']);
-    expect(ws.listPosts({ datePrefix: '2026-02', status: 'published' }).map((p) => p.slug)).toEqual(['b']);
-    expect(ws.searchPosts('sourdough').map((h) => h.slug)).toEqual(['b']);
-    expect(ws.searchPosts('alp').map((h) => h.slug)).toEqual(['a']);
-    expect(ws.searchPosts('food').map((h) => h.slug)).toEqual(['b']);
-    expect(ws.searchPosts('"; DROP TABLE posts; --')).toEqual([]);
+    expect((await ws.call('posts.list', { status: 'published' })).map((p) => p.slug)).toEqual(['b', 'a']);
+    expect((await ws.call('posts.list', { tag: 'TRAVEL' })).map((p) => p.slug)).toEqual(['a']);
+    expect((await ws.call('posts.list', { category: 'aside' })).map((p) => p.slug)).toEqual(['b']);
+    expect(
+      (await ws.call('posts.list', { datePrefix: '2026-02', status: 'published' })).map((p) => p.slug),
+    ).toEqual(['b']);
+    expect((await ws.call('posts.search', { query: 'sourdough' })).map((h) => h.slug)).toEqual(['b']);
+    expect((await ws.call('posts.search', { query: 'alp' })).map((h) => h.slug)).toEqual(['a']);
+    expect((await ws.call('posts.search', { query: 'food' })).map((h) => h.slug)).toEqual(['b']);
+    expect(await ws.call('posts.search', { query: '"; DROP TABLE posts; --' })).toEqual([]);
   });
 
-  it('adopts a Markdown file without frontmatter as a draft', () => {
+  it('adopts a Markdown file without frontmatter as a draft', async () => {
     const root = writeProject({ 'posts/notes.md': '# My notes\n\nSome text.\n' });
     const ws = openWs(root);
-    const [post] = ws.listPosts();
+    const [post] = await ws.call('posts.list', {});
     expect(post?.title).toBe('My notes');
     expect(post?.status).toBe('draft');
-    expect(ws.problems()).toEqual([]);
+    expect(await ws.call('project.problems', {})).toEqual([]);
   });
 });
 
 describe('tags and categories', () => {
-  it('renames and merges tags by rewriting the posts', () => {
+  it('renames and merges tags by rewriting the posts', async () => {
     const root = writeProject({
       'posts/2026/01/a.md': samplePost({ slug: 'a', tags: ['js', 'web'] }),
       'posts/2026/01/b.md': samplePost({ slug: 'b', tags: ['javascript'] }),
@@ -159,22 +172,26 @@ describe('tags and categories', () => {
     });
     const ws = openWs(root);
     // 'javascript' on post b is the same tag (case-insensitive), so it takes the new spelling too.
-    expect(ws.renameTag('js', 'JavaScript')).toBe(2);
+    expect((await ws.call('tags.rename', { name: 'js', newName: 'JavaScript' })).changedPosts).toBe(2);
     expect(readText(root, 'posts/2026/01/b.md')).toMatch(/tags:\n\s+- JavaScript\n/);
     expect(readText(root, 'posts/2026/01/a.md')).toMatch(/tags:\n\s+- JavaScript\n\s+- web/);
-    expect(ws.listTags().find((t) => t.name === 'JavaScript')?.color).toBe('#ff0000');
-    expect(ws.mergeTags(['web'], 'javascript')).toBe(2);
-    const a = ws.getPost('a');
+    expect((await ws.call('tags.list', {})).find((t) => t.name === 'JavaScript')?.color).toBe('#ff0000');
+    expect((await ws.call('tags.merge', { sources: ['web'], target: 'javascript' })).changedPosts).toBe(2);
+    const a = await ws.call('posts.get', { ref: 'a' });
     expect(a.tags).toEqual(['javascript']);
-    expect(ws.listTags().map((t) => [t.name, t.count, t.color])).toEqual([['javascript', 2, '#ff0000']]);
-    expect(() => ws.renameTag('nope', 'x')).toThrow(/No tag/);
+    expect((await ws.call('tags.list', {})).map((t) => [t.name, t.count, t.color])).toEqual([
+      ['javascript', 2, '#ff0000'],
+    ]);
+    expect(async () => (await ws.call('tags.rename', { name: 'nope', newName: 'x' })).changedPosts).toThrow(
+      /No tag/,
+    );
   });
 
-  it('keeps category metadata in meta/categories.json', () => {
+  it('keeps category metadata in meta/categories.json', async () => {
     const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', categories: ['article'] }) });
     const ws = openWs(root);
-    ws.setCategory('recipes', { title: 'Recipes', showTitle: false });
-    const cats = ws.listCategories();
+    await ws.call('categories.set', { name: 'recipes', ...{ title: 'Recipes', showTitle: false } });
+    const cats = await ws.call('categories.list', {});
     expect(cats.find((c) => c.name === 'recipes')?.meta).toMatchObject({
       title: 'Recipes',
       showTitle: false,

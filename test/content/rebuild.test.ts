@@ -16,22 +16,26 @@ afterEach(async () => {
 });
 
 /** Every query the app answers from the index, as plain data. */
-function snapshot(ws: Workspace) {
+async function snapshot(ws: Workspace) {
   const strip = <T extends { mtimeMs?: number }>(rows: T[]) => rows.map(({ mtimeMs: _m, ...r }) => r);
   return {
-    all: strip(ws.listPosts()),
-    published: ws.listPosts({ status: 'published' }).map((p) => p.slug),
-    tag: ws.listPosts({ tag: 'travel' }).map((p) => p.slug),
-    category: ws.listPosts({ category: 'aside' }).map((p) => p.slug),
-    month: ws.listPosts({ datePrefix: '2026-02' }).map((p) => p.slug),
-    search: ws.searchPosts('lake'),
-    tags: ws.listTags(),
-    categories: ws.listCategories(),
-    problems: ws.problems(),
-    pending: ws.listPosts().map((p) => ws.getPost(p.id).pending?.body ?? null),
-    media: ws.listMedia(),
-    linked: ws.listPosts().map((p) => ws.linkedMedia(p.id).map((m) => m.id)),
-    mediaSearch: ws.searchMedia('lake'),
+    all: strip(await ws.call('posts.list', {})),
+    published: (await ws.call('posts.list', { status: 'published' })).map((p) => p.slug),
+    tag: (await ws.call('posts.list', { tag: 'travel' })).map((p) => p.slug),
+    category: (await ws.call('posts.list', { category: 'aside' })).map((p) => p.slug),
+    month: (await ws.call('posts.list', { datePrefix: '2026-02' })).map((p) => p.slug),
+    search: await ws.call('posts.search', { query: 'lake' }),
+    tags: await ws.call('tags.list', {}),
+    categories: await ws.call('categories.list', {}),
+    problems: await ws.call('project.problems', {}),
+    pending: (await ws.call('posts.list', {})).map(
+      async (p) => (await ws.call('posts.get', { ref: p.id })).pending?.body ?? null,
+    ),
+    media: await ws.call('media.list', {}),
+    linked: (await ws.call('posts.list', {})).map(async (p) =>
+      (await ws.call('media.linked', { post: p.id })).map((m) => m.id),
+    ),
+    mediaSearch: await ws.call('media.search', { query: 'lake' }),
   };
 }
 
@@ -50,15 +54,17 @@ describe('the index is rebuildable from the folder', () => {
       'posts/2026/02/broken.md': '---\ntitle: [\n---\n',
     });
     const ws = openWs(root);
-    ws.createPost({ title: 'Lakeside draft', tags: ['travel'], body: 'Another lake.\n' });
-    const live = ws.createPost({ title: 'Live one', publish: true });
-    ws.updatePost(live.id, { body: 'pending lake edit\n' });
-    ws.setTagColor('travel', '#00aa00');
+    await ws.call('posts.create', { title: 'Lakeside draft', tags: ['travel'], body: 'Another lake.\n' });
+    const live = await ws.call('posts.create', { title: 'Live one', publish: true });
+    await ws.call('posts.update', { ref: live.id, ...{ body: 'pending lake edit\n' } });
+    await ws.call('tags.setColor', { name: 'travel', color: '#00aa00' });
     const photo = path.join(root, 'lake.txt');
     fs.writeFileSync(photo, 'not really a photo');
-    const [m] = await ws.importMedia([photo], { caption: 'lake shore' });
-    ws.linkMedia('lake', [m!.record!.id]);
-    ws.publishPost('lake'); // linking edits a published post: it waits until published
+    const [m] = await (
+      await ws.call('media.import', { files: [photo], ...{ caption: 'lake shore' } })
+    ).results;
+    await ws.call('media.link', { post: 'lake', ids: [m!.record!.id] });
+    await ws.call('posts.publish', { ref: 'lake' }); // linking edits a published post: it waits until published
     const before = snapshot(ws);
     expect(before.linked.flat()).toEqual([m!.record!.id]);
     await ws.close();
@@ -67,7 +73,7 @@ describe('the index is rebuildable from the folder', () => {
     const again = openWs(root);
     expect(again.openReport.mode).toBe('rebuild');
     expect(snapshot(again)).toEqual(before);
-    const r = again.rebuildFromFiles();
+    const r = await again.call('project.rebuild', {});
     expect(r.posts.indexed).toBe(5);
     expect(snapshot(again)).toEqual(before);
     // As a task: the UI sees it start, progress and complete.
@@ -91,7 +97,7 @@ describe('the index is rebuildable from the folder', () => {
       'posts/2026/01/c.md': samplePost({ slug: 'c', title: 'Gamma' }),
     });
     let ws = openWs(root);
-    expect(ws.listPosts()).toHaveLength(3);
+    expect(await ws.call('posts.list', {})).toHaveLength(3);
     await ws.close();
     open.length = 0;
     // edit, delete, add and rename (move) while closed
@@ -109,8 +115,8 @@ describe('the index is rebuildable from the folder', () => {
         .map((p) => p.title)
         .sort(),
     ).toEqual(['Alpha edited', 'Delta', 'Gamma']);
-    expect(ws.getPost('c').path).toBe('posts/2025/12/c.md');
-    expect(ws.problems()).toEqual([]);
+    expect((await ws.call('posts.get', { ref: 'c' })).path).toBe('posts/2025/12/c.md');
+    expect(await ws.call('project.problems', {})).toEqual([]);
   });
 
   it('a watcher applies edits made outside bds while it runs', async () => {
@@ -131,19 +137,21 @@ describe('the index is rebuildable from the folder', () => {
     let wait = next();
     fs.writeFileSync(path.join(root, 'posts/2026/01/b.md'), samplePost({ slug: 'b', title: 'Beta' }));
     await wait;
-    expect(ws.getPost('b').title).toBe('Beta');
+    expect((await ws.call('posts.get', { ref: 'b' })).title).toBe('Beta');
     wait = next();
     const a = path.join(root, 'posts/2026/01/a.md');
     fs.writeFileSync(a, fs.readFileSync(a, 'utf8').replace('Alpha', 'Alpha 2'));
     await wait;
-    expect(ws.getPost('a').title).toBe('Alpha 2');
+    expect((await ws.call('posts.get', { ref: 'a' })).title).toBe('Alpha 2');
     wait = next();
     fs.rmSync(a);
     await wait;
-    expect(ws.listPosts().map((p) => p.slug)).toEqual(['b']);
+    expect((await ws.call('posts.list', {})).map((p) => p.slug)).toEqual(['b']);
     wait = next();
     fs.writeFileSync(path.join(root, 'posts/2026/01/bad.md'), '---\ntitle: [\n---\n');
     await wait;
-    expect(ws.problems()).toMatchObject([{ file: 'posts/2026/01/bad.md', code: 'frontmatter-yaml' }]);
+    expect(await ws.call('project.problems', {})).toMatchObject([
+      { file: 'posts/2026/01/bad.md', code: 'frontmatter-yaml' },
+    ]);
   });
 });

@@ -53,11 +53,11 @@ function blog(): Record<string, string> {
 
 const QUERIES = ['lake', 'water', 'kuche', 'Slovenia', 'recipes', 'cast', 'lake castle'];
 
-function searchAll(ws: Workspace) {
+async function searchAll(ws: Workspace) {
   return [
-    ...QUERIES.map((q) => ws.searchPosts(q)),
-    ws.searchPosts('lake', { status: 'published' }),
-    ws.searchPosts('lake', { limit: 2 }),
+    ...QUERIES.map(async (q) => await ws.call('posts.search', { query: q })),
+    await ws.call('posts.search', { query: 'lake', ...{ status: 'published' } }),
+    await ws.call('posts.search', { query: 'lake', ...{ limit: 2 } }),
   ];
 }
 
@@ -74,7 +74,8 @@ function ftsText(ws: Workspace) {
 const ftsRows = (ws: Workspace) => ws.db.sqlite.prepare(`SELECT COUNT(*) FROM posts_fts`).pluck().get();
 const stale = (ws: Workspace) =>
   ws.db.sqlite.prepare(`SELECT COUNT(*) FROM stale_fts WHERE name = 'posts_fts'`).pluck().get() === 1;
-const slugs = (ws: Workspace, q: string) => ws.searchPosts(q).map((h) => h.slug);
+const slugs = async (ws: Workspace, q: string) =>
+  (await ws.call('posts.search', { query: q })).map((h) => h.slug);
 
 describe('the posts search index is filled on first search after a rebuild', () => {
   it('a rebuild leaves it stale and unfilled; the first search fills it as per-post updates would, ranked the same', async () => {
@@ -113,17 +114,20 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(changes()).toBe(before);
   });
 
-  it('edits, new posts and removals while it is stale show in the first search', () => {
+  it('edits, new posts and removals while it is stale show in the first search', async () => {
     const root = writeProject(blog());
     const ws = openWs(root);
     expect(stale(ws)).toBe(true);
     // A draft edited through bds, a published post edited outside it, one deleted, one created.
-    ws.updatePost('castle', { body: 'Above the fjord stands a keep.\n', title: 'Keep on a hill' });
+    await ws.call('posts.update', {
+      ref: 'castle',
+      ...{ body: 'Above the fjord stands a keep.\n', title: 'Keep on a hill' },
+    });
     const lake = path.join(root, 'posts/2026/01/lake.md');
     fs.writeFileSync(lake, fs.readFileSync(lake, 'utf8').replace('frozen', 'thawing'));
     ws.applyExternalChange('posts/2026/01/lake.md');
-    ws.deletePost('bread');
-    ws.createPost({ title: 'Marmots', body: 'Whistling above the lake.\n', tags: ['alps'] });
+    await ws.call('posts.delete', { ref: 'bread' });
+    await ws.call('posts.create', { title: 'Marmots', body: 'Whistling above the lake.\n', tags: ['alps'] });
     expect(stale(ws)).toBe(true);
     expect(ftsRows(ws)).toBe(0);
 
@@ -138,15 +142,15 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(ftsRows(ws)).toBe(4);
   });
 
-  it('once filled, each change updates it at once', () => {
+  it('once filled, each change updates it at once', async () => {
     const root = writeProject(blog());
     const ws = openWs(root);
     ws.ensureSearchIndex();
     expect(ftsRows(ws)).toBe(4);
-    const post = ws.createPost({ title: 'Zebra crossing', body: 'Stripes.\n' });
+    const post = await ws.call('posts.create', { title: 'Zebra crossing', body: 'Stripes.\n' });
     expect(ftsRows(ws)).toBe(5);
-    ws.updatePost(post.id, { body: 'Lines.\n' });
-    ws.deletePost('bread');
+    await ws.call('posts.update', { ref: post.id, ...{ body: 'Lines.\n' } });
+    await ws.call('posts.delete', { ref: 'bread' });
     expect(stale(ws)).toBe(false);
     expect(ftsRows(ws)).toBe(4);
     expect(ftsText(ws).find((r) => (r as { id: string }).id === post.id)).toMatchObject({ body: 'Lines.\n' });
@@ -155,20 +159,20 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(slugs(ws, 'sourdough')).toEqual([]);
   });
 
-  it('a fill that fails part-way leaves it stale, and the next search fills it from scratch', () => {
+  it('a fill that fails part-way leaves it stale, and the next search fills it from scratch', async () => {
     const root = writeProject(blog());
     const ws = openWs(root);
     expect(slugs(ws, 'frozen')).toEqual(['lake']);
     // A rebuild keeps the old rows until the next fill; the file changed in between.
     const lake = path.join(root, 'posts/2026/01/lake.md');
     fs.writeFileSync(lake, fs.readFileSync(lake, 'utf8').replace('frozen', 'thawing'));
-    ws.rebuildFromFiles();
+    await ws.call('project.rebuild', {});
     expect(stale(ws)).toBe(true);
     expect(ftsRows(ws)).toBe(4);
     // Clearing the flag is the fill's last statement: fail there, after every row is written.
     ws.db.sqlite.exec(`CREATE TEMP TRIGGER fail_fill BEFORE DELETE ON main.stale_fts
       BEGIN SELECT RAISE(ABORT, 'fill interrupted'); END`);
-    expect(() => ws.searchPosts('thawing')).toThrow(/fill interrupted/);
+    expect(async () => await ws.call('posts.search', { query: 'thawing' })).toThrow(/fill interrupted/);
     expect(stale(ws)).toBe(true);
     expect(ftsText(ws).map((r) => (r as { body: string }).body)).toContain(
       'We walked around the lake twice. The lake was frozen.\n',

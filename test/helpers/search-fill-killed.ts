@@ -3,7 +3,7 @@
 import { Workspace } from '../../src/app/workspace.js';
 
 const ws = Workspace.open(process.argv[2]!);
-ws.rebuildFromFiles();
+await ws.call('project.rebuild', {});
 const db = ws.db.sqlite;
 db.function('die', () => {
   process.kill(process.pid, 'SIGKILL');
@@ -13,5 +13,5 @@ db.function('die', () => {
 });
 // Clearing the stale flag is the fill's last statement.
 db.exec(`CREATE TEMP TRIGGER die_mid_fill BEFORE DELETE ON main.stale_fts BEGIN SELECT die(); END`);
-ws.searchPosts('anything');
+await ws.call('posts.search', { query: 'anything' });
 process.exit(1);

@@ -5,15 +5,15 @@ const root = process.argv[2]!;
 const ws = Workspace.open(root);
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
-  const p = ws.createPost({
+  const p = await ws.call('posts.create', {
     title: `Crash ${i} ${Math.random()}`,
     body: 'x'.repeat(1000 + (i % 7) * 5000),
     tags: ['t1'],
   });
-  ws.updatePost(p.id, { body: `edited ${i}\n`, tags: ['t1', 't2'] });
-  ws.publishPost(p.id);
-  ws.updatePost(p.id, { title: `Pending ${i}` });
-  if (i % 3 === 0) ws.publishPost(p.id);
-  if (i % 5 === 0) ws.renameTag('t2', i % 2 ? 'T2' : 't2');
-  if (i % 4 === 0) ws.deletePost(p.id);
+  await ws.call('posts.update', { ref: p.id, ...{ body: `edited ${i}\n`, tags: ['t1', 't2'] } });
+  await ws.call('posts.publish', { ref: p.id });
+  await ws.call('posts.update', { ref: p.id, ...{ title: `Pending ${i}` } });
+  if (i % 3 === 0) await ws.call('posts.publish', { ref: p.id });
+  if (i % 5 === 0) (await ws.call('tags.rename', { name: 't2', newName: i % 2 ? 'T2' : 't2' })).changedPosts;
+  if (i % 4 === 0) await ws.call('posts.delete', { ref: p.id });
 }

@@ -78,16 +78,18 @@ export async function openSampleBlog(options: { python: boolean }): Promise<Samp
   const ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1 } });
   if (options.python) {
     await ws.python().start();
-    ws.createScript({ title: 'shout', kind: 'macro', code: SHOUT_MACRO });
+    await ws.call('scripts.create', { title: 'shout', kind: 'macro', code: SHOUT_MACRO });
   }
   const dir = tempDir();
-  const imported = await ws.importMedia(
-    [
-      await writeImage(path.join(dir, 'sea.png'), 1200, 800, '#2b6f9e'),
-      await writeImage(path.join(dir, 'dunes.png'), 600, 900, '#c9a04a'),
-    ],
-    { alt: 'The sea', caption: 'A picture' },
-  );
+  const imported = await (
+    await ws.call('media.import', {
+      files: [
+        await writeImage(path.join(dir, 'sea.png'), 1200, 800, '#2b6f9e'),
+        await writeImage(path.join(dir, 'dunes.png'), 600, 900, '#c9a04a'),
+      ],
+      ...{ alt: 'The sea', caption: 'A picture' },
+    })
+  ).results;
   const mediaIds = imported.map((r) => {
     if (!r.record) throw new Error(`import failed: ${JSON.stringify(r)}`);
     return r.record.id;
@@ -113,8 +115,8 @@ export async function openSampleBlog(options: { python: boolean }): Promise<Samp
     root,
     ws,
     mediaIds,
-    url: (slug) => {
-      const p = ws.getPost(slug);
+    url: async (slug) => {
+      const p = await ws.call('posts.get', { ref: slug });
       return p.categories.includes('page') ? `/${slug}/` : postRoute(p.dateKey, p.slug);
     },
   };

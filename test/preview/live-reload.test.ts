@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPreviewServer } from '../../src/app/site.js';
+import { startPreviewServer } from '../helpers/site.js';
 import type { PreviewServer } from '../../src/site/index.js';
 import { describeWith } from '../helpers/system.js';
 import { launchChromium, openSampleBlog, type SampleBlog } from './fixture.js';
@@ -69,7 +69,7 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
   it('a post edited on disk reloads its page with the new text', async () => {
     await open(blog.url('first-steps'));
     expect(await text()).toContain('Welcome to this blog.');
-    const file = path.join(blog.root, blog.ws.getPost('first-steps').path);
+    const file = path.join(blog.root, (await blog.ws.call('posts.get', { ref: 'first-steps' })).path);
     await reloadAfter('post', () =>
       fs.writeFileSync(
         file,
@@ -99,13 +99,13 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
     const box = page.locator('.bds-macro-error');
     await expect.poll(() => box.count()).toBe(1);
     expect(await box.innerText()).toContain('bds script trust shout');
-    await reloadAfter('trust', () => blog.ws.trustScript('shout'));
+    await reloadAfter('trust', async () => await blog.ws.call('scripts.trust', { ref: 'shout' }));
     expect(await page.locator('main b').first().innerText()).toBe('hello there!');
   });
 
   it('a media sidecar edited on disk updates the gallery; a replaced media file reloads the page', async () => {
     await open(blog.url('holidays'));
-    const media = blog.ws.getMedia(blog.mediaIds[0]!);
+    const media = await blog.ws.call('media.get', { id: blog.mediaIds[0]! });
     const img = page.locator(`.macro-gallery a[href="/${media.path}"] img`);
     expect(await img.getAttribute('alt')).toBe('The sea');
     const sidecar = path.join(blog.root, `${media.path}.meta.yaml`);
@@ -117,7 +117,7 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
     );
     expect(await img.getAttribute('alt')).toBe('A stormy sea');
 
-    const other = blog.ws.getMedia(blog.mediaIds[1]!);
+    const other = await blog.ws.call('media.get', { id: blog.mediaIds[1]! });
     const replacement = fs.readFileSync(path.join(blog.root, other.path));
     await reloadAfter('media file', () => fs.writeFileSync(path.join(blog.root, media.path), replacement));
     const served = await page.evaluate(

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, startPreviewServer } from '../../src/app/site.js';
+import { buildSite, startPreviewServer } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { RELOAD_SCRIPT } from '../../src/site/preview/reload.js';
 import type { PreviewServer } from '../../src/site/index.js';
@@ -141,7 +141,7 @@ describe('preview and build serve the same site', () => {
   });
 
   it('a sidecar (media/…meta.yaml) is never served', async () => {
-    const media = blog.ws.getMedia(blog.mediaIds[0]!);
+    const media = await blog.ws.call('media.get', { id: blog.mediaIds[0]! });
     expect(media.path).toMatch(/^media\//);
     expect(fs.existsSync(path.join(blog.root, `${media.path}.meta.yaml`))).toBe(true);
     expect((await get(`/${media.path}.meta.yaml`)).status).toBe(404);
@@ -151,7 +151,11 @@ describe('preview and build serve the same site', () => {
 
 describe('drafts in preview, never in the build', () => {
   it('a draft has its page with the draft banner; the build has no trace of it', async () => {
-    blog.ws.createPost({ title: 'Secret plan', body: 'Nobody reads this yet.\n', tags: ['secret-tag'] });
+    await blog.ws.call('posts.create', {
+      title: 'Secret plan',
+      body: 'Nobody reads this yet.\n',
+      tags: ['secret-tag'],
+    });
     const url = blog.url('secret-plan');
     const page = await get(url);
     expect(page.status).toBe(200);
@@ -170,11 +174,14 @@ describe('drafts in preview, never in the build', () => {
   });
 
   it('pending edits of a published post (drafts/ID.md) show at /_draft/ID/ with the banner; the site keeps the published text', async () => {
-    const id = blog.ws.getPost('notes').id;
-    blog.ws.updatePost('notes', {
-      title: 'Notes, revised',
-      body: 'Rewritten words in waiting.\n',
-      tags: ['hello'],
+    const id = (await blog.ws.call('posts.get', { ref: 'notes' })).id;
+    await blog.ws.call('posts.update', {
+      ref: 'notes',
+      ...{
+        title: 'Notes, revised',
+        body: 'Rewritten words in waiting.\n',
+        tags: ['hello'],
+      },
     });
     expect(fs.existsSync(path.join(blog.root, 'drafts', `${id}.md`))).toBe(true);
 
@@ -209,7 +216,7 @@ describe('drafts in preview, never in the build', () => {
 
 describe('macro failures', () => {
   it('a failing Python macro and an untrusted one are error boxes in preview naming script, file and line; empty in the build', async () => {
-    blog.ws.createScript({
+    await blog.ws.call('scripts.create', {
       title: 'boom',
       kind: 'macro',
       code: 'def render(context, post):\n    x = 1\n    raise ValueError("the sea is too loud")\n',
@@ -275,7 +282,7 @@ describe('macro failures', () => {
     // Another process on the same project and BDS_HOME, as the CLI in a second terminal.
     const other = Workspace.open(blog.root, { home: blog.ws.home });
     try {
-      other.trustScript('stranger');
+      await other.call('scripts.trust', { ref: 'stranger' });
     } finally {
       await other.close();
     }
@@ -312,12 +319,12 @@ describe('template errors', () => {
 
 describe('unreadable posts', () => {
   it('a post whose frontmatter breaks drops out, and its 404 names the file, line and reason; fixing it brings it back', async () => {
-    const post = blog.ws.getPost('about');
+    const post = await blog.ws.call('posts.get', { ref: 'about' });
     const file = path.join(blog.root, post.path);
     const good = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, good.replace(/^title: .*$/m, 'title: [unclosed'));
     blog.ws.applyExternalChange(post.path);
-    const problem = blog.ws.problems().find((p) => p.file === post.path);
+    const problem = (await blog.ws.call('project.problems', {})).find((p) => p.file === post.path);
     expect(problem?.line).toBeGreaterThan(1);
 
     const res = await get('/about/');

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPreviewServer } from '../../src/app/site.js';
+import { startPreviewServer } from '../helpers/site.js';
 import type { PreviewServer } from '../../src/site/index.js';
 import { isLoopbackHost, resolveStaticFile } from '../../src/site/preview/security.js';
 import { tempDir } from '../helpers/project.js';
@@ -19,7 +19,7 @@ let mediaFile: string;
 beforeAll(async () => {
   blog = await openSampleBlog({ python: false });
   server = await startPreviewServer(blog.ws, { port: 0, resolver: null });
-  mediaFile = blog.ws.getMedia(blog.mediaIds[0]!).path; // media/YYYY/MM/ID.png
+  mediaFile = (await blog.ws.call('media.get', { id: blog.mediaIds[0]! })).path; // media/YYYY/MM/ID.png
   // A secret next to the project and a symlink inside media/ pointing at it.
   fs.writeFileSync(path.join(blog.root, '..', `${path.basename(blog.root)}-secret.txt`), 'secret');
   fs.symlinkSync(path.join(blog.root, 'bds.json'), path.join(blog.root, 'media', 'link-to-settings.json'));

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildSite, startPreviewServer } from '../../src/app/site.js';
+import { buildSite, startPreviewServer } from '../helpers/site.js';
 import type { PreviewServer } from '../../src/site/index.js';
 import { describeWith } from '../helpers/system.js';
 import { launchChromium, openSampleBlog, PUBLIC_URL, siteFiles, type SampleBlog } from './fixture.js';
@@ -76,14 +76,14 @@ const MEASURE_LAYOUT = `(() => {
 describeWith(['chromium'], 'the default theme in Chromium', () => {
   beforeAll(async () => {
     blog = await openSampleBlog({ python: false });
-    blog.ws.createPost({ title: 'Secret plan', body: 'Nobody reads this yet.\n' });
+    await blog.ws.call('posts.create', { title: 'Secret plan', body: 'Nobody reads this yet.\n' });
     // A built-in macro with a bad parameter: an error box in preview, with no Python needed.
-    blog.ws.createPost({
+    await blog.ws.call('posts.create', {
       title: 'Broken video',
       body: 'Before.\n\n[[youtube id="nope"]]\n\nAfter.\n',
       publish: true,
     });
-    blog.ws.updatePost('notes', { body: 'A rewrite waiting to be published.\n' });
+    await blog.ws.call('posts.update', { ref: 'notes', ...{ body: 'A rewrite waiting to be published.\n' } });
     // A post file bds cannot read: the not-found page lists it.
     fs.mkdirSync(path.join(blog.root, 'posts/2026/04'), { recursive: true });
     fs.writeFileSync(
@@ -103,7 +103,7 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
     await blog?.ws.close();
   });
 
-  const pages = () => ({
+  const pages = async () => ({
     home: '/',
     'home-page-2': '/page/2/',
     post: blog.url('first-steps'),
@@ -112,7 +112,7 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
     'not-found': '/no/such/page/',
     draft: blog.url('secret-plan'),
     'pending-note': blog.url('notes'),
-    'pending-edits': `/_draft/${blog.ws.getPost('notes').id}/`,
+    'pending-edits': `/_draft/${(await blog.ws.call('posts.get', { ref: 'notes' })).id}/`,
     'error-box': blog.url('broken-video'),
   });
 
@@ -172,7 +172,9 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
     const box = page.locator('.bds-macro-error');
     expect(await box.isVisible()).toBe(true);
     expect(await box.innerText()).toMatch(/youtube id "nope" is not a YouTube video id/);
-    expect(await box.innerText()).toContain(`${blog.ws.getPost('broken-video').path}:`);
+    expect(await box.innerText()).toContain(
+      `${(await blog.ws.call('posts.get', { ref: 'broken-video' })).path}:`,
+    );
     await page.close();
   });
 

@@ -54,7 +54,7 @@ describe('bds_api dispatcher', () => {
     const created = (await call('posts.create', {
       data: { title: 'From Python', content: 'Hi', tags: ['py'] },
     })) as { id: string };
-    expect(w.getPost(created.id).tags).toEqual(['py']);
+    expect((await w.call('posts.get', { ref: created.id })).tags).toEqual(['py']);
     expect(await call('tags.list', {})).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'py', count: 1 })]),
     );

@@ -49,16 +49,16 @@ describe('script files', () => {
     expect(back.code).toBe(doc.code);
   });
 
-  it('keeps a description written in the docstring after the frontmatter, through saves', () => {
+  it('keeps a description written in the docstring after the frontmatter, through saves', async () => {
     const root = writeProject({
       'scripts/shout.py':
         '"""\n---\nid: s1\nslug: shout\nkind: macro\n---\nShouts its text.\n\nUse [[shout text="hi"]].\n"""\ndef render(context, post):\n    return context["params"]["text"].upper()\n',
     });
     const ws = openWs(root);
-    const s = ws.getScript('shout');
+    const s = await ws.call('scripts.get', { ref: 'shout' });
     expect(s).toMatchObject({ kind: 'macro', entrypoint: 'render', codeLine: 11 });
-    expect(ws.problems().filter((p) => p.file === 'scripts/shout.py')).toEqual([]);
-    ws.updateScript('shout', { title: 'Shout' });
+    expect((await ws.call('project.problems', {})).filter((p) => p.file === 'scripts/shout.py')).toEqual([]);
+    await ws.call('scripts.update', { ref: 'shout', ...{ title: 'Shout' } });
     const text = readText(root, 'scripts/shout.py');
     expect(text).toContain('---\nShouts its text.\n\nUse [[shout text="hi"]].\n"""\ndef render');
     const doc = parseScriptText(text, { path: 'scripts/shout.py', mtimeMs: 0, timezone: 'UTC' });
@@ -100,10 +100,10 @@ describe('script files', () => {
 });
 
 describe('script store', () => {
-  it('creates, updates (bumping version), enables and deletes scripts through files', () => {
+  it('creates, updates (bumping version), enables and deletes scripts through files', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const s = ws.createScript({ title: 'Render Hero', kind: 'macro' });
+    const s = await ws.call('scripts.create', { title: 'Render Hero', kind: 'macro' });
     expect(s).toMatchObject({
       slug: 'render_hero',
       kind: 'macro',
@@ -113,39 +113,44 @@ describe('script store', () => {
       trusted: true,
     });
     expect(readText(root, 'scripts/render_hero.py')).toMatch(/^"""\n---\nid: /);
-    const u = ws.updateScript('render_hero', {
-      title: 'Hero banner',
-      code: 'def render(c, p):\n    return "x"\n',
+    const u = await ws.call('scripts.update', {
+      ref: 'render_hero',
+      ...{
+        title: 'Hero banner',
+        code: 'def render(c, p):\n    return "x"\n',
+      },
     });
     expect(u).toMatchObject({ slug: 'render_hero', title: 'Hero banner', version: 2, trusted: true });
-    expect(ws.setScriptEnabled('render_hero', false).enabled).toBe(false);
+    expect((await ws.call('scripts.setEnabled', { ref: 'render_hero', enabled: false })).enabled).toBe(false);
     expect(ws.scripts.enabledMacroSlugs()).toEqual([]);
-    expect(ws.createScript({ title: 'Render Hero', kind: 'utility' }).slug).toBe('render_hero_2');
-    ws.deleteScript('render_hero');
+    expect((await ws.call('scripts.create', { title: 'Render Hero', kind: 'utility' })).slug).toBe(
+      'render_hero_2',
+    );
+    await ws.call('scripts.delete', { ref: 'render_hero' });
     expect(fs.existsSync(path.join(root, 'scripts/render_hero.py'))).toBe(false);
-    expect(ws.listScripts().map((x) => x.slug)).toEqual(['render_hero_2']);
+    expect((await ws.call('scripts.list', {})).map((x) => x.slug)).toEqual(['render_hero_2']);
   });
 
-  it('orders transforms by order then slug and emits scripts-changed with macro slugs', () => {
+  it('orders transforms by order then slug and emits scripts-changed with macro slugs', async () => {
     const ws = openWs(writeProject({}));
     const seen: string[][] = [];
     ws.events.on('scripts-changed', (e) => seen.push(e.macroSlugs));
-    ws.createScript({ title: 'b', kind: 'transform', order: 1 });
-    ws.createScript({ title: 'a', kind: 'transform', order: 1 });
-    ws.createScript({ title: 'z', kind: 'transform', order: 0 });
-    ws.createScript({ title: 'm', kind: 'macro' });
+    await ws.call('scripts.create', { title: 'b', kind: 'transform', order: 1 });
+    await ws.call('scripts.create', { title: 'a', kind: 'transform', order: 1 });
+    await ws.call('scripts.create', { title: 'z', kind: 'transform', order: 0 });
+    await ws.call('scripts.create', { title: 'm', kind: 'macro' });
     expect(ws.scripts.enabledTransforms().map((s) => s.slug)).toEqual(['z', 'a', 'b']);
     expect(seen.at(-1)).toEqual(['m']);
     expect(ws.scripts.macroBySlug('M')?.slug).toBe('m');
   });
 
-  it('renaming moves the file and lists posts that still use the old name', () => {
+  it('renaming moves the file and lists posts that still use the old name', async () => {
     const root = writeProject({
       'posts/2026/01/uses.md': samplePost({ slug: 'uses' }, 'Before [[hero title="x"]] after\n'),
     });
     const ws = openWs(root);
-    ws.createScript({ title: 'hero', kind: 'macro' });
-    const { script, stillUsedBy } = ws.renameScript('hero', 'banner');
+    await ws.call('scripts.create', { title: 'hero', kind: 'macro' });
+    const { script, stillUsedBy } = await ws.call('scripts.rename', { ref: 'hero', newSlug: 'banner' });
     expect(script.slug).toBe('banner');
     expect(stillUsedBy).toEqual(['uses']);
     expect(fs.existsSync(path.join(root, 'scripts/hero.py'))).toBe(false);
@@ -153,14 +158,14 @@ describe('script store', () => {
     expect(script.trusted).toBe(true);
   });
 
-  it('duplicate slugs across files: both stay readable and the second is reported', () => {
+  it('duplicate slugs across files: both stay readable and the second is reported', async () => {
     const root = writeProject({
       'scripts/a.py': script('id: one\nslug: same\nkind: macro'),
       'scripts/b.py': script('id: two\nslug: same\nkind: macro'),
       'scripts/c.py': script('id: one\nslug: other\nkind: macro'),
     });
     const ws = openWs(root);
-    const slugs = ws.listScripts().map((s) => [s.path, s.slug]);
+    const slugs = (await ws.call('scripts.list', {})).map((s) => [s.path, s.slug]);
     expect(slugs).toEqual([
       ['scripts/c.py', 'other'],
       ['scripts/a.py', 'same'],
@@ -174,14 +179,14 @@ describe('script store', () => {
     expect(codes).toContainEqual(['scripts/c.py', 'duplicate-id']);
   });
 
-  it('scripts that arrive from outside are untrusted until the user trusts them', () => {
+  it('scripts that arrive from outside are untrusted until the user trusts them', async () => {
     const root = writeProject({ 'scripts/outside.py': script('id: o1\nslug: outside\nkind: macro') });
     const ws = openWs(root);
-    expect(ws.getScript('outside').trusted).toBe(false);
-    expect(ws.trustScript('outside').trusted).toBe(true);
+    expect((await ws.call('scripts.get', { ref: 'outside' })).trusted).toBe(false);
+    expect((await ws.call('scripts.trust', { ref: 'outside' })).trusted).toBe(true);
     // Another user (another BDS_HOME) does not share that trust: it is not in the project folder.
     const other = openWs(root, { home: tempDir('bds-home-') });
-    expect(other.getScript('outside').trusted).toBe(false);
+    expect((await other.call('scripts.get', { ref: 'outside' })).trusted).toBe(false);
     expect(fs.readdirSync(root).some((f) => f.includes('trust'))).toBe(false);
   });
 
@@ -193,7 +198,7 @@ describe('script store', () => {
     });
     const home = tempDir('bds-home-');
     let ws = openWs(root, { home });
-    ws.trustScript('keep');
+    await ws.call('scripts.trust', { ref: 'keep' });
     await ws.close();
     open.length = 0;
     fs.writeFileSync(
@@ -204,7 +209,7 @@ describe('script store', () => {
     fs.writeFileSync(path.join(root, 'scripts/new_one.py'), 'def main(context):\n    return 2\n');
     fs.renameSync(path.join(root, 'scripts/move.py'), path.join(root, 'scripts/moved.py'));
     ws = openWs(root, { home });
-    const list = ws.listScripts().map((s) => [s.slug, s.path, s.version, s.trusted]);
+    const list = (await ws.call('scripts.list', {})).map((s) => [s.slug, s.path, s.version, s.trusted]);
     expect(list).toEqual([
       ['keep', 'scripts/keep.py', 2, false],
       ['move', 'scripts/moved.py', 1, false],
@@ -226,33 +231,33 @@ describe('script store', () => {
     let wait = changed();
     fs.writeFileSync(path.join(root, 'scripts/live.py'), script('id: l\nslug: live\nkind: macro'));
     expect(await wait).toEqual(['live']);
-    expect(ws.getScript('live').trusted).toBe(false);
+    expect((await ws.call('scripts.get', { ref: 'live' })).trusted).toBe(false);
     wait = changed();
     fs.renameSync(path.join(root, 'scripts/live.py'), path.join(root, 'scripts/live2.py'));
     await wait;
     await new Promise((r) => setTimeout(r, 200)); // the unlink and the add arrive as two events
-    expect(ws.listScripts().map((s) => s.path)).toEqual(['scripts/live2.py']);
+    expect((await ws.call('scripts.list', {})).map((s) => s.path)).toEqual(['scripts/live2.py']);
     wait = changed();
     fs.rmSync(path.join(root, 'scripts/live2.py'));
     expect(await wait).toEqual([]);
   });
 
-  it('a script can be rebuilt from files with the same result', () => {
+  it('a script can be rebuilt from files with the same result', async () => {
     const root = writeProject({
       'scripts/x.py': script('id: x\nslug: x\nkind: macro'),
       'scripts/y.py': 'print(1)\n',
     });
     const ws = openWs(root);
-    const before = ws.listScripts();
+    const before = await ws.call('scripts.list', {});
     fs.rmSync(path.join(root, '.bds'), { recursive: true, force: true });
-    const r = ws.rebuildScripts();
+    const r = await ws.call('scripts.rebuild', {});
     expect(r.indexed).toBe(2);
-    expect(ws.listScripts()).toEqual(before);
+    expect(await ws.call('scripts.list', {})).toEqual(before);
   });
 });
 
 describeWith(['git'], 'scripts and git', () => {
-  it('a rename through a real git pull is reconciled and marked untrusted', () => {
+  it('a rename through a real git pull is reconciled and marked untrusted', async () => {
     const base = tempDir();
     const git = (cwd: string, ...args: string[]) =>
       execFileSync('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, encoding: 'utf8' });
@@ -268,8 +273,8 @@ describeWith(['git'], 'scripts and git', () => {
     const b = path.join(base, 'b');
     git(base, 'clone', '-q', path.join(base, 'remote.git'), 'b');
     const wsB = openWs(b);
-    wsB.trustScript('hello');
-    expect(wsB.getScript('hello').trusted).toBe(true);
+    await wsB.call('scripts.trust', { ref: 'hello' });
+    expect((await wsB.call('scripts.get', { ref: 'hello' })).trusted).toBe(true);
     // A renames and edits the script and pushes.
     git(a, 'mv', 'scripts/hello.py', 'scripts/greet.py');
     fs.writeFileSync(path.join(a, 'scripts/greet.py'), script('id: h\nslug: greet\nkind: macro'));
@@ -289,7 +294,7 @@ describeWith(['git'], 'scripts and git', () => {
     });
     const report = wsB.reconcileScriptsFromGitChanges(changes);
     expect(report.removed).toBe(1);
-    expect(wsB.listScripts().map((s) => [s.slug, s.path, s.trusted])).toEqual([
+    expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.path, s.trusted])).toEqual([
       ['greet', 'scripts/greet.py', false],
     ]);
   });

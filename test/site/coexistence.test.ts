@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, startPreviewServer } from '../../src/app/site.js';
+import { buildSite, startPreviewServer } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
     'scripts/echo.py': macroScript('echo', 'return "<em>" + context["params"]["word"] + "</em>"'),
   });
   ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1 } });
-  for (const slug of ['youtube', 'gallery', 'echo']) ws.trustScript(slug);
+  for (const slug of ['youtube', 'gallery', 'echo']) await ws.call('scripts.trust', { ref: slug });
   expect(ws.scripts.enabledMacroSlugs()).toEqual(expect.arrayContaining(['youtube', 'gallery', 'echo']));
 }, 60_000);
 

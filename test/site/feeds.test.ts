@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildSite } from '../../src/app/site.js';
+import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import type { BuildSummary } from '../../src/site/index.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';

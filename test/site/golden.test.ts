@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../../src/app/site.js';
+import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { MACRO_ASSETS } from '../../src/render/index.js';
 import type { BuildSummary } from '../../src/site/index.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
     python: { size: 1 },
   });
   // The user trusts the scripts they wrote; scripts/stranger.py came with the copy and stays untrusted.
-  for (const slug of ['greet', 'squares', 'boom']) ws.trustScript(slug);
+  for (const slug of ['greet', 'squares', 'boom']) await ws.call('scripts.trust', { ref: slug });
   out = tempDir('bds-site-out-');
   summary = await buildSite(ws, { outDir: out });
   if (process.env.UPDATE_GOLDEN === '1') {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../../src/app/site.js';
+import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { BUILD_MARKER_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
@@ -139,7 +139,7 @@ describe('incremental builds', () => {
     const site = makeSite();
     await site.build();
     expect(foldersUnder(site.out)).toEqual(expect.arrayContaining(['2026/01/05', 'page/3', '2026/01']));
-    site.ws.deletePost('p1');
+    await site.ws.call('posts.delete', { ref: 'p1' });
     const afterDelete = await site.build();
     expect(filesUnder(site.out).filter((f) => f.includes('p1') || f.startsWith('2026/01/05/'))).toEqual([]);
     // p1 alone made the last page of several lists, and its day archive.
@@ -151,7 +151,7 @@ describe('incremental builds', () => {
     expect(afterDelete.pagesRemoved).toBe(6);
     expect(read(site.out, 'sitemap.xml')).not.toContain('/p1/');
 
-    site.ws.unpublishPost('p2');
+    await site.ws.call('posts.unpublish', { ref: 'p2' });
     const afterUnpublish = await site.build();
     // January has no post left: the month, the day and the post's folders are all gone.
     expect(foldersUnder(site.out).filter((d) => d.startsWith('2026/01'))).toEqual([]);
@@ -177,7 +177,7 @@ describe('incremental builds', () => {
       });
     }
     const site = makeSite(extra);
-    expect(site.ws.problems()).toEqual([]);
+    expect(await site.ws.call('project.problems', {})).toEqual([]);
     const first = await site.build();
     expect(first.files).toBeGreaterThan(400);
     const page = '2026/03/01/p5/index.html';

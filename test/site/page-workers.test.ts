@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSite, WorkspaceSiteSource } from '../../src/app/site.js';
+import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { isBdsError } from '../../src/core/errors.js';
 import { loadTheme } from '../../src/render/liquid/index.js';
@@ -76,7 +76,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     const ws = openSite();
     const one = path.join(ws.root, 'one');
     await buildSite(ws, { resolver: null, outDir: one, pageWorkerThreshold: 0 });
-    const snapshot = new WorkspaceSiteSource(ws).snapshot();
+    const snapshot = ws.siteSource().snapshot();
     const model = buildSiteModel(snapshot);
     const { bodies } = await renderBodies(model.entries, new PostBodyCache(), {
       mode: 'site',
@@ -106,7 +106,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
 
   it('report a template error raised on the worker with its template file and line', async () => {
     const ws = openSite({ 'templates/list.liquid': 'Before\n{% include "no-such-part" %}\n' });
-    const snapshot = new WorkspaceSiteSource(ws).snapshot();
+    const snapshot = ws.siteSource().snapshot();
     const model = buildSiteModel(snapshot);
     const { theme } = loadTheme('default', snapshot.paths.templates);
     const jobs = model.pages.map((page, index) => ({ index, file: page.file, oldHash: null }));

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../../src/app/site.js';
+import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import type { BuildSummary } from '../../src/site/index.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await sharp({ create: { width: 900, height: 600, channels: 3, background: '#446688' } })
     .png()
     .toFile(src);
-  const [imported] = await ws.importMedia([src], { title: 'Pier' });
+  const [imported] = await (await ws.call('media.import', { files: [src], ...{ title: 'Pier' } })).results;
   mediaId = imported!.record!.id;
   out = path.join(root, 'html');
   summary = await buildSite(ws, { resolver: null });
@@ -128,9 +128,9 @@ describe('site routes', () => {
     }
   });
 
-  it('leaves drafts and archived posts out of every file', () => {
-    expect(ws.problems()).toEqual([]);
-    const statuses = Object.fromEntries(ws.listPosts().map((p) => [p.slug, p.status]));
+  it('leaves drafts and archived posts out of every file', async () => {
+    expect(await ws.call('project.problems', {})).toEqual([]);
+    const statuses = Object.fromEntries((await ws.call('posts.list', {})).map((p) => [p.slug, p.status]));
     expect(statuses).toMatchObject({ 'secret-draft': 'draft', 'old-archived': 'archived' });
     for (const f of filesUnder(out).filter((f) => /\.(html|xml|json)$/.test(f))) {
       const text = read(out, f);

@@ -79,7 +79,7 @@ describeWith(['git'], 'git sync between two writers', () => {
       'posts/2026/01/fourth.md': 'Fourth',
       'posts/2026/01/second.md': 'Second, edited',
     });
-    expect(wsB.problems()).toEqual([]);
+    expect(await wsB.call('project.problems', {})).toEqual([]);
   });
 
   it('changes flow both ways, and a second pull with nothing new reports no changes', async () => {
@@ -89,13 +89,13 @@ describeWith(['git'], 'git sync between two writers', () => {
     const gitA = new GitSync(a);
     const gitB = new GitSync(b);
 
-    wsB.createPost({ title: 'From Bob', body: 'Written in the second clone.\n' });
+    await wsB.call('posts.create', { title: 'From Bob', body: 'Written in the second clone.\n' });
     expect(await gitB.commitAll('Bob writes')).toMatchObject({ success: true });
     expect(await gitB.push()).toEqual({ success: true });
 
     const pulled = await pullAndReconcile(wsA, gitA);
     expect(pulled).toMatchObject({ success: true, headMoved: true });
-    expect(wsA.listPosts().map((p) => p.title)).toContain('From Bob');
+    expect((await wsA.call('posts.list', {})).map((p) => p.title)).toContain('From Bob');
 
     const again = await pullAndReconcile(wsA, gitA);
     expect(again).toEqual({ success: true, headMoved: false, changes: [] });
@@ -105,8 +105,8 @@ describeWith(['git'], 'git sync between two writers', () => {
     const { a, b } = twoWriters({ 'posts/2026/01/first.md': post('first', 'First') });
     const wsA = openWs(a);
     const wsB = openWs(b);
-    const script = wsA.createScript({ title: 'Shout', slug: 'shout', kind: 'macro' });
-    wsA.setTagColor('travel', '#00aa00');
+    const script = await wsA.call('scripts.create', { title: 'Shout', slug: 'shout', kind: 'macro' });
+    await wsA.call('tags.setColor', { name: 'travel', color: '#00aa00' });
     write(a, 'media/2026/01/cat.jpg', 'not really a jpeg');
     write(a, 'media/2026/01/cat.jpg.meta.yaml', 'id: cat\nalt: A cat\n');
     write(a, 'templates/plain.liquid', '---\ntitle: Plain\n---\n{{ content }}\n');
@@ -120,7 +120,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     // The binary itself is not indexed: its sidecar describes it.
     expect(result.reconcile?.byArea).toEqual({ scripts: 1, meta: 1, media: 1, templates: 1 });
     // The same user trusted this exact content when creating it.
-    expect(wsB.listScripts().map((s) => [s.slug, s.trusted])).toEqual([['shout', true]]);
+    expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.trusted])).toEqual([['shout', true]]);
 
     // Someone changes the code: the pulled version is not trusted until the user reads it.
     fs.appendFileSync(path.join(a, script.path), '\nimport os\n');
@@ -128,7 +128,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     await gitA.push();
     const second = await pullAndReconcile(wsB, gitB);
     expect(second.changes).toEqual([{ status: 'modified', path: script.path }]);
-    expect(wsB.listScripts().map((s) => [s.slug, s.trusted])).toEqual([['shout', false]]);
+    expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.trusted])).toEqual([['shout', false]]);
   });
 
   it('a content problem in a pulled post is reported, and the pull still succeeds', async () => {

@@ -33,27 +33,29 @@ describe('the media library of an open project', () => {
   it('reports a media file without a sidecar at open, and forgets it once the sidecar is back', async () => {
     const root = writeProject({});
     let ws = openWs(root);
-    const [a, b] = (await ws.importMedia([src.small, src.gif])).map((r) => r.record!);
+    const [a, b] = (await (await ws.call('media.import', { files: [src.small, src.gif] })).results).map(
+      (r) => r.record!,
+    );
     await ws.close();
     const side = path.join(root, `${a!.path}.meta.yaml`);
     const saved = fs.readFileSync(side);
     fs.rmSync(side);
     ws = openWs(root);
-    expect(ws.listMedia().map((m) => m.id)).toEqual([b!.id]);
+    expect((await ws.call('media.list', {})).map((m) => m.id)).toEqual([b!.id]);
     expect(mediaProblems(ws)).toEqual([[a!.path, 'media-no-sidecar']]);
     await ws.close();
     fs.writeFileSync(side, saved);
     ws = openWs(root);
     expect(mediaProblems(ws)).toEqual([]);
-    expect(ws.listMedia()).toHaveLength(2);
-    ws.rebuildFromFiles();
+    expect(await ws.call('media.list', {})).toHaveLength(2);
+    await ws.call('project.rebuild', {});
     expect(mediaProblems(ws)).toEqual([]);
   });
 
   it('a media file dropped in while the project is open is reported until its sidecar arrives', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [a] = (await ws.importMedia([src.small])).map((r) => r.record!);
+    const [a] = (await (await ws.call('media.import', { files: [src.small] })).results).map((r) => r.record!);
     const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
     fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
     fs.copyFileSync(path.join(root, a!.path), path.join(root, copy));
@@ -67,7 +69,7 @@ describe('the media library of an open project', () => {
   it('a media file replaced outside bds gets new thumbnails; a file bds just wrote does not', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [a] = (await ws.importMedia([src.big])).map((r) => r.record!);
+    const [a] = (await (await ws.call('media.import', { files: [src.big] })).results).map((r) => r.record!);
     const thumb = path.join(root, thumbnailPath(a!, 400));
     const before = fs.readFileSync(thumb);
     const events: string[][] = [];
@@ -92,7 +94,7 @@ describe('the media library of an open project', () => {
   it('a rebuild keeps the first of two sidecars with one id and reports the other', async () => {
     const root = writeProject({});
     let ws = openWs(root);
-    const [a] = (await ws.importMedia([src.small])).map((r) => r.record!);
+    const [a] = (await (await ws.call('media.import', { files: [src.small] })).results).map((r) => r.record!);
     await ws.close();
     const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
     fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
@@ -100,14 +102,16 @@ describe('the media library of an open project', () => {
     fs.copyFileSync(path.join(root, `${a!.path}.meta.yaml`), path.join(root, `${copy}.meta.yaml`));
     fs.rmSync(path.join(root, '.bds'), { recursive: true });
     ws = openWs(root);
-    expect(ws.getMedia(a!.id).path).toBe(a!.path);
+    expect((await ws.call('media.get', { id: a!.id })).path).toBe(a!.path);
     expect(mediaProblems(ws)).toEqual([[`${copy}.meta.yaml`, 'duplicate-id']]);
   });
 
   it('rebuilding thumbnails goes on past a damaged image and then reports it', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [bad, good] = (await ws.importMedia([src.small, src.big])).map((r) => r.record!);
+    const [bad, good] = (await (await ws.call('media.import', { files: [src.small, src.big] })).results).map(
+      (r) => r.record!,
+    );
     fs.rmSync(path.join(root, 'thumbnails'), { recursive: true });
     fs.writeFileSync(path.join(root, bad!.path), 'damaged');
     await expect(ws.media.regenerateThumbnails()).rejects.toMatchObject({
@@ -120,15 +124,21 @@ describe('the media library of an open project', () => {
   it('edits and deletes through the index rewrite the files', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [r] = (await ws.importMedia([src.small], { tags: ['a'] })).map((x) => x.record!);
-    expect(ws.updateMedia(r!.id, { title: 'Boat', tags: ['a', 'b'] })).toMatchObject({
+    const [r] = (
+      await (
+        await ws.call('media.import', { files: [src.small], ...{ tags: ['a'] } })
+      ).results
+    ).map((x) => x.record!);
+    expect(
+      await ws.call('media.update', { id: r!.id, ...{ title: 'Boat', tags: ['a', 'b'] } }),
+    ).toMatchObject({
       title: 'Boat',
       tags: ['a', 'b'],
     });
     expect(fs.readFileSync(path.join(root, `${r!.path}.meta.yaml`), 'utf8')).toContain('title: Boat');
-    ws.deleteMedia(r!.id);
+    await ws.call('media.delete', { id: r!.id });
     expect(fs.existsSync(path.join(root, r!.path))).toBe(false);
     expect(fs.existsSync(path.join(root, thumbnailPath(r!, 150)))).toBe(false);
-    expect(ws.listMedia()).toEqual([]);
+    expect(await ws.call('media.list', {})).toEqual([]);
   });
 });

@@ -1,0 +1,28 @@
+// The site use cases as tests call them: a build through the registry with the in-process options
+// (a macro resolver or none, page-worker tuning), and the preview server of a workspace.
+import type { Workspace } from '../../src/app/workspace.js';
+import type { PreviewServerOptions } from '../helpers/site.js';
+import type { PythonMacroResolver } from '../../src/render/index.js';
+
+export interface TestBuildOptions {
+  outDir?: string;
+  strict?: boolean;
+  force?: boolean;
+  /** Default: the workspace's resolver; null: no Python. */
+  resolver?: PythonMacroResolver | null;
+  pageWorkerThreshold?: number;
+}
+
+export function buildSite(ws: Workspace, options: TestBuildOptions = {}) {
+  const { resolver, pageWorkerThreshold, ...input } = options;
+  return ws.call('site.build', input, {
+    build: {
+      ...(resolver === undefined ? {} : { resolver }),
+      ...(pageWorkerThreshold === undefined ? {} : { pageWorkerThreshold }),
+    },
+  });
+}
+
+export function startPreviewServer(ws: Workspace, options: PreviewServerOptions = {}) {
+  return ws.startPreview(options);
+}

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startPreviewServer } from '../src/app/site.js';
 import { Workspace } from '../src/app/workspace.js';
 import { initProject, updateProjectSettings } from '../src/content/project.js';
 import { benchArgs, percentile, round } from './args.js';
@@ -30,7 +29,7 @@ const corpus = generateCorpus(count);
 writeBdsPosts(dir, corpus);
 
 const ws = Workspace.open(dir, { home });
-const server = await startPreviewServer(ws, { port: 0, resolver: null, watchContent: true });
+const server = await ws.startPreview({ port: 0, resolver: null, watchContent: true });
 await server.watching;
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -48,7 +47,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage();
 
 // The newest post: it is on the home page, so its edits also change the list.
-const newest = (await ws.call('posts.list', {})).sort((a, b) => (a.sortDate < b.sortDate ? 1 : -1))[0]!;
+const newest = (await ws.call('posts.list', { limit: 1 }))[0]!;
 const postUrl = `/${newest.dateKey.replaceAll('-', '/')}/${newest.slug}/`;
 
 async function open(url: string): Promise<void> {

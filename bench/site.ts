@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type * as SiteModule from '../src/app/site.js';
+import type { BuildSummary } from '../src/site/index.js';
 import type * as WorkspaceModule from '../src/app/workspace.js';
 import { initProject, updateProjectSettings } from '../src/content/project.js';
 import type { PythonRuntime, PythonWorkerPool } from '../src/scripting/index.js';
@@ -142,19 +142,22 @@ function bdsCli(dir: string, extra: string[] = []): { ms: number; cpuMs: number 
 }
 
 interface Dist {
-  buildSite: typeof SiteModule.buildSite;
+  buildSite: (
+    ws: WorkspaceModule.Workspace,
+    options: { force?: boolean; outDir?: string; resolver?: null },
+  ) => Promise<BuildSummary>;
   Workspace: typeof WorkspaceModule.Workspace;
 }
 
 /** The compiled modules `bds` runs (Python workers started from them load no TypeScript loader). */
 async function loadDist(): Promise<Dist> {
-  const site = (await import(
-    pathToFileURL(path.join(REPO, 'dist', 'app', 'site.js')).href
-  )) as typeof SiteModule;
   const workspace = (await import(
     pathToFileURL(path.join(REPO, 'dist', 'app', 'workspace.js')).href
   )) as typeof WorkspaceModule;
-  return { buildSite: site.buildSite, Workspace: workspace.Workspace };
+  // The site.build use case, with the in-process option of no Python where the run asks for it.
+  const buildSite: Dist['buildSite'] = (ws, { resolver, ...input }) =>
+    ws.call('site.build', input, resolver === null ? { build: { resolver: null } } : {});
+  return { buildSite, Workspace: workspace.Workspace };
 }
 
 // ------------------------------------------------------------------ Eleventy

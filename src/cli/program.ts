@@ -17,6 +17,7 @@ import {
   type UseCaseName,
   type UserUseCaseName,
 } from '../app/index.js';
+import type { CliContext } from './context.js';
 import { printError, printJson, table, type CliIO } from './output.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import { createDefaultProject } from './welcome.js';
@@ -25,22 +26,6 @@ interface GlobalOptions {
   project?: string;
   json?: boolean;
 }
-
-/** What a command module needs from the program: open the project, print, set the exit code. */
-export interface CliContext {
-  io: CliIO;
-  json(): boolean;
-  /** Open the project, run `fn`, close it. */
-  withWorkspace<T>(fn: (ws: Workspace) => T | Promise<T>): Promise<T>;
-  /** Open the project, call one use case, close it. */
-  call<N extends UseCaseName>(name: N, input: InputOf<N>, ctx?: CallContext): Promise<OutputOf<N>>;
-  /** A use case of the user's projects (no project is opened). */
-  callUser<N extends UserUseCaseName>(name: N, input: InputOf<N>, ctx?: CallContext): Promise<OutputOf<N>>;
-  emit(json: unknown, human: () => string): void;
-  setExitCode(code: number): void;
-}
-
-export type CommandModule = (program: Command, ctx: CliContext) => void;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -183,6 +168,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       // (A default project that does not exist yet is reported as not found.)
       const meta = await callUser('projects.readMetadata', { folderPath });
       emit(meta, () => JSON.stringify(meta, null, 2));
+    });
+  projectCmd
+    .command('language')
+    .description('the language of this machine (BCP 47)')
+    .action(async () => {
+      const language = await call('project.systemLanguage', {});
+      emit({ language }, () => language);
     });
   projectCmd
     .command('default-path')

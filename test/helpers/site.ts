@@ -3,6 +3,7 @@
 import type { Workspace } from '../../src/app/workspace.js';
 import type { PreviewServerOptions } from '../helpers/site.js';
 import type { PythonMacroResolver } from '../../src/render/index.js';
+import type { BuildProgress } from '../../src/site/index.js';
 
 export interface TestBuildOptions {
   outDir?: string;
@@ -11,11 +12,13 @@ export interface TestBuildOptions {
   /** Default: the workspace's resolver; null: no Python. */
   resolver?: PythonMacroResolver | null;
   pageWorkerThreshold?: number;
+  onProgress?: (progress: BuildProgress) => void;
 }
 
 export function buildSite(ws: Workspace, options: TestBuildOptions = {}) {
-  const { resolver, pageWorkerThreshold, ...input } = options;
+  const { resolver, pageWorkerThreshold, onProgress, ...input } = options;
   return ws.call('site.build', input, {
+    ...(onProgress ? { onBuildProgress: onProgress } : {}),
     build: {
       ...(resolver === undefined ? {} : { resolver }),
       ...(pageWorkerThreshold === undefined ? {} : { pageWorkerThreshold }),

@@ -115,8 +115,12 @@ export async function openSampleBlog(options: { python: boolean }): Promise<Samp
     root,
     ws,
     mediaIds,
-    url: async (slug) => {
-      const p = await ws.call('posts.get', { ref: slug });
+    url: (slug) => {
+      const p = ws
+        .siteSource()
+        .snapshot()
+        .posts.find((x) => x.slug === slug);
+      if (!p) throw new Error(`no post ${slug} in the sample blog`);
       return p.categories.includes('page') ? `/${slug}/` : postRoute(p.dateKey, p.slug);
     },
   };

@@ -30,7 +30,9 @@ beforeAll(async () => {
   });
   ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1 } });
   for (const slug of ['youtube', 'gallery', 'echo']) await ws.call('scripts.trust', { ref: slug });
-  expect(ws.scripts.enabledMacroSlugs()).toEqual(expect.arrayContaining(['youtube', 'gallery', 'echo']));
+  expect(
+    (await ws.call('scripts.list', {})).filter((s) => s.kind === 'macro' && s.enabled).map((s) => s.slug),
+  ).toEqual(expect.arrayContaining(['youtube', 'gallery', 'echo']));
 }, 60_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { ALL_USE_CASES, BdsError, findUseCase, type UseCaseName } from '../../app/index.js';
 import { table } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 /** A value typed on the command line: JSON when it parses (numbers, booleans, lists), else the text. */
 function parseValue(text: string): unknown {

@@ -1,6 +1,7 @@
 // The command modules of the `bds` program beyond the core post commands, one file per concern.
-import type { CommandModule } from '../program.js';
+import type { CommandModule } from '../context.js';
 import { configCommands } from './config.js';
+import { templateCommands } from './templates.js';
 import { mediaCommands } from './media.js';
 import { publishCommands } from './publish.js';
 import { scriptCommands } from './scripts.js';
@@ -14,4 +15,5 @@ export const COMMAND_MODULES: CommandModule[] = [
   publishCommands,
   siteCommands,
   configCommands,
+  templateCommands,
 ];

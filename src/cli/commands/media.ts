@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { OutputOf } from '../../app/index.js';
 import { ProgressBar, table } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -4,7 +4,7 @@ import { Option, InvalidArgumentError, type Command } from 'commander';
 import path from 'node:path';
 import { BdsError, PUBLISHING_FILE, type OutputOf } from '../../app/index.js';
 import { ProgressBar } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 function port(v: string): number {
   const n = Number(v);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BdsError, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 type ScriptOut = OutputOf<'scripts.list'>[number] & { code?: string };
 
@@ -82,6 +82,42 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
               `Created ${s.kind} script ${s.slug} (${s.path})${s.kind === 'macro' ? `; use it as [[${s.slug}]]` : ''}`,
           );
         })(),
+    );
+
+  script
+    .command('edit <name>')
+    .description(
+      'change a script: its code from a file, title, entrypoint or run order (the version goes up)',
+    )
+    .option('--file <file>', 'the new code, from a Python file')
+    .option('--title <title>', 'display title')
+    .option('--entrypoint <fn>', 'function to call')
+    .option('--order <n>', 'run order of a transform (lower first)', (v) => Number.parseInt(v, 10))
+    .action(
+      async (name: string, opts: { file?: string; title?: string; entrypoint?: string; order?: number }) => {
+        let code: string | undefined;
+        if (opts.file) {
+          try {
+            code = fs.readFileSync(path.resolve(ctx.io.cwd, opts.file), 'utf8');
+          } catch (cause) {
+            throw new BdsError(
+              'invalid-argument',
+              `Cannot read --file ${opts.file}: ${(cause as Error).message}`,
+              {
+                cause,
+              },
+            );
+          }
+        }
+        const s = await ctx.call('scripts.update', {
+          ref: name,
+          code,
+          title: opts.title,
+          entrypoint: opts.entrypoint,
+          order: opts.order,
+        });
+        ctx.emit(scriptJson(s), () => `Saved ${s.slug} (v${s.version})`);
+      },
     );
 
   script

@@ -8,7 +8,7 @@ import {
   type BuildSummary,
 } from '../../app/index.js';
 import { ProgressBar } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 const PHASE_LABELS: Record<BuildPhase, string> = {
   load: 'reading the project',

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
-import type { CliContext } from '../program.js';
+import type { CliContext } from '../context.js';
 
 type Change = OutputOf<'git.pull'>['changes'][number];
 

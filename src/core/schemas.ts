@@ -117,8 +117,9 @@ export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
 export const PROJECT_SETTING_KEYS = describeSettings(PROJECT_SETTINGS);
 
 /** The pool size bds picks: leave a core for the server and the build, and at most 4 interpreters. */
+/** One interpreter per core (at most 8): macros of a build run in parallel, as the pool's own default. */
 export function defaultPythonPoolSize(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+  return Math.max(1, Math.min(8, os.availableParallelism()));
 }
 
 // The defaults repeat DEFAULT_TIMEOUTS and PYTHON_RUNTIME_MODES of src/scripting/runtime/types.ts, which

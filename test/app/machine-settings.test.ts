@@ -16,7 +16,7 @@ afterEach(() => cleanupTempDirs());
 const ID = TEST_PROJECT_ID;
 const DEFAULTS = {
   pythonRuntimeMode: 'worker',
-  pythonPoolSize: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+  pythonPoolSize: Math.max(1, Math.min(8, os.availableParallelism())),
   macroTimeoutMs: 5000,
   utilityTimeoutMs: 60000,
 };

@@ -1,7 +1,7 @@
 // PythonWorkerPool: the default Python runtime. A FIFO queue in front of a pool of worker threads,
 // each running one call at a time; workers start lazily when work arrives and none is free.
-import os from 'node:os';
 import { BdsError } from '../../core/errors.js';
+import { defaultPythonPoolSize } from '../../core/schemas.js';
 import { defaultIndexURL } from './engine.js';
 import { closedError } from './failures.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES } from './output-capture.js';
@@ -51,7 +51,7 @@ export class PythonWorkerPool extends PythonRuntimeBase {
 
   constructor(options: PythonRuntimeOptions = {}) {
     super(options.timeouts);
-    const size = options.size ?? Math.max(1, os.cpus().length);
+    const size = options.size ?? defaultPythonPoolSize();
     if (!Number.isInteger(size) || size < 1) {
       throw new BdsError('invalid-argument', `the pool size must be a whole number >= 1, got ${size}`);
     }

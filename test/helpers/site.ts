@@ -1,7 +1,7 @@
 // The site use cases as tests call them: a build through the registry with the in-process options
 // (a macro resolver or none, page-worker tuning), and the preview server of a workspace.
 import type { Workspace } from '../../src/app/workspace.js';
-import type { PreviewServerOptions } from '../helpers/site.js';
+import type { PreviewServerOptions } from '../../src/app/site.js';
 import type { PythonMacroResolver } from '../../src/render/index.js';
 import type { BuildProgress } from '../../src/site/index.js';
 

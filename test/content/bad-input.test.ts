@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
-import { cleanupTempDirs, readText, samplePost, writeProject } from '../helpers/project.js';
+import { cleanupTempDirs, readText, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 const open: Workspace[] = [];
 function openWs(root: string): Workspace {
@@ -39,29 +39,33 @@ async function expectReported(
 }
 
 describe('bad input is reported with its file and line; the rest still loads', () => {
-  it('malformed YAML names the file and the line in the file', () => {
+  it('malformed YAML names the file and the line in the file', async () => {
     const text = '---\nid: "x1"\ntitle: "Broken\nslug: broken\n---\nBody\n';
-    expectReported(
+    await expectReported(
       { 'posts/2026/01/broken.md': text },
       'frontmatter-yaml',
       /posts\/2026\/01\/broken\.md:\d+/,
     );
   });
 
-  it('a bad value names the field and its line', () => {
+  it('a bad value names the field and its line', async () => {
     const text = samplePost({ slug: 'bad-status', status: 'sometimes' });
     const line = text.split('\n').findIndex((l) => l.startsWith('status:')) + 1;
-    expectReported({ 'posts/2026/01/bad-status.md': text }, 'frontmatter-invalid', /"status"/, line);
+    await expectReported({ 'posts/2026/01/bad-status.md': text }, 'frontmatter-invalid', /"status"/, line);
   });
 
-  it('a missing required field is named', () => {
+  it('a missing required field is named', async () => {
     const text =
       '---\nid: "missing-title"\nslug: "missing-title"\nstatus: draft\ncreatedAt: "2026-01-01T00:00:00Z"\nupdatedAt: "2026-01-01T00:00:00Z"\n---\nx\n';
-    expectReported({ 'posts/2026/01/missing-title.md': text }, 'frontmatter-invalid', /"title" is required/);
+    await expectReported(
+      { 'posts/2026/01/missing-title.md': text },
+      'frontmatter-invalid',
+      /"title" is required/,
+    );
   });
 
-  it('an unclosed frontmatter block is reported at line 1', () => {
-    expectReported(
+  it('an unclosed frontmatter block is reported at line 1', async () => {
+    await expectReported(
       { 'posts/2026/01/open.md': '---\ntitle: x\n\nno end\n' },
       'frontmatter-yaml',
       /never closed/,
@@ -95,60 +99,69 @@ describe('bad input is reported with its file and line; the rest still loads', (
     ]);
   });
 
-  it('invalid UTF-8 is named', () => {
+  it('invalid UTF-8 is named', async () => {
     const bytes = Buffer.concat([
       Buffer.from(samplePost({ slug: 'latin1' }).replace('Hello world.', '')),
       Buffer.from([0xff, 0xfe, 0x41]),
     ]);
-    expectReported({ 'posts/2026/01/latin1.md': bytes }, 'file-encoding', /not valid UTF-8/);
+    await expectReported({ 'posts/2026/01/latin1.md': bytes }, 'file-encoding', /not valid UTF-8/);
   });
 
-  it('a slug that tries to leave the project is refused', () => {
-    expectReported(
+  it('a slug that tries to leave the project is refused', async () => {
+    await expectReported(
       { 'posts/2026/01/evil.md': samplePost({ slug: '../../etc/passwd' }) },
       'path-escape',
       /leave the project/,
     );
   });
 
-  it('a post id that could leave the drafts folder is refused', () => {
-    expectReported(
+  it('a post id that could leave the drafts folder is refused', async () => {
+    await expectReported(
       { 'posts/2026/01/evil-id.md': samplePost({ slug: 'evil-id', id: '../../x' }) },
       'frontmatter-invalid',
       /"id"/,
     );
   });
 
-  it('a 50 MB post is refused without reading it into the index', () => {
+  it('a 50 MB post is refused without reading it into the index', async () => {
     const big = samplePost({ slug: 'huge' }) + 'x'.repeat(50 * 1024 * 1024);
-    expectReported({ 'posts/2026/01/huge.md': big }, 'file-too-large', /MB/);
+    await expectReported({ 'posts/2026/01/huge.md': big }, 'file-too-large', /MB/);
   });
 
-  it('creating a post with a slug that leaves the project fails and writes nothing', () => {
+  it('creating a post with a slug that leaves the project fails and writes nothing', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    expect(async () => await ws.call('posts.create', { title: 'x', slug: '../escape' })).toThrow(
+    await expect(ws.call('posts.create', { title: 'x', slug: '../escape' })).rejects.toThrow(
       /leave the project/,
     );
     const posts = path.join(root, 'posts');
     expect(fs.existsSync(posts) ? fs.readdirSync(posts, { recursive: true }) : []).toEqual([]);
   });
 
-  it('a broken bds.json names the file', () => {
+  it('a broken bds.json names the file; a bad value falls back and is reported with its line', async () => {
     const root = writeProject({ 'bds.json': '{ "name": ' });
     expect(() => Workspace.open(root)).toThrow(/bds\.json is not valid JSON/);
     const root2 = writeProject({
-      'bds.json': JSON.stringify({ id: 'x', name: 'n', timezone: 'Mars/Olympus' }),
+      'bds.json': JSON.stringify({ id: 'x', name: 'n', timezone: 'Mars/Olympus' }, null, 2),
     });
-    expect(() => Workspace.open(root2)).toThrow(/"timezone"/);
+    const ws = Workspace.open(root2, { home: tempDir('bds-home-') });
+    try {
+      expect(ws.project.settings.timezone).toBe('UTC');
+      const problems = await ws.call('project.problems', {});
+      expect(problems).toEqual([
+        expect.objectContaining({ file: 'bds.json', code: 'settings-invalid', line: 4 }),
+      ]);
+    } finally {
+      await ws.close();
+    }
   });
 
-  it('editing a post whose file became invalid fails and changes nothing', () => {
+  it('editing a post whose file became invalid fails and changes nothing', async () => {
     const root = writeProject({ 'posts/2026/01/p.md': samplePost({ slug: 'p', status: 'draft' }) });
     const ws = openWs(root);
     const broken = '---\ntitle: [unclosed\n---\n';
     fs.writeFileSync(path.join(root, 'posts/2026/01/p.md'), broken);
-    expect(async () => await ws.call('posts.update', { ref: 'p', ...{ title: 'New' } })).toThrow(/p\.md/);
+    await expect(ws.call('posts.update', { ref: 'p', title: 'New' })).rejects.toThrow(/p\.md/);
     expect(readText(root, 'posts/2026/01/p.md')).toBe(broken);
   });
 });

@@ -44,12 +44,12 @@ describe('media library', () => {
   it('imports a file with a real YAML sidecar and three WebP thumbnails, never enlarged', async () => {
     const root = writeProject({});
     const ws = openWs(root, () => new Date('2026-01-31T23:30:00Z'));
-    const [big, small] = await (
-      await ws.call('media.import', {
-        files: [files.big!, files.small!],
-        ...{ title: 'Sea', tags: ['blue'] },
-      })
-    ).results;
+    const { results } = await ws.call('media.import', {
+      files: [files.big!, files.small!],
+      title: 'Sea',
+      tags: ['blue'],
+    });
+    const [big, small] = results;
     expect(big!.record).toMatchObject({
       originalName: 'Big Photo.PNG',
       mimeType: 'image/png',
@@ -80,14 +80,14 @@ describe('media library', () => {
       writeProject({}, { settings: { timezone: 'Pacific/Auckland' } }),
       () => new Date('2026-01-31T23:30:00Z'),
     );
-    const [r] = await (await ws.call('media.import', { files: [files.small!] })).results;
+    const [r] = (await ws.call('media.import', { files: [files.small!] })).results;
     expect(r!.record!.path).toMatch(/^media\/2026\/02\//);
   });
 
   it('honours EXIF orientation, handles GIFs and non-images, and sanitises odd extensions', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [rot, gif, txt, weird] = await (
+    const [rot, gif, txt, weird] = (
       await ws.call('media.import', { files: [files.rotated!, files.gif!, files.text!, files.weird!] })
     ).results;
     expect(rot!.record).toMatchObject({ width: 300, height: 600 });
@@ -111,9 +111,7 @@ describe('media library', () => {
   it('one missing file fails alone and leaves nothing behind', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const results = await (
-      await ws.call('media.import', { files: [path.join(root, 'nope.jpg'), files.small!] })
-    ).results;
+    const { results } = await ws.call('media.import', { files: [path.join(root, 'nope.jpg'), files.small!] });
     expect(results[0]!.error).toMatch(/does not exist/);
     expect(results[1]!.record).toBeDefined();
     expect(await ws.call('media.list', {})).toHaveLength(1);
@@ -123,23 +121,15 @@ describe('media library', () => {
     const root = writeProject({ 'posts/2026/01/trip.md': samplePost({ slug: 'trip', status: 'draft' }) });
     const ws = openWs(root);
     const [a, b] = (
-      await (
-        await ws.call('media.import', {
-          files: [files.big!, files.small!],
-          ...{ caption: 'harbour at dawn' },
-        })
-      ).results
-    ).map((r) => r.record!);
+      await ws.call('media.import', { files: [files.big!, files.small!], caption: 'harbour at dawn' })
+    ).results.map((r) => r.record!);
     await ws.call('media.link', { post: 'trip', ids: [b!.id, a!.id] });
-    expect((await ws.call('media.linked', { post: ws.getPost('trip').id })).map((m) => m.id)).toEqual([
-      b!.id,
-      a!.id,
-    ]);
+    expect((await ws.call('media.linked', { post: 'trip' })).map((m) => m.id)).toEqual([b!.id, a!.id]);
     expect(await ws.call('media.search', { query: 'harbour' })).toHaveLength(2);
     const side = path.join(root, `${a!.path}.meta.yaml`);
     fs.writeFileSync(side, `${fs.readFileSync(side, 'utf8')}camera: X100\n`);
     ws.applyExternalChange(`${a!.path}.meta.yaml`);
-    await ws.call('media.update', { id: a!.id, ...{ alt: 'A harbour' } });
+    await ws.call('media.update', { id: a!.id, alt: 'A harbour' });
     expect(fs.readFileSync(side, 'utf8')).toContain('camera: X100');
     expect((await ws.call('media.get', { id: a!.id })).alt).toBe('A harbour');
     await ws.call('media.delete', { id: a!.id });
@@ -151,10 +141,8 @@ describe('media library', () => {
     const root = writeProject({});
     const ws = openWs(root);
     const [a, b, c] = (
-      await (
-        await ws.call('media.import', { files: [files.big!, files.small!, files.gif!] })
-      ).results
-    ).map((r) => r.record!);
+      await ws.call('media.import', { files: [files.big!, files.small!, files.gif!] })
+    ).results.map((r) => r.record!);
     await ws.close();
     open.length = 0;
     fs.writeFileSync(path.join(root, `${a!.path}.meta.yaml`), 'id: [broken\n');

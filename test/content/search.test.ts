@@ -54,11 +54,11 @@ function blog(): Record<string, string> {
 const QUERIES = ['lake', 'water', 'kuche', 'Slovenia', 'recipes', 'cast', 'lake castle'];
 
 async function searchAll(ws: Workspace) {
-  return [
-    ...QUERIES.map(async (q) => await ws.call('posts.search', { query: q })),
-    await ws.call('posts.search', { query: 'lake', ...{ status: 'published' } }),
-    await ws.call('posts.search', { query: 'lake', ...{ limit: 2 } }),
-  ];
+  const hits = [];
+  for (const query of QUERIES) hits.push(await ws.call('posts.search', { query }));
+  hits.push(await ws.call('posts.search', { query: 'lake', status: 'published' }));
+  hits.push(await ws.call('posts.search', { query: 'lake', limit: 2 }));
+  return hits;
 }
 
 /** What posts_fts holds, by post id. */
@@ -92,7 +92,7 @@ describe('the posts search index is filled on first search after a rebuild', () 
     ws = openWs(root);
     expect(ws.openReport.mode).toBe('reconcile');
     expect(ftsRows(ws)).toBe(4);
-    const eager = { hits: searchAll(ws), rows: ftsText(ws) };
+    const eager = { hits: await searchAll(ws), rows: ftsText(ws) };
     expect(eager.hits[0]!.map((h) => h.slug)).toEqual(['lake', 'castle', 'bread']);
     expect(eager.hits[2]!.map((h) => h.slug)).toEqual(['bread']);
     expect(eager.hits[0]![0]!.snippet).toBe('We walked around the [lake] twice. The [lake] was frozen.');
@@ -103,14 +103,14 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(ws.openReport.mode).toBe('rebuild');
     expect(stale(ws)).toBe(true);
     expect(ftsRows(ws)).toBe(0);
-    expect(searchAll(ws)).toEqual(eager.hits);
+    expect(await searchAll(ws)).toEqual(eager.hits);
     expect(ftsText(ws)).toEqual(eager.rows);
     expect(stale(ws)).toBe(false);
 
     // A second search reads what the first one filled: no row changes.
     const changes = () => ws.db.sqlite.prepare(`SELECT total_changes()`).pluck().get();
     const before = changes();
-    expect(searchAll(ws)).toEqual(eager.hits);
+    expect(await searchAll(ws)).toEqual(eager.hits);
     expect(changes()).toBe(before);
   });
 
@@ -121,7 +121,8 @@ describe('the posts search index is filled on first search after a rebuild', () 
     // A draft edited through bds, a published post edited outside it, one deleted, one created.
     await ws.call('posts.update', {
       ref: 'castle',
-      ...{ body: 'Above the fjord stands a keep.\n', title: 'Keep on a hill' },
+      body: 'Above the fjord stands a keep.\n',
+      title: 'Keep on a hill',
     });
     const lake = path.join(root, 'posts/2026/01/lake.md');
     fs.writeFileSync(lake, fs.readFileSync(lake, 'utf8').replace('frozen', 'thawing'));
@@ -131,14 +132,14 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(stale(ws)).toBe(true);
     expect(ftsRows(ws)).toBe(0);
 
-    expect(slugs(ws, 'fjord')).toEqual(['castle']);
-    expect(slugs(ws, 'keep')).toEqual(['castle']);
-    expect(slugs(ws, 'castle')).toEqual(['lake']); // only the excerpt of lake still says castle
-    expect(slugs(ws, 'thawing')).toEqual(['lake']);
-    expect(slugs(ws, 'frozen')).toEqual([]);
-    expect(slugs(ws, 'sourdough')).toEqual([]);
-    expect(slugs(ws, 'alps')).toEqual(['marmots']);
-    expect(slugs(ws, 'lake').sort()).toEqual(['lake', 'marmots']);
+    expect(await slugs(ws, 'fjord')).toEqual(['castle']);
+    expect(await slugs(ws, 'keep')).toEqual(['castle']);
+    expect(await slugs(ws, 'castle')).toEqual(['lake']); // only the excerpt of lake still says castle
+    expect(await slugs(ws, 'thawing')).toEqual(['lake']);
+    expect(await slugs(ws, 'frozen')).toEqual([]);
+    expect(await slugs(ws, 'sourdough')).toEqual([]);
+    expect(await slugs(ws, 'alps')).toEqual(['marmots']);
+    expect((await slugs(ws, 'lake')).sort()).toEqual(['lake', 'marmots']);
     expect(ftsRows(ws)).toBe(4);
   });
 
@@ -149,20 +150,20 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(ftsRows(ws)).toBe(4);
     const post = await ws.call('posts.create', { title: 'Zebra crossing', body: 'Stripes.\n' });
     expect(ftsRows(ws)).toBe(5);
-    await ws.call('posts.update', { ref: post.id, ...{ body: 'Lines.\n' } });
+    await ws.call('posts.update', { ref: post.id, body: 'Lines.\n' });
     await ws.call('posts.delete', { ref: 'bread' });
     expect(stale(ws)).toBe(false);
     expect(ftsRows(ws)).toBe(4);
     expect(ftsText(ws).find((r) => (r as { id: string }).id === post.id)).toMatchObject({ body: 'Lines.\n' });
-    expect(slugs(ws, 'stripes')).toEqual([]);
-    expect(slugs(ws, 'lines')).toEqual(['zebra-crossing']);
-    expect(slugs(ws, 'sourdough')).toEqual([]);
+    expect(await slugs(ws, 'stripes')).toEqual([]);
+    expect(await slugs(ws, 'lines')).toEqual(['zebra-crossing']);
+    expect(await slugs(ws, 'sourdough')).toEqual([]);
   });
 
   it('a fill that fails part-way leaves it stale, and the next search fills it from scratch', async () => {
     const root = writeProject(blog());
     const ws = openWs(root);
-    expect(slugs(ws, 'frozen')).toEqual(['lake']);
+    expect(await slugs(ws, 'frozen')).toEqual(['lake']);
     // A rebuild keeps the old rows until the next fill; the file changed in between.
     const lake = path.join(root, 'posts/2026/01/lake.md');
     fs.writeFileSync(lake, fs.readFileSync(lake, 'utf8').replace('frozen', 'thawing'));
@@ -172,14 +173,14 @@ describe('the posts search index is filled on first search after a rebuild', () 
     // Clearing the flag is the fill's last statement: fail there, after every row is written.
     ws.db.sqlite.exec(`CREATE TEMP TRIGGER fail_fill BEFORE DELETE ON main.stale_fts
       BEGIN SELECT RAISE(ABORT, 'fill interrupted'); END`);
-    expect(async () => await ws.call('posts.search', { query: 'thawing' })).toThrow(/fill interrupted/);
+    await expect(ws.call('posts.search', { query: 'thawing' })).rejects.toThrow(/fill interrupted/);
     expect(stale(ws)).toBe(true);
     expect(ftsText(ws).map((r) => (r as { body: string }).body)).toContain(
       'We walked around the lake twice. The lake was frozen.\n',
     );
     ws.db.sqlite.exec(`DROP TRIGGER temp.fail_fill`);
-    expect(slugs(ws, 'thawing')).toEqual(['lake']);
-    expect(slugs(ws, 'frozen')).toEqual([]);
+    expect(await slugs(ws, 'thawing')).toEqual(['lake']);
+    expect(await slugs(ws, 'frozen')).toEqual([]);
     expect(ftsRows(ws)).toBe(4);
     expect(stale(ws)).toBe(false);
   });
@@ -187,7 +188,7 @@ describe('the posts search index is filled on first search after a rebuild', () 
   it('a process killed mid-fill leaves it stale; the next process to search fills it', async () => {
     const root = writeProject(blog());
     let ws = openWs(root);
-    expect(slugs(ws, 'frozen')).toEqual(['lake']);
+    expect(await slugs(ws, 'frozen')).toEqual(['lake']);
     await closeAll();
     const lake = path.join(root, 'posts/2026/01/lake.md');
     fs.writeFileSync(lake, fs.readFileSync(lake, 'utf8').replace('frozen', 'thawing'));
@@ -207,8 +208,8 @@ describe('the posts search index is filled on first search after a rebuild', () 
     ws = openWs(root);
     expect(ws.openReport.mode).toBe('reconcile');
     expect(stale(ws)).toBe(true);
-    expect(slugs(ws, 'thawing')).toEqual(['lake']);
-    expect(slugs(ws, 'frozen')).toEqual([]);
+    expect(await slugs(ws, 'thawing')).toEqual(['lake']);
+    expect(await slugs(ws, 'frozen')).toEqual([]);
     expect(ftsRows(ws)).toBe(4);
   });
 
@@ -220,7 +221,7 @@ describe('the posts search index is filled on first search after a rebuild', () 
     const next = openWs(root);
     expect(next.openReport.mode).toBe('reconcile');
     expect(stale(next)).toBe(true);
-    expect(slugs(next, 'sourdough')).toEqual(['bread']);
+    expect(await slugs(next, 'sourdough')).toEqual(['bread']);
     expect(stale(next)).toBe(false);
   });
 
@@ -237,6 +238,6 @@ describe('the posts search index is filled on first search after a rebuild', () 
     expect(ws.openReport.mode).toBe('reconcile');
     expect(stale(ws)).toBe(false);
     expect(ftsRows(ws)).toBe(4);
-    expect(slugs(ws, 'sourdough')).toEqual(['bread']);
+    expect(await slugs(ws, 'sourdough')).toEqual(['bread']);
   });
 });

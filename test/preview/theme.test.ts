@@ -127,7 +127,7 @@ describeWith(['chromium'], 'the default theme in Chromium', () => {
         page.on('request', (r) => {
           if (!r.url().startsWith(origin)) foreign.push(r.url());
         });
-        for (const [name, url] of Object.entries(pages())) {
+        for (const [name, url] of Object.entries(await pages())) {
           const where = `${name} ${width}px ${scheme}`;
           const res = await page.goto(new URL(url, server.url).href, { waitUntil: 'load' });
           expect(res?.status(), where).toBe(name === 'not-found' ? 404 : 200);

@@ -23,9 +23,8 @@ afterEach(async () => {
   for (const ws of open.splice(0)) await ws.close();
 });
 
-const mediaProblems = (ws: Workspace) =>
-  ws
-    .problems()
+const mediaProblems = async (ws: Workspace) =>
+  (await ws.call('project.problems', {}))
     .filter((p) => p.file.startsWith('media/'))
     .map((p) => [p.file, p.code]);
 
@@ -33,7 +32,7 @@ describe('the media library of an open project', () => {
   it('reports a media file without a sidecar at open, and forgets it once the sidecar is back', async () => {
     const root = writeProject({});
     let ws = openWs(root);
-    const [a, b] = (await (await ws.call('media.import', { files: [src.small, src.gif] })).results).map(
+    const [a, b] = (await ws.call('media.import', { files: [src.small, src.gif] })).results.map(
       (r) => r.record!,
     );
     await ws.close();
@@ -42,34 +41,34 @@ describe('the media library of an open project', () => {
     fs.rmSync(side);
     ws = openWs(root);
     expect((await ws.call('media.list', {})).map((m) => m.id)).toEqual([b!.id]);
-    expect(mediaProblems(ws)).toEqual([[a!.path, 'media-no-sidecar']]);
+    expect(await mediaProblems(ws)).toEqual([[a!.path, 'media-no-sidecar']]);
     await ws.close();
     fs.writeFileSync(side, saved);
     ws = openWs(root);
-    expect(mediaProblems(ws)).toEqual([]);
+    expect(await mediaProblems(ws)).toEqual([]);
     expect(await ws.call('media.list', {})).toHaveLength(2);
     await ws.call('project.rebuild', {});
-    expect(mediaProblems(ws)).toEqual([]);
+    expect(await mediaProblems(ws)).toEqual([]);
   });
 
   it('a media file dropped in while the project is open is reported until its sidecar arrives', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [a] = (await (await ws.call('media.import', { files: [src.small] })).results).map((r) => r.record!);
+    const [a] = (await ws.call('media.import', { files: [src.small] })).results.map((r) => r.record!);
     const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
     fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
     fs.copyFileSync(path.join(root, a!.path), path.join(root, copy));
     ws.applyExternalChange(copy);
-    expect(mediaProblems(ws)).toEqual([[copy, 'media-no-sidecar']]);
+    expect(await mediaProblems(ws)).toEqual([[copy, 'media-no-sidecar']]);
     fs.rmSync(path.join(root, copy));
     ws.applyExternalChange(copy);
-    expect(mediaProblems(ws)).toEqual([]);
+    expect(await mediaProblems(ws)).toEqual([]);
   });
 
   it('a media file replaced outside bds gets new thumbnails; a file bds just wrote does not', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [a] = (await (await ws.call('media.import', { files: [src.big] })).results).map((r) => r.record!);
+    const [a] = (await ws.call('media.import', { files: [src.big] })).results.map((r) => r.record!);
     const thumb = path.join(root, thumbnailPath(a!, 400));
     const before = fs.readFileSync(thumb);
     const events: string[][] = [];
@@ -94,7 +93,7 @@ describe('the media library of an open project', () => {
   it('a rebuild keeps the first of two sidecars with one id and reports the other', async () => {
     const root = writeProject({});
     let ws = openWs(root);
-    const [a] = (await (await ws.call('media.import', { files: [src.small] })).results).map((r) => r.record!);
+    const [a] = (await ws.call('media.import', { files: [src.small] })).results.map((r) => r.record!);
     await ws.close();
     const copy = a!.path.replace(/^media\/\d{4}\/\d{2}\//, 'media/2099/12/');
     fs.mkdirSync(path.dirname(path.join(root, copy)), { recursive: true });
@@ -103,18 +102,18 @@ describe('the media library of an open project', () => {
     fs.rmSync(path.join(root, '.bds'), { recursive: true });
     ws = openWs(root);
     expect((await ws.call('media.get', { id: a!.id })).path).toBe(a!.path);
-    expect(mediaProblems(ws)).toEqual([[`${copy}.meta.yaml`, 'duplicate-id']]);
+    expect(await mediaProblems(ws)).toEqual([[`${copy}.meta.yaml`, 'duplicate-id']]);
   });
 
   it('rebuilding thumbnails goes on past a damaged image and then reports it', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [bad, good] = (await (await ws.call('media.import', { files: [src.small, src.big] })).results).map(
+    const [bad, good] = (await ws.call('media.import', { files: [src.small, src.big] })).results.map(
       (r) => r.record!,
     );
     fs.rmSync(path.join(root, 'thumbnails'), { recursive: true });
     fs.writeFileSync(path.join(root, bad!.path), 'damaged');
-    await expect(ws.media.regenerateThumbnails()).rejects.toMatchObject({
+    await expect(ws.call('media.thumbnails', {})).rejects.toMatchObject({
       code: 'media-thumbnail',
       message: expect.stringMatching(/^3 thumbnails written; 1 media failed/),
     });
@@ -124,14 +123,10 @@ describe('the media library of an open project', () => {
   it('edits and deletes through the index rewrite the files', async () => {
     const root = writeProject({});
     const ws = openWs(root);
-    const [r] = (
-      await (
-        await ws.call('media.import', { files: [src.small], ...{ tags: ['a'] } })
-      ).results
-    ).map((x) => x.record!);
-    expect(
-      await ws.call('media.update', { id: r!.id, ...{ title: 'Boat', tags: ['a', 'b'] } }),
-    ).toMatchObject({
+    const [r] = (await ws.call('media.import', { files: [src.small], tags: ['a'] })).results.map(
+      (x) => x.record!,
+    );
+    expect(await ws.call('media.update', { id: r!.id, title: 'Boat', tags: ['a', 'b'] })).toMatchObject({
       title: 'Boat',
       tags: ['a', 'b'],
     });

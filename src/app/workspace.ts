@@ -31,7 +31,8 @@ import { MachineSettingsStore, type MachineSettings } from './machine-settings.j
 import { ProjectRegistry, bdsHome } from './projects.js';
 import { createApiHandler, pythonApiMethods } from './python-api.js';
 import { createWorkspaceRuntime, MacroScriptCache, WorkspaceMacroResolver } from './python.js';
-import type { AppServices, CallContext, RebuildReport, SiteServices } from './services.js';
+import type { ApiHandler } from '../scripting/runtime/types.js';
+import type { ApiCaller, AppServices, CallContext, RebuildReport, SiteServices } from './services.js';
 import { startPreviewServer, type PreviewServerOptions } from './site.js';
 import { WorkspaceSiteSource } from './site-source.js';
 import { isSerial, type UseCase } from './use-case.js';
@@ -198,6 +199,11 @@ export class Workspace {
       this.options.python,
     );
     return this.runtime;
+  }
+
+  /** Answers the bds_api calls of a script run as `caller` may make them. */
+  apiHandler(caller: ApiCaller): ApiHandler {
+    return this.services.apiHandler(caller);
   }
 
   /** What the render pipeline uses to run `[[macro]]` scripts on this workspace's runtime. */

@@ -79,7 +79,7 @@ describe('Python scripts end to end', () => {
     expect(r.value).toEqual({ before: 1, after: 2, slug: 'made-by-python' });
     expect(out.join('')).toContain('error post-not-found');
     expect((await ws.call('posts.get', { ref: 'made-by-python' })).tags).toEqual(['py']);
-    expect(ws.scripts.runs('maker')[0]).toMatchObject({ status: 'ok' });
+    expect((await ws.call('scripts.runs', { ref: 'maker' }))[0]).toMatchObject({ status: 'ok' });
   });
 
   it('macros render through the pipeline; a macro that writes gets the read-only error; untrusted fails', async () => {

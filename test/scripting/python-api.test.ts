@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiHandler, IMPLEMENTED_METHODS } from '../../src/app/python-api.js';
+import { pythonApiMethods } from '../../src/app/python-api.js';
 import { Workspace } from '../../src/app/workspace.js';
-import { API_METHODS } from '../../src/scripting/api/contract.js';
 import { generateApiDocs, generatePythonModule, pythonName } from '../../src/scripting/api/generate.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
@@ -14,18 +13,20 @@ afterEach(async () => {
 
 describe('bds_api contract', () => {
   it('docs/python-api.md is current with the contract', () => {
-    expect(fs.readFileSync('docs/python-api.md', 'utf8')).toBe(generateApiDocs());
+    expect(fs.readFileSync('docs/python-api.md', 'utf8')).toBe(generateApiDocs(pythonApiMethods()));
   });
 
-  it('every contract method has an implementation and vice versa', () => {
-    expect(IMPLEMENTED_METHODS.sort()).toEqual(API_METHODS.map((m) => `${m.namespace}.${m.name}`).sort());
+  it('every method is a view of a use case, once', () => {
+    const names = pythonApiMethods().map((m) => `${m.namespace}.${m.name}`);
+    expect(new Set(names).size).toBe(names.length);
+    for (const m of pythonApiMethods()) expect(m.useCase.name).toMatch(/\./);
   });
 
   it('names are snake_case with camelCase aliases and keywords escaped', () => {
     expect(pythonName('getBySlug')).toBe('get_by_slug');
     expect(pythonName('import')).toBe('import_');
     expect(pythonName('commitAll')).toBe('commit_all');
-    const py = generatePythonModule();
+    const py = generatePythonModule(pythonApiMethods());
     expect(py).toContain('def get_by_slug(self, slug):');
     expect(py).toContain('getBySlug = get_by_slug');
     expect(py).toContain('bds = BdsApi()');
@@ -47,8 +48,8 @@ describe('bds_api dispatcher', () => {
 
   it('answers reads and writes for utility scripts through the workspace use cases', async () => {
     const w = ws();
-    const handler = createApiHandler(w, 'utility');
-    const call = async (method: string, args: unknown) => handler(method, args);
+    const handler = w.apiHandler('utility');
+    const call = async (method: string, args: unknown) => handler(method, args as Record<string, never>);
     expect(await call('posts.list', {})).toMatchObject([{ slug: 'a', title: 'Alpha' }]);
     expect(await call('posts.getBySlug', { slug: 'a' })).toMatchObject({ content: 'Body A\n' });
     const created = (await call('posts.create', {
@@ -61,8 +62,8 @@ describe('bds_api dispatcher', () => {
   });
 
   it('macros get read-only methods only', async () => {
-    const handler = createApiHandler(ws(), 'macro');
-    const call = async (method: string, args: unknown) => handler(method, args);
+    const handler = ws().apiHandler('macro');
+    const call = async (method: string, args: unknown) => handler(method, args as Record<string, never>);
     expect(await call('posts.list', { status: 'published' })).toHaveLength(1);
     await expect(call('posts.create', { data: { title: 'x' } })).rejects.toMatchObject({
       code: 'api-read-only',
@@ -71,8 +72,8 @@ describe('bds_api dispatcher', () => {
   });
 
   it('invalid arguments name the argument and field', async () => {
-    const handler = createApiHandler(ws(), 'utility');
-    const call = async (method: string, args: unknown) => handler(method, args);
+    const handler = ws().apiHandler('utility');
+    const call = async (method: string, args: unknown) => handler(method, args as Record<string, never>);
     await expect(call('posts.get', {})).rejects.toThrow(/requires argument "id"/);
     await expect(call('posts.list', { limit: 'ten' })).rejects.toThrow(/"limit"/);
     await expect(call('posts.create', { data: { title: 'x', tags: 'notalist' } })).rejects.toThrow(

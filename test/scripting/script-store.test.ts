@@ -122,7 +122,7 @@ describe('script store', () => {
     });
     expect(u).toMatchObject({ slug: 'render_hero', title: 'Hero banner', version: 2, trusted: true });
     expect((await ws.call('scripts.setEnabled', { ref: 'render_hero', enabled: false })).enabled).toBe(false);
-    expect(ws.scripts.enabledMacroSlugs()).toEqual([]);
+    expect(ws.macroResolver().macroSlugs()).toEqual(new Set());
     expect((await ws.call('scripts.create', { title: 'Render Hero', kind: 'utility' })).slug).toBe(
       'render_hero_2',
     );
@@ -139,9 +139,14 @@ describe('script store', () => {
     await ws.call('scripts.create', { title: 'a', kind: 'transform', order: 1 });
     await ws.call('scripts.create', { title: 'z', kind: 'transform', order: 0 });
     await ws.call('scripts.create', { title: 'm', kind: 'macro' });
-    expect(ws.scripts.enabledTransforms().map((s) => s.slug)).toEqual(['z', 'a', 'b']);
+    expect(
+      (await ws.call('scripts.list', {}))
+        .filter((s) => s.kind === 'transform')
+        .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug))
+        .map((s) => s.slug),
+    ).toEqual(['z', 'a', 'b']);
     expect(seen.at(-1)).toEqual(['m']);
-    expect(ws.scripts.macroBySlug('M')?.slug).toBe('m');
+    expect((await ws.call('scripts.get', { ref: 'm' })).slug).toBe('m');
   });
 
   it('renaming moves the file and lists posts that still use the old name', async () => {
@@ -171,8 +176,7 @@ describe('script store', () => {
       ['scripts/a.py', 'same'],
       ['scripts/b.py', 'same_2'],
     ]);
-    const codes = ws
-      .problems()
+    const codes = (await ws.call('project.problems', {}))
       .filter((p) => p.file.startsWith('scripts/'))
       .map((p) => [p.file, p.code]);
     expect(codes).toContainEqual(['scripts/b.py', 'duplicate-slug']);
@@ -292,8 +296,9 @@ describeWith(['git'], 'scripts and git', () => {
             path: p1!,
           };
     });
-    const report = wsB.reconcileScriptsFromGitChanges(changes);
-    expect(report.removed).toBe(1);
+    // The pulled changes reach the index the way a pull applies them: old paths, then new ones.
+    for (const c of changes) if (c.status === 'renamed') wsB.applyExternalChange(c.previousPath);
+    for (const c of changes) wsB.applyExternalChange(c.path);
     expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.path, s.trusted])).toEqual([
       ['greet', 'scripts/greet.py', false],
     ]);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { BdsError } from '../../src/core/errors.js';
-import { GitSync, pullAndReconcile } from '../../src/sync/index.js';
+import { ProblemIndex } from '../../src/store/index.js';
+import { GitSync, pullAndReconcile, type ReconcileTarget } from '../../src/sync/index.js';
 import { cleanupTempDirs, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
 import { closedPort, git, GITIGNORE, identify, post, twoWriters, write } from './helpers.js';
@@ -24,10 +25,16 @@ afterEach(async () => {
 /** A body long enough that git tells the files apart (rename detection compares content). */
 const long = (sentence: string) => `${sentence}\n`.repeat(30);
 
-const byPath = (ws: Workspace) =>
+/** The sync layer's view of an open project (the app's git.pull use case gives it the same). */
+const target = (ws: Workspace): ReconcileTarget => ({
+  applyExternalChange: (rel) => ws.applyExternalChange(rel),
+  transaction: (fn) => ws.db.sqlite.transaction(fn)(),
+  problems: () => new ProblemIndex(ws.db.orm).list(),
+});
+
+const byPath = async (ws: Workspace) =>
   Object.fromEntries(
-    ws
-      .listPosts()
+    (await ws.call('posts.list', {}))
       .map((p) => [p.path, p.title] as const)
       .sort(([a], [b]) => a.localeCompare(b)),
   );
@@ -40,7 +47,7 @@ describeWith(['git'], 'git sync between two writers', () => {
       'posts/2026/01/third.md': post('third', 'Third', long('Notes from a train between two cities.')),
     });
     const wsB = openWs(b);
-    expect(byPath(wsB)).toEqual({
+    expect(await byPath(wsB)).toEqual({
       'posts/2026/01/first.md': 'First',
       'posts/2026/01/second.md': 'Second',
       'posts/2026/01/third.md': 'Third',
@@ -58,7 +65,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     expect(await gitA.commitAll('Four kinds of change')).toMatchObject({ success: true });
     expect(await gitA.push()).toEqual({ success: true });
 
-    const result = await pullAndReconcile(wsB, new GitSync(b));
+    const result = await pullAndReconcile(target(wsB), new GitSync(b));
     expect(result.success).toBe(true);
     expect(result.headMoved).toBe(true);
     expect(result.changes).toEqual(
@@ -74,7 +81,7 @@ describeWith(['git'], 'git sync between two writers', () => {
       ]),
     );
     expect(result.reconcile).toMatchObject({ applied: 5, byArea: { posts: 5 }, errors: [], problems: [] });
-    expect(byPath(wsB)).toEqual({
+    expect(await byPath(wsB)).toEqual({
       'posts/2026/01/first-moved.md': 'First',
       'posts/2026/01/fourth.md': 'Fourth',
       'posts/2026/01/second.md': 'Second, edited',
@@ -93,11 +100,11 @@ describeWith(['git'], 'git sync between two writers', () => {
     expect(await gitB.commitAll('Bob writes')).toMatchObject({ success: true });
     expect(await gitB.push()).toEqual({ success: true });
 
-    const pulled = await pullAndReconcile(wsA, gitA);
+    const pulled = await pullAndReconcile(target(wsA), gitA);
     expect(pulled).toMatchObject({ success: true, headMoved: true });
     expect((await wsA.call('posts.list', {})).map((p) => p.title)).toContain('From Bob');
 
-    const again = await pullAndReconcile(wsA, gitA);
+    const again = await pullAndReconcile(target(wsA), gitA);
     expect(again).toEqual({ success: true, headMoved: false, changes: [] });
   });
 
@@ -115,7 +122,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     expect(await gitA.commitAll('Script, tags, media, template')).toMatchObject({ success: true });
     expect(await gitA.push()).toEqual({ success: true });
 
-    const result = await pullAndReconcile(wsB, gitB);
+    const result = await pullAndReconcile(target(wsB), gitB);
     expect(result.success).toBe(true);
     // The binary itself is not indexed: its sidecar describes it.
     expect(result.reconcile?.byArea).toEqual({ scripts: 1, meta: 1, media: 1, templates: 1 });
@@ -126,7 +133,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     fs.appendFileSync(path.join(a, script.path), '\nimport os\n');
     await gitA.commitAll('Change the script');
     await gitA.push();
-    const second = await pullAndReconcile(wsB, gitB);
+    const second = await pullAndReconcile(target(wsB), gitB);
     expect(second.changes).toEqual([{ status: 'modified', path: script.path }]);
     expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.trusted])).toEqual([['shout', false]]);
   });
@@ -138,7 +145,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     const gitA = new GitSync(a);
     await gitA.commitAll('Broken post');
     await gitA.push();
-    const result = await pullAndReconcile(wsB, new GitSync(b));
+    const result = await pullAndReconcile(target(wsB), new GitSync(b));
     expect(result.success).toBe(true);
     expect(result.reconcile?.problems.map((p) => [p.file, p.code])).toEqual([
       ['posts/2026/01/broken.md', 'frontmatter-yaml'],
@@ -153,7 +160,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     await gitA.push();
     const wsB = Workspace.open(b);
     await wsB.close(); // its index can no longer be written
-    const result = await pullAndReconcile(wsB, new GitSync(b));
+    const result = await pullAndReconcile(target(wsB), new GitSync(b));
     expect(result).toMatchObject({ success: false, code: 'action-failed', headMoved: true });
     expect(result.error).toMatch(
       /The pull succeeded but updating the index failed: .*database connection is not open/,
@@ -161,12 +168,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     expect(result.guidance).toEqual(['Run `bds rebuild` to recreate the index from the files.']);
     // The files did arrive; reopening reconciles them.
     const again = openWs(b);
-    expect(
-      again
-        .listPosts()
-        .map((p) => p.slug)
-        .sort(),
-    ).toEqual(['first', 'second']);
+    expect((await again.call('posts.list', {})).map((p) => p.slug).sort()).toEqual(['first', 'second']);
   });
 
   it('a conflict is reported with its files and leaves a merge the user can finish', async () => {
@@ -185,7 +187,7 @@ describeWith(['git'], 'git sync between two writers', () => {
     expect(pushed.guidance?.join(' ')).toMatch(/pull first/);
 
     const wsB = openWs(b);
-    const pulled = await pullAndReconcile(wsB, gitB);
+    const pulled = await pullAndReconcile(target(wsB), gitB);
     expect(pulled).toMatchObject({
       success: false,
       code: 'conflict',

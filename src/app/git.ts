@@ -182,7 +182,13 @@ export const gitCommit = workspaceUseCase({
   name: 'git.commit',
   description:
     'Stage every change in the project folder and commit it (never the index, html/ or thumbnails/).',
-  input: z.object({ message: z.string().trim().min(1).describe('commit message') }),
+  input: z.object({
+    message: z
+      .string()
+      .trim()
+      .min(1, { message: 'A commit message is required.' })
+      .describe('commit message'),
+  }),
   output: z.looseObject({
     success: z.literal(true),
     commit: z.string().optional(),

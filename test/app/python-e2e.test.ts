@@ -111,11 +111,11 @@ describe('Python scripts end to end', () => {
   it('an untrusted utility does not run until trusted', async () => {
     fs.writeFileSync(path.join(root, 'scripts/stranger.py'), 'def main(context):\n    return 42\n');
     ws.applyExternalChange('scripts/stranger.py');
-    await expect(await ws.call('scripts.run', { ref: 'stranger' })).rejects.toMatchObject({
+    await expect(ws.call('scripts.run', { ref: 'stranger' })).rejects.toMatchObject({
       code: 'script-untrusted',
     });
     await ws.call('scripts.trust', { ref: 'stranger' });
-    expect((await await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
+    expect((await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
   });
 
   it('check reports syntax errors at file positions and entrypoint problems', async () => {
@@ -214,7 +214,7 @@ describe('Python scripts end to end', () => {
       )
       .catch((e: unknown) => e);
     expect(slow).toMatchObject({ code: 'python-timeout' });
-    expect((await await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
+    expect((await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
   });
 });
 

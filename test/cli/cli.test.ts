@@ -112,9 +112,8 @@ describe('bds CLI', () => {
     });
     const cats = (await bds(['--json', 'category', 'list'], { cwd: root, home })).json() as {
       name: string;
-      meta: object;
     }[];
-    expect(cats.find((c) => c.name === 'notes')?.meta).toMatchObject({
+    expect(cats.find((c) => c.name === 'notes')).toMatchObject({
       title: 'Notes',
       renderInLists: false,
     });

@@ -65,7 +65,7 @@ describeWith(['git'], 'bds git', () => {
 
     const notRepo = await run('git', 'pull');
     expect(notRepo.code).toBe(1);
-    expect(notRepo.stderr).toMatch(/is not a git repository\. \[not-a-repo\]/);
+    expect(notRepo.stderr).toMatch(/is not a git repository\./);
     expect(notRepo.stderr).toMatch(/hint: Run `bds git init`/);
     const status = await run('git', 'status');
     expect(status.code).toBe(1);
@@ -77,7 +77,7 @@ describeWith(['git'], 'bds git', () => {
     expect(empty.stderr).toContain('A commit message is required.');
     const push = await run('--json', 'git', 'push');
     expect(push.code).toBe(1);
-    expect(push.json()).toMatchObject({ success: false, code: 'action-failed' });
+    expect(JSON.parse(push.stderr)).toMatchObject({ error: { code: 'git-failed' } });
     expect(fs.existsSync(path.join(root, '.git'))).toBe(true);
   });
 });

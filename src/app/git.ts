@@ -134,7 +134,7 @@ export const gitRemoteState = workspaceUseCase({
   readOnly: true,
   errors: ['git-not-a-repo'],
   http: { method: 'GET', path: '/api/git/remote' },
-  python: { method: 'sync.getRemoteState' },
+  python: { method: 'sync.getRemoteState', description: 'Commits ahead of and behind the upstream branch.' },
   run: (app) => app.git().getRemoteState(),
 });
 
@@ -159,7 +159,7 @@ export const gitLog = workspaceUseCase({
   readOnly: true,
   errors: ['git-not-a-repo'],
   http: { method: 'GET', path: '/api/git/log' },
-  python: { method: 'sync.getHistory' },
+  python: { method: 'sync.getHistory', description: 'Recent commits, newest first.' },
   run: (app, { limit }) => app.git().getHistory(limit ?? 20),
 });
 

@@ -89,6 +89,7 @@ export const uploadSiteUseCase = workspaceUseCase({
   http: { method: 'POST', path: '/api/publish' },
   python: {
     method: 'publish.uploadSite',
+    description: `Upload html/, thumbnails/ and media/ over ssh with the settings of ${PUBLISHING_FILE}.`,
     params: z.object({
       dryRun: z.boolean().optional().describe('only report what would be sent'),
       delete: z.boolean().optional().describe('remove remote files that are no longer generated'),

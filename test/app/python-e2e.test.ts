@@ -70,7 +70,7 @@ describe('Python scripts end to end', () => {
       ].join('\n'),
     });
     const out: string[] = [];
-    const r = await await ws.call(
+    const r = await ws.call(
       'scripts.run',
       { ref: 'maker', params: { title: 'Made by Python' } },
       { onOutput: (_s, t) => out.push(t) },
@@ -125,14 +125,14 @@ describe('Python scripts end to end', () => {
       code: 'def main(context):\n    x = (1,\n',
     });
     const s = await ws.call('scripts.get', { ref: 'broken' });
-    const r = await await ws.call('scripts.check', { ref: 'broken' });
+    const r = await ws.call('scripts.check', { ref: 'broken' });
     expect(r.errors[0]).toMatchObject({ line: s.codeLine + 1, column: 9 });
     await ws.call('scripts.create', {
       title: 'wrong',
       kind: 'macro',
       code: 'def render(only_one):\n    return ""\n',
     });
-    const w = await await ws.call('scripts.check', { ref: 'wrong' });
+    const w = await ws.call('scripts.check', { ref: 'wrong' });
     expect(w.errors).toEqual([]);
     expect(w.warnings[0]).toMatch(/takes 1 parameter/);
     await ws.call('scripts.create', {
@@ -140,7 +140,7 @@ describe('Python scripts end to end', () => {
       kind: 'transform',
       code: 'def other(post):\n    return post\n',
     });
-    expect((await await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
+    expect((await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
       /not a top-level function/,
     );
   });
@@ -166,7 +166,7 @@ describe('Python scripts end to end', () => {
       ].join('\n'),
     });
     const out: string[] = [];
-    const r = await await ws.call(
+    const r = await ws.call(
       'scripts.run',
       { ref: 'site_builder', params: {} },
       { onOutput: (_s, t) => out.push(t) },
@@ -240,7 +240,7 @@ describeWith(['git'], 'bds_api and git', () => {
         '    return {"commit": c["success"], "push": p["success"], "ahead": bds_api.sync.getRemoteState()["ahead"]}',
       ].join('\n'),
     });
-    const r = await await ws.call('scripts.run', { ref: 'publisher' });
+    const r = await ws.call('scripts.run', { ref: 'publisher' });
     expect(r.error).toBeUndefined();
     expect(r.value).toEqual({ commit: true, push: true, ahead: 0 });
     const log = git(path.join(base, 'remote.git'), 'log', '--oneline', 'main');
@@ -253,19 +253,20 @@ describeWith(['git'], 'bds_api and git', () => {
 
 describe('main-thread mode (pythonRuntimeMode: main-thread)', () => {
   it('runs a utility with bds_api in the server thread, and macros through the same resolver', async () => {
-    const r2 = writeProject(
-      { 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }, 'X [[titler]] Y\n') },
-      { settings: { pythonRuntimeMode: 'main-thread' } },
-    );
+    const r2 = writeProject({
+      'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }, 'X [[titler]] Y\n'),
+    });
     const w = Workspace.open(r2, { home: tempDir('bds-home-') });
     try {
+      // A machine setting (BDS_HOME), set before the runtime starts.
+      await w.call('settings.set', { key: 'pythonRuntimeMode', value: 'main-thread' });
       expect(w.python().mode).toBe('main-thread');
       await w.call('scripts.create', {
         title: 'count',
         kind: 'utility',
         code: 'import bds_api\ndef main(context):\n    return len(bds_api.posts.list())\n',
       });
-      expect((await await w.call('scripts.run', { ref: 'count' })).value).toBe(1);
+      expect((await w.call('scripts.run', { ref: 'count' })).value).toBe(1);
       await w.call('scripts.create', {
         title: 'titler',
         kind: 'macro',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pythonApiMethods } from '../../src/app/python-api.js';
+import { findPythonMethod, pythonApiMethods } from '../../src/app/python-api.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { generateApiDocs, generatePythonModule, pythonName } from '../../src/scripting/api/generate.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
@@ -16,10 +16,15 @@ describe('bds_api contract', () => {
     expect(fs.readFileSync('docs/python-api.md', 'utf8')).toBe(generateApiDocs(pythonApiMethods()));
   });
 
-  it('every method is a view of a use case, once', () => {
+  it('every contract method has an implementation and vice versa', () => {
+    // The contract is the use cases' Python views: each method is one view, of a use case that runs.
     const names = pythonApiMethods().map((m) => `${m.namespace}.${m.name}`);
     expect(new Set(names).size).toBe(names.length);
-    for (const m of pythonApiMethods()) expect(m.useCase.name).toMatch(/\./);
+    for (const m of pythonApiMethods()) {
+      expect(m.useCase.name).toMatch(/\./);
+      expect(typeof m.useCase.run).toBe('function');
+      expect(findPythonMethod(`${m.namespace}.${m.name}`)).toBe(m);
+    }
   });
 
   it('names are snake_case with camelCase aliases and keywords escaped', () => {

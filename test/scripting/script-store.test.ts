@@ -4,6 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { parseScriptText, serializeScript } from '../../src/scripting/scripts/script-file.js';
+import { ScriptStore } from '../../src/scripting/scripts/script-store.js';
+import { TrustStore } from '../../src/scripting/scripts/trust.js';
+import { ProblemIndex, ScriptIndex } from '../../src/store/index.js';
 import { cleanupTempDirs, readText, samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
 
@@ -22,6 +25,15 @@ afterEach(async () => {
   for (const ws of open.splice(0)) await ws.close();
   cleanupTempDirs();
 });
+
+/** The script store over a workspace's index, for what the use cases do not expose (run order, lookups). */
+const storeOf = (ws: Workspace) =>
+  new ScriptStore(
+    ws.project,
+    new ScriptIndex(ws.db.sqlite),
+    new ProblemIndex(ws.db.orm),
+    new TrustStore(ws.home),
+  );
 
 const script = (fm: string, code = 'def render(context, post):\n    return "<b>hi</b>"\n') =>
   `"""\n---\n${fm}\n---\n"""\n${code}`;
@@ -140,13 +152,12 @@ describe('script store', () => {
     await ws.call('scripts.create', { title: 'z', kind: 'transform', order: 0 });
     await ws.call('scripts.create', { title: 'm', kind: 'macro' });
     expect(
-      (await ws.call('scripts.list', {}))
-        .filter((s) => s.kind === 'transform')
-        .sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug))
+      storeOf(ws)
+        .enabledTransforms()
         .map((s) => s.slug),
     ).toEqual(['z', 'a', 'b']);
     expect(seen.at(-1)).toEqual(['m']);
-    expect((await ws.call('scripts.get', { ref: 'm' })).slug).toBe('m');
+    expect(storeOf(ws).macroBySlug('M')?.slug).toBe('m');
   });
 
   it('renaming moves the file and lists posts that still use the old name', async () => {
@@ -284,21 +295,14 @@ describeWith(['git'], 'scripts and git', () => {
     fs.writeFileSync(path.join(a, 'scripts/greet.py'), script('id: h\nslug: greet\nkind: macro'));
     git(a, 'commit', '-qam', 'rename');
     git(a, 'push', '-q');
-    const oldHead = git(b, 'rev-parse', 'HEAD').trim();
-    git(b, 'pull', '-q');
-    const diff = git(b, 'diff', '--name-status', '-M', oldHead, 'HEAD').trim().split('\n');
-    const changes = diff.map((line) => {
-      const [status, p1, p2] = line.split('\t');
-      return status!.startsWith('R')
-        ? { status: 'renamed' as const, previousPath: p1!, path: p2! }
-        : {
-            status: (status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified') as 'added',
-            path: p1!,
-          };
+    const pulled = await wsB.call('git.pull', {});
+    expect(pulled.changes).toContainEqual({
+      status: 'renamed',
+      previousPath: 'scripts/hello.py',
+      path: 'scripts/greet.py',
     });
-    // The pulled changes reach the index the way a pull applies them: old paths, then new ones.
-    for (const c of changes) if (c.status === 'renamed') wsB.applyExternalChange(c.previousPath);
-    for (const c of changes) wsB.applyExternalChange(c.path);
+    // The old path left the index and the new one came in.
+    expect(pulled.reconcile).toMatchObject({ applied: 2, byArea: { scripts: 2 }, errors: [] });
     expect((await wsB.call('scripts.list', {})).map((s) => [s.slug, s.path, s.trusted])).toEqual([
       ['greet', 'scripts/greet.py', false],
     ]);

@@ -34,16 +34,9 @@ const PyPost = z.looseObject({
   path: z.string(),
 });
 const PyPostWithBody = PyPost.extend({ content: z.string() });
-const PyPostData = z.strictObject({
-  title: z.string().optional(),
+/** The fields a script sets: the use case's own, with `content` for the body (no media links). */
+const PyPostData = PostFieldsSchema.omit({ body: true, media: true }).extend({
   content: z.string().optional(),
-  slug: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  categories: z.array(z.string()).optional(),
-  excerpt: z.string().nullable().optional(),
-  author: z.string().nullable().optional(),
-  language: z.string().nullable().optional(),
-  template: z.string().nullable().optional(),
 });
 
 type PostLike = Omit<PostRow, 'mtimeMs' | 'size' | 'bodyLine' | 'sortDate' | 'body'> & { body?: string };

@@ -2,7 +2,7 @@
 // user's projects (create, list, choose the default), which need no open project.
 import path from 'node:path';
 import { z } from 'zod';
-import { BdsError } from '../core/errors.js';
+import { taskResult } from '../publish/index.js';
 import { initProject, loadProject } from '../content/project.js';
 import { ProblemSchema } from './schemas.js';
 import { userUseCase, workspaceUseCase } from './use-case.js';
@@ -51,18 +51,15 @@ export const rebuildIndex = workspaceUseCase({
   errors: ['task-cancelled'],
   http: { method: 'POST', path: '/api/project/rebuild' },
   run: async (app, _input, ctx) => {
-    const outcome = await app.tasks.add({
+    const handle = app.tasks.add({
       name: 'Rebuild index',
       run: (task) =>
         app.rebuildFromFiles((percent, message) => {
           task.progress(percent, message);
           ctx.onProgress?.(percent, message);
         }),
-    }).done;
-    if (outcome.status === 'completed') return outcome.value!;
-    if (outcome.status === 'cancelled')
-      throw new BdsError('task-cancelled', 'The index rebuild was cancelled');
-    throw outcome.error;
+    });
+    return taskResult(handle, 'The index rebuild');
   },
 });
 

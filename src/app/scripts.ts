@@ -11,6 +11,14 @@ import { workspaceUseCase } from './use-case.js';
 
 const ScriptRef = nonEmpty('script').describe('script id or slug');
 
+/** What a user sets on a script, at creation and later. */
+const ScriptFields = {
+  code: z.string().optional(),
+  entrypoint: z.string().optional(),
+  enabled: z.boolean().optional(),
+  order: z.number().int().optional(),
+};
+
 function scriptOp(app: AppServices, fn: () => Script): Script {
   const script = app.transaction(fn);
   app.scriptsChanged();
@@ -66,10 +74,7 @@ export const createScript = workspaceUseCase({
     title: nonEmpty('title'),
     kind: ScriptKindSchema,
     slug: z.string().optional(),
-    code: z.string().optional(),
-    entrypoint: z.string().optional(),
-    enabled: z.boolean().optional(),
-    order: z.number().int().optional(),
+    ...ScriptFields,
   }),
   output: ScriptWithCodeSchema,
   readOnly: false,
@@ -85,10 +90,7 @@ export const updateScript = workspaceUseCase({
     ref: ScriptRef,
     title: z.string().optional(),
     kind: ScriptKindSchema.optional(),
-    code: z.string().optional(),
-    entrypoint: z.string().optional(),
-    enabled: z.boolean().optional(),
-    order: z.number().int().optional(),
+    ...ScriptFields,
   }),
   output: ScriptWithCodeSchema,
   readOnly: false,

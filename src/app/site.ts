@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { BdsError } from '../core/errors.js';
+import { taskResult } from '../publish/index.js';
 import type { PythonMacroResolver } from '../render/index.js';
 import { TrustStore } from '../scripting/scripts/trust.js';
 import { startPreview, type BuildProgress, type BuildSummary, type PreviewServer } from '../site/index.js';
@@ -90,10 +90,7 @@ async function build(
       }),
   });
   try {
-    const outcome = await handle.done;
-    if (outcome.status === 'completed') return outcome.value!;
-    if (outcome.status === 'cancelled') throw new BdsError('task-cancelled', 'The site build was cancelled');
-    throw outcome.error;
+    return await taskResult(handle, 'The site build');
   } finally {
     await separate?.dispose();
   }

@@ -11,6 +11,7 @@ export {
 } from './settings.js';
 export {
   TaskRunner,
+  taskResult,
   type TaskContext,
   type TaskEvents,
   type TaskHandle,

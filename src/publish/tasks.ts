@@ -70,6 +70,17 @@ export interface TaskHandle<T> {
   done: Promise<TaskOutcome<T>>;
 }
 
+/**
+ * The value of a task once it has ended: a failure rethrows what the task threw, a cancellation
+ * throws `task-cancelled` saying what was cancelled.
+ */
+export async function taskResult<T>(handle: TaskHandle<T>, what: string): Promise<T> {
+  const outcome = await handle.done;
+  if (outcome.status === 'completed') return outcome.value as T;
+  if (outcome.status === 'cancelled') throw new BdsError('task-cancelled', `${what} was cancelled`);
+  throw outcome.error;
+}
+
 interface Entry {
   info: TaskInfo;
   spec: TaskSpec<unknown>;

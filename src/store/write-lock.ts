@@ -155,12 +155,10 @@ export class ProjectWriteLock {
     try {
       value = await currentHold.run(hold, fn);
     } catch (jobError) {
-      this.hold = undefined;
-      this.commit(jobError);
+      this.release(jobError);
       throw jobError;
     }
-    this.hold = undefined;
-    this.commit();
+    this.release();
     return value;
   }
 
@@ -171,13 +169,17 @@ export class ProjectWriteLock {
     try {
       value = currentHold.run(hold, fn);
     } catch (jobError) {
-      this.hold = undefined;
-      this.commit(jobError);
+      this.release(jobError);
       throw jobError;
     }
-    this.hold = undefined;
-    this.commit();
+    this.release();
     return value;
+  }
+
+  /** The job has ended: let the next one in and commit what it wrote. */
+  private release(jobError?: unknown): void {
+    this.hold = undefined;
+    this.commit(jobError);
   }
 
   /**

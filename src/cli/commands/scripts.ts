@@ -26,6 +26,18 @@ function collectArg(value: string, previous: Record<string, unknown>): Record<st
   return { ...previous, [value.slice(0, eq)]: parsed };
 }
 
+/** The code of `--file`, read from the caller's folder; a file that cannot be read names itself. */
+function readCodeFile(ctx: CliContext, file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
+  } catch (cause) {
+    throw new BdsError('invalid-argument', `Cannot read --file ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
 export function scriptCommands(program: Command, ctx: CliContext): void {
   const script = program.command('script').description('Python scripts: macros, transforms and utilities');
 
@@ -55,18 +67,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
         },
       ) =>
         (async () => {
-          let code: string | undefined;
-          if (opts.file) {
-            try {
-              code = fs.readFileSync(path.resolve(ctx.io.cwd, opts.file), 'utf8');
-            } catch (cause) {
-              throw new BdsError(
-                'invalid-argument',
-                `Cannot read --file ${opts.file}: ${(cause as Error).message}`,
-                { cause },
-              );
-            }
-          }
+          const code = readCodeFile(ctx, opts.file);
           const s = await ctx.call('scripts.create', {
             title: opts.title ?? name,
             slug: name,
@@ -95,20 +96,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .option('--order <n>', 'run order of a transform (lower first)', (v) => Number.parseInt(v, 10))
     .action(
       async (name: string, opts: { file?: string; title?: string; entrypoint?: string; order?: number }) => {
-        let code: string | undefined;
-        if (opts.file) {
-          try {
-            code = fs.readFileSync(path.resolve(ctx.io.cwd, opts.file), 'utf8');
-          } catch (cause) {
-            throw new BdsError(
-              'invalid-argument',
-              `Cannot read --file ${opts.file}: ${(cause as Error).message}`,
-              {
-                cause,
-              },
-            );
-          }
-        }
+        const code = readCodeFile(ctx, opts.file);
         const s = await ctx.call('scripts.update', {
           ref: name,
           code,

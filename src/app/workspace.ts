@@ -130,14 +130,15 @@ export class Workspace {
     this.services = this.createServices();
 
     const t0 = performance.now();
-    // Temp files a crashed writer left behind (atomic writes) in every folder bds writes to.
-    const p = project.paths;
-    for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) cleanTempFiles(dir);
     // Values of bds.json that now belong to this machine are taken once, as its first settings.
     this.machine.adoptLegacy(project.settings.id, project.legacyMachineSettings);
     const mode = db.fresh ? 'rebuild' : 'reconcile';
     // Another bds process may be writing this project: opening waits for it (the index lock).
     const [posts, media, scripts] = this.lock.runBlocking(() => {
+      // Temp files a crashed writer left behind (atomic writes) in every folder bds writes to. Only
+      // under the lock: outside it, they may be the temp files of another process writing right now.
+      const p = project.paths;
+      for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) cleanTempFiles(dir);
       this.recordSettingsProblems();
       return db.fresh
         ? ([

@@ -2,7 +2,7 @@
 // state and delete. Python sees them as bds_api.posts with its own names (`content` for the body).
 import { z } from 'zod';
 import type { Post } from '../content/posts/post-store.js';
-import type { PostRow } from '../store/index.js';
+import { PostRecordSchema, type PostRecord } from '../core/records.js';
 import type { AppServices } from './services.js';
 import {
   nonEmpty,
@@ -18,49 +18,44 @@ import { workspaceUseCase, type PythonView } from './use-case.js';
 
 // ------------------------------------------------------------------ the Python contract's shapes
 
-const PyPost = z.looseObject({
-  id: z.string(),
-  slug: z.string(),
-  title: z.string(),
-  status: PostStatusSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  publishedAt: z.string().optional(),
-  tags: z.array(z.string()),
-  categories: z.array(z.string()),
-  excerpt: z.string().optional(),
-  author: z.string().optional(),
-  language: z.string().optional(),
-  path: z.string(),
-});
+/** The post record's fields a script sees, in the order the API reference lists them. */
+const PY_POST_FIELDS = [
+  'id',
+  'slug',
+  'title',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'publishedAt',
+  'tags',
+  'categories',
+  'excerpt',
+  'author',
+  'language',
+  'path',
+] as const;
+type PyPostField = (typeof PY_POST_FIELDS)[number];
+
+const PyPost = z.looseObject(
+  Object.fromEntries(PY_POST_FIELDS.map((k) => [k, PostRecordSchema.shape[k]])) as Pick<
+    typeof PostRecordSchema.shape,
+    PyPostField
+  >,
+);
 const PyPostWithBody = PyPost.extend({ content: z.string() });
 /** The fields a script sets: the use case's own, with `content` for the body (no media links). */
 const PyPostData = PostFieldsSchema.omit({ body: true, media: true }).extend({
   content: z.string().optional(),
 });
 
-type PostLike = Omit<PostRow, 'mtimeMs' | 'size' | 'bodyLine' | 'sortDate' | 'body'> & { body?: string };
+type PostLike = Pick<PostRecord, PyPostField | 'hasDraft'> & { body?: string };
 
 /** A post as Python sees it: `content` for the body, `hasPendingEdits`, no internal fields. */
 function pyPost(p: PostLike): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    id: p.id,
-    slug: p.slug,
-    title: p.title,
-    status: p.status,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    publishedAt: p.publishedAt,
-    tags: p.tags,
-    categories: p.categories,
-    excerpt: p.excerpt,
-    author: p.author,
-    language: p.language,
-    path: p.path,
-    hasPendingEdits: p.hasDraft,
-  };
+  const out: Record<string, unknown> = {};
+  for (const k of PY_POST_FIELDS) if (p[k] !== undefined) out[k] = p[k];
+  out.hasPendingEdits = p.hasDraft;
   if (p.body !== undefined) out.content = p.body;
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
 

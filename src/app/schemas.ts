@@ -1,33 +1,15 @@
 // zod schemas of what use cases take and return, shared by their modules: one post, media, script and
 // tag shape for the CLI, the HTTP API and (through their Python views) bds_api.
 import { z } from 'zod';
-import { POST_STATUSES } from '../core/schemas.js';
-import type { MediaRecord } from '../content/media/index.js';
-import { shaped } from './use-case.js';
+import { MediaRecordSchema, POST_FILE_STATE, POST_STATUSES, PostRecordSchema } from '../core/records.js';
 
 export const PostStatusSchema = z.enum(POST_STATUSES);
 
-/** A post as lists show it (no body). */
-export const PostSummarySchema = z.object({
-  id: z.string(),
-  path: z.string(),
-  slug: z.string(),
-  title: z.string(),
-  status: PostStatusSchema,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  publishedAt: z.string().optional(),
-  dateKey: z.string(),
-  excerpt: z.string().optional(),
-  author: z.string().optional(),
-  language: z.string().optional(),
-  template: z.string().optional(),
-  tags: z.array(z.string()),
-  categories: z.array(z.string()),
-  media: z.array(z.string()),
-  extra: z.record(z.string(), z.unknown()),
-  /** Published post with edits waiting in drafts/. */
-  hasDraft: z.boolean(),
+/** A post as lists show it: the record without its body and the index's file state. */
+export const PostSummarySchema = PostRecordSchema.omit({
+  body: true,
+  bodyLine: true,
+  ...POST_FILE_STATE,
 });
 export type PostSummary = z.infer<typeof PostSummarySchema>;
 
@@ -38,10 +20,8 @@ export const PendingEditsSchema = z.object({
   path: z.string(),
 });
 
-export const PostSchema = PostSummarySchema.extend({
-  body: z.string(),
-  /** The file line the body starts on (errors in the body are reported at file lines). */
-  bodyLine: z.number(),
+/** A post with its body and pending edits. */
+export const PostSchema = PostRecordSchema.omit(POST_FILE_STATE).extend({
   pending: PendingEditsSchema.optional(),
 });
 export type PostOutput = z.infer<typeof PostSchema>;
@@ -70,22 +50,8 @@ export const SearchHitSchema = z.object({
   snippet: z.string(),
 });
 
-export const MediaSchema = shaped<MediaRecord>(
-  z.looseObject({
-    id: z.string(),
-    path: z.string(),
-    originalName: z.string(),
-    mimeType: z.string(),
-    size: z.number(),
-    width: z.number().optional(),
-    height: z.number().optional(),
-    title: z.string().optional(),
-    alt: z.string().optional(),
-    caption: z.string().optional(),
-    tags: z.array(z.string()),
-    createdAt: z.string(),
-  }),
-);
+/** A media file as the API shows it (unknown sidecar keys included). */
+export const MediaSchema = MediaRecordSchema;
 
 export const ScriptKindSchema = z.enum(['macro', 'transform', 'utility']);
 

@@ -9,30 +9,13 @@ import type { PostRow } from '../store/index.js';
 import { workspaceMediaLinks, WorkspaceRenderData } from './render-data.js';
 import type { AppServices } from './services.js';
 
+/** Optional fields the site reads as absent when they are empty (`language: ""` means the main one). */
+const OPTIONAL_TEXT = ['publishedAt', 'excerpt', 'author', 'language', 'template'] as const;
+
 function toSitePost(row: PostRow): SitePost {
-  return {
-    id: row.id,
-    path: row.path,
-    slug: row.slug,
-    title: row.title,
-    status: row.status,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    ...(row.publishedAt ? { publishedAt: row.publishedAt } : {}),
-    sortDate: row.sortDate,
-    dateKey: row.dateKey,
-    ...(row.excerpt ? { excerpt: row.excerpt } : {}),
-    ...(row.author ? { author: row.author } : {}),
-    ...(row.language ? { language: row.language } : {}),
-    ...(row.template ? { template: row.template } : {}),
-    tags: row.tags,
-    categories: row.categories,
-    media: row.media,
-    body: row.body,
-    bodyLine: row.bodyLine,
-    mtimeMs: row.mtimeMs,
-    size: row.size,
-  };
+  const { extra: _extra, hasDraft: _hasDraft, ...post } = row;
+  for (const key of OPTIONAL_TEXT) if (!post[key]) delete post[key];
+  return post;
 }
 
 /**

@@ -1,6 +1,7 @@
 // ABI v1: the zod schemas of every payload that crosses into or out of Python (macro, transform and
 // utility calls, script checks, bds_api calls), and the helpers that turn a failed parse into a message naming the field.
 import { z } from 'zod';
+import { PostRecordSchema } from './records.js';
 
 export const ABI_VERSION = 1;
 
@@ -33,16 +34,19 @@ export const MacroContextSchema = z.strictObject({
 export type MacroContextV1 = z.infer<typeof MacroContextSchema>;
 
 /** The `post` of `render(context, post)` (or `None`). Extra keys are allowed, as JSON values. */
-export const PostDataSchema = z
-  .object({
+export const PostDataSchema = PostRecordSchema.pick({
+  title: true,
+  slug: true,
+  tags: true,
+  categories: true,
+  createdAt: true,
+  updatedAt: true,
+})
+  .extend({
     id: nonEmpty,
-    title: z.string(),
-    slug: z.string(),
+    /** The Markdown body. */
     content: z.string(),
-    tags: z.array(z.string()),
-    categories: z.array(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    // Python sees absent fields as None.
     publishedAt: z.string().nullable().optional(),
     excerpt: z.string().nullable().optional(),
     author: z.string().nullable().optional(),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { isValidTimezone } from './dates.js';
 import { isIsoDate } from './dates.js';
+import { POST_FRONTMATTER_FIELDS } from './records.js';
 
 export const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -11,8 +12,7 @@ const isoDate = z
   .refine(isIsoDate, { message: 'must be an ISO-8601 date such as 2026-01-31T10:00:00Z' });
 const nonEmpty = z.string().trim().min(1, { message: 'must not be empty' });
 
-export const POST_STATUSES = ['draft', 'published', 'archived'] as const;
-export type PostStatus = (typeof POST_STATUSES)[number];
+export { POST_STATUSES, type PostStatus } from './records.js';
 
 export const CategoryMetaSchema = z.looseObject({
   title: z.string(),
@@ -213,20 +213,17 @@ const stringList = z
   .array(z.union([z.string(), z.number()]).transform((v) => String(v).trim()))
   .transform((list) => [...new Set(list.filter((s) => s.length > 0))]);
 
+/** Post frontmatter as a file holds it: the record's fields, checked, with defaults for the lists. */
 export const PostFrontmatterSchema = z.looseObject({
+  ...POST_FRONTMATTER_FIELDS,
   id: z.string().regex(SAFE_ID, { message: 'must be an id of letters, digits, - and _' }),
   title: nonEmpty,
   slug: z.string().min(1),
-  status: z.enum(POST_STATUSES),
   createdAt: isoDate,
   updatedAt: isoDate,
   publishedAt: isoDate.optional(),
   tags: stringList.default([]),
   categories: stringList.default([]),
-  excerpt: z.string().optional(),
-  author: z.string().optional(),
-  language: z.string().optional(),
-  template: z.string().optional(),
   media: z.array(z.string().regex(SAFE_ID)).default([]),
 });
 export type PostFrontmatter = z.infer<typeof PostFrontmatterSchema>;

@@ -1,6 +1,8 @@
 // Shared types of the render layer: parsed macros, the data built-in macros read, the Python macro
 // resolver and link resolver the application implements, and what a rendered document reports.
 import type { ErrorCode } from '../core/errors.js';
+import type { MacroContextV1, PostDataV1 } from '../core/abi.js';
+import type { MediaRecord } from '../core/records.js';
 
 /** A macro parameter after typing: quoted → string; `true`/`false` → boolean; a bare flag → true. */
 export type MacroParamValue = string | number | boolean;
@@ -53,22 +55,13 @@ export interface MacroFailure extends SourceLocation {
 }
 
 /** A media file as the render layer sees it. URLs are built by `urls.ts` from `path`. */
-export interface MediaItem {
-  id: string;
-  /** Path under `media/`: `YYYY/MM/ID.ext`. */
-  path: string;
-  originalName: string;
-  /** ISO-8601 with offset. */
-  createdAt: string;
-  mimeType?: string;
-  title?: string;
-  alt?: string;
-  caption?: string;
-  width?: number;
-  height?: number;
-  /** True when `/thumbnails/YYYY/MM/ID-{150,400,800}.webp` exist for this file. */
-  hasThumbnails?: boolean;
-}
+export type MediaItem = Pick<MediaRecord, 'id' | 'originalName' | 'createdAt'> &
+  Partial<Pick<MediaRecord, 'mimeType' | 'title' | 'alt' | 'caption' | 'width' | 'height'>> & {
+    /** Path under `media/`: `YYYY/MM/ID.ext` (the record's path without `media/`). */
+    path: string;
+    /** True when `/thumbnails/YYYY/MM/ID-{150,400,800}.webp` exist for this file. */
+    hasThumbnails?: boolean;
+  };
 
 export interface TagCount {
   name: string;
@@ -91,34 +84,10 @@ export interface RenderData {
 }
 
 /** The post a macro is rendered for, as Python's `render(context, post)` receives it (ABI v1). */
-export interface PostData {
-  id: string;
-  title: string;
-  slug: string;
-  content: string;
-  tags: string[];
-  categories: string[];
-  createdAt: string;
-  updatedAt: string;
-  publishedAt?: string | null;
-  excerpt?: string | null;
-  author?: string | null;
-  language?: string | null;
-  status?: string;
-  [extra: string]: unknown;
-}
+export type PostData = PostDataV1;
 
-/** The `context` argument of a Python macro's `render(context, post)`. */
-export interface MacroContext {
-  params: Record<string, MacroParamValue>;
-  language: string;
-  post_slug: string | null;
-  env: {
-    isPreview: boolean;
-    mainLanguage: string;
-    source: { kind: 'macro'; id: string };
-  };
-}
+/** The `context` argument of a Python macro's `render(context, post)` (ABI v1). */
+export type MacroContext = MacroContextV1;
 
 export interface PythonMacroCall {
   /** The script slug (= the macro name). */

@@ -1,5 +1,6 @@
 // What the site generator reads from a project, as plain data: the application adapts a Workspace to it,
 // tests can hand in anything that fits. One snapshot is taken per build (or per preview model).
+import type { PostRecord } from '../core/records.js';
 import type { RenderData } from '../render/index.js';
 
 export interface SiteSettings {
@@ -28,36 +29,11 @@ export interface SitePaths {
   cache: string;
 }
 
-/** A post as the site sees it: the index row (body included). */
-export interface SitePost {
-  id: string;
-  /** Project-relative file, e.g. `posts/2024/05/spring-trip.md` (or `drafts/ID.md` for pending edits). */
-  path: string;
-  slug: string;
-  title: string;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt?: string;
-  /** UTC ISO of publishedAt ?? createdAt, for ordering. */
-  sortDate: string;
-  /** YYYY-MM-DD in the project timezone of publishedAt ?? createdAt. */
-  dateKey: string;
-  excerpt?: string;
-  author?: string;
-  language?: string;
-  template?: string;
-  tags: string[];
-  categories: string[];
-  media: string[];
-  body: string;
-  /** 1-based line of the file where the body starts. */
-  bodyLine: number;
-  mtimeMs: number;
-  size: number;
+/** A post as the site sees it: the post record (body included) without what only the index keeps. */
+export type SitePost = Omit<PostRecord, 'extra' | 'hasDraft'> & {
   /** True for the pending edits of a published post (preview only). */
   pending?: boolean;
-}
+};
 
 export interface SiteCategory {
   name: string;

@@ -1,23 +1,13 @@
 // The media part of the index: one row per sidecar, FTS over its text, links to posts come from posts.
+import type { MediaRecord } from '../core/records.js';
 import type { Sqlite } from './db.js';
 
-export interface MediaRowInput {
-  id: string;
-  path: string;
-  originalName: string;
-  mimeType: string;
-  size: number;
-  width?: number;
-  height?: number;
-  title?: string;
-  alt?: string;
-  caption?: string;
-  tags: string[];
-  createdAt: string;
+/** A media record as the index is given it: its columns, the whole record, and the sidecar's mtime. */
+export type MediaRowInput = Omit<MediaRecord, 'extra'> & {
   /** The whole record as read from the sidecar. */
   record: Record<string, unknown>;
   sidecarMtimeMs: number;
-}
+};
 
 interface RawMedia {
   record_json: string;

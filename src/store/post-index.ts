@@ -1,42 +1,16 @@
 // The posts part of the index: rows derived from post files, FTS5 search (filled on first use after a
 // rebuild), lists by status/tag/category/date.
-import type { PostStatus } from '../core/schemas.js';
+import type { PostRecord, PostStatus } from '../core/records.js';
 import type { Sqlite } from './db.js';
 
 /** SQL for a JSON array column's strings joined by spaces, as `upsert` gives tags and categories to FTS. */
 const joinedArraySql = (column: string) =>
   `(SELECT coalesce(group_concat(value, ' ' ORDER BY key), '') FROM json_each(${column}))`;
 
-export interface PostRowInput {
-  id: string;
-  path: string;
-  slug: string;
-  title: string;
-  status: PostStatus;
-  createdAt: string;
-  updatedAt: string;
-  publishedAt?: string;
-  /** UTC ISO of publishedAt ?? createdAt, for ordering. */
-  sortDate: string;
-  /** YYYY-MM-DD in the project timezone, for date archives. */
-  dateKey: string;
-  excerpt?: string;
-  author?: string;
-  language?: string;
-  template?: string;
-  tags: string[];
-  categories: string[];
-  media: string[];
-  extra: Record<string, unknown>;
-  body: string;
-  bodyLine: number;
-  mtimeMs: number;
-  size: number;
-}
-
-export interface PostRow extends PostRowInput {
-  hasDraft: boolean;
-}
+/** A post as the index holds it: the post record (see core/records.ts). */
+export type PostRow = PostRecord;
+/** What the index is given for a post file (it works out `hasDraft` itself). */
+export type PostRowInput = Omit<PostRecord, 'hasDraft'>;
 
 export interface DraftRowInput {
   postId: string;

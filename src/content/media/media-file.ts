@@ -5,28 +5,11 @@ import { z } from 'zod';
 import { isIsoDate } from '../../core/dates.js';
 import { BdsError } from '../../core/errors.js';
 import { parseSimpleYaml, stringifyYaml } from '../../core/frontmatter.js';
+import type { MediaRecord } from '../../core/records.js';
 import { describeZodError } from '../../core/schemas.js';
 import { assertMediaPath, isMediaId, mediaIdOfPath, mediaPathOfSidecar } from './media-paths.js';
 
-export interface MediaRecord {
-  /** UUID; also the media file's name. */
-  id: string;
-  /** Project-relative POSIX path of the media file: media/YYYY/MM/ID.ext */
-  path: string;
-  originalName: string;
-  mimeType: string;
-  size: number;
-  width?: number;
-  height?: number;
-  title?: string;
-  alt?: string;
-  caption?: string;
-  tags: string[];
-  /** ISO-8601 with offset. */
-  createdAt: string;
-  /** Unknown sidecar keys, kept verbatim on rewrite. */
-  extra: Record<string, unknown>;
-}
+export type { MediaRecord } from '../../core/records.js';
 
 /** The sidecar keys bds knows, in the order it writes them. */
 export const SIDECAR_KEYS = [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { disableChildProcesses, emptyJsModule, poisonCodeGeneration } from './hardening.js';
 import { OutputCapture } from './output-capture.js';
-import type { EngineSettings, RunKind } from './protocol.js';
+import type { EngineSettings, RunCall } from './protocol.js';
 import {
   HOST_MODULE_SOURCE,
   PRELOADED_MODULES,
@@ -39,15 +39,7 @@ export interface EngineLoadOptions extends EngineSettings {
   hostCall(method: string, argsJson: string): string;
 }
 
-export interface EngineCall {
-  kind: RunKind;
-  cacheKey: string;
-  source: string;
-  entrypoint: string;
-  argsJson: string;
-  filename: string;
-  lineOffset: number;
-}
+export type EngineCall = RunCall;
 
 interface RuntimeFunctions {
   run(...args: [string, string, string, string, string, string, number]): unknown;

@@ -40,18 +40,28 @@ export interface WorkerInit {
   makeSnapshot: boolean;
 }
 
-/** A call into Python. `argsJson` is a JSON array of positional arguments. */
-export interface RunMessage {
-  v: typeof PROTOCOL_VERSION;
-  type: 'run';
-  id: number;
+/**
+ * One call into Python, as every layer of the runtime passes it on (host, worker message, engine).
+ * `argsJson` is a JSON array of positional arguments.
+ */
+export interface RunCall {
   kind: RunKind;
+  /** `{scriptId}:{version}`: the script is compiled once per key. */
   cacheKey: string;
   source: string;
   entrypoint: string;
   argsJson: string;
+  /** Shown in tracebacks, e.g. `scripts/gallery.py`. */
   filename: string;
+  /** Lines before the code in the file, so reported lines are file lines. */
   lineOffset: number;
+}
+
+/** A call into Python, posted to a worker. */
+export interface RunMessage extends RunCall {
+  v: typeof PROTOCOL_VERSION;
+  type: 'run';
+  id: number;
 }
 
 export type HostToWorker = RunMessage;

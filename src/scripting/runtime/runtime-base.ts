@@ -21,7 +21,7 @@ import {
   type UtilityContext,
 } from '../../core/abi.js';
 import { BdsError, isBdsError } from '../../core/errors.js';
-import { RUN_KINDS, type OutputStream, type RunKind } from './protocol.js';
+import { RUN_KINDS, type OutputStream, type RunCall, type RunKind } from './protocol.js';
 import {
   DEFAULT_TIMEOUTS,
   type ApiHandler,
@@ -39,14 +39,7 @@ import {
 } from './types.js';
 
 /** A request after checks and defaults: what a runtime executes. */
-export interface PreparedCall {
-  kind: RunKind;
-  cacheKey: string;
-  source: string;
-  entrypoint: string;
-  argsJson: string;
-  filename: string;
-  lineOffset: number;
+export interface PreparedCall extends RunCall {
   timeoutMs: number;
   onOutput?: (stream: OutputStream, text: string) => void;
   apiHandler?: ApiHandler;

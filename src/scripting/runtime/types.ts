@@ -10,7 +10,7 @@ import type {
   TransformPost,
   UtilityContext,
 } from '../../core/abi.js';
-import type { OutputStream, RunKind } from './protocol.js';
+import type { OutputStream, RunCall, RunKind } from './protocol.js';
 
 export type { OutputStream, RunKind } from './protocol.js';
 
@@ -33,26 +33,20 @@ export const DEFAULT_TIMEOUTS: Readonly<PythonTimeouts> = {
  */
 export type ApiHandler = (method: string, args: Record<string, JsonValue>) => unknown;
 
-export interface PythonRunRequest {
-  kind: RunKind;
-  /** `{scriptId}:{version}`: the script is compiled once per key; a new version replaces the old. */
-  cacheKey: string;
-  source: string;
-  /** The function to call (ignored for `check`). */
-  entrypoint: string;
-  /** Positional arguments (JSON values). Give `args` or `argsJson` (a JSON array), not both. */
-  args?: readonly unknown[];
-  argsJson?: string;
-  /** Shown in tracebacks and set as `file` on errors, e.g. `scripts/gallery.py`. */
-  filename?: string;
-  /** Lines before the code in the file (the frontmatter docstring), so reported lines are file lines. */
-  lineOffset?: number;
-  /** Overrides the runtime's limit for this kind; 0 disables the watchdog. */
-  timeoutMs?: number;
-  /** Output as it arrives, in batches. It is also returned, capped, in the result. */
-  onOutput?: (stream: OutputStream, text: string) => void;
-  apiHandler?: ApiHandler;
-}
+/**
+ * A call into Python as a caller gives it: the run call (see `RunCall`) with defaults for the file
+ * name and line offset, arguments as values or as JSON, and the callbacks that stay on the host.
+ */
+export type PythonRunRequest = Pick<RunCall, 'kind' | 'cacheKey' | 'source' | 'entrypoint'> &
+  Partial<Pick<RunCall, 'argsJson' | 'filename' | 'lineOffset'>> & {
+    /** Positional arguments (JSON values). Give `args` or `argsJson` (a JSON array), not both. */
+    args?: readonly unknown[];
+    /** Overrides the runtime's limit for this kind; 0 disables the watchdog. */
+    timeoutMs?: number;
+    /** Output as it arrives, in batches. It is also returned, capped, in the result. */
+    onOutput?: (stream: OutputStream, text: string) => void;
+    apiHandler?: ApiHandler;
+  };
 
 export interface PythonRunResult {
   /** The entrypoint's return value, decoded from JSON. */

@@ -139,18 +139,9 @@ export class WorkerSlot {
         grace: null,
       };
       this.inflight = inflight;
-      const message: RunMessage = {
-        v: PROTOCOL_VERSION,
-        type: 'run',
-        id,
-        kind: call.kind,
-        cacheKey: call.cacheKey,
-        source: call.source,
-        entrypoint: call.entrypoint,
-        argsJson: call.argsJson,
-        filename: call.filename,
-        lineOffset: call.lineOffset,
-      };
+      // The call's own fields cross to the worker; its callbacks and deadline stay here.
+      const { timeoutMs: _timeoutMs, onOutput: _onOutput, apiHandler: _apiHandler, ...run } = call;
+      const message: RunMessage = { v: PROTOCOL_VERSION, type: 'run', id, ...run };
       worker.postMessage(message);
       if (inflight.deadline !== Infinity) this.watch(inflight.deadline);
     });

@@ -5,12 +5,18 @@ export interface AppEvents {
   'posts-changed': { paths: string[]; source: 'app' | 'external' };
   'media-changed': { paths: string[]; source: 'app' | 'external' };
   'meta-changed': { paths: string[]; source: 'app' | 'external' };
+  /** Templates under templates/ were saved, deleted or edited outside bds. */
+  'templates-changed': { paths: string[]; source: 'app' | 'external' };
   'scripts-changed': { macroSlugs: string[] };
   /** A commit, pull, push or fetch changed what git shows. */
   'git-changed': Record<string, never>;
   /** bds.json or this machine's settings for the project changed. */
   'settings-changed': { keys: string[] };
   problem: { file: string; code: string; message: string; line?: number };
+  /** A site build's progress by phase (throttled: a phase change, else at most every 100 ms). */
+  'build-progress': { phase: string; done: number; total: number; percent: number; message: string };
+  /** A blogmark became a draft post. */
+  'blogmark-created': { postId: string; url: string };
 }
 
 export class AppEventBus {

@@ -73,7 +73,10 @@ export interface AppServices extends UserServices {
   /** Apply one file changed outside bds (the watcher, a reconcile after a pull). */
   applyExternalChange(rel: string): void;
   /** Tell listeners what changed (the server forwards these as events). */
-  changed(name: 'posts-changed' | 'media-changed' | 'meta-changed', paths: string[]): void;
+  changed(
+    name: 'posts-changed' | 'media-changed' | 'meta-changed' | 'templates-changed',
+    paths: string[],
+  ): void;
   scriptsChanged(): void;
   emit<K extends keyof AppEvents>(name: K, payload: AppEvents[K]): void;
   /** The workspace's Python runtime, started on first use, with the machine's settings. */

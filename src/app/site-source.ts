@@ -170,6 +170,7 @@ export class WorkspaceSiteSource implements SiteSource {
       e.on('posts-changed', ({ paths }) => listener({ kind: 'posts', paths })),
       e.on('media-changed', ({ paths }) => listener({ kind: 'media', paths })),
       e.on('meta-changed', ({ paths }) => listener({ kind: 'meta', paths })),
+      e.on('templates-changed', ({ paths }) => listener({ kind: 'templates', paths })),
       e.on('scripts-changed', () => listener({ kind: 'scripts', paths: [] })),
       // A file that could not be applied: the pages (and the 404 page's list of problems) change.
       e.on('problem', ({ file }) => listener({ kind: 'posts', paths: [file] })),

@@ -70,6 +70,8 @@ async function build(
         ? app.macroResolver(() => (separate ??= app.separatePython(1)))
         : app.macroResolver();
   }
+  // Listeners (the app server's event stream) hear a phase change at once, else at most every 100 ms.
+  let lastEmit = { phase: '', at: 0 };
   const handle = app.tasks.add({
     name: 'Build site',
     run: (task) =>
@@ -86,6 +88,11 @@ async function build(
           const percent = Math.round(from + (to - from) * share);
           task.progress(percent, PHASE_MESSAGE[p.phase]);
           ctx.onProgress?.(percent, PHASE_MESSAGE[p.phase]);
+          const now = performance.now();
+          if (p.phase !== lastEmit.phase || now - lastEmit.at >= 100) {
+            lastEmit = { phase: p.phase, at: now };
+            app.emit('build-progress', { ...p, percent, message: PHASE_MESSAGE[p.phase] });
+          }
         },
       }),
   });
@@ -134,6 +141,8 @@ export interface PreviewServerOptions {
    * workspace opened without `watch`, as the CLI does). Templates, media and thumbnails are always watched.
    */
   watchContent?: boolean;
+  /** Origins that may show the preview in a frame (the app server's). */
+  frameAncestors?: readonly string[];
 }
 
 /** Serve the site on 127.0.0.1 with drafts, error boxes and live reload. */
@@ -147,6 +156,7 @@ export async function startPreviewServer(
     ...(options.port === undefined ? {} : { port: options.port }),
     resolver,
     problems: () => app.problems(),
+    ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}),
   });
   const trust = watchTrust(app.home, server);
   // The workspace's own watcher applies outside edits; its events reach the server through the source.

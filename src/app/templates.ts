@@ -99,7 +99,7 @@ function saveTemplate(ws: TemplateHost, name: string, content: string): Template
     new LiquidTheme(sources).parseAll();
   }
   writeFileAtomic(userFile(ws, name), content);
-  ws.changed('meta-changed', [rel]);
+  ws.changed('templates-changed', [rel]);
   return listTemplates(ws).find((t) => t.name === name)!;
 }
 
@@ -110,7 +110,7 @@ function deleteTemplate(ws: TemplateHost, name: string): void {
   if (!fs.existsSync(file))
     throw new BdsError('template-not-found', `No user template "${name}" in templates/`);
   fs.rmSync(file);
-  ws.changed('meta-changed', [`templates/${name}.liquid`]);
+  ws.changed('templates-changed', [`templates/${name}.liquid`]);
 }
 
 const Template = z.object({

@@ -346,15 +346,16 @@ export class Workspace {
   // ------------------------------------------------------------------ watching
 
   /**
-   * Watch posts/, drafts/, meta/, scripts/ and media/ and apply edits made outside bds (once; later calls
+   * Watch posts/, drafts/, meta/, scripts/, media/ and templates/ and apply edits made outside bds (once; later calls
    * return the same promise). Resolves when the watcher is ready to report changes.
    */
   watch(): Promise<void> {
     if (this.watcher) return this.watcherReady;
     const p = this.current.paths;
     // Watched folders must exist: chokidar reports a missing one as a second, early 'ready'.
-    for (const dir of [p.posts, p.drafts, p.meta, p.scripts, p.media]) fs.mkdirSync(dir, { recursive: true });
-    this.watcher = chokidar.watch([p.posts, p.drafts, p.meta, p.scripts, p.media], {
+    const dirs = [p.posts, p.drafts, p.meta, p.scripts, p.media, p.templates];
+    for (const dir of dirs) fs.mkdirSync(dir, { recursive: true });
+    this.watcher = chokidar.watch(dirs, {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
@@ -384,6 +385,8 @@ export class Workspace {
   /** Apply one file changed outside bds (from the watcher, or a reconcile after a pull). */
   applyExternalChange(rel: string): void {
     if ((rel.startsWith('posts/') || rel.startsWith('drafts/')) && /\.(md|markdown)$/i.test(rel)) {
+      // bds's own writes reach the watcher too; they are indexed already and are no outside change.
+      if (this.posts.isIndexedAsIs(rel)) return;
       const problem = this.transaction(() => this.posts.indexFile(rel));
       if (problem) this.events.emit('problem', problem);
       this.events.emit('posts-changed', { paths: [rel], source: 'external' });
@@ -399,6 +402,8 @@ export class Workspace {
       if (!rel.endsWith('.meta.yaml')) this.refreshThumbnails(rel);
     } else if (rel.startsWith('meta/')) {
       this.events.emit('meta-changed', { paths: [rel], source: 'external' });
+    } else if (rel.startsWith('templates/')) {
+      this.events.emit('templates-changed', { paths: [rel], source: 'external' });
     }
   }
 

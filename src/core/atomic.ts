@@ -13,6 +13,8 @@ export interface AtomicWriteOptions {
    * after a power cut they may hold the old content, never a torn one.
    */
   durable?: boolean;
+  /** File mode of the new file (default 0o644); 0o600 for files holding a secret. */
+  mode?: number;
 }
 
 export function writeFileAtomic(
@@ -26,7 +28,7 @@ export function writeFileAtomic(
     dir,
     `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`,
   );
-  const fd = fs.openSync(tmp, 'w', 0o644);
+  const fd = fs.openSync(tmp, 'w', options.mode ?? 0o644);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     if (options.durable !== false) fs.fsyncSync(fd);

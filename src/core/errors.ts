@@ -225,6 +225,34 @@ export const ERROR_CATALOGUE = {
     title: 'Page rendering thread failed',
     hint: 'The build stopped; run it again. If it keeps failing, the message names what the thread could not do.',
   },
+  'missing-token': {
+    title: 'Not signed in to this bds server',
+    hint: 'Open the address `bds serve` printed (it carries this run’s token once), or send the token from BDS_HOME/servers/ as `Authorization: Bearer ...`.',
+  },
+  'wrong-token': {
+    title: 'Wrong token',
+    hint: 'The server makes a new token every time it starts: open the address it printed this time.',
+  },
+  'forbidden-host': {
+    title: 'Wrong host name',
+    hint: 'Reach the server as http://127.0.0.1:PORT or http://localhost:PORT; other names are refused (DNS rebinding).',
+  },
+  'forbidden-origin': {
+    title: 'Request from another origin',
+    hint: 'Only the bds app itself may call its API; pages of other sites and the preview cannot.',
+  },
+  'cross-site': {
+    title: 'Cross-site request',
+    hint: 'Only the bds app itself may load this; open it from the address `bds serve` printed.',
+  },
+  'payload-too-large': {
+    title: 'Request too large',
+    hint: 'Send less at once: a post holds at most 10 MB; split a large import into several.',
+  },
+  'route-not-found': {
+    title: 'No such API route',
+    hint: 'The API has one route per use case; `bds call --list` names them, and GET /api/routes lists their paths.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -302,6 +330,13 @@ export const HTTP_STATUS = {
   'invalid-call': 400,
   'api-unavailable': 409,
   'site-worker-failed': 500,
+  'missing-token': 401,
+  'wrong-token': 401,
+  'forbidden-host': 403,
+  'forbidden-origin': 403,
+  'cross-site': 403,
+  'payload-too-large': 413,
+  'route-not-found': 404,
 } as const satisfies Record<ErrorCode, number>;
 
 export function isErrorCode(code: string): code is ErrorCode {

@@ -31,3 +31,10 @@ export { renderAtom, renderRss, renderSitemap, renderCalendar, absolutizeHtml } 
 export { PostBodyCache, postData } from './post-bodies.js';
 export { startPreview } from './preview/server.js';
 export type { PreviewOptions, PreviewServer } from './preview/server.js';
+export {
+  isCrossSiteSubresource,
+  isLoopbackHost,
+  isLoopbackOrigin,
+  resolveStaticFile,
+  type StaticResolution,
+} from './preview/security.js';

@@ -8,6 +8,7 @@ import { ALL_USE_CASES } from '../../src/app/use-cases.js';
 import { pythonApiMethods } from '../../src/app/python-api.js';
 import { isSerial, pythonViews } from '../../src/app/use-case.js';
 import { ERROR_CATALOGUE, HTTP_STATUS } from '../../src/core/errors.js';
+import { generateClientRoutes } from '../../src/client/generate-routes.js';
 
 const cliSources = (): string => {
   const dir = path.join('src', 'cli');
@@ -91,13 +92,42 @@ describe('imports in src/', () => {
     return out;
   };
 
-  it('src/cli imports only src/app and itself', () => {
-    for (const f of files.filter((f) => f.startsWith(path.join('src', 'cli')))) {
+  it('src/cli imports only src/app, the server and itself', () => {
+    for (const f of files.filter((f) => f.startsWith(path.join('src', 'cli') + path.sep))) {
       for (const dep of importsOf(f)) {
         const top = dep.split(path.sep)[1];
-        expect(['cli', 'app'], `${f} imports ${dep}`).toContain(top);
+        expect(['cli', 'app', 'server'], `${f} imports ${dep}`).toContain(top);
+        if (top === 'server') expect(dep, f).toBe(path.join('src', 'server', 'index.ts'));
       }
     }
+  });
+
+  it('src/server reaches the application only through src/app (and the site only for its door checks)', () => {
+    for (const f of files.filter((f) => f.startsWith(path.join('src', 'server') + path.sep))) {
+      for (const dep of importsOf(f)) {
+        const top = dep.split(path.sep)[1];
+        expect(['server', 'app', 'site', 'core'], `${f} imports ${dep}`).toContain(top);
+        if (top === 'app') expect(dep, f).toBe(path.join('src', 'app', 'index.ts'));
+        if (top === 'site') expect(dep, f).toBe(path.join('src', 'site', 'index.ts'));
+      }
+    }
+  });
+
+  it('src/client holds no server code: only types from src/app, and its own files', () => {
+    for (const f of files.filter((f) => f.startsWith(path.join('src', 'client') + path.sep))) {
+      if (f.endsWith('generate-routes.ts')) continue; // the generator runs in Node, at build time
+      const text = fs.readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)) {
+        const spec = m[2]!;
+        if (spec.startsWith('./')) continue;
+        expect(m[1], `${f}: ${spec} must be a type import`).toBeTruthy();
+        expect(spec).toBe('../app/index.js');
+      }
+    }
+  });
+
+  it('src/client/routes.ts is current with the registry', () => {
+    expect(fs.readFileSync('src/client/routes.ts', 'utf8')).toBe(generateClientRoutes());
   });
 
   it('has no import cycle (type imports included)', () => {

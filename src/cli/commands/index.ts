@@ -5,6 +5,7 @@ import { templateCommands } from './templates.js';
 import { mediaCommands } from './media.js';
 import { publishCommands } from './publish.js';
 import { scriptCommands } from './scripts.js';
+import { serveCommands } from './serve.js';
 import { siteCommands } from './site.js';
 import { gitCommands } from './sync.js';
 
@@ -16,4 +17,5 @@ export const COMMAND_MODULES: CommandModule[] = [
   siteCommands,
   configCommands,
   templateCommands,
+  serveCommands,
 ];

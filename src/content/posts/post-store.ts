@@ -122,6 +122,21 @@ export class PostStore {
     return { indexed, removed, problems };
   }
 
+  /**
+   * True when the file on disk is the one the index holds (same mtime and size): a watcher event for a
+   * write bds itself made, which needs no work and is no outside change.
+   */
+  isIndexedAsIs(rel: string): boolean {
+    const known = this.index.fileState(rel);
+    if (!known) return false;
+    try {
+      const st = fs.statSync(this.abs(rel));
+      return st.mtimeMs === known.mtimeMs && st.size === known.size;
+    } catch {
+      return false;
+    }
+  }
+
   /** Index one post or draft file after it changed on disk (or remove it when it is gone). */
   indexFile(rel: string): Problem | undefined {
     if (!fs.existsSync(this.abs(rel))) {

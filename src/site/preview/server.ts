@@ -37,6 +37,11 @@ export interface PreviewOptions {
    * site, so the not-found page lists the unreadable posts: the page the user expected is probably one.
    */
   problems?: () => readonly Problem[];
+  /**
+   * Origins that may show the preview in a frame (the app's origin, a different port). Default: none
+   * but the preview itself.
+   */
+  frameAncestors?: readonly string[];
 }
 
 export interface PreviewServer {
@@ -61,12 +66,18 @@ const PAGE_TYPES: Record<SitePage['kind'], string> = {
   calendar: 'application/json; charset=utf-8',
 };
 
-const BASE_HEADERS = {
+const BASE_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'SAMEORIGIN',
 };
+
+/** The framing headers: only the preview itself, or also the origins given (the app's). */
+function frameHeaders(ancestors: readonly string[] | undefined): Record<string, string> {
+  if (!ancestors || ancestors.length === 0) return { 'X-Frame-Options': 'SAMEORIGIN' };
+  // X-Frame-Options cannot name another origin; CSP frame-ancestors can, and browsers prefer it.
+  return { 'Content-Security-Policy': `frame-ancestors 'self' ${ancestors.join(' ')}` };
+}
 
 /** One model of the current content, with bodies rendered as pages ask for them. */
 class PreviewSite {
@@ -343,7 +354,9 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     send(res, head, 404, PAGE_TYPES['not-found'], injectReloadScript(notFound));
   };
 
+  const framing = frameHeaders(options.frameAncestors);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const [name, value] of Object.entries(framing)) res.setHeader(name, value);
     if (!isLoopbackHost(req.headers.host)) {
       send(
         res,

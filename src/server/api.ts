@@ -1,0 +1,158 @@
+// The HTTP API, generated from the use-case registry: one route per use case (its declared method and
+// path), the input gathered from the path, the query (reads) or a JSON body (writes) and checked by the
+// use case's own schema inside `Workspace.call`, errors as the catalogue's {code, message, hint, ...}.
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import {
+  BdsError,
+  HTTP_STATUS,
+  isBdsError,
+  ALL_USE_CASES,
+  type UseCase,
+  type UseCaseName,
+  type Workspace,
+} from '../app/index.js';
+
+/** A post may be up to 10 MB; a JSON body holding one gets some room for escaping and other fields. */
+export const MAX_JSON_BODY_BYTES = 12 * 1024 * 1024;
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** Any failure as the API answers it: the catalogue's code, message and hint, and the place if known. */
+export function errorBody(e: unknown): { status: number; body: ApiErrorBody } {
+  if (isBdsError(e)) {
+    const body: ApiErrorBody = { code: e.code, message: e.message };
+    if (e.hint) body.hint = e.hint;
+    if (e.file !== undefined) body.file = e.file;
+    if (e.line !== undefined) body.line = e.line;
+    if (e.column !== undefined) body.column = e.column;
+    return { status: HTTP_STATUS[e.code], body };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return { status: 500, body: { code: 'internal', message } };
+}
+
+export function errorResponse(c: Context, e: unknown): Response {
+  const { status, body } = errorBody(e);
+  return c.json(body, status as 500);
+}
+
+/** The schema inside optional/default/nullable wrappers. */
+function inner(schema: z.ZodType): z.ZodType {
+  let s = schema as z.ZodType & { def: { type: string; innerType?: z.ZodType } };
+  while (
+    ['optional', 'default', 'nullable', 'prefault', 'readonly'].includes(s.def.type) &&
+    s.def.innerType
+  ) {
+    s = s.def.innerType as typeof s;
+  }
+  return s;
+}
+
+/**
+ * A query string as a use case's input: values are strings on the wire, so a field the schema types as
+ * a number, a boolean or a list is converted (`?limit=20&tag=a&tag=b`). What does not convert is passed
+ * on as written, and the schema's message names the field.
+ */
+export function queryInput(schema: z.ZodType, query: Record<string, string[]>): Record<string, unknown> {
+  const shape = (schema as z.ZodType & { shape?: Record<string, z.ZodType> }).shape ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [key, values] of Object.entries(query)) {
+    const field = shape[key];
+    const type = field ? (inner(field) as z.ZodType & { def: { type: string } }).def.type : 'string';
+    const one = values[values.length - 1] ?? '';
+    if (type === 'array') out[key] = values;
+    else if (type === 'number' || type === 'int')
+      out[key] = one.trim() !== '' && Number.isFinite(Number(one)) ? Number(one) : one;
+    else if (type === 'boolean') out[key] = one === 'true' ? true : one === 'false' ? false : one;
+    else out[key] = one;
+  }
+  return out;
+}
+
+/** The body as JSON, refusing more than `limit` bytes while it arrives (Content-Length can lie or be absent). */
+export async function readJsonBody(req: Request, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  if (!req.body) return undefined;
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new BdsError('invalid-argument', `The request body is not JSON: ${(e as Error).message}`);
+  }
+}
+
+export function tooLarge(limit: number): BdsError {
+  return new BdsError(
+    'payload-too-large',
+    `The request body is over ${Math.round(limit / (1024 * 1024))} MB`,
+  );
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+async function inputOf(uc: UseCase, c: Context): Promise<Record<string, unknown>> {
+  const params = c.req.param() as Record<string, string>;
+  let rest: Record<string, unknown> = {};
+  if (BODY_METHODS.has(uc.http.method)) {
+    const body = await readJsonBody(c.req.raw);
+    if (body !== undefined) {
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw new BdsError('invalid-argument', `${uc.name}: the body must be a JSON object`);
+      }
+      rest = body as Record<string, unknown>;
+    }
+  } else {
+    rest = queryInput(uc.input, c.req.queries());
+  }
+  // Path parameters win: `/api/posts/:ref` names the post whatever the body says.
+  return { ...rest, ...params };
+}
+
+/**
+ * Routes of every use case on `app` (the project's, and the user's: projects). Static paths are added before paths with parameters, so
+ * `/api/scripts/rebuild` is never taken for a script named "rebuild".
+ */
+export function mountUseCases(app: Hono, ws: Workspace): void {
+  const cases = [...(ALL_USE_CASES as readonly UseCase[])].sort(
+    (a, b) => Number(a.http.path.includes(':')) - Number(b.http.path.includes(':')),
+  );
+  for (const uc of cases) {
+    app.on(uc.http.method, uc.http.path, async (c) => {
+      try {
+        const input = await inputOf(uc, c);
+        const controller = new AbortController();
+        c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        const output = await ws.call(uc.name as UseCaseName, input as never, {
+          caller: 'http',
+          signal: controller.signal,
+        });
+        return c.json(output ?? null);
+      } catch (e) {
+        return errorResponse(c, e);
+      }
+    });
+  }
+}

@@ -1,0 +1,91 @@
+// Media uploads over HTTP: the body streams to a private temp folder under .bds/ with a size cap, then
+// the `media.import` use case takes the file like `bds media import` does. A client that disconnects or
+// sends too much leaves nothing behind: the temp folder goes, and the library only ever sees whole files.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BdsError, type OutputOf, type Workspace } from '../app/index.js';
+import { queryInput, tooLarge } from './api.js';
+import { z } from 'zod';
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+const UploadQuery = z.object({
+  name: z.string(),
+  title: z.string().optional(),
+  alt: z.string().optional(),
+  caption: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  post: z.string().optional(),
+});
+
+/** The uploaded file's name as the library will keep it: no folders, no leading dots, no control characters. */
+export function uploadName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = [...base]
+    .filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f)
+    .join('')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
+  if (clean === '') {
+    throw new BdsError('invalid-argument', 'An upload needs a file name: ?name=photo.jpg', {
+      details: { field: 'name' },
+    });
+  }
+  return clean;
+}
+
+async function saveBody(body: ReadableStream<Uint8Array>, file: string, limit: number): Promise<number> {
+  const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  const reader = body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      if (!out.write(value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  } finally {
+    await new Promise<void>((resolve) => out.end(resolve));
+  }
+  return size;
+}
+
+/** `POST /api/media/upload?name=...`: stream, then import (and link to `post` when given). */
+export async function uploadMedia(
+  ws: Workspace,
+  req: Request,
+  query: Record<string, string[]>,
+  limit = DEFAULT_MAX_UPLOAD_BYTES,
+): Promise<OutputOf<'media.import'>> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  const parsed = UploadQuery.safeParse(queryInput(UploadQuery, query));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BdsError(
+      'invalid-argument',
+      `upload: "${issue?.path.join('.')}" ${issue?.message ?? 'is invalid'}`,
+    );
+  }
+  const q = parsed.data;
+  const name = uploadName(q.name);
+  if (!req.body)
+    throw new BdsError('invalid-argument', 'The upload is empty: send the file as the request body');
+  const dir = path.join(ws.project.paths.cache, 'uploads', randomBytes(8).toString('hex'));
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    const file = path.join(dir, name);
+    await saveBody(req.body, file, limit);
+    const { name: _name, ...meta } = q;
+    return await ws.call('media.import', { files: [file], ...meta }, { caller: 'http' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

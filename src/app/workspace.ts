@@ -385,8 +385,8 @@ export class Workspace {
   /** Apply one file changed outside bds (from the watcher, or a reconcile after a pull). */
   applyExternalChange(rel: string): void {
     if ((rel.startsWith('posts/') || rel.startsWith('drafts/')) && /\.(md|markdown)$/i.test(rel)) {
-      // bds's own writes reach the watcher too; they are indexed already and are no outside change.
-      if (this.posts.isIndexedAsIs(rel)) return;
+      // This workspace's own writes reach the watcher too; they are indexed already.
+      if (this.posts.isOwnWrite(rel)) return;
       const problem = this.transaction(() => this.posts.indexFile(rel));
       if (problem) this.events.emit('problem', problem);
       this.events.emit('posts-changed', { paths: [rel], source: 'external' });

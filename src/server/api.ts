@@ -1,7 +1,7 @@
 // The HTTP API, generated from the use-case registry: one route per use case (its declared method and
 // path), the input gathered from the path, the query (reads) or a JSON body (writes) and checked by the
 // use case's own schema inside `Workspace.call`, errors as the catalogue's {code, message, hint, ...}.
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import type { z } from 'zod';
 import {
   BdsError,
@@ -39,7 +39,7 @@ export function errorBody(e: unknown): { status: number; body: ApiErrorBody } {
   return { status: 500, body: { code: 'internal', message } };
 }
 
-export function errorResponse(c: Context, e: unknown): Response {
+export function errorResponse<E extends Env>(c: Context<E>, e: unknown): Response {
   const { status, body } = errorBody(e);
   return c.json(body, status as 500);
 }
@@ -113,7 +113,7 @@ export function tooLarge(limit: number): BdsError {
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-async function inputOf(uc: UseCase, c: Context): Promise<Record<string, unknown>> {
+async function inputOf<E extends Env>(uc: UseCase, c: Context<E>): Promise<Record<string, unknown>> {
   const params = c.req.param() as Record<string, string>;
   let rest: Record<string, unknown> = {};
   if (BODY_METHODS.has(uc.http.method)) {
@@ -135,7 +135,7 @@ async function inputOf(uc: UseCase, c: Context): Promise<Record<string, unknown>
  * Routes of every use case on `app` (the project's, and the user's: projects). Static paths are added before paths with parameters, so
  * `/api/scripts/rebuild` is never taken for a script named "rebuild".
  */
-export function mountUseCases(app: Hono, ws: Workspace): void {
+export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace): void {
   const cases = [...(ALL_USE_CASES as readonly UseCase[])].sort(
     (a, b) => Number(a.http.path.includes(':')) - Number(b.http.path.includes(':')),
   );

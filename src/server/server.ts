@@ -1,7 +1,7 @@
 // `bds serve`: the app origin (web UI + HTTP API + event stream) on one port and the preview origin (the
 // rendered site, drafts included) on another, both on 127.0.0.1. Posts hold raw HTML and macros return
 // HTML, so the preview never shares the API's origin; the app shows it in a frame.
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -86,6 +86,28 @@ function contentSecurityPolicy(previewOrigin: string): string {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/**
+ * True when a path tries to climb out of where it points: `.`/`..` segments or backslashes, as written or
+ * after one or two rounds of percent-decoding. URL parsing would quietly resolve them; the raw path is
+ * checked before that happens, so no static root is ever asked for such a name.
+ */
+export function climbsOut(rawPath: string): boolean {
+  let p = rawPath;
+  for (let round = 0; round < 3; round++) {
+    if (p.includes('\\') || p.includes('\0')) return true;
+    if (p.split('/').some((seg) => seg === '.' || seg === '..')) return true;
+    let next: string;
+    try {
+      next = decodeURIComponent(p);
+    } catch {
+      return true;
+    }
+    if (next === p) return false;
+    p = next;
+  }
+  return true;
 }
 
 function refusalResponse(c: Context, r: Refusal): Response {
@@ -187,11 +209,18 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
     }
   });
 
-  const app = new Hono();
+  const app = new Hono<{ Bindings: HttpBindings }>();
   app.use('*', async (c, next) => {
     const req = { method: c.req.method, path: c.req.path, header: (n: string) => c.req.header(n) };
     const refused = door.checkSite(req);
     if (refused) return refusalResponse(c, refused);
+    const rawPath = (c.env.incoming.url ?? '/').split('?')[0]!;
+    if (climbsOut(rawPath)) {
+      return errorResponse(
+        c,
+        new BdsError('path-escape', `The path ${rawPath.slice(0, 200)} climbs out of its folder`),
+      );
+    }
     if (c.req.path.startsWith('/api/')) {
       const noToken = door.checkToken(req);
       if (noToken) return refusalResponse(c, noToken);

@@ -153,9 +153,7 @@ export class PostIndex {
       fileStates: db.prepare(
         `SELECT path, mtime_ms, size FROM posts UNION ALL SELECT path, mtime_ms, size FROM drafts`,
       ),
-      fileState: db.prepare(
-        `SELECT mtime_ms, size FROM posts WHERE path = ? UNION ALL SELECT mtime_ms, size FROM drafts WHERE path = ?`,
-      ),
+
       upsertDraft:
         db.prepare(`INSERT OR REPLACE INTO drafts (post_id, path, title, data_json, body, mtime_ms, size)
         VALUES (@postId, @path, @title, @dataJson, @body, @mtimeMs, @size)`),
@@ -286,12 +284,6 @@ export class PostIndex {
 
   count(): number {
     return this.stmts.count.get() as number;
-  }
-
-  /** The stat a post or draft file was indexed at, if it is in the index. */
-  fileState(rel: string): { mtimeMs: number; size: number } | undefined {
-    const r = this.stmts.fileState.get(rel, rel) as { mtime_ms: number; size: number } | undefined;
-    return r ? { mtimeMs: r.mtime_ms, size: r.size } : undefined;
   }
 
   /** Every indexed file (posts and drafts) with the stat it was indexed at. */

@@ -51,6 +51,9 @@ export interface IndexReport {
 }
 
 export class PostStore {
+  /** Files this store wrote or removed, with their stat after the write (null: removed). */
+  private readonly ownWrites = new Map<string, { mtimeMs: number; size: number } | null>();
+
   constructor(
     private readonly project: Project,
     private readonly index: PostIndex,
@@ -123,17 +126,34 @@ export class PostStore {
   }
 
   /**
-   * True when the file on disk is the one the index holds (same mtime and size): a watcher event for a
-   * write bds itself made, which needs no work and is no outside change.
+   * True when the file is as this store last wrote (or removed) it: a watcher event for bds's own write,
+   * which needs no work and is no outside change. Another process's write is an outside change even
+   * though that process indexed it, so this remembers only this store's writes.
    */
-  isIndexedAsIs(rel: string): boolean {
-    const known = this.index.fileState(rel);
-    if (!known) return false;
+  isOwnWrite(rel: string): boolean {
+    if (!this.ownWrites.has(rel)) return false;
+    const mine = this.ownWrites.get(rel);
+    this.ownWrites.delete(rel);
+    let now: { mtimeMs: number; size: number } | null = null;
     try {
       const st = fs.statSync(this.abs(rel));
-      return st.mtimeMs === known.mtimeMs && st.size === known.size;
+      now = { mtimeMs: st.mtimeMs, size: st.size };
     } catch {
-      return false;
+      now = null;
+    }
+    return mine === null
+      ? now === null
+      : now !== null && mine!.mtimeMs === now.mtimeMs && mine!.size === now.size;
+  }
+
+  private rememberWrite(rel: string): void {
+    // Without a watcher nothing reads these back: keep the memory small.
+    if (this.ownWrites.size > 1000) this.ownWrites.clear();
+    try {
+      const st = fs.statSync(this.abs(rel));
+      this.ownWrites.set(rel, { mtimeMs: st.mtimeMs, size: st.size });
+    } catch {
+      this.ownWrites.set(rel, null);
     }
   }
 
@@ -488,6 +508,7 @@ export class PostStore {
     if (from && from !== rel) {
       fs.mkdirSync(path.dirname(this.abs(rel)), { recursive: true });
       fs.renameSync(this.abs(from), this.abs(rel));
+      this.rememberWrite(from);
       this.removeFile(from);
     }
     this.writeFileAndIndex(rel, serializePost(fm, extra, body));
@@ -497,12 +518,14 @@ export class PostStore {
     // Validate what we are about to write with the same parser that reads it back.
     parsePostText(text, rel, { mtimeMs: 0, size: 0, timezone: this.tz });
     writeFileAtomic(this.abs(rel), text);
+    this.rememberWrite(rel);
     const problem = this.indexFile(rel);
     if (problem) throw new BdsError(problem.code, problem.message, { file: rel });
   }
 
   private removeFileAndIndex(rel: string): void {
     fs.rmSync(this.abs(rel), { force: true });
+    this.rememberWrite(rel);
     this.removeFile(rel);
   }
 }

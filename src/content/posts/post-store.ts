@@ -134,7 +134,7 @@ export class PostStore {
     if (!this.ownWrites.has(rel)) return false;
     const mine = this.ownWrites.get(rel);
     this.ownWrites.delete(rel);
-    let now: { mtimeMs: number; size: number } | null = null;
+    let now: { mtimeMs: number; size: number } | null;
     try {
       const st = fs.statSync(this.abs(rel));
       now = { mtimeMs: st.mtimeMs, size: st.size };

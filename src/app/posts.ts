@@ -123,6 +123,8 @@ export const listPosts = workspaceUseCase({
   run: (app, q) =>
     app.posts.list({
       ...q,
+      // A list shows no bodies (the summary drops them): they are not read at all.
+      withoutBody: true,
       // An offset without a limit means "the rest".
       limit: q.limit ?? (q.offset !== undefined ? 10000 : undefined),
     }),

@@ -109,4 +109,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 3: full-text tables to refill from their source table before the next search (a row each) */ `
   CREATE TABLE stale_fts (name TEXT PRIMARY KEY) WITHOUT ROWID;
   `,
+  /* 4: lists of every status, newest first, read in index order instead of sorting the table */ `
+  CREATE INDEX IF NOT EXISTS posts_date ON posts(sort_date, slug);
+  `,
 ];

@@ -1,6 +1,7 @@
 // The posts part of the index: rows derived from post files, FTS5 search (filled on first use after a
 // rebuild), lists by status/tag/category/date.
 import type { PostRecord, PostStatus } from '../core/records.js';
+import type Database from 'better-sqlite3';
 import type { Sqlite } from './db.js';
 
 /** SQL for a JSON array column's strings joined by spaces, as `upsert` gives tags and categories to FTS. */
@@ -32,6 +33,8 @@ export interface PostListQuery {
   limit?: number;
   offset?: number;
   order?: 'newest' | 'oldest';
+  /** Leave `body` empty, `bodyLine`, `mtimeMs` and `size` 0 (lists that show no body). */
+  withoutBody?: boolean;
 }
 
 export interface SearchHit {
@@ -69,7 +72,16 @@ interface RawRow {
   has_draft: number;
 }
 
-const SELECT = `SELECT p.*, EXISTS(SELECT 1 FROM drafts d WHERE d.post_id = p.id) AS has_draft FROM posts p`;
+const HAS_DRAFT = `EXISTS(SELECT 1 FROM drafts d WHERE d.post_id = p.id) AS has_draft`;
+const SELECT = `SELECT p.*, ${HAS_DRAFT} FROM posts p`;
+/**
+ * The columns before the body only: a list that shows no body need not read it, nor the columns stored
+ * after it (reaching those walks the body's overflow pages). Body, its line and the file state read 0.
+ */
+const SELECT_SUMMARY = `SELECT p.rowid, p.id, p.path, p.slug, p.title, p.status, p.created_at, p.updated_at,
+  p.published_at, p.sort_date, p.date_key, p.excerpt, p.author, p.language, p.template, p.tags_json,
+  p.categories_json, p.media_json, p.extra_json, '' AS body, 0 AS body_line, 0 AS mtime_ms, 0 AS size,
+  ${HAS_DRAFT} FROM posts p`;
 
 function fromRaw(r: RawRow): PostRow {
   return {
@@ -122,6 +134,8 @@ export function snippetOf(body: string, words: string[], size = 12): string {
 
 export class PostIndex {
   private readonly stmts;
+  /** List queries by their SQL: a few shapes, each compiled once. */
+  private readonly listStatements = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(private readonly db: Sqlite) {
     this.stmts = {
@@ -320,12 +334,17 @@ export class PostIndex {
       params.push(q.datePrefix);
     }
     const order = q.order === 'oldest' ? 'ASC' : 'DESC';
-    let sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY p.sort_date ${order}, p.slug ${order}`;
+    let sql = `${q.withoutBody ? SELECT_SUMMARY : SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY p.sort_date ${order}, p.slug ${order}`;
     if (q.limit !== undefined) {
       sql += ` LIMIT ? OFFSET ?`;
       params.push(q.limit, q.offset ?? 0);
     }
-    return (this.db.prepare(sql).all(...params) as RawRow[]).map(fromRaw);
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(sql);
+      this.listStatements.set(sql, stmt);
+    }
+    return (stmt.all(...params) as RawRow[]).map(fromRaw);
   }
 
   search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {

@@ -1,6 +1,7 @@
 // The app server is a door to the user's machine: each attack below is tried against the real server,
 // and each must be refused without changing anything.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sameToken, TOKEN_COOKIE } from '../../src/server/door.js';
@@ -324,6 +325,34 @@ describe('the door of the app server', () => {
     expect(csp).toContain("script-src 'self'");
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('stalled clients (headers never finished, a body that stops) do not hold up others', async () => {
+    const stalled: net.Socket[] = [];
+    for (let i = 0; i < 30; i++) {
+      const sock = net.connect(s.server.port, '127.0.0.1');
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(`GET /api/posts HTTP/1.1\r\nHost: 127.0.0.1:${s.server.port}\r\n`);
+      stalled.push(sock);
+    }
+    const slowBody = net.connect(s.server.port, '127.0.0.1');
+    await new Promise((r) => slowBody.once('connect', r));
+    slowBody.write(
+      `POST /api/posts HTTP/1.1\r\nHost: 127.0.0.1:${s.server.port}\r\nAuthorization: Bearer ${s.server.token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"title": "Half',
+    );
+    stalled.push(slowBody);
+    try {
+      const before = await postCount();
+      const res = await raw(s.server.port, { path: '/api/posts', headers: { cookie } });
+      expect(res.status).toBe(200);
+      // The client that went away mid-body wrote nothing.
+      slowBody.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await postCount()).toBe(before);
+    } finally {
+      for (const sock of stalled) sock.destroy();
+    }
   });
 
   it('compares tokens through equal-length digests (no early exit, no length leak)', () => {

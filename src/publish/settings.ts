@@ -13,6 +13,12 @@ export const PUBLISHING_FILE = 'meta/publishing.json';
 // host and user stay within the characters their names use.
 const HOST = /^(?!-)[A-Za-z0-9._-]+$|^\[?[0-9A-Fa-f:.]+\]?$/;
 const USER = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+/**
+ * The remote folder reaches a shell on the server (ssh's mkdir; rsync with old-style argument splitting,
+ * as before rsync 3.2.4 or with RSYNC_OLD_ARGS=1; legacy scp). meta/publishing.json travels with git, so
+ * a pulled change could otherwise run a command there: only characters no shell treats specially.
+ */
+const REMOTE_PATH = /^[A-Za-z0-9._~/+@,=-]+$/;
 
 export const PublishSettingsSchema = z.strictObject({
   host: z.string().trim().min(1, 'is required').regex(HOST, 'must be a host name or an IP address'),
@@ -23,8 +29,10 @@ export const PublishSettingsSchema = z.strictObject({
     .trim()
     .min(1, 'is required')
     .refine((p) => !p.startsWith('-'), 'may not start with "-"')
-    // eslint-disable-next-line no-control-regex
-    .refine((p) => !/[\x00-\x1f\x7f]/.test(p), 'may not hold control characters'),
+    .refine(
+      (p) => REMOTE_PATH.test(p),
+      'may hold only letters, digits and / . _ - ~ + @ , = (no spaces, quotes, $, ;, |, & or other characters a shell on the server would read)',
+    ),
   mode: z.enum(['rsync', 'scp']).default('rsync'),
   identityFile: z
     .string()

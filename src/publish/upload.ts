@@ -280,6 +280,9 @@ async function rsyncPart(ctx: TaskContext, job: PartJob): Promise<PartResult> {
   if (!job.dryRun) await remoteMkdir(job, ctx.signal);
   const args = [
     '-az',
+    // Names and options travel inside rsync's protocol, never through the server's shell (whatever
+    // RSYNC_OLD_ARGS says): the remote path is checked too, but a second lock costs nothing.
+    '-s',
     '--itemize-changes',
     '--info=progress2',
     '--no-inc-recursive',

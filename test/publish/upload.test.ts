@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { BdsError } from '../../src/core/errors.js';
-import { TaskRunner, uploadSite, type PublishSettings } from '../../src/publish/index.js';
+import {
+  parsePublishSettings,
+  readPublishSettings,
+  TaskRunner,
+  uploadSite,
+  type PublishSettings,
+} from '../../src/publish/index.js';
 import { cleanupTempDirs, tempDir, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
 import { closedPort } from '../sync/helpers.js';
@@ -231,6 +237,60 @@ describeWith(['rsync', 'ssh', 'sshd'], 'publishing to a real sshd', () => {
       await new Promise((r) => setTimeout(r, 50));
     expect(pgrep(`${remote}/media/`)).toBe('');
     expect(fs.existsSync(path.join(remote, 'media/2026/01/big.bin'))).toBe(false);
+  });
+
+  for (const mode of ['rsync', 'scp'] as const) {
+    it(`command injection through the remote path is refused (${mode}, old-style rsync argument splitting)`, async () => {
+      const root = builtSite();
+      const pwned = path.join(tempDir('bds-pwned-'), 'pwned');
+      const evil = `/tmp/x/$(touch ${pwned})`;
+      // As a pulled meta/publishing.json would hold it.
+      fs.writeFileSync(path.join(root, 'meta/publishing.json'), JSON.stringify(settings(evil, { mode })));
+      const before = process.env.RSYNC_OLD_ARGS;
+      process.env.RSYNC_OLD_ARGS = '1';
+      try {
+        for (const attempt of [
+          () => uploadSite(paths(root), settings(evil, { mode }), opts()),
+          () => uploadSite(paths(root), readPublishSettings(root), opts()),
+        ]) {
+          const err = await Promise.resolve()
+            .then(attempt)
+            .catch((e: unknown) => e);
+          expect(err).toMatchObject({ code: 'publish-config-invalid' });
+          expect((err as BdsError).message).toContain('"remotePath"');
+        }
+        for (const bad of [
+          '/srv/a b',
+          '/srv/`id`',
+          '/srv/a;b',
+          '/srv/a|b',
+          "/srv/'q'",
+          '/srv/a&b',
+          '/srv/*',
+        ]) {
+          expect(() => parsePublishSettings(settings(bad))).toThrow(/remotePath/);
+        }
+      } finally {
+        if (before === undefined) delete process.env.RSYNC_OLD_ARGS;
+        else process.env.RSYNC_OLD_ARGS = before;
+      }
+      expect(fs.existsSync(pwned)).toBe(false);
+    });
+  }
+
+  it('with RSYNC_OLD_ARGS=1 a path of every allowed character still lands exactly where it says', async () => {
+    const root = builtSite();
+    const remote = path.join(tempDir('bds-remote-site-'), 'site+v1@x=1,2~_.-');
+    const before = process.env.RSYNC_OLD_ARGS;
+    process.env.RSYNC_OLD_ARGS = '1';
+    try {
+      const r = await uploadSite(paths(root), settings(remote), opts());
+      expect(r.htmlFilesUploaded).toBe(4);
+    } finally {
+      if (before === undefined) delete process.env.RSYNC_OLD_ARGS;
+      else process.env.RSYNC_OLD_ARGS = before;
+    }
+    expect(tree(remote)).toContain('about/index.html');
   });
 });
 

@@ -2,7 +2,7 @@
 // size or modification time differ from the copy, and copies whose source is gone are removed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pruneEmptyDirs } from './output.js';
+import { assertNoLinks, pruneEmptyDirs } from './output.js';
 
 export interface MirrorResult {
   copied: number;
@@ -53,6 +53,8 @@ export function mirrorFolder(from: string, to: string, accept: (rel: string) => 
       continue;
     }
     const dest = path.join(to, rel);
+    // No writing through a link planted in the site: not in a folder on the way, not in the file's place.
+    assertNoLinks(path.dirname(to), dest);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(path.join(from, rel), dest);
     fs.utimesSync(dest, stat.atime, stat.mtime);

@@ -58,6 +58,51 @@ export function outputPath(outDir: string, rel: string): string {
 }
 
 /**
+ * Refuses a folder under `outDir` that is reached through a symbolic link: a link planted in the built
+ * site (html/ is not in git, but anything on the machine may write there) could send a build's writes
+ * anywhere. Folders not made yet are fine: bds makes them as real folders.
+ */
+export function assertNoLinks(outDir: string, dir: string): void {
+  for (let cur = dir; cur.startsWith(outDir + path.sep); cur = path.dirname(cur)) {
+    let isLink: boolean;
+    try {
+      isLink = fs.lstatSync(cur).isSymbolicLink();
+    } catch {
+      continue;
+    }
+    if (isLink) throw linkError(outDir, cur);
+  }
+}
+
+function linkError(outDir: string, abs: string): BdsError {
+  const rel = path.relative(outDir, abs);
+  return new BdsError('path-escape', `${rel} in ${outDir} is a symbolic link; bds never writes through links`, {
+    file: abs,
+    hint: 'Remove the link (bds builds a real file or folder in its place) and build again.',
+  });
+}
+
+/** Flags that make opening a symbolic link fail (ELOOP) instead of writing where it points. */
+const WRITE_NOFOLLOW =
+  fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0);
+
+/** Writes `content` to `abs`, never through a symbolic link in its place. */
+export function writeNoFollow(outDir: string, abs: string, content: string | Buffer): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, WRITE_NOFOLLOW, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw linkError(outDir, abs);
+    throw e;
+  }
+  try {
+    fs.writeFileSync(fd, content);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Writes site files straight (no temp file, no fsync: the site is rebuilt from the project at any time;
  * a build that stops half-way leaves a `BuildMarker` and the next build writes every file again).
  * Writing on the thread pool instead was measured slower: rendering already keeps the cores busy.
@@ -71,10 +116,12 @@ export class SiteWriter {
     const abs = outputPath(this.outDir, rel);
     const dir = path.dirname(abs);
     if (!this.dirs.has(dir)) {
+      // Before mkdir: a recursive mkdir would go through a linked folder without a word.
+      assertNoLinks(this.outDir, dir);
       fs.mkdirSync(dir, { recursive: true });
       this.dirs.add(dir);
     }
-    fs.writeFileSync(abs, content);
+    writeNoFollow(this.outDir, abs, content);
   }
 }
 

@@ -192,7 +192,7 @@ try {
     pick([
       '/api/posts?limit=100',
       `/api/posts/post-${n % count}`,
-      `/api/search?query=${pick(QUERIES)}&limit=20`,
+      `/api/search?query=${encodeURIComponent(pick(QUERIES))}&limit=20`,
     ]),
   );
   saving = false;

@@ -34,6 +34,7 @@ export const listMedia = workspaceUseCase({
   input: z.object({}),
   output: z.array(MediaSchema),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/media' },
   python: { method: 'media.list' },
@@ -46,6 +47,7 @@ export const getMedia = workspaceUseCase({
   input: z.object({ id: MediaId }),
   output: MediaSchema,
   readOnly: true,
+  cacheable: true,
   errors: ['media-not-found'],
   http: { method: 'GET', path: '/api/media/:id' },
   python: { method: 'media.get' },
@@ -58,6 +60,7 @@ export const linkedMedia = workspaceUseCase({
   input: z.object({ post: RefSchema('post') }),
   output: z.array(MediaSchema),
   readOnly: true,
+  cacheable: true,
   errors: ['post-not-found'],
   http: { method: 'GET', path: '/api/posts/:post/media' },
   python: {
@@ -77,6 +80,7 @@ export const searchMedia = workspaceUseCase({
   }),
   output: z.array(MediaSchema),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/media-search' },
   python: {

@@ -106,6 +106,7 @@ export const listPosts = workspaceUseCase({
   }),
   output: z.array(PostSummarySchema),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/posts' },
   python: {
@@ -136,6 +137,7 @@ export const getPost = workspaceUseCase({
   input: z.object({ ref: RefSchema('post') }),
   output: PostSchema,
   readOnly: true,
+  cacheable: true,
   errors: ['post-not-found'],
   http: { method: 'GET', path: '/api/posts/:ref' },
   python: [
@@ -162,6 +164,7 @@ export const searchPosts = workspaceUseCase({
   }),
   output: z.array(SearchHitSchema),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/search' },
   python: {

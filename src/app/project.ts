@@ -20,6 +20,7 @@ export const projectSummary = workspaceUseCase({
     problems: z.number(),
   }),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/project' },
   run: (app) => {
@@ -37,6 +38,7 @@ export const listProblems = workspaceUseCase({
   input: z.object({}),
   output: z.array(ProblemSchema),
   readOnly: true,
+  cacheable: true,
   errors: [],
   http: { method: 'GET', path: '/api/problems' },
   run: (app) => app.problems(),

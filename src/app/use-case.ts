@@ -37,6 +37,12 @@ interface UseCaseBase<N extends string, I extends z.ZodType, O extends z.ZodType
   /** Read-only use cases never change the project: the only ones a macro or transform may call. */
   readOnly: boolean;
   /**
+   * Its answer changes only with what the workspace's change events announce (posts, media, meta,
+   * problems, settings): a server may keep an answer until the next event. Never true for answers that
+   * depend on anything else (git, trust kept in BDS_HOME, the clock).
+   */
+  cacheable?: boolean;
+  /**
    * Writes to one project run one at a time (a queue in the process, the index lock across
    * processes). False for a write whose own steps take the lock (a script run: its bds_api calls do).
    */

@@ -3,6 +3,7 @@
 // use case's own schema inside `Workspace.call`, errors as the catalogue's {code, message, hint, ...}.
 import type { Context, Env, Hono } from 'hono';
 import type { z } from 'zod';
+import type { CachedAnswer, ReadCache } from './read-cache.js';
 import {
   BdsError,
   HTTP_STATUS,
@@ -113,6 +114,12 @@ export function tooLarge(limit: number): BdsError {
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
+/** A kept answer: 304 when the client has it already (If-None-Match), else the JSON with its ETag. */
+function answerCached<E extends Env>(c: Context<E>, a: CachedAnswer): Response {
+  if (c.req.header('if-none-match') === a.etag) return c.body(null, 304, { ETag: a.etag });
+  return c.body(a.body, 200, { 'Content-Type': 'application/json', ETag: a.etag });
+}
+
 async function inputOf<E extends Env>(uc: UseCase, c: Context<E>): Promise<Record<string, unknown>> {
   const params = c.req.param() as Record<string, string>;
   let rest: Record<string, unknown> = {};
@@ -135,13 +142,20 @@ async function inputOf<E extends Env>(uc: UseCase, c: Context<E>): Promise<Recor
  * Routes of every use case on `app` (the project's, and the user's: projects). Static paths are added before paths with parameters, so
  * `/api/scripts/rebuild` is never taken for a script named "rebuild".
  */
-export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace): void {
+export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace, cache?: ReadCache): void {
   const cases = [...(ALL_USE_CASES as readonly UseCase[])].sort(
     (a, b) => Number(a.http.path.includes(':')) - Number(b.http.path.includes(':')),
   );
   for (const uc of cases) {
+    const cached = cache && uc.cacheable && uc.http.method === 'GET' ? cache : undefined;
     app.on(uc.http.method, uc.http.path, async (c) => {
       try {
+        const key = new URL(c.req.url).pathname + new URL(c.req.url).search;
+        if (cached) {
+          const hit = cached.get(key);
+          if (hit) return answerCached(c, hit);
+        }
+        const generation = cached?.begin() ?? 0;
         const input = await inputOf(uc, c);
         const controller = new AbortController();
         c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
@@ -149,6 +163,7 @@ export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace): void 
           caller: 'http',
           signal: controller.signal,
         });
+        if (cached) return answerCached(c, cached.set(key, JSON.stringify(output ?? null), generation));
         return c.json(output ?? null);
       } catch (e) {
         return errorResponse(c, e);

@@ -20,6 +20,19 @@ export const STREAM_EVENTS = [
 ] as const;
 export type StreamEvent = (typeof STREAM_EVENTS)[number];
 
+/** Everything after which a cacheable read may answer differently. */
+export const CHANGE_EVENTS = [
+  'posts-changed',
+  'media-changed',
+  'meta-changed',
+  'scripts-changed',
+  'templates-changed',
+  'settings-changed',
+  'problem',
+  'git-changed',
+  'blogmark-created',
+] as const satisfies readonly (keyof AppEvents)[];
+
 /** Forwarded as they are. */
 const FORWARDED = [
   'posts-changed',

@@ -12,8 +12,9 @@ import { z } from 'zod';
 import { ALL_USE_CASES, BdsError, type UseCase, type Workspace } from '../app/index.js';
 import { errorResponse, mountUseCases } from './api.js';
 import { Door, newToken, sameToken, type Refusal } from './door.js';
-import { bridgeEvents, STREAM_EVENTS } from './event-bridge.js';
+import { bridgeEvents, CHANGE_EVENTS, STREAM_EVENTS } from './event-bridge.js';
 import { EventHub } from './event-hub.js';
+import { ReadCache } from './read-cache.js';
 import { pyodidePackage, staticFile, type StaticAnswer } from './static-files.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, uploadMedia } from './upload.js';
@@ -198,6 +199,9 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
   const csp = contentSecurityPolicy(previewOrigin);
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(host);
   const door = new Door(token, port, loopback ? undefined : host);
+  // Kept answers go before the events reach clients: a client that reads again on an event sees the change.
+  const cache = new ReadCache();
+  const stopCache = CHANGE_EVENTS.map((name) => ws.events.on(name, () => cache.clear()));
   const stopBridge = bridgeEvents(ws, hub);
   void ws.watch();
   // The first search after a rebuild fills the search index; do it now, not while the user types.
@@ -251,7 +255,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
       return errorResponse(c, e);
     }
   });
-  mountUseCases(app, ws);
+  mountUseCases(app, ws, cache);
   app.all('/api/*', (c) =>
     errorResponse(c, new BdsError('route-not-found', `No API route ${c.req.method} ${c.req.path}`)),
   );
@@ -342,6 +346,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
     events: hub,
     async close() {
       stopBridge();
+      for (const off of stopCache) off();
       hub.close();
       if (serverFile) removeServerFile(serverFile, token);
       await preview.close();

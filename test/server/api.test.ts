@@ -95,6 +95,35 @@ describe('the HTTP API', () => {
     expect(await c.call('projects.list', {})).toMatchObject({ projects: expect.any(Array) });
   });
 
+  it('keeps read answers until a change: ETags, 304, and never a stale list after an event', async () => {
+    s = await serveProject({ 'posts/2026/01/first.md': samplePost({ slug: 'first' }) });
+    const auth = { authorization: `Bearer ${s.server.token}` };
+    const url = `${s.server.url}api/posts?limit=10`;
+    const first = await fetch(url, { headers: auth });
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"/);
+    expect((await first.json()) as unknown[]).toHaveLength(1);
+    const again = await fetch(url, { headers: { ...auth, 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+
+    // A change through the API: the next read sees it.
+    await s.client.call('posts.create', { title: 'Second' });
+    expect((await s.client.call('posts.list', { limit: 10 })).map((p) => p.slug).sort()).toEqual([
+      'first',
+      'second',
+    ]);
+    const changed = await fetch(url, { headers: { ...auth, 'if-none-match': etag! } });
+    expect(changed.status).toBe(200);
+
+    // A change on disk: once its event is out, reads see it.
+    const events = follow(s.client);
+    await events.open;
+    fs.writeFileSync(path.join(s.root, 'posts/2026/01/third.md'), samplePost({ slug: 'third' }));
+    await events.next(hasPath('third.md'));
+    expect((await s.client.call('posts.list', { limit: 10 })).map((p) => p.slug)).toContain('third');
+    events.stop();
+  });
+
   it('answers failures with the catalogue code, message, hint and status', async () => {
     s = await serveProject({
       'posts/2026/01/broken.md': '---\ntitle: [unclosed\n---\nBody\n',

@@ -22,6 +22,9 @@ import { fileURLToPath } from 'node:url';
 const SELF = fileURLToPath(import.meta.url);
 export const ROOT = path.dirname(path.dirname(SELF));
 const SRC = path.join(ROOT, 'src');
+/** The web UI: web/src and its config, built by Vite into web/dist (served by `bds serve`). */
+const WEB = path.join(ROOT, 'web');
+const WEB_INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json'];
 export const DIST = path.join(ROOT, 'dist');
 /** The compiled CLI the launcher imports. */
 export const CLI_ENTRY = path.join(DIST, 'cli', 'main.js');
@@ -50,6 +53,10 @@ function listFiles(dir, rel = '') {
 export function inputSignature() {
   const files = [
     ...listFiles(SRC).map((f) => path.join('src', f)),
+    ...(fs.existsSync(path.join(WEB, 'src'))
+      ? listFiles(path.join(WEB, 'src')).map((f) => path.join('web', 'src', f))
+      : []),
+    ...WEB_INPUTS.map((f) => path.join('web', f)),
     ...fs.readdirSync(ROOT).filter((f) => ROOT_INPUTS.test(f)),
     path.relative(ROOT, SELF),
   ];
@@ -74,6 +81,7 @@ function readStamp() {
 /** Why dist/ needs a build, or null when it is current. */
 export function staleReason(signature = inputSignature()) {
   if (!fs.existsSync(CLI_ENTRY)) return 'no dist/cli/main.js yet';
+  if (!fs.existsSync(path.join(WEB, 'dist', 'index.html'))) return 'no web/dist/index.html yet';
   const stamp = readStamp();
   if (!stamp) return 'dist/ has no stamp of a finished build';
   const same =
@@ -171,6 +179,37 @@ function runTsc() {
   });
 }
 
+/** vite build of the web UI into web/dist. */
+function runVite() {
+  let vite;
+  try {
+    // vite/bin is not among the package's exports: find the package, then its bin.
+    const main = createRequire(import.meta.url).resolve('vite');
+    vite = path.join(main.slice(0, main.lastIndexOf(`${path.sep}dist${path.sep}`)), 'bin', 'vite.js');
+  } catch {
+    throw new BuildError('Vite is not installed; run `npm install` in ' + ROOT);
+  }
+  const child = spawn(
+    process.execPath,
+    [vite, 'build', '--config', path.join(WEB, 'vite.config.ts'), '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      // Vite's messages go to stderr too: stdout belongs to the CLI.
+      stdio: ['ignore', process.stderr, 'inherit'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(new BuildError(`cannot run vite: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new BuildError(`the web UI build failed (${signal ?? `exit code ${code}`}); its errors are above`),
+        );
+    });
+  });
+}
+
 /** Copies the default theme into dist/; returns the absolute paths written. */
 function copyTheme() {
   const from = path.join(SRC, THEME);
@@ -204,6 +243,7 @@ async function buildNow() {
   if (!emitted.includes(CLI_ENTRY)) throw new BuildError(`tsc did not write ${CLI_ENTRY}`);
   const written = new Set([...emitted, ...copyTheme(), LOCK]);
   prune(written);
+  await runVite();
   fs.writeFileSync(STAMP, `${JSON.stringify(signature)}\n`);
 }
 
@@ -222,7 +262,7 @@ export async function ensureBuilt() {
     const reason = staleReason(); // another process may have built it while we waited
     if (reason === null) return;
     const started = Date.now();
-    log(`bds: compiling src/ into dist/ (${reason})...`);
+    log(`bds: compiling src/ into dist/ and web/ into web/dist/ (${reason})...`);
     await buildNow();
     log(`bds: compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });

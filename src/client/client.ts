@@ -88,13 +88,14 @@ export function requestOf(
 
 /** Server-sent events from a response body, one message per blank-line-terminated block. */
 export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamMessage> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      buffer += value;
+      buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
         const block = buffer.slice(0, end);

@@ -1,0 +1,174 @@
+// The web UI as a writer uses it, in real Chromium through a real `bds serve`: open the app, start a
+// post, type, see it saved and in the preview, add tags, publish it into the built site, take an edit
+// made on disk, choose between versions when both changed, and walk it with the keyboard. Screenshots of
+// the main screens (light and dark, desktop and phone) go to test-output/screenshots/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { samplePost } from '../helpers/project.js';
+import { serveProject, type ServedProject } from '../helpers/server.js';
+import { describeWith } from '../helpers/system.js';
+import { buildWebUi } from '../helpers/web.js';
+import { launchChromium } from '../preview/fixture.js';
+
+const SHOTS = path.resolve('test-output', 'screenshots');
+
+describeWith(['chromium'], 'the posts screen in Chromium', () => {
+  let s: ServedProject;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const webRoot = await buildWebUi();
+    s = await serveProject(
+      {
+        'posts/2026/01/harbour.md': samplePost({ slug: 'harbour', title: 'Harbour at dawn', tags: ['sea'] }),
+        'posts/2026/01/ferry.md': samplePost(
+          { slug: 'ferry', title: 'Night ferry', status: 'draft' },
+          'The ferry leaves at ten.\n',
+        ),
+      },
+      { webRoot },
+    );
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(s.server.loginUrl);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const postFile = async (slug: string) => {
+    const p = await s.client.call('posts.get', { ref: slug });
+    return fs.readFileSync(path.join(s.root, p.pending?.path ?? p.path), 'utf8');
+  };
+
+  it('lists the posts and opens one from the list', async () => {
+    const list = page.getByRole('listbox', { name: 'Posts' });
+    await expect.poll(() => list.getByRole('option').count()).toBe(2);
+    await list.getByRole('option', { name: /Night ferry/ }).click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Night ferry');
+    await expect.poll(() => page.locator('.cm-content').textContent()).toContain('The ferry leaves at ten.');
+  });
+
+  it('a new post: type, autosave to its file, see it in the preview, add tags', async () => {
+    await page.getByRole('button', { name: 'New post' }).click();
+    const title = page.getByLabel('Title', { exact: true });
+    await expect.poll(() => title.inputValue()).toBe('Untitled');
+    await title.fill('Lighthouse keepers');
+    await page.locator('.cm-content').click();
+    await page.keyboard.type('They keep the light burning through the storm.');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
+    const created = (await s.client.call('posts.list', {})).find((p) => p.title === 'Lighthouse keepers')!;
+    expect(created).toBeDefined();
+    expect(await postFile(created.id)).toContain('They keep the light burning through the storm.');
+
+    const preview = page.frameLocator('iframe[title="Preview of the post"]');
+    await expect
+      .poll(() => preview.locator('body').textContent(), { timeout: 20_000 })
+      .toContain('They keep the light burning');
+
+    await page.getByLabel('Tags').fill('sea, night');
+    await expect
+      .poll(async () => (await s.client.call('posts.get', { ref: created.id })).tags)
+      .toEqual(['sea', 'night']);
+  });
+
+  it('publishing puts the post into the built site', async () => {
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect.poll(() => page.locator('.status-word').textContent()).toBe('published');
+    const summary = await s.client.call('site.build', {});
+    expect(summary.failures).toEqual([]);
+    const id = (await s.client.call('posts.list', {})).find((x) => x.title === 'Lighthouse keepers')!.id;
+    const p = await s.client.call('posts.get', { ref: id });
+    const html = fs.readFileSync(
+      path.join(s.root, 'html', ...p.dateKey.split('-'), p.slug, 'index.html'),
+      'utf8',
+    );
+    expect(html).toContain('They keep the light burning through the storm.');
+  });
+
+  it('an edit made on disk reaches the open editor', async () => {
+    await page
+      .getByRole('listbox', { name: 'Posts' })
+      .getByRole('option', { name: /Night ferry/ })
+      .click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Night ferry');
+    const p = await s.client.call('posts.get', { ref: 'ferry' });
+    const file = path.join(s.root, p.path);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('leaves at ten', 'leaves at eleven'));
+    await expect.poll(() => page.locator('.cm-content').textContent()).toContain('leaves at eleven');
+  });
+
+  it('when the file changed on disk under unsaved edits, both versions are offered and nothing is lost', async () => {
+    const p = await s.client.call('posts.get', { ref: 'ferry' });
+    const file = path.join(s.root, p.path);
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' Mine, typed in the app.');
+    // Before the autosave: another editor writes the file.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('leaves at eleven', 'leaves at noon'));
+    const alert = page.getByRole('alert').filter({ hasText: 'changed on disk' });
+    await alert.waitFor();
+    await alert.getByText('Show the version on disk').click();
+    expect(await alert.textContent()).toContain('leaves at noon');
+    await alert.getByRole('button', { name: 'Keep mine' }).click();
+    await expect.poll(() => fs.readFileSync(file, 'utf8')).toContain('Mine, typed in the app.');
+  });
+
+  it('keyboard: Ctrl+K searches, arrows and Enter open a post', async () => {
+    await page.keyboard.press('Control+k');
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+              .activeElement?.id,
+        ),
+      )
+      .toBe('post-search');
+    await page.keyboard.type('harbour');
+    await expect.poll(() => page.getByRole('listbox', { name: 'Posts' }).getByRole('option').count()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Harbour at dawn');
+    await page.getByLabel('Search posts').fill('');
+  });
+
+  it('saves screenshots of the posts screen in light and dark, desktop and phone', async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [w, h] of [
+        [1280, 800],
+        [390, 844],
+      ] as const) {
+        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
+        const shot = await context.newPage();
+        await shot.goto(s.server.loginUrl);
+        await shot.goto(
+          `${s.server.url}#post/${encodeURIComponent((await s.client.call('posts.get', { ref: 'harbour' })).id)}`,
+        );
+        await shot.getByLabel('Title', { exact: true }).waitFor();
+        await shot.waitForTimeout(w > 900 ? 1500 : 300);
+        const file = path.join(SHOTS, `posts-${scheme}-${w}x${h}.png`);
+        await shot.screenshot({ path: file });
+        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+        await context.close();
+      }
+    }
+  });
+});

@@ -1,0 +1,368 @@
+// One post open for writing: title, Markdown body, metadata, autosave (debounced, on Ctrl/Cmd-S, and
+// when the page goes away), the post's state changes, and a choice when the file changed on disk while
+// there were unsaved edits: nothing typed is ever lost.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../../../src/client/index.js';
+import { client, getState, notify, reportError, useStore, type Post } from '../store.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { MarkdownEditor } from './MarkdownEditor.js';
+
+const AUTOSAVE_MS = 700;
+
+interface Draft {
+  title: string;
+  body: string;
+  tags: string;
+  categories: string;
+  excerpt: string;
+  slug: string;
+}
+
+/** What the user edits: the pending edits of a published post when it has them, else the post. */
+function draftOf(p: Post): Draft {
+  const pending = p.pending;
+  const data = (pending?.data ?? {}) as Record<string, unknown>;
+  const list = (v: unknown, fallback: string[]) => (Array.isArray(v) ? (v as string[]) : fallback).join(', ');
+  return {
+    title: pending?.title ?? p.title,
+    body: pending?.body ?? p.body,
+    tags: list(data.tags, p.tags),
+    categories: list(data.categories, p.categories),
+    excerpt: typeof data.excerpt === 'string' ? data.excerpt : (p.excerpt ?? ''),
+    slug: p.slug,
+  };
+}
+
+const splitList = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function words(text: string): number {
+  return (text.match(/[\p{L}\p{N}’'-]+/gu) ?? []).length;
+}
+
+type SaveState = 'saved' | 'unsaved' | 'saving' | 'error';
+
+export interface PostEditorProps {
+  postId: string;
+  onDeleted(): void;
+  onSaved?(post: Post): void;
+}
+
+export function PostEditor({ postId, onDeleted, onSaved }: PostEditorProps) {
+  const [post, setPost] = useState<Post>();
+  const [draft, setDraft] = useState<Draft>();
+  const [saveState, setSaveState] = useState<SaveState>('saved');
+  const [fieldError, setFieldError] = useState<{ field: string; message: string }>();
+  const [conflict, setConflict] = useState<Post>();
+  const [confirm, setConfirm] = useState<'delete' | 'discard'>();
+  const saved = useRef<Draft | undefined>(undefined);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latest = useRef<Draft | undefined>(undefined);
+  latest.current = draft;
+  const postsVersion = useStore((s) => s.postsVersion);
+
+  const load = useCallback(async () => {
+    try {
+      const p = await client.call('posts.get', { ref: postId });
+      const d = draftOf(p);
+      setPost(p);
+      setDraft(d);
+      saved.current = d;
+      setSaveState('saved');
+      setConflict(undefined);
+    } catch (e) {
+      reportError(e, 'Opening the post');
+    }
+  }, [postId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const dirty = () => {
+    const d = latest.current;
+    const s = saved.current;
+    return Boolean(d && s && JSON.stringify(d) !== JSON.stringify(s));
+  };
+
+  const save = useCallback(async () => {
+    clearTimeout(timer.current);
+    const d = latest.current;
+    if (!d || !post || !dirty()) return;
+    setSaveState('saving');
+    setFieldError(undefined);
+    try {
+      const updated = await client.call('posts.update', {
+        ref: post.id,
+        title: d.title,
+        body: d.body,
+        tags: splitList(d.tags),
+        categories: splitList(d.categories),
+        excerpt: d.excerpt.trim() === '' ? null : d.excerpt,
+        ...(post.status === 'published' || d.slug === post.slug ? {} : { slug: d.slug }),
+      });
+      saved.current = d;
+      setPost(updated);
+      setSaveState(JSON.stringify(latest.current) === JSON.stringify(d) ? 'saved' : 'unsaved');
+      onSaved?.(updated);
+    } catch (e) {
+      setSaveState('error');
+      const field = e instanceof ApiError ? /"(\w+)"/.exec(e.message)?.[1] : undefined;
+      if (field) setFieldError({ field, message: (e as Error).message });
+      reportError(e, 'Saving');
+    }
+    // `dirty` reads refs only.
+  }, [post, onSaved]);
+
+  const edit = (patch: Partial<Draft>) => {
+    setDraft((d) => (d ? { ...d, ...patch } : d));
+    setSaveState('unsaved');
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+  };
+
+  // Save when leaving: switching posts, closing the tab.
+  useEffect(() => {
+    const beforeUnload = () => {
+      const d = latest.current;
+      if (!d || !post || !dirty()) return;
+      void fetch(`/api/posts/${encodeURIComponent(post.id)}`, {
+        method: 'PATCH',
+        keepalive: true,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: d.title, body: d.body }),
+      });
+    };
+    window.addEventListener('beforeunload', beforeUnload);
+    return () => {
+      window.removeEventListener('beforeunload', beforeUnload);
+      void save();
+    };
+  }, [post, save]);
+
+  // The file changed on disk (another editor, a pull, the CLI): take it, or ask when edits are unsaved.
+  useEffect(() => {
+    if (!post) return;
+    const paths = getState().externalPaths;
+    const mine = [post.path, post.pending?.path, `drafts/${post.id}.md`].filter(Boolean);
+    if (!paths.some((p) => mine.includes(p))) return;
+    void client
+      .call('posts.get', { ref: post.id })
+      .then((disk) => {
+        if (!dirty()) {
+          const d = draftOf(disk);
+          setPost(disk);
+          setDraft(d);
+          saved.current = d;
+          notify(`“${disk.title}” changed on disk and was reloaded.`);
+        } else {
+          setConflict(disk);
+        }
+      })
+      .catch((e: unknown) => reportError(e, 'Reading the changed post'));
+    // Runs when the posts change; reads the rest from refs.
+  }, [postsVersion]);
+
+  const act = async (name: 'posts.publish' | 'posts.unpublish' | 'posts.archive' | 'posts.discard') => {
+    await save();
+    try {
+      const p = await client.call(name, { ref: postId });
+      const d = draftOf(p);
+      setPost(p);
+      setDraft(d);
+      saved.current = d;
+      setSaveState('saved');
+    } catch (e) {
+      reportError(e);
+    }
+  };
+
+  if (!post || !draft) return <div className="editor-pane" aria-busy="true" />;
+
+  const published = post.status === 'published';
+  return (
+    <section className="editor-pane" aria-label="Editor">
+      <div className="editor-title">
+        <label className="visually-hidden" htmlFor="post-title">
+          Title
+        </label>
+        <input
+          id="post-title"
+          className="title-input"
+          value={draft.title}
+          onChange={(e) => edit({ title: e.target.value })}
+          placeholder="Title"
+        />
+      </div>
+      <div className="editor-head" role="toolbar" aria-label="Post actions">
+        <span className={`dot ${post.status}`} aria-hidden="true" />
+        <span className="status-word">{post.status}</span>
+        <span className={`save-state ${saveState === 'error' ? 'error' : ''}`} role="status">
+          {saveState === 'saved'
+            ? post.hasDraft
+              ? 'Pending edits saved'
+              : 'Saved'
+            : saveState === 'saving'
+              ? 'Saving…'
+              : saveState === 'error'
+                ? 'Not saved'
+                : 'Edited'}
+        </span>
+        {post.status !== 'published' && (
+          <button type="button" className="btn primary" onClick={() => void act('posts.publish')}>
+            Publish
+          </button>
+        )}
+        {published && post.hasDraft && (
+          <>
+            <button type="button" className="btn primary" onClick={() => void act('posts.publish')}>
+              Publish edits
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirm('discard')}>
+              Discard edits
+            </button>
+          </>
+        )}
+        {published && (
+          <button type="button" className="btn" onClick={() => void act('posts.unpublish')}>
+            Unpublish
+          </button>
+        )}
+        {post.status !== 'archived' && (
+          <button type="button" className="btn" onClick={() => void act('posts.archive')}>
+            Archive
+          </button>
+        )}
+        <button type="button" className="btn danger" onClick={() => setConfirm('delete')}>
+          Delete
+        </button>
+      </div>
+      {conflict && (
+        <div className="conflict" role="alert">
+          <p>
+            <strong>This post changed on disk</strong> while you had unsaved edits. Which version do you want
+            to keep?
+          </p>
+          <details>
+            <summary>Show the version on disk</summary>
+            <pre style={{ whiteSpace: 'pre-wrap', maxHeight: 200, overflow: 'auto' }}>
+              {draftOf(conflict).body}
+            </pre>
+          </details>
+          <div className="actions">
+            <button
+              type="button"
+              className="btn primary"
+              onClick={() => {
+                // Mine: saved over the disk version.
+                saved.current = draftOf(conflict);
+                setPost(conflict);
+                setConflict(undefined);
+                void save();
+              }}
+            >
+              Keep mine
+            </button>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                const d = draftOf(conflict);
+                setPost(conflict);
+                setDraft(d);
+                saved.current = d;
+                setSaveState('saved');
+                setConflict(undefined);
+              }}
+            >
+              Take the disk version
+            </button>
+          </div>
+        </div>
+      )}
+      <MarkdownEditor
+        label="Post body (Markdown)"
+        value={draft.body}
+        onChange={(body) => edit({ body })}
+        onSave={() => void save()}
+      />
+      <details className="meta" open>
+        <summary>Details</summary>
+        <div className="meta-grid">
+          <label htmlFor="post-slug">Slug</label>
+          <input
+            id="post-slug"
+            value={draft.slug}
+            readOnly={published}
+            title={published ? 'The slug of a published post never changes' : undefined}
+            onChange={(e) => edit({ slug: e.target.value })}
+          />
+          {fieldError?.field === 'slug' && <span className="field-error">{fieldError.message}</span>}
+          <label htmlFor="post-tags">Tags</label>
+          <input
+            id="post-tags"
+            value={draft.tags}
+            placeholder="travel, rail"
+            onChange={(e) => edit({ tags: e.target.value })}
+          />
+          <label htmlFor="post-categories">Categories</label>
+          <input
+            id="post-categories"
+            value={draft.categories}
+            placeholder="article"
+            onChange={(e) => edit({ categories: e.target.value })}
+          />
+          <label htmlFor="post-excerpt">Excerpt</label>
+          <input
+            id="post-excerpt"
+            value={draft.excerpt}
+            onChange={(e) => edit({ excerpt: e.target.value })}
+          />
+        </div>
+      </details>
+      <div className="editor-foot">
+        <span>{words(draft.body)} words</span>
+        <span className="path" title={post.path}>
+          {post.path}
+        </span>
+        <span>
+          <kbd>Ctrl</kbd>+<kbd>S</kbd> saves now
+        </span>
+      </div>
+      <ConfirmDialog
+        open={confirm === 'delete'}
+        title={`Delete “${post.title}”?`}
+        message="The post file is removed from the project. With git you can still get it back from history."
+        confirmLabel="Delete"
+        onCancel={() => setConfirm(undefined)}
+        onConfirm={async () => {
+          setConfirm(undefined);
+          clearTimeout(timer.current);
+          saved.current = latest.current;
+          try {
+            await client.call('posts.delete', { ref: post.id });
+            onDeleted();
+          } catch (e) {
+            reportError(e, 'Deleting');
+          }
+        }}
+      />
+      <ConfirmDialog
+        open={confirm === 'discard'}
+        title="Discard the pending edits?"
+        message="The published version stays as it is; the edits waiting in drafts/ are removed."
+        confirmLabel="Discard edits"
+        onCancel={() => setConfirm(undefined)}
+        onConfirm={() => {
+          setConfirm(undefined);
+          clearTimeout(timer.current);
+          saved.current = latest.current;
+          void act('posts.discard');
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+// The bottom line: the project, its posts, running tasks, problems, the connection, and the theme.
+import { useState } from 'react';
+import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
+import { useStore } from '../store.js';
+
+export function StatusBar() {
+  const project = useStore((s) => s.project);
+  const problems = useStore((s) => s.problems);
+  const tasks = useStore((s) => s.tasks);
+  const connected = useStore((s) => s.connected);
+  const [theme, setThemeState] = useState<ThemeChoice>(themeChoice());
+  const running = tasks.filter((t) => t.status === 'running' || t.status === 'pending');
+  const counts = project?.posts;
+  return (
+    <footer className="statusbar" role="contentinfo">
+      <span title={project?.path}>{project?.project ?? 'bds'}</span>
+      {counts && (
+        <span>
+          {counts.published} published · {counts.draft} drafts
+          {counts.archived ? ` · ${counts.archived} archived` : ''}
+        </span>
+      )}
+      {running.map((t) => (
+        <span key={t.id} role="status">
+          ⟳ {t.name} {Math.round(t.progress)}%
+        </span>
+      ))}
+      <span className="grow" />
+      {problems.length > 0 && (
+        <span
+          className="status-problems"
+          title={problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}
+        >
+          ⚠ {problems.length} {problems.length === 1 ? 'problem' : 'problems'}
+        </span>
+      )}
+      {!connected && <span className="status-offline">reconnecting…</span>}
+      <button
+        type="button"
+        onClick={() => {
+          const next = nextTheme(theme);
+          setTheme(next);
+          setThemeState(next);
+        }}
+        title="Light, dark, or as the system"
+      >
+        Theme: {theme}
+      </button>
+    </footer>
+  );
+}

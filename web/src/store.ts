@@ -1,0 +1,162 @@
+// The one client-side store of what the server holds: the project, the posts list, problems, tasks and
+// the connection, fed by the typed client and kept current by the event stream. Components read it with
+// `useStore` and never keep a second copy of server state.
+import { useSyncExternalStore } from 'react';
+import { ApiError, BdsClient, type StreamMessage } from '../../src/client/index.js';
+import type { OutputOf } from '../../src/app/index.js';
+
+export type PostSummary = OutputOf<'posts.list'>[number];
+export type Post = OutputOf<'posts.get'>;
+export type Problem = OutputOf<'project.problems'>[number];
+
+export interface TaskInfo {
+  id: string;
+  name: string;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+  progress: number;
+  message: string;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+  hint?: string;
+}
+
+export interface AppState {
+  connected: boolean;
+  /** False until the first answers arrived. */
+  ready: boolean;
+  project?: OutputOf<'project.summary'>;
+  previewUrl?: string;
+  posts: PostSummary[];
+  /** Bumped on every outside change to the posts: an open post checks its file again. */
+  postsVersion: number;
+  /** Paths changed on disk by something other than this app, in the last event. */
+  externalPaths: string[];
+  problems: Problem[];
+  tasks: TaskInfo[];
+  toasts: Toast[];
+}
+
+export const client = new BdsClient();
+
+let state: AppState = {
+  connected: false,
+  ready: false,
+  posts: [],
+  postsVersion: 0,
+  externalPaths: [],
+  problems: [],
+  tasks: [],
+  toasts: [],
+};
+const listeners = new Set<() => void>();
+
+function set(patch: Partial<AppState>): void {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export function getState(): AppState {
+  return state;
+}
+
+export function useStore<T>(select: (s: AppState) => T): T {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => select(state),
+  );
+}
+
+let toastId = 0;
+/** Shows what went wrong where the user can read it: the catalogue message and its hint. */
+export function reportError(e: unknown, context?: string): void {
+  const err = e instanceof ApiError ? e : undefined;
+  const message = `${context ? `${context}: ` : ''}${e instanceof Error ? e.message : String(e)}`;
+  const toast: Toast = { id: ++toastId, kind: 'error', message, ...(err?.hint ? { hint: err.hint } : {}) };
+  set({ toasts: [...state.toasts, toast] });
+  setTimeout(() => dismissToast(toast.id), 12_000);
+}
+
+export function notify(message: string): void {
+  const toast: Toast = { id: ++toastId, kind: 'info', message };
+  set({ toasts: [...state.toasts, toast] });
+  setTimeout(() => dismissToast(toast.id), 4000);
+}
+
+export function dismissToast(id: number): void {
+  set({ toasts: state.toasts.filter((t) => t.id !== id) });
+}
+
+export async function refreshPosts(): Promise<void> {
+  try {
+    const posts = await client.call('posts.list', {});
+    set({ posts });
+  } catch (e) {
+    reportError(e, 'Reading the posts');
+  }
+}
+
+async function refreshProject(): Promise<void> {
+  try {
+    const [project, problems] = await Promise.all([
+      client.call('project.summary', {}),
+      client.call('project.problems', {}),
+    ]);
+    set({ project, problems });
+  } catch (e) {
+    reportError(e, 'Reading the project');
+  }
+}
+
+function onEvent(m: StreamMessage): void {
+  switch (m.event) {
+    case 'posts-changed': {
+      const data = m.data as { paths: string[]; source: 'app' | 'external' };
+      const external = data.source === 'external' ? data.paths : [];
+      set({ postsVersion: state.postsVersion + 1, externalPaths: external });
+      void refreshPosts();
+      void refreshProject();
+      break;
+    }
+    case 'problems-changed':
+      set({ problems: (m.data as { problems: Problem[] }).problems });
+      break;
+    case 'task-progress': {
+      const task = m.data as TaskInfo;
+      const others = state.tasks.filter((t) => t.id !== task.id);
+      set({ tasks: [...others, task].slice(-20) });
+      break;
+    }
+    case 'settings-changed':
+      void refreshProject();
+      break;
+    case 'resync':
+      void refreshPosts();
+      void refreshProject();
+      break;
+    default:
+      break;
+  }
+}
+
+/** Loads the first state and follows the event stream for the life of the page. */
+export async function start(): Promise<void> {
+  void client.subscribe(onEvent, {
+    onOpen: () => set({ connected: true }),
+    onError: () => set({ connected: false }),
+  });
+  try {
+    const server = (await (await fetch('/api/server')).json()) as { previewUrl: string };
+    set({ previewUrl: server.previewUrl });
+  } catch (e) {
+    reportError(e, 'Reaching the bds server');
+  }
+  await Promise.all([refreshPosts(), refreshProject()]);
+  set({ ready: true });
+}

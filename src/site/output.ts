@@ -76,10 +76,14 @@ export function assertNoLinks(outDir: string, dir: string): void {
 
 function linkError(outDir: string, abs: string): BdsError {
   const rel = path.relative(outDir, abs);
-  return new BdsError('path-escape', `${rel} in ${outDir} is a symbolic link; bds never writes through links`, {
-    file: abs,
-    hint: 'Remove the link (bds builds a real file or folder in its place) and build again.',
-  });
+  return new BdsError(
+    'path-escape',
+    `${rel} in ${outDir} is a symbolic link; bds never writes through links`,
+    {
+      file: abs,
+      hint: 'Remove the link (bds builds a real file or folder in its place) and build again.',
+    },
+  );
 }
 
 /** Flags that make opening a symbolic link fail (ELOOP) instead of writing where it points. */

@@ -24,6 +24,7 @@ export {
   HTTP_STATUS,
   formatError,
   isBdsError,
+  type ErrorBody,
   type ErrorCode,
   type Problem,
 } from '../core/errors.js';

@@ -1,17 +1,11 @@
 // The one typed client of the bds HTTP API, for the web UI and the API tests: `call(name, input)` with
 // the registry's input and output types, media uploads, and the event stream with reconnection that
 // resumes from the last event seen. It runs in browsers and in Node (fetch only).
-import type { InputOf, OutputOf, UseCaseName } from '../app/index.js';
+import type { ErrorBody, InputOf, OutputOf, UseCaseName } from '../app/index.js';
 import { ROUTES } from './routes.js';
 
-export interface ApiErrorInfo {
-  code: string;
-  message: string;
-  hint?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
+/** A failure as the server answers it: the catalogue's code, message, hint and the place. */
+export type ApiErrorInfo = ErrorBody;
 
 /** A failed call: the catalogue's code, message and hint, the place when content caused it, the status. */
 export class ApiError extends Error implements ApiErrorInfo {

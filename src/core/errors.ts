@@ -343,6 +343,13 @@ export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CATALOGUE, code);
 }
 
+/** A failure as the HTTP API answers it (and its typed client reads it). */
+export interface ErrorBody extends SourcePosition {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
 export interface BdsErrorOptions extends SourcePosition {
   cause?: unknown;
   hint?: string;

@@ -7,6 +7,7 @@ import type { CachedAnswer, ReadCache } from './read-cache.js';
 import {
   BdsError,
   HTTP_STATUS,
+  type ErrorBody,
   isBdsError,
   ALL_USE_CASES,
   type UseCase,
@@ -17,14 +18,7 @@ import {
 /** A post may be up to 10 MB; a JSON body holding one gets some room for escaping and other fields. */
 export const MAX_JSON_BODY_BYTES = 12 * 1024 * 1024;
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  hint?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
+export type ApiErrorBody = ErrorBody;
 
 /** Any failure as the API answers it: the catalogue's code, message and hint, and the place if known. */
 export function errorBody(e: unknown): { status: number; body: ApiErrorBody } {
@@ -78,24 +72,38 @@ export function queryInput(schema: z.ZodType, query: Record<string, string[]>): 
   return out;
 }
 
-/** The body as JSON, refusing more than `limit` bytes while it arrives (Content-Length can lie or be absent). */
-export async function readJsonBody(req: Request, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > limit) throw tooLarge(limit);
-  if (!req.body) return undefined;
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
+/**
+ * Reads a request body chunk by chunk, refusing more than `limit` bytes as they arrive (Content-Length
+ * can lie or be absent). Resolves to the number of bytes read.
+ */
+export async function readLimited(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<number> {
+  const reader = body.getReader();
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return size;
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
       throw tooLarge(limit);
     }
-    chunks.push(value);
+    await onChunk(value);
   }
+}
+
+/** The body as JSON (undefined when empty), at most `limit` bytes. */
+export async function readJsonBody(req: Request, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  if (!req.body) return undefined;
+  const chunks: Uint8Array[] = [];
+  const size = await readLimited(req.body, limit, (chunk) => {
+    chunks.push(chunk);
+  });
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   try {

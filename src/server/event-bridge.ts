@@ -4,36 +4,7 @@
 import type { AppEvents, Workspace } from '../app/index.js';
 import type { EventHub } from './event-hub.js';
 
-/** The events a client of the stream can receive (besides `resync`). */
-export const STREAM_EVENTS = [
-  'posts-changed',
-  'media-changed',
-  'meta-changed',
-  'scripts-changed',
-  'templates-changed',
-  'settings-changed',
-  'problems-changed',
-  'task-progress',
-  'build-progress',
-  'git-changed',
-  'blogmark-created',
-] as const;
-export type StreamEvent = (typeof STREAM_EVENTS)[number];
-
-/** Everything after which a cacheable read may answer differently. */
-export const CHANGE_EVENTS = [
-  'posts-changed',
-  'media-changed',
-  'meta-changed',
-  'scripts-changed',
-  'templates-changed',
-  'settings-changed',
-  'problem',
-  'git-changed',
-  'blogmark-created',
-] as const satisfies readonly (keyof AppEvents)[];
-
-/** Forwarded as they are. */
+/** Workspace events the stream forwards as they are. */
 const FORWARDED = [
   'posts-changed',
   'media-changed',
@@ -44,7 +15,17 @@ const FORWARDED = [
   'build-progress',
   'git-changed',
   'blogmark-created',
-] as const satisfies readonly (keyof AppEvents & StreamEvent)[];
+] as const satisfies readonly (keyof AppEvents)[];
+
+/** The events a client of the stream can receive (besides `resync`). */
+export const STREAM_EVENTS = [...FORWARDED, 'problems-changed', 'task-progress'] as const;
+export type StreamEvent = (typeof STREAM_EVENTS)[number];
+
+/** Everything after which a cacheable read may answer differently: the forwarded changes, and problems. */
+export const CHANGE_EVENTS = [
+  ...FORWARDED.filter((name) => name !== 'build-progress'),
+  'problem',
+] as const satisfies readonly (keyof AppEvents)[];
 
 /** Events after which the list of problems may be different. */
 const MAY_CHANGE_PROBLEMS = [

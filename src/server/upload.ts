@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BdsError, type OutputOf, type Workspace } from '../app/index.js';
-import { queryInput, tooLarge } from './api.js';
+import { queryInput, readLimited, tooLarge } from './api.js';
 import { z } from 'zod';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -36,25 +36,15 @@ export function uploadName(raw: string | undefined): string {
   return clean;
 }
 
-async function saveBody(body: ReadableStream<Uint8Array>, file: string, limit: number): Promise<number> {
+async function saveBody(body: ReadableStream<Uint8Array>, file: string, limit: number): Promise<void> {
   const out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
-  const reader = body.getReader();
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw tooLarge(limit);
-      }
-      if (!out.write(value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
+    await readLimited(body, limit, async (chunk) => {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    });
   } finally {
     await new Promise<void>((resolve) => out.end(resolve));
   }
-  return size;
 }
 
 /** `POST /api/media/upload?name=...`: stream, then import (and link to `post` when given). */

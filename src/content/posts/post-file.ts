@@ -11,28 +11,15 @@ import {
   parseFrontmatter,
   serializeFrontmatter,
 } from '../../core/frontmatter.js';
+import { POST_FRONTMATTER_FIELDS } from '../../core/records.js';
 import { describeZodError, PostFrontmatterSchema, type PostFrontmatter } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost } from '../../core/slug.js';
 
 /** Posts larger than this are refused: they are almost certainly not hand-written Markdown. */
 export const MAX_POST_BYTES = 10 * 1024 * 1024;
 
-const KNOWN_KEYS = [
-  'id',
-  'title',
-  'slug',
-  'status',
-  'createdAt',
-  'updatedAt',
-  'publishedAt',
-  'tags',
-  'categories',
-  'excerpt',
-  'author',
-  'language',
-  'template',
-  'media',
-] as const;
+/** The frontmatter keys bds knows, in the order it writes them: the post record's (core/records.ts). */
+const KNOWN_KEYS = Object.keys(POST_FRONTMATTER_FIELDS) as (keyof typeof POST_FRONTMATTER_FIELDS)[];
 
 export interface PostDocument {
   fm: PostFrontmatter;

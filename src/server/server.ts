@@ -111,6 +111,28 @@ export function climbsOut(rawPath: string): boolean {
   return true;
 }
 
+/**
+ * Uploads a crashed server left half-written. Only old ones: a fresh one may belong to another bds
+ * server on the same project, writing right now.
+ */
+function removeStaleUploads(dir: string, olderThanMs = 6 * 60 * 60 * 1000): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    try {
+      if (Date.now() - fs.statSync(abs).mtimeMs > olderThanMs)
+        fs.rmSync(abs, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
 function refusalResponse(c: Context, r: Refusal): Response {
   return c.json({ code: r.code, message: r.message, hint: new BdsError(r.code, r.message).hint }, r.status);
 }
@@ -161,8 +183,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
   const hub = new EventHub();
   const launchCodes = new Map<string, number>();
 
-  // Uploads a crashed server left half-written.
-  fs.rmSync(path.join(ws.project.paths.cache, 'uploads'), { recursive: true, force: true });
+  removeStaleUploads(path.join(ws.project.paths.cache, 'uploads'));
 
   // The app's port first: the preview's frame policy names the app's origin.
   const server = http.createServer({

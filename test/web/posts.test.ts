@@ -88,6 +88,28 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
       .toEqual(['sea', 'night']);
   });
 
+  it('the preview shows unsaved text in place as it is typed (no save, no reload)', async () => {
+    // Let the reload of the last save settle first.
+    await page.waitForTimeout(1500);
+    const frame = page.frames().find((f) => f.url().includes('/_draft/'))!;
+    await frame.evaluate(() => {
+      (globalThis as unknown as { bdsMarker: boolean }).bdsMarker = true;
+    });
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    const t0 = Date.now();
+    await page.keyboard.type(' Zephyrwords.');
+    await expect
+      .poll(() => frame.locator('main').textContent(), { timeout: 10_000 })
+      .toContain('Zephyrwords');
+    const ms = Date.now() - t0;
+    // Still the same document: the text came by the live path, not by a reload after the save.
+    expect(await frame.evaluate(() => (globalThis as unknown as { bdsMarker?: boolean }).bdsMarker)).toBe(
+      true,
+    );
+    process.stderr.write(`live preview: typed text shown ${ms} ms after typing began\n`);
+  });
+
   it('publishing puts the post into the built site', async () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => page.locator('.status-word').textContent()).toBe('published');

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Nav } from './components/Nav.js';
 import { PostEditor } from './components/PostEditor.js';
 import { PostList } from './components/PostList.js';
-import { PreviewPane } from './components/PreviewPane.js';
+import { PreviewPane, type LiveDraft } from './components/PreviewPane.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { client, refreshPosts, reportError, useStore } from './store.js';
@@ -23,6 +23,7 @@ export function App() {
   const [narrowPane, setNarrowPane] = useState<'editor' | 'preview'>('editor');
   const [view, setView] = useState<'list' | 'work'>(postFromHash() ? 'work' : 'list');
   const searchRef = useRef<HTMLInputElement>(null);
+  const [live, setLive] = useState<{ postId: string; draft: LiveDraft }>();
   const ready = useStore((s) => s.ready);
   const title = useStore((s) => s.posts.find((p) => p.id === postId)?.title);
 
@@ -107,8 +108,15 @@ export function App() {
       >
         {postId ? (
           <>
-            <PostEditor key={postId} postId={postId} onDeleted={() => open(undefined)} />
-            {(showPreview || narrowPane === 'preview') && <PreviewPane postId={postId} />}
+            <PostEditor
+              key={postId}
+              postId={postId}
+              onDeleted={() => open(undefined)}
+              onDraftChange={(draft) => setLive({ postId, draft })}
+            />
+            {(showPreview || narrowPane === 'preview') && (
+              <PreviewPane postId={postId} draft={live?.postId === postId ? live.draft : undefined} />
+            )}
           </>
         ) : (
           <div className="empty-work">

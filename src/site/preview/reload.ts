@@ -19,10 +19,47 @@ export const RELOAD_SCRIPT = `<script>
 })();
 </script>`;
 
-/** Puts the reload script before the last `</body>`, or at the end. */
-export function injectReloadScript(html: string): string {
+export const RENDER_PATH = '/_bds/render';
+
+/**
+ * The script that lets the app (a parent frame from one of `parents`) show unsaved text: it posts
+ * `{type: 'bds-draft', postId, title, body, seq}`, the page asks its own server to render it, swaps its
+ * `<main>` (scroll kept) and answers `{type: 'bds-draft-rendered', seq}`. Messages from anyone else are
+ * ignored; the render request is same-origin JSON, which other sites cannot send without CORS.
+ */
+export function draftScript(parents: readonly string[]): string {
+  if (parents.length === 0) return '';
+  return `<script>
+(() => {
+  const parents = ${JSON.stringify(parents)};
+  let latest = 0;
+  window.addEventListener('message', async (e) => {
+    const m = e.data;
+    if (!parents.includes(e.origin) || !m || m.type !== 'bds-draft') return;
+    const seq = ++latest;
+    const res = await fetch('${RENDER_PATH}', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ postId: m.postId, title: m.title, body: m.body }),
+    });
+    if (!res.ok || seq !== latest) return;
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    const next = doc.querySelector('main') || doc.body;
+    const here = document.querySelector('main') || document.body;
+    const y = window.scrollY;
+    here.replaceWith(document.importNode(next, true));
+    window.scrollTo(0, y);
+    e.source.postMessage({ type: 'bds-draft-rendered', seq: m.seq }, e.origin);
+  });
+})();
+</script>`;
+}
+
+/** Puts the reload script (and `extra`) before the last `</body>`, or at the end. */
+export function injectReloadScript(html: string, extra = ''): string {
+  const scripts = extra ? `${RELOAD_SCRIPT}\n${extra}` : RELOAD_SCRIPT;
   const at = html.toLowerCase().lastIndexOf('</body>');
-  return at < 0 ? `${html}\n${RELOAD_SCRIPT}\n` : `${html.slice(0, at)}${RELOAD_SCRIPT}\n${html.slice(at)}`;
+  return at < 0 ? `${html}\n${scripts}\n` : `${html.slice(0, at)}${scripts}\n${html.slice(at)}`;
 }
 
 export class ReloadHub {

@@ -2,6 +2,7 @@
 // macro failures as visible boxes, and a reload in the browser whenever content changes. It listens on
 // 127.0.0.1 only and checks every request's Host (DNS rebinding) before anything else.
 import chokidar, { type FSWatcher } from 'chokidar';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,13 @@ import { PostBodyCache, renderBodies, type RenderedBody } from '../post-bodies.j
 import type { SitePost, SiteSnapshot, SiteSource } from '../source.js';
 import { siteRenderData } from '../tag-counts.js';
 import { ThemeCache } from '../theme-cache.js';
-import { EVENTS_PATH, injectReloadScript, ReloadHub } from './reload.js';
+import {
+  draftScript,
+  EVENTS_PATH,
+  injectReloadScript as withReload,
+  ReloadHub,
+  RENDER_PATH,
+} from './reload.js';
 import { isCrossSiteSubresource, isLoopbackHost, isLoopbackOrigin, resolveStaticFile } from './security.js';
 
 export const DEFAULT_PREVIEW_PORT = 4123;
@@ -193,6 +200,23 @@ function unreadablePostsBox(problems: readonly Problem[]): string {
   ].join('\n');
 }
 
+/** A request body as text, refusing more than `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('the body is too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 function errorPage(title: string, detail: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem;color-scheme:light dark}pre{white-space:pre-wrap;padding:1rem;border-radius:.5rem;background:rgba(127,127,127,.15)}</style>
@@ -355,6 +379,62 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
   };
 
   const framing = frameHeaders(options.frameAncestors);
+  const draft = draftScript(options.frameAncestors ?? []);
+  const injectReloadScript = (html: string) => withReload(html, draft);
+  /**
+   * A post page with text the app has not saved yet (the editor's live preview): same-origin JSON only
+   * (a page of another site cannot send it without CORS, which this server never grants).
+   */
+  const renderUnsaved = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const fetchSite = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if (
+      !String(req.headers['content-type'] ?? '').startsWith('application/json') ||
+      (fetchSite !== undefined && fetchSite !== 'same-origin') ||
+      (origin !== undefined && origin !== `http://${req.headers.host}`)
+    ) {
+      send(
+        res,
+        false,
+        403,
+        'text/plain; charset=utf-8',
+        'Forbidden: only the preview itself may render drafts.\n',
+      );
+      return;
+    }
+    let input: { postId?: unknown; title?: unknown; body?: unknown };
+    try {
+      input = JSON.parse(await readBody(req, 12 * 1024 * 1024)) as typeof input;
+    } catch (e) {
+      send(res, false, 400, 'text/plain; charset=utf-8', `Bad request: ${(e as Error).message}\n`);
+      return;
+    }
+    const s = site();
+    const id = typeof input.postId === 'string' ? input.postId : '';
+    const entry = s.model.byId.get(id);
+    const page = entry ? s.model.byUrl.get(entry.url) : undefined;
+    if (!entry || page?.kind !== 'post' || typeof input.body !== 'string') {
+      send(res, false, 404, 'text/plain; charset=utf-8', 'No such post in the preview.\n');
+      return;
+    }
+    const base = source.pendingEdit?.(id) ?? entry.post;
+    const title = typeof input.title === 'string' && input.title.trim() ? input.title : base.title;
+    // Shown as pending edits for a published post, as a draft otherwise (the banner says which). The
+    // render cache keys a body by its file's stat; unsaved text has none, so its hash stands in (below
+    // zero, never a real mtime).
+    const digest = createHash('sha1').update(`${title}\n${input.body}`).digest();
+    const unsaved = {
+      ...base,
+      title,
+      body: input.body,
+      mtimeMs: -1 - digest.readUInt32BE(0),
+      size: Buffer.byteLength(input.body),
+      pending: entry.post.status === 'published',
+    };
+    const shown = pendingPage(s, { page, entry }, unsaved);
+    send(res, false, 200, PAGE_TYPES.post, await renderPage(s, shown.page, shown.entry));
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(framing)) res.setHeader(name, value);
     if (!isLoopbackHost(req.headers.host)) {
@@ -372,6 +452,10 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       return;
     }
     const method = req.method ?? 'GET';
+    if (method === 'POST' && (req.url ?? '').split('?')[0] === RENDER_PATH) {
+      await renderUnsaved(req, res);
+      return;
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       send(res, false, 405, 'text/plain; charset=utf-8', 'Method not allowed: the preview only reads.\n', {
         Allow: 'GET, HEAD',

@@ -49,9 +49,11 @@ export interface PostEditorProps {
   postId: string;
   onDeleted(): void;
   onSaved?(post: Post): void;
+  /** The title and body as typed, for the live preview. */
+  onDraftChange?(draft: { title: string; body: string }): void;
 }
 
-export function PostEditor({ postId, onDeleted, onSaved }: PostEditorProps) {
+export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEditorProps) {
   const [post, setPost] = useState<Post>();
   const [draft, setDraft] = useState<Draft>();
   const [saveState, setSaveState] = useState<SaveState>('saved');
@@ -119,6 +121,10 @@ export function PostEditor({ postId, onDeleted, onSaved }: PostEditorProps) {
 
   const edit = (patch: Partial<Draft>) => {
     setDraft((d) => (d ? { ...d, ...patch } : d));
+    const d = latest.current;
+    if (d && (patch.title !== undefined || patch.body !== undefined)) {
+      onDraftChange?.({ title: patch.title ?? d.title, body: patch.body ?? d.body });
+    }
     setSaveState('unsaved');
     clearTimeout(timer.current);
     timer.current = setTimeout(() => void save(), AUTOSAVE_MS);

@@ -1,23 +1,77 @@
 // The post as the site will show it, on the preview origin in a frame (posts hold raw HTML and macros
-// return HTML: they never run in the app's origin). The preview reloads itself when the saved post
-// changes; drafts and pending edits are shown through the preview's draft address.
+// return HTML: they never run in the app's origin). What the user types is sent to the frame as it
+// changes (the preview renders the unsaved text and swaps its page in place); a save reloads it whole.
+import { useEffect, useRef } from 'react';
 import { useStore } from '../store.js';
 
-export function PreviewPane({ postId }: { postId: string }) {
+export interface LiveDraft {
+  title: string;
+  body: string;
+}
+
+export interface PreviewPaneProps {
+  postId: string;
+  /** The editor's text, saved or not. */
+  draft?: LiveDraft;
+  /** Called when the frame shows the text of message `seq` (tests and the latency measure use it). */
+  onRendered?(seq: number): void;
+}
+
+/** Wait after the last keystroke before rendering: typing bursts become one render. */
+const LIVE_DEBOUNCE_MS = 40;
+
+export function PreviewPane({ postId, draft, onRendered }: PreviewPaneProps) {
   const previewUrl = useStore((s) => s.previewUrl);
+  const frame = useRef<HTMLIFrameElement>(null);
+  const seq = useRef(0);
+  const sent = useRef<LiveDraft | undefined>(undefined);
+  const origin = previewUrl ? new URL(previewUrl).origin : undefined;
+
+  const send = (d: LiveDraft) => {
+    const win = frame.current?.contentWindow;
+    if (!win || !origin) return;
+    sent.current = d;
+    win.postMessage({ type: 'bds-draft', postId, title: d.title, body: d.body, seq: ++seq.current }, origin);
+  };
+
+  useEffect(() => {
+    if (!draft) return;
+    const timer = setTimeout(() => send(draft), LIVE_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [draft?.title, draft?.body]);
+
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      if (e.origin !== origin || e.source !== frame.current?.contentWindow) return;
+      const m = e.data as { type?: string; seq?: number };
+      if (m?.type === 'bds-draft-rendered' && typeof m.seq === 'number') onRendered?.(m.seq);
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, [origin, onRendered]);
+
   if (!previewUrl) return <section className="preview-pane" aria-label="Preview" />;
   const src = new URL(`_draft/${encodeURIComponent(postId)}/`, previewUrl).href;
   return (
     <section className="preview-pane" aria-label="Preview">
       <div className="preview-head">
-        <span>Preview, as saved</span>
+        <span>Preview</span>
         <span className="grow" style={{ flex: 1 }} />
         <a href={src} target="_blank" rel="noreferrer">
           Open in a tab
         </a>
       </div>
       {/* A new frame per post: navigating the old one could lose to its own live reload. */}
-      <iframe key={src} title="Preview of the post" src={src} />
+      <iframe
+        key={src}
+        ref={frame}
+        title="Preview of the post"
+        src={src}
+        onLoad={() => {
+          // A reload (after a save) shows the saved text: send what is typed since, if anything.
+          if (sent.current) send(sent.current);
+        }}
+      />
     </section>
   );
 }

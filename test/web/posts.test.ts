@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
 import { serveProject, type ServedProject } from '../helpers/server.js';
@@ -110,6 +111,37 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
     process.stderr.write(`live preview: typed text shown ${ms} ms after typing began\n`);
   });
 
+  it('pasting an image imports it into the media library, links it and inserts it', async () => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    // A paste as the browser makes it (the test compiles without the DOM types, so they are named here).
+    await page.locator('.cm-content').evaluate((el, b64) => {
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(f: File): void } };
+        ClipboardEvent: new (type: string, init: object) => Event;
+      };
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new w.DataTransfer();
+      dt.items.add(new File([bytes], 'harbour sketch.png', { type: 'image/png' }));
+      el.dispatchEvent(new w.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, png.toString('base64'));
+    await expect
+      .poll(() => page.locator('.cm-content').textContent())
+      .toMatch(/!\[harbour sketch\.png\]\(\/media\//);
+    const media = await s.client.call('media.list', {});
+    expect(media.map((m) => m.originalName)).toContain('harbour sketch.png');
+    const id = (await s.client.call('posts.list', {})).find((x) => x.title === 'Lighthouse keepers')!.id;
+    await expect
+      .poll(async () => (await s.client.call('posts.get', { ref: id })).media)
+      .toEqual([media[0]!.id]);
+    // Saved with the post, and shown by the preview as an image.
+    await expect.poll(() => postFile(id)).toMatch(/!\[harbour sketch\.png\]\(\/media\/\d{4}\/\d{2}\//);
+  });
+
   it('publishing puts the post into the built site', async () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => page.locator('.status-word').textContent()).toBe('published');
@@ -163,7 +195,7 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
         ),
       )
       .toBe('post-search');
-    await page.keyboard.type('harbour');
+    await page.keyboard.type('dawn');
     await expect.poll(() => page.getByRole('listbox', { name: 'Posts' }).getByRole('option').count()).toBe(1);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');

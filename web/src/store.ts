@@ -114,14 +114,42 @@ async function refreshProject(): Promise<void> {
   }
 }
 
+/** Files this page just saved: their change event needs no new list (the save's answer updated it). */
+const ownSaves = new Set<string>();
+
+/**
+ * Puts a post the page saved into the list at once (no round trip), and remembers its file so the
+ * change event of that save does not fetch the whole list again (ten thousand posts are megabytes).
+ */
+export function applySavedPost(post: Post): void {
+  const { body: _body, bodyLine: _bodyLine, pending: _pending, ...summary } = post;
+  const i = state.posts.findIndex((p) => p.id === post.id);
+  const posts = i >= 0 ? state.posts.with(i, summary) : [summary, ...state.posts];
+  set({ posts });
+  ownSaves.add(post.path);
+  if (post.pending) ownSaves.add(post.pending.path);
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+/** One list refresh for a burst of changes (a pull, a tag rename touching many files). */
+function refreshSoon(): void {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => {
+    void refreshPosts();
+    void refreshProject();
+  }, 150);
+}
+
 function onEvent(m: StreamMessage): void {
   switch (m.event) {
     case 'posts-changed': {
       const data = m.data as { paths: string[]; source: 'app' | 'external' };
       const external = data.source === 'external' ? data.paths : [];
       set({ postsVersion: state.postsVersion + 1, externalPaths: external });
-      void refreshPosts();
-      void refreshProject();
+      const mine = data.source === 'app' && data.paths.length > 0 && data.paths.every((p) => ownSaves.has(p));
+      for (const p of data.paths) ownSaves.delete(p);
+      if (mine) void refreshProject();
+      else refreshSoon();
       break;
     }
     case 'problems-changed':

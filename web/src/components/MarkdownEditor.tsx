@@ -27,13 +27,41 @@ export interface MarkdownEditorProps {
   /** Ctrl/Cmd-S. */
   onSave(): void;
   label: string;
+  /** Files pasted or dropped: resolves to the Markdown that stands for each (a link, an image). */
+  onFile?(file: File): Promise<string>;
 }
 
-export function MarkdownEditor({ value, onChange, onSave, label }: MarkdownEditorProps) {
+let uploads = 0;
+
+/**
+ * Puts a placeholder where the files go, then replaces it with what `onFile` answers (or removes it
+ * when the upload fails: the error is shown by `onFile`'s caller).
+ */
+function insertFiles(
+  view: EditorView,
+  files: File[],
+  at: number,
+  onFile: (f: File) => Promise<string>,
+): void {
+  for (const file of files) {
+    const mark = `![Uploading ${file.name} (${++uploads})…]()`;
+    const text = `${mark}\n`;
+    view.dispatch({ changes: { from: at, insert: text } });
+    at += text.length;
+    const replace = (insert: string) => {
+      const doc = view.state.doc.toString();
+      const from = doc.indexOf(mark);
+      if (from >= 0) view.dispatch({ changes: { from, to: from + mark.length, insert } });
+    };
+    onFile(file).then(replace, () => replace(''));
+  }
+}
+
+export function MarkdownEditor({ value, onChange, onSave, label, onFile }: MarkdownEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const handlers = useRef({ onChange, onSave });
-  handlers.current = { onChange, onSave };
+  const handlers = useRef({ onChange, onSave, onFile });
+  handlers.current = { onChange, onSave, onFile };
 
   useEffect(() => {
     const v = new EditorView({
@@ -66,6 +94,25 @@ export function MarkdownEditor({ value, onChange, onSave, label }: MarkdownEdito
             if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
           }),
           EditorView.contentAttributes.of({ 'aria-label': label }),
+          EditorView.domEventHandlers({
+            paste: (e, v) => {
+              const files = [...(e.clipboardData?.files ?? [])];
+              const onFile = handlers.current.onFile;
+              if (files.length === 0 || !onFile) return false;
+              e.preventDefault();
+              insertFiles(v, files, v.state.selection.main.head, onFile);
+              return true;
+            },
+            drop: (e, v) => {
+              const files = [...(e.dataTransfer?.files ?? [])];
+              const onFile = handlers.current.onFile;
+              if (files.length === 0 || !onFile) return false;
+              e.preventDefault();
+              const at = v.posAtCoords({ x: e.clientX, y: e.clientY }) ?? v.state.selection.main.head;
+              insertFiles(v, files, at, onFile);
+              return true;
+            },
+          }),
           theme,
         ],
       }),

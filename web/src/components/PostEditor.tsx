@@ -3,7 +3,7 @@
 // there were unsaved edits: nothing typed is ever lost.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../src/client/index.js';
-import { client, getState, notify, reportError, useStore, type Post } from '../store.js';
+import { applySavedPost, client, getState, notify, reportError, useStore, type Post } from '../store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
 
@@ -108,6 +108,7 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
       });
       saved.current = d;
       setPost(updated);
+      applySavedPost(updated);
       setSaveState(JSON.stringify(latest.current) === JSON.stringify(d) ? 'saved' : 'unsaved');
       onSaved?.(updated);
     } catch (e) {
@@ -294,6 +295,21 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
         value={draft.body}
         onChange={(body) => edit({ body })}
         onSave={() => void save()}
+        onFile={async (file) => {
+          try {
+            const out = await client.upload(file, { name: file.name || 'pasted-image.png', post: post.id });
+            const result = out.results[0];
+            const record = result?.record;
+            if (!record) throw new Error(result?.error ?? `${file.name} could not be imported`);
+            notify(`${record.originalName} added to the media library and linked to this post.`);
+            const label = (record.title ?? record.originalName).replace(/[[\]]/g, '');
+            const url = `/${record.path.split('/').map(encodeURIComponent).join('/')}`;
+            return record.mimeType.startsWith('image/') ? `![${label}](${url})` : `[${label}](${url})`;
+          } catch (e) {
+            reportError(e, `Adding ${file.name}`);
+            throw e;
+          }
+        }}
       />
       <details className="meta" open>
         <summary>Details</summary>

@@ -184,23 +184,40 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
     await expect.poll(() => fs.readFileSync(file, 'utf8')).toContain('Mine, typed in the app.');
   });
 
-  it('keyboard: Ctrl+K searches, arrows and Enter open a post', async () => {
+  it('keyboard: Ctrl+K opens a post by title; the search box, arrows and Enter open one from the list', async () => {
     await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    await palette.waitFor();
+    await page.keyboard.type('dawn');
+    await expect.poll(() => palette.getByRole('option').first().textContent()).toContain('Harbour at dawn');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Harbour at dawn');
+    expect(await palette.isVisible()).toBe(false);
+
+    await page.getByLabel('Search posts').focus();
+    await page.keyboard.type('ferry');
+    await expect.poll(() => page.getByRole('listbox', { name: 'Posts' }).getByRole('option').count()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Night ferry');
+    await page.getByLabel('Search posts').fill('');
+
+    // A command from the palette: the theme.
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('theme dark');
+    await page.keyboard.press('Enter');
     await expect
       .poll(() =>
         page.evaluate(
           () =>
-            (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
-              .activeElement?.id,
+            (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } })
+              .document.documentElement.dataset.theme,
         ),
       )
-      .toBe('post-search');
-    await page.keyboard.type('dawn');
-    await expect.poll(() => page.getByRole('listbox', { name: 'Posts' }).getByRole('option').count()).toBe(1);
-    await page.keyboard.press('ArrowDown');
+      .toBe('dark');
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('theme system');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Harbour at dawn');
-    await page.getByLabel('Search posts').fill('');
   });
 
   it('saves screenshots of the posts screen in light and dark, desktop and phone', async () => {

@@ -1,6 +1,6 @@
 // The app shell: sections, the posts list, the open post with its preview, the status bar; under 900 px
-// one column at a time. Keyboard: Ctrl/Cmd-K search posts, Ctrl/Cmd-P preview on or off, Ctrl/Cmd-S save,
-// arrows and Enter in the list.
+// one column at a time. Keyboard: Ctrl/Cmd-K the command palette, Ctrl/Cmd-P preview on or off,
+// Ctrl/Cmd-B build, Ctrl/Cmd-S save, arrows and Enter in the list.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Nav } from './components/Nav.js';
 import { PostEditor } from './components/PostEditor.js';
@@ -8,7 +8,9 @@ import { PostList } from './components/PostList.js';
 import { PreviewPane, type LiveDraft } from './components/PreviewPane.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
-import { client, refreshPosts, reportError, useStore } from './store.js';
+import { CommandPalette, type Command } from './components/CommandPalette.js';
+import { client, notify, refreshPosts, reportError, useStore } from './store.js';
+import { setTheme } from './theme.js';
 
 /** The open post lives in the address (`#post/ID`), so reloading the page keeps it open. */
 function postFromHash(): string | undefined {
@@ -24,6 +26,7 @@ export function App() {
   const [view, setView] = useState<'list' | 'work'>(postFromHash() ? 'work' : 'list');
   const searchRef = useRef<HTMLInputElement>(null);
   const [live, setLive] = useState<{ postId: string; draft: LiveDraft }>();
+  const [palette, setPalette] = useState(false);
   const ready = useStore((s) => s.ready);
   const title = useStore((s) => s.posts.find((p) => p.id === postId)?.title);
 
@@ -48,9 +51,10 @@ export function App() {
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 'k') {
         e.preventDefault();
-        setView('list');
-        searchRef.current?.focus();
-        searchRef.current?.select();
+        setPalette(true);
+      } else if (mod && e.key.toLowerCase() === 'b') {
+        e.preventDefault();
+        void buildSite();
       } else if (mod && e.key.toLowerCase() === 'p') {
         e.preventDefault();
         setShowPreview((v) => !v);
@@ -62,6 +66,45 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  const buildSite = async () => {
+    notify('Building the site…');
+    try {
+      const s = await client.call('site.build', {});
+      const failed = s.failures.length;
+      notify(
+        `Site built: ${s.pagesWritten} pages written, ${s.pagesUnchanged} unchanged, ${s.pagesRemoved} removed` +
+          (failed ? `; ${failed} macro failure(s), see \`bds build\`` : ''),
+      );
+    } catch (e) {
+      reportError(e, 'Building the site');
+    }
+  };
+
+  const commands: Command[] = [
+    { id: 'new', label: 'New post', run: () => void newPost() },
+    { id: 'search', label: 'Search posts', hint: 'full text', run: () => focusSearch() },
+    {
+      id: 'preview',
+      label: 'Show or hide the preview',
+      hint: 'Ctrl+P',
+      run: () => setShowPreview((v) => !v),
+    },
+    { id: 'build', label: 'Build the site', hint: 'Ctrl+B', run: () => void buildSite() },
+    ...(['light', 'dark', 'system'] as const).map((t) => ({
+      id: `theme-${t}`,
+      label: `Theme: ${t}`,
+      run: () => setTheme(t),
+    })),
+  ];
+
+  function focusSearch() {
+    setView('list');
+    setTimeout(() => {
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    }, 0);
+  }
 
   const newPost = async () => {
     try {
@@ -122,7 +165,7 @@ export function App() {
           <div className="empty-work">
             <h2>{ready ? 'Pick a post, or start a new one' : 'Opening the project…'}</h2>
             <p>
-              <kbd>Ctrl</kbd>+<kbd>K</kbd> searches your posts · <kbd>↑</kbd> <kbd>↓</kbd> and{' '}
+              <kbd>Ctrl</kbd>+<kbd>K</kbd> opens a post or runs a command · <kbd>↑</kbd> <kbd>↓</kbd> and{' '}
               <kbd>Enter</kbd> open one · <kbd>Ctrl</kbd>+<kbd>P</kbd> shows or hides the preview
             </p>
           </div>
@@ -130,6 +173,12 @@ export function App() {
       </main>
       <StatusBar />
       <Toasts />
+      <CommandPalette
+        open={palette}
+        commands={commands}
+        onOpenPost={open}
+        onClose={() => setPalette(false)}
+      />
     </div>
   );
 }

@@ -18,6 +18,7 @@ export function setTheme(choice: ThemeChoice): void {
   if (choice === 'system') localStorage.removeItem(KEY);
   else localStorage.setItem(KEY, choice);
   applyTheme(choice);
+  window.dispatchEvent(new Event('bds-theme'));
 }
 
 /** The next choice in the cycle system → light → dark. */

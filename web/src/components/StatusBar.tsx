@@ -1,5 +1,5 @@
 // The bottom line: the project, its posts, running tasks, problems, the connection, and the theme.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
 import { useStore } from '../store.js';
 
@@ -9,6 +9,11 @@ export function StatusBar() {
   const tasks = useStore((s) => s.tasks);
   const connected = useStore((s) => s.connected);
   const [theme, setThemeState] = useState<ThemeChoice>(themeChoice());
+  useEffect(() => {
+    const onTheme = () => setThemeState(themeChoice());
+    window.addEventListener('bds-theme', onTheme);
+    return () => window.removeEventListener('bds-theme', onTheme);
+  }, []);
   const running = tasks.filter((t) => t.status === 'running' || t.status === 'pending');
   const counts = project?.posts;
   return (
@@ -38,9 +43,7 @@ export function StatusBar() {
       <button
         type="button"
         onClick={() => {
-          const next = nextTheme(theme);
-          setTheme(next);
-          setThemeState(next);
+          setTheme(nextTheme(theme));
         }}
         title="Light, dark, or as the system"
       >

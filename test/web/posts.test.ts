@@ -220,6 +220,20 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
     await page.keyboard.press('Enter');
   });
 
+  it('filters the list by tag, category and month', async () => {
+    const list = page.getByRole('listbox', { name: 'Posts' });
+    await page.getByLabel('Tag', { exact: true }).selectOption('sea');
+    await expect
+      .poll(async () =>
+        (await list.getByRole('option').allTextContents()).map((t) => t.replace(/\d{4}-.*/, '')).sort(),
+      )
+      .toEqual(['Harbour at dawn', 'Lighthouse keepers']);
+    await page.getByLabel('Month', { exact: true }).selectOption('2026-01');
+    await expect.poll(() => list.getByRole('option').count()).toBe(1);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => list.getByRole('option').count()).toBe(3);
+  });
+
   it('saves screenshots of the posts screen in light and dark, desktop and phone', async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {

@@ -30,6 +30,9 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
   const [section, setSection] = useState<Section>('all');
   const [sort, setSort] = useState<'date' | 'title'>('date');
   const [hits, setHits] = useState<string[] | undefined>(undefined);
+  const [tag, setTag] = useState('');
+  const [category, setCategory] = useState('');
+  const [month, setMonth] = useState('');
   const [cursor, setCursor] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -62,6 +65,9 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
       list = hits.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
     }
     if (section !== 'all') list = list.filter((p) => p.status === section);
+    if (tag) list = list.filter((p) => p.tags.includes(tag));
+    if (category) list = list.filter((p) => p.categories.includes(category));
+    if (month) list = list.filter((p) => p.dateKey.startsWith(month));
     if (!hits) {
       list = [...list].sort((a, b) =>
         sort === 'title'
@@ -70,7 +76,22 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
       );
     }
     return list;
-  }, [posts, hits, section, sort]);
+  }, [posts, hits, section, sort, tag, category, month]);
+
+  // What the filters offer: the tags, categories and months the posts have.
+  const options = useMemo(() => {
+    const tags = new Set<string>();
+    const categories = new Set<string>();
+    const months = new Set<string>();
+    for (const p of posts) {
+      p.tags.forEach((t) => tags.add(t));
+      p.categories.forEach((c) => categories.add(c));
+      months.add(p.dateKey.slice(0, 7));
+    }
+    const sorted = (set: Set<string>) => [...set].sort((a, b) => a.localeCompare(b));
+    return { tags: sorted(tags), categories: sorted(categories), months: [...months].sort().reverse() };
+  }, [posts]);
+  const filtered = Boolean(tag || category || month);
 
   const counts = useMemo(() => {
     const c: Record<Section, number> = { all: posts.length, draft: 0, published: 0, archived: 0 };
@@ -176,6 +197,66 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
           </div>
         </div>
       </div>
+      <div className="list-tools filters">
+        <div className="row">
+          <label className="visually-hidden" htmlFor="filter-tag">
+            Tag
+          </label>
+          <select id="filter-tag" className="btn sort" value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">Tag</option>
+            {options.tags.map((t) => (
+              <option key={t} value={t}>
+                #{t}
+              </option>
+            ))}
+          </select>
+          <label className="visually-hidden" htmlFor="filter-category">
+            Category
+          </label>
+          <select
+            id="filter-category"
+            className="btn sort"
+            value={category}
+            onChange={(e) => setCategory(e.target.value)}
+          >
+            <option value="">Category</option>
+            {options.categories.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+          <label className="visually-hidden" htmlFor="filter-month">
+            Month
+          </label>
+          <select
+            id="filter-month"
+            className="btn sort"
+            value={month}
+            onChange={(e) => setMonth(e.target.value)}
+          >
+            <option value="">Month</option>
+            {options.months.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+          {filtered && (
+            <button
+              type="button"
+              className="btn sort"
+              onClick={() => {
+                setTag('');
+                setCategory('');
+                setMonth('');
+              }}
+            >
+              Clear
+            </button>
+          )}
+        </div>
+      </div>
       <div
         ref={scroller}
         className="post-list"
@@ -187,7 +268,11 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
       >
         {ready && rows.length === 0 ? (
           <p className="list-empty">
-            {query ? `No post matches “${query}”.` : 'No posts here yet. “New post” starts one.'}
+            {query
+              ? `No post matches “${query}”.`
+              : filtered
+                ? 'No post matches these filters.'
+                : 'No posts here yet. “New post” starts one.'}
           </p>
         ) : (
           <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>

@@ -18,13 +18,15 @@ export interface ServedProject {
 
 export async function serveProject(
   files: Record<string, string | Uint8Array> = {},
-  options: AppServerOptions = {},
+  options: AppServerOptions & { prepare?: (root: string) => void } = {},
 ): Promise<ServedProject> {
+  const { prepare, ...serverOptions } = options;
   const root = writeProject(files);
+  prepare?.(root);
   const home = tempDir('bds-home-');
   const ws = Workspace.open(root, { home, watch: true });
   await ws.watching();
-  const server = await startAppServer(ws, { port: 0, writeServerFile: false, ...options });
+  const server = await startAppServer(ws, { port: 0, writeServerFile: false, ...serverOptions });
   const client = new BdsClient({ baseUrl: server.url, token: server.token });
   return {
     root,

@@ -8,11 +8,19 @@ let built: Promise<string> | undefined;
 export function buildWebUi(): Promise<string> {
   built ??= (async () => {
     const outDir = tempDir('bds-web-ui-');
-    await build({
-      configFile: path.resolve('web/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: true, sourcemap: false },
-    });
+    // The test runner sets NODE_ENV=test; the UI under test is the production build users get.
+    const env = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        configFile: path.resolve('web/vite.config.ts'),
+        logLevel: 'warn',
+        mode: 'production',
+        build: { outDir, emptyOutDir: true, sourcemap: false },
+      });
+    } finally {
+      process.env.NODE_ENV = env;
+    }
     return outDir;
   })();
   return built;

@@ -218,6 +218,7 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
     await page.keyboard.press('Control+k');
     await page.keyboard.type('theme system');
     await page.keyboard.press('Enter');
+    await expect.poll(() => palette.isVisible()).toBe(false);
   });
 
   it('filters the list by tag, category and month', async () => {

@@ -2,6 +2,7 @@
 // one column at a time. Keyboard: Ctrl/Cmd-K the command palette, Ctrl/Cmd-P preview on or off,
 // Ctrl/Cmd-B build, Ctrl/Cmd-S save, arrows and Enter in the list.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Nav } from './components/Nav.js';
 import { PostEditor } from './components/PostEditor.js';
 import { PostList } from './components/PostList.js';
@@ -51,7 +52,7 @@ export function App() {
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 'k') {
         e.preventDefault();
-        setPalette(true);
+        flushSync(() => setPalette(true));
       } else if (mod && e.key.toLowerCase() === 'b') {
         e.preventDefault();
         void buildSite();

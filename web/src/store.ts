@@ -185,6 +185,13 @@ export async function start(): Promise<void> {
   } catch (e) {
     reportError(e, 'Reaching the bds server');
   }
+  // The newest posts first, for the first rows at once; then all of them (megabytes at 10,000 posts).
+  try {
+    const first = await client.call('posts.list', { limit: 100 });
+    if (state.posts.length === 0) set({ posts: first });
+  } catch (e) {
+    reportError(e, 'Reading the posts');
+  }
   await Promise.all([refreshPosts(), refreshProject()]);
   set({ ready: true });
 }

@@ -1,6 +1,6 @@
 // Ctrl/Cmd-K: open a post by its title or run a command, from the keyboard. Arrows move, Enter runs,
 // Esc closes.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../store.js';
 
 export interface Command {
@@ -41,7 +41,9 @@ export function CommandPalette({ open, commands, onOpenPost, onClose }: CommandP
   const dialog = useRef<HTMLDialogElement>(null);
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // A layout effect, and the opener renders synchronously (flushSync): the input has the focus before the
+  // next key arrives, so fast typing right after Ctrl-K is never lost to the page behind.
+  useLayoutEffect(() => {
     const d = dialog.current;
     if (!d) return;
     if (open && !d.open) {

@@ -266,9 +266,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
     });
   });
   app.get('/api/routes', (c) => c.json({ routes: routeTable(), events: STREAM_EVENTS }));
-  app.get('/api/server', (c) =>
-    c.json({ previewUrl: preview.url, pyodide: `/pyodide/${pyodide.version}/`, boot: hub.boot }),
-  );
+  app.get('/api/server', (c) => c.json(serverInfo()));
   app.post('/api/media/upload', async (c) => {
     try {
       return c.json(await uploadMedia(ws, c.req.raw, c.req.queries(), maxUpload));
@@ -295,7 +293,28 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
     );
   });
 
-  app.get('*', (c) => {
+  /** The server's addresses and the newest posts, as JSON safe inside <script>; undefined on failure. */
+  const bootData = async (): Promise<string | undefined> => {
+    try {
+      const key = 'boot:posts.list?limit=100';
+      let posts = cache.get(key)?.body;
+      if (posts === undefined) {
+        const generation = cache.begin();
+        posts = cache.set(key, JSON.stringify(await ws.call('posts.list', { limit: 100 })), generation).body;
+      }
+      const server = JSON.stringify(serverInfo());
+      return `{"server":${server},"posts":${posts}}`.replaceAll('<', '\\u003c');
+    } catch {
+      return undefined; // The app asks again through the API and shows the error there.
+    }
+  };
+  const serverInfo = () => ({
+    previewUrl: preview.url,
+    pyodide: `/pyodide/${pyodide.version}/`,
+    boot: hub.boot,
+  });
+
+  app.get('*', async (c) => {
     const url = new URL(c.req.url);
     // The printed address carries the token once: it becomes a cookie, and the address loses it.
     const given = url.searchParams.get('token');
@@ -335,7 +354,15 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
         ),
       );
     }
-    return new Response(fs.readFileSync(index), { headers: { ...html, 'Cache-Control': 'no-store' } });
+    let page = fs.readFileSync(index, 'utf8');
+    // With the token (the cookie), the page carries what the app shows first: no round trip before the
+    // first rows. A data block, not a script: the CSP has nothing to allow.
+    if (!door.checkToken({ method: 'GET', path: url.pathname, header: (n) => c.req.header(n) })) {
+      const boot = await bootData();
+      const block = boot && `<script id="bds-boot" type="application/json">${boot}</script>`;
+      if (block) page = page.includes('</head>') ? page.replace('</head>', `${block}</head>`) : page + block;
+    }
+    return new Response(page, { headers: { ...html, 'Cache-Control': 'no-store' } });
   });
 
   server.on('request', getRequestListener(app.fetch));

@@ -355,6 +355,26 @@ describe('the door of the app server', () => {
     }
   });
 
+  it('puts the newest posts into the page only for a holder of the token', async () => {
+    const boot = (body: string) =>
+      /<script id="bds-boot" type="application\/json">(.*?)<\/script>/s.exec(body)?.[1];
+    const anonymous = await raw(s.server.port, { path: '/' });
+    expect(anonymous.status).toBe(200);
+    expect(boot(anonymous.body)).toBeUndefined();
+    const wrong = await raw(s.server.port, { path: '/', headers: { cookie: `${TOKEN_COOKIE}=nope` } });
+    expect(boot(wrong.body)).toBeUndefined();
+    const sly = await s.client.call('posts.create', { title: '</script><script>alert(1)</script>' });
+    const mine = await raw(s.server.port, { path: '/', headers: { cookie } });
+    const data = JSON.parse(boot(mine.body)!) as {
+      posts: { slug: string; title: string }[];
+      server: { previewUrl: string };
+    };
+    expect(data.posts.map((p) => p.slug)).toContain('first');
+    expect(data.posts.map((p) => p.title)).toContain('</script><script>alert(1)</script>');
+    await s.client.call('posts.delete', { ref: sly.id });
+    expect(data.server.previewUrl).toBe(s.server.previewUrl);
+  });
+
   it('compares tokens through equal-length digests (no early exit, no length leak)', () => {
     expect(sameToken('a', 'a-much-longer-token')).toBe(false);
     expect(sameToken('', 'x')).toBe(false);

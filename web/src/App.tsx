@@ -1,10 +1,9 @@
 // The app shell: sections, the posts list, the open post with its preview, the status bar; under 900 px
 // one column at a time. Keyboard: Ctrl/Cmd-K the command palette, Ctrl/Cmd-P preview on or off,
 // Ctrl/Cmd-B build, Ctrl/Cmd-S save, arrows and Enter in the list.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Nav } from './components/Nav.js';
-import { PostEditor } from './components/PostEditor.js';
 import { PostList } from './components/PostList.js';
 import { PreviewPane, type LiveDraft } from './components/PreviewPane.js';
 import { StatusBar } from './components/StatusBar.js';
@@ -12,6 +11,9 @@ import { Toasts } from './components/Toasts.js';
 import { CommandPalette, type Command } from './components/CommandPalette.js';
 import { client, notify, refreshPosts, reportError, useStore } from './store.js';
 import { setTheme } from './theme.js';
+
+// The editor (CodeMirror) loads after the list is on screen: the first rows wait for nothing but the list.
+const PostEditor = lazy(() => import('./components/PostEditor.js').then((m) => ({ default: m.PostEditor })));
 
 /** The open post lives in the address (`#post/ID`), so reloading the page keeps it open. */
 function postFromHash(): string | undefined {
@@ -152,12 +154,14 @@ export function App() {
       >
         {postId ? (
           <>
-            <PostEditor
-              key={postId}
-              postId={postId}
-              onDeleted={() => open(undefined)}
-              onDraftChange={(draft) => setLive({ postId, draft })}
-            />
+            <Suspense fallback={<div className="editor loading">Opening the editor…</div>}>
+              <PostEditor
+                key={postId}
+                postId={postId}
+                onDeleted={() => open(undefined)}
+                onDraftChange={(draft) => setLive({ postId, draft })}
+              />
+            </Suspense>
             {(showPreview || narrowPane === 'preview') && (
               <PreviewPane postId={postId} draft={live?.postId === postId ? live.draft : undefined} />
             )}

@@ -179,19 +179,38 @@ export async function start(): Promise<void> {
     onOpen: () => set({ connected: true }),
     onError: () => set({ connected: false }),
   });
-  try {
-    const server = (await (await fetch('/api/server')).json()) as { previewUrl: string };
-    set({ previewUrl: server.previewUrl });
-  } catch (e) {
-    reportError(e, 'Reaching the bds server');
+  // The page carries the newest posts and the server's addresses (see the server's index page).
+  const bootBlock = document.getElementById('bds-boot');
+  if (bootBlock?.textContent) {
+    try {
+      const boot = JSON.parse(bootBlock.textContent) as {
+        server: { previewUrl: string };
+        posts: PostSummary[];
+      };
+      set({ posts: boot.posts, previewUrl: boot.server.previewUrl });
+    } catch {
+      // Asked for below.
+    }
+  }
+  if (state.previewUrl && state.posts.length > 0) {
+    await Promise.all([refreshPosts(), refreshProject()]);
+    set({ ready: true });
+    return;
   }
   // The newest posts first, for the first rows at once; then all of them (megabytes at 10,000 posts).
-  try {
-    const first = await client.call('posts.list', { limit: 100 });
-    if (state.posts.length === 0) set({ posts: first });
-  } catch (e) {
-    reportError(e, 'Reading the posts');
-  }
+  const first = client.call('posts.list', { limit: 100 }).then(
+    (posts) => {
+      if (state.posts.length === 0) set({ posts });
+    },
+    (e: unknown) => reportError(e, 'Reading the posts'),
+  );
+  const server = fetch('/api/server')
+    .then((r) => r.json() as Promise<{ previewUrl: string }>)
+    .then(
+      (s) => set({ previewUrl: s.previewUrl }),
+      (e: unknown) => reportError(e, 'Reaching the bds server'),
+    );
+  await Promise.all([first, server]);
   await Promise.all([refreshPosts(), refreshProject()]);
   set({ ready: true });
 }

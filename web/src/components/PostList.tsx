@@ -106,6 +106,14 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
     overscan: 12,
   });
 
+  // For `npm run bench:ui`: the moment the first rows are in the page.
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (hasRows && performance.getEntriesByName('bds:first-rows').length === 0) {
+      performance.mark('bds:first-rows');
+    }
+  }, [hasRows]);
+
   // The cursor follows the open post, and stays on a row when the rows change (a search, a section).
   useEffect(() => {
     const i = rows.findIndex((p) => p.id === selectedId);

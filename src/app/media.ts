@@ -1,12 +1,13 @@
 // Use cases of the media library: import files (with sidecars and thumbnails, optionally linked to a
-// post), list, search, edit, link to posts in order, delete, and make thumbnails again.
+// post), list, search, find where one is used, edit, replace its file, link to posts in order, delete,
+// and make thumbnails again.
 import path from 'node:path';
 import { z } from 'zod';
 import { BdsError } from '../core/errors.js';
 import type { MediaRecord } from '../content/media/index.js';
 import type { Post } from '../content/posts/post-store.js';
 import type { AppServices } from './services.js';
-import { MediaSchema, nonEmpty, PostSchema, RefSchema } from './schemas.js';
+import { MediaSchema, nonEmpty, PostSchema, PostStatusSchema, RefSchema } from './schemas.js';
 import { workspaceUseCase } from './use-case.js';
 
 const MediaId = nonEmpty('media id').describe('media id');
@@ -90,6 +91,29 @@ export const searchMedia = workspaceUseCase({
   run: (app, { query, limit }) => app.media.search(query, limit),
 });
 
+export const usageOfMedia = workspaceUseCase({
+  name: 'media.usage',
+  description:
+    'Posts that use a media file: linked to it (published or pending edits) or naming its id in the body, newest first.',
+  input: z.object({ id: MediaId }),
+  output: z.array(
+    z.object({
+      id: z.string(),
+      slug: z.string(),
+      title: z.string(),
+      status: PostStatusSchema,
+      linked: z.boolean().describe('the post (or its pending edits) links the media'),
+      inBody: z.boolean().describe('the body (or its pending edits) names the media id'),
+    }),
+  ),
+  readOnly: true,
+  cacheable: true,
+  errors: ['media-not-found'],
+  http: { method: 'GET', path: '/api/media/:id/usage' },
+  python: { method: 'media.usage' },
+  run: (app, { id }) => app.postIndex.mediaUsage(app.media.get(id).id),
+});
+
 const ImportResult = z.object({
   file: z.string(),
   record: MediaSchema.optional(),
@@ -150,6 +174,34 @@ export const updateMedia = workspaceUseCase({
   http: { method: 'PATCH', path: '/api/media/:id' },
   run: (app, { id, ...patch }) => {
     const r = app.transaction(() => app.media.update(id, patch));
+    app.changed('media-changed', [r.path]);
+    return r;
+  },
+});
+
+export const replaceMedia = workspaceUseCase({
+  name: 'media.replace',
+  description:
+    'Put a new file in place of a media file: same id, name, metadata and post links; the sidecar takes the new size and dimensions, the thumbnails are made again. The new file must have the same type (posts link to the name); if anything fails, the old file stays.',
+  input: z.object({
+    id: MediaId,
+    file: nonEmpty('file').describe('absolute path of the new file'),
+  }),
+  output: MediaSchema,
+  readOnly: false,
+  errors: ['media-not-found', 'invalid-argument', 'media-import', 'io-error'],
+  http: { method: 'POST', path: '/api/media/:id/replace' },
+  python: {
+    method: 'media.replaceFile',
+    params: z.object({
+      id: MediaId,
+      newSourcePath: nonEmpty('newSourcePath').describe('absolute path of the new file'),
+    }),
+    toInput: (a) => ({ id: a.id, file: a.newSourcePath }),
+  },
+  run: async (app, { id, file }) => {
+    if (!path.isAbsolute(file)) throw new BdsError('invalid-argument', `"${file}" is not an absolute path`);
+    const r = await app.media.replace(id, file);
     app.changed('media-changed', [r.path]);
     return r;
   },
@@ -239,8 +291,10 @@ export const MEDIA_USE_CASES = [
   getMedia,
   linkedMedia,
   searchMedia,
+  usageOfMedia,
   importMedia,
   updateMedia,
+  replaceMedia,
   deleteMedia,
   linkMedia,
   unlinkMedia,

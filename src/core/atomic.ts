@@ -17,6 +17,14 @@ export interface AtomicWriteOptions {
   mode?: number;
 }
 
+/** A fresh temp file name in `file`'s folder (same file system, so a rename is atomic). */
+export function tempPathNextTo(file: string): string {
+  return path.join(
+    path.dirname(file),
+    `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`,
+  );
+}
+
 export function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
@@ -24,10 +32,7 @@ export function writeFileAtomic(
 ): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(
-    dir,
-    `${TEMP_MARKER}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-  );
+  const tmp = tempPathNextTo(file);
   const fd = fs.openSync(tmp, 'w', options.mode ?? 0o644);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
@@ -47,10 +52,7 @@ export function writeFileAtomic(
 export function copyFileAtomic(src: string, dest: string): void {
   const dir = path.dirname(dest);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(
-    dir,
-    `${TEMP_MARKER}${path.basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-  );
+  const tmp = tempPathNextTo(dest);
   try {
     fs.copyFileSync(src, tmp);
     const fd = fs.openSync(tmp, 'r');

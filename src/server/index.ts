@@ -4,3 +4,4 @@ export { startAppServer, DEFAULT_APP_PORT, type AppServer, type AppServerOptions
 export { readServerFile, serverFilePath, type ServerFile } from './server-file.js';
 export { STREAM_EVENTS, type StreamEvent } from './event-bridge.js';
 export type { ApiErrorBody } from './api.js';
+export type { UploadAnswer, UploadReplaceAnswer } from './upload.js';

@@ -1,6 +1,7 @@
 // Media uploads over HTTP: the body streams to a private temp folder under .bds/ with a size cap, then
-// the `media.import` use case takes the file like `bds media import` does. A client that disconnects or
-// sends too much leaves nothing behind: the temp folder goes, and the library only ever sees whole files.
+// the `media.import` use case takes the file like `bds media import` does (or `media.replace` puts it in
+// place of a media file). A client that disconnects or sends too much leaves nothing behind: the temp
+// folder goes, and the library only ever sees whole files.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,13 @@ const UploadQuery = z.object({
   caption: z.string().optional(),
   tags: z.array(z.string()).optional(),
   post: z.string().optional(),
+  replace: z.string().optional(),
 });
+
+/** What an upload answers: the import's results (and the post it linked them to). */
+export type UploadAnswer = OutputOf<'media.import'>;
+/** What an upload with `replace=<media id>` answers: the media record, its file replaced. */
+export type UploadReplaceAnswer = OutputOf<'media.replace'>;
 
 /** The uploaded file's name as the library will keep it: no folders, no leading dots, no control characters. */
 export function uploadName(raw: string | undefined): string {
@@ -47,13 +54,16 @@ async function saveBody(body: ReadableStream<Uint8Array>, file: string, limit: n
   }
 }
 
-/** `POST /api/media/upload?name=...`: stream, then import (and link to `post` when given). */
+/**
+ * `POST /api/media/upload?name=...`: stream, then import (and link to `post` when given).
+ * `POST /api/media/upload?name=...&replace=<media id>`: stream, then replace that media file's bytes.
+ */
 export async function uploadMedia(
   ws: Workspace,
   req: Request,
   query: Record<string, string[]>,
   limit = DEFAULT_MAX_UPLOAD_BYTES,
-): Promise<OutputOf<'media.import'>> {
+): Promise<UploadAnswer | UploadReplaceAnswer> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > limit) throw tooLarge(limit);
   const parsed = UploadQuery.safeParse(queryInput(UploadQuery, query));
@@ -64,8 +74,21 @@ export async function uploadMedia(
       `upload: "${issue?.path.join('.')}" ${issue?.message ?? 'is invalid'}`,
     );
   }
-  const q = parsed.data;
-  const name = uploadName(q.name);
+  const { name: rawName, replace, ...meta } = parsed.data;
+  const name = uploadName(rawName);
+  if (replace !== undefined) {
+    // A replacement keeps the item's metadata and links: fields for a new item are a mistake.
+    const extra = Object.keys(meta).filter((k) => meta[k as keyof typeof meta] !== undefined);
+    if (extra.length > 0) {
+      throw new BdsError(
+        'invalid-argument',
+        `upload: "replace" keeps the media's metadata and links; ${extra.map((k) => `"${k}"`).join(', ')} cannot go with it`,
+        { details: { field: extra[0] } },
+      );
+    }
+    // An unknown id fails before the body is read.
+    await ws.call('media.get', { id: replace }, { caller: 'http' });
+  }
   if (!req.body)
     throw new BdsError('invalid-argument', 'The upload is empty: send the file as the request body');
   const dir = path.join(ws.project.paths.cache, 'uploads', randomBytes(8).toString('hex'));
@@ -73,7 +96,8 @@ export async function uploadMedia(
   try {
     const file = path.join(dir, name);
     await saveBody(req.body, file, limit);
-    const { name: _name, ...meta } = q;
+    if (replace !== undefined)
+      return await ws.call('media.replace', { id: replace, file }, { caller: 'http' });
     return await ws.call('media.import', { files: [file], ...meta }, { caller: 'http' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ export {
   type PostListQuery,
   type SearchHit,
   type DraftRowInput,
+  type MediaUsage,
 } from './post-index.js';
 export { MediaIndex, type MediaRowInput } from './media-index.js';
 export { ProblemIndex } from './problem-index.js';

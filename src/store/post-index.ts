@@ -37,6 +37,16 @@ export interface PostListQuery {
   withoutBody?: boolean;
 }
 
+/** A post that uses a media file: links it, names its id in the body, or both. */
+export interface MediaUsage {
+  id: string;
+  slug: string;
+  title: string;
+  status: PostStatus;
+  linked: boolean;
+  inBody: boolean;
+}
+
 export interface SearchHit {
   id: string;
   slug: string;
@@ -398,6 +408,34 @@ export class PostIndex {
       .prepare(`SELECT post_id FROM post_media WHERE media_id = ? ORDER BY post_id`)
       .pluck()
       .all(mediaId) as string[];
+  }
+
+  /**
+   * Posts that link a media file (their published list or their pending edits' list) or name its id in
+   * their body (published or pending), newest first.
+   */
+  mediaUsage(mediaId: string): MediaUsage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, slug, title, status, linked, in_body FROM (
+           SELECT p.id, p.slug, p.title, p.status, p.sort_date,
+             EXISTS(SELECT 1 FROM post_media m WHERE m.post_id = p.id AND m.media_id = @id)
+               OR EXISTS(SELECT 1 FROM drafts d, json_each(d.data_json, '$.media') j
+                         WHERE d.post_id = p.id AND j.value = @id) AS linked,
+             instr(p.body, @id) > 0
+               OR EXISTS(SELECT 1 FROM drafts d WHERE d.post_id = p.id AND instr(d.body, @id) > 0) AS in_body
+           FROM posts p)
+         WHERE linked OR in_body ORDER BY sort_date DESC, slug DESC`,
+      )
+      .all({ id: mediaId }) as {
+      id: string;
+      slug: string;
+      title: string;
+      status: PostStatus;
+      linked: number;
+      in_body: number;
+    }[];
+    return rows.map(({ linked, in_body, ...r }) => ({ ...r, linked: linked === 1, inBody: in_body === 1 }));
   }
 
   upsertDraft(d: DraftRowInput): void {

@@ -195,6 +195,59 @@ describe('the HTTP API', () => {
     ]);
   });
 
+  it('replaces a media file by upload (?replace=ID) and lists where it is used', async () => {
+    s = await serveProject({ 'posts/2026/01/first.md': samplePost({ slug: 'first', status: 'draft' }) });
+    const src = await makeSourceFiles();
+    const imported = await s.client.upload(fs.readFileSync(src.small), { name: 'boat.jpg', post: 'first' });
+    const record = imported.results[0]!.record!;
+    const uploads = path.join(s.root, '.bds', 'uploads');
+    const upload = (query: string, body: Buffer<ArrayBuffer>) =>
+      fetch(`${s!.server.url}api/media/upload?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s!.server.token}` },
+        body,
+      });
+
+    // A bigger JPEG in its place: the answer is the media record (not an import's {results}).
+    const bytes = fs.readFileSync(src.rotated);
+    const res = await upload(`name=boat%20v2.jpg&replace=${record.id}`, bytes);
+    expect(res.status).toBe(200);
+    const replaced = (await res.json()) as typeof record;
+    expect(replaced).toMatchObject({
+      id: record.id,
+      path: record.path,
+      originalName: 'boat v2.jpg',
+      size: bytes.length,
+      width: 300,
+      height: 600,
+    });
+    expect(fs.readFileSync(path.join(s.root, record.path))).toEqual(bytes);
+    expect(fs.readdirSync(uploads)).toEqual([]);
+
+    // Another type is refused (400) and leaves the file as it was; so does an unknown id (404).
+    const png = await upload(`name=boat.png&replace=${record.id}`, fs.readFileSync(src.big));
+    expect(png.status).toBe(400);
+    expect(await png.json()).toMatchObject({ code: 'invalid-argument' });
+    const unknown = await upload('name=x.jpg&replace=00000000-0000-4000-8000-00000000abcd', bytes);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'media-not-found' });
+    const mixed = await upload(`name=x.jpg&replace=${record.id}&title=New`, bytes);
+    expect(mixed.status).toBe(400);
+    expect(fs.readFileSync(path.join(s.root, record.path))).toEqual(bytes);
+    expect(fs.readdirSync(uploads)).toEqual([]);
+
+    // The use cases by their own routes.
+    const again = await s.client.call('media.replace', { id: record.id, file: src.small });
+    expect(again).toMatchObject({ id: record.id, width: 100, height: 50 });
+    expect(await s.client.call('media.usage', { id: record.id })).toMatchObject([
+      { slug: 'first', status: 'draft', linked: true, inBody: false },
+    ]);
+    const missing = await s.client
+      .call('media.usage', { id: '00000000-0000-4000-8000-00000000abcd' })
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ status: 404, code: 'media-not-found' });
+  });
+
   it('streams changes made by the app, by another editor and by the CLI in another terminal', async () => {
     s = await serveProject({ 'posts/2026/01/first.md': samplePost({ slug: 'first' }) });
     const events = follow(s.client);

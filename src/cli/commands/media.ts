@@ -1,4 +1,5 @@
-// `bds media ...`: import files with sidecars and thumbnails, list, search, link to posts, edit, delete.
+// `bds media ...`: import files with sidecars and thumbnails, list, search, see where one is used, link
+// to posts, edit, replace a file, delete.
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { OutputOf } from '../../app/index.js';
@@ -81,6 +82,33 @@ export function mediaCommands(program: Command, ctx: CliContext): void {
     .action(async (words: string[]) => {
       const list = await ctx.call('media.search', { query: words.join(' ') });
       ctx.emit(list, () => (list.length === 0 ? 'No matches.' : table(list.map(row))));
+    });
+
+  media
+    .command('usage <id>')
+    .description('posts that link a media file or name its id in their body, newest first')
+    .action(async (id: string) => {
+      const list = await ctx.call('media.usage', { id });
+      ctx.emit(list, () =>
+        list.length === 0
+          ? 'No post uses it.'
+          : table(
+              list.map((p) => [
+                p.slug,
+                p.status,
+                [p.linked ? 'linked' : '', p.inBody ? 'in body' : ''].filter(Boolean).join(', '),
+                p.title,
+              ]),
+            ),
+      );
+    });
+
+  media
+    .command('replace <id> <file>')
+    .description('put a new file of the same type in place of a media file (id, metadata and links kept)')
+    .action(async (id: string, file: string) => {
+      const m = await ctx.call('media.replace', { id, file: path.resolve(ctx.io.cwd, file) });
+      ctx.emit(m, () => `Replaced ${m.path} with ${file}`);
     });
 
   media

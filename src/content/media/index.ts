@@ -39,6 +39,6 @@ export {
   type MediaScan,
   type ScannedMedia,
 } from './media-scan.js';
-export { deleteMedia, updateMediaMetadata, type MediaPatch } from './media-edit.js';
+export { deleteMedia, replaceMediaFile, updateMediaMetadata, type MediaPatch } from './media-edit.js';
 export { ensureThumbnails, removeThumbnails, type EnsureThumbnailsOptions } from './thumbnails.js';
 export { MediaStore, type MediaIndexReport } from './media-store.js';

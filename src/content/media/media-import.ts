@@ -40,7 +40,8 @@ export interface MediaImportProgress {
   result: MediaImportResult;
 }
 
-function checkSource(source: string): fs.Stats {
+/** Check that `source` is a regular file; `failure` opens the message ("Cannot import /x/y.jpg"). */
+export function checkSource(source: string, failure = `Cannot import ${source}`): fs.Stats {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(source);
@@ -48,11 +49,11 @@ function checkSource(source: string): fs.Stats {
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${code ?? String(cause)})`;
-    throw new BdsError('media-import', `Cannot import ${source}: ${why}`, { file: source, cause });
+    throw new BdsError('media-import', `${failure}: ${why}`, { file: source, cause });
   }
   if (!stat.isFile()) {
     const what = stat.isDirectory() ? 'a folder' : 'not a regular file';
-    throw new BdsError('media-import', `Cannot import ${source}: it is ${what}`, {
+    throw new BdsError('media-import', `${failure}: it is ${what}`, {
       file: source,
       hint: 'Give the files to import one by one (a shell glob such as folder/* does that).',
     });

@@ -8,7 +8,7 @@ import type { MediaIndex } from '../../store/media-index.js';
 import { toFtsQuery } from '../../store/post-index.js';
 import type { ProblemIndex } from '../../store/problem-index.js';
 import type { Project } from '../project.js';
-import { deleteMedia, updateMediaMetadata, type MediaPatch } from './media-edit.js';
+import { deleteMedia, replaceMediaFile, updateMediaMetadata, type MediaPatch } from './media-edit.js';
 import type { MediaRecord } from './media-file.js';
 import { importMediaFiles, type MediaImportResult, type MediaMetadata } from './media-import.js';
 import {
@@ -228,6 +228,21 @@ export class MediaStore {
   update(id: string, patch: MediaPatch): MediaRecord {
     updateMediaMetadata(this.root, this.get(id), patch);
     this.indexFile(sidecarPathOf(this.get(id).path));
+    return this.get(id);
+  }
+
+  /**
+   * Put another file of the same type in place of a media file (same id and name, so posts keep
+   * linking it); its sidecar and thumbnails follow. A refused or failed replacement changes nothing.
+   */
+  async replace(id: string, file: string): Promise<MediaRecord> {
+    const r = this.get(id);
+    try {
+      await replaceMediaFile(this.root, r, file);
+    } finally {
+      // Whatever happened on disk (a replacement, or the old files put back), the row follows it.
+      this.indexFile(sidecarPathOf(r.path));
+    }
     return this.get(id);
   }
 

@@ -122,6 +122,22 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncG
   }
 }
 
+export interface UploadOptions {
+  /** The share of the file sent so far, 0 to 1. */
+  onProgress?(share: number): void;
+  signal?: AbortSignal;
+}
+
+function uploadQuery(meta: Record<string, string | string[] | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(meta)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    else q.append(k, v);
+  }
+  return q.toString();
+}
+
 export class BdsClient {
   private readonly base: string;
   private readonly fetcher: typeof fetch;
@@ -177,24 +193,56 @@ export class BdsClient {
     return this.parse<OutputOf<N>>(res);
   }
 
-  /** Upload one file to the media library (streamed; the server caps its size). */
+  /**
+   * Upload one file to the media library (streamed; the server caps its size). `onProgress` gets the
+   * share sent, 0 to 1 (in a browser; fetch cannot report an upload's progress, so that one goes by XHR).
+   */
   async upload(
     file: Blob | Uint8Array,
     meta: { name: string; title?: string; alt?: string; caption?: string; tags?: string[]; post?: string },
+    options: UploadOptions = {},
   ): Promise<OutputOf<'media.import'>> {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(meta)) {
-      if (v === undefined) continue;
-      if (Array.isArray(v)) for (const item of v) q.append(k, item);
-      else q.append(k, v);
+    return this.parse<OutputOf<'media.import'>>(await this.send(uploadQuery(meta), file, options));
+  }
+
+  /** Put a new file in place of media `id` (same kind of file: posts link to its name). */
+  async replaceFile(
+    id: string,
+    file: Blob | Uint8Array,
+    meta: { name: string },
+    options: UploadOptions = {},
+  ): Promise<OutputOf<'media.get'>> {
+    return this.parse<OutputOf<'media.get'>>(
+      await this.send(uploadQuery({ ...meta, replace: id }), file, options),
+    );
+  }
+
+  private async send(query: string, file: Blob | Uint8Array, options: UploadOptions): Promise<Response> {
+    const url = `${this.base}/api/media/upload?${query}`;
+    const headers = this.headers({ 'Content-Type': 'application/octet-stream' });
+    if (!options.onProgress || typeof XMLHttpRequest === 'undefined') {
+      return this.fetcher(url, {
+        method: 'POST',
+        headers,
+        body: file as Blob,
+        credentials: 'same-origin',
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     }
-    const res = await this.fetcher(`${this.base}/api/media/upload?${q.toString()}`, {
-      method: 'POST',
-      headers: this.headers({ 'Content-Type': 'application/octet-stream' }),
-      body: file as Blob,
-      credentials: 'same-origin',
+    const onProgress = options.onProgress;
+    return new Promise<Response>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+      };
+      xhr.onload = () => resolve(new Response(xhr.responseText, { status: xhr.status }));
+      xhr.onerror = () => reject(new Error('The upload failed: the bds server could not be reached'));
+      xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+      options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(file as Blob);
     });
-    return this.parse<OutputOf<'media.import'>>(res);
   }
 
   /**

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ALL_USE_CASES, BdsError, type UseCase, type Workspace } from '../app/index.js';
-import { errorResponse, mountUseCases } from './api.js';
+import { errorResponse, mountUseCases, readJsonBody } from './api.js';
+import { openProjectServer } from './open-project.js';
 import { Door, newToken, sameToken, type Refusal } from './door.js';
 import { bridgeEvents, CHANGE_EVENTS, STREAM_EVENTS } from './event-bridge.js';
 import { EventHub } from './event-hub.js';
@@ -270,6 +271,20 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
   app.post('/api/media/upload', async (c) => {
     try {
       return c.json(await uploadMedia(ws, c.req.raw, c.req.queries(), maxUpload));
+    } catch (e) {
+      return errorResponse(c, e);
+    }
+  });
+  // The project switcher: the app of another project is that project's own server (found, or started).
+  app.post('/api/projects/open', async (c) => {
+    try {
+      const input = z.object({ dir: z.string().min(1) }).safeParse(await readJsonBody(c.req.raw));
+      if (!input.success)
+        throw new BdsError('invalid-argument', 'Say which project folder to open: {"dir": "/path"}');
+      const dir = path.resolve(input.data.dir);
+      const meta = await ws.call('projects.readMetadata', { folderPath: dir }, { caller: 'http' });
+      if (meta.id === ws.project.settings.id) return c.json({ loginUrl: '/', started: false, current: true });
+      return c.json({ ...(await openProjectServer(ws.home, { id: meta.id, dir })), current: false });
     } catch (e) {
       return errorResponse(c, e);
     }

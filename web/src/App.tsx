@@ -3,9 +3,10 @@
 // Ctrl/Cmd-B build, Ctrl/Cmd-S save, arrows and Enter in the list.
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { Nav } from './components/Nav.js';
+import { Nav, type Section } from './components/Nav.js';
 import { PostList } from './components/PostList.js';
-import { PreviewPane, type LiveDraft } from './components/PreviewPane.js';
+import { followScroll, PreviewPane, type LiveDraft } from './components/PreviewPane.js';
+import { Splitter } from './components/Splitter.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { CommandPalette, type Command } from './components/CommandPalette.js';
@@ -15,10 +16,21 @@ import { setTheme } from './theme.js';
 // The editor (CodeMirror) loads after the list is on screen: the first rows wait for nothing but the list.
 const PostEditor = lazy(() => import('./components/PostEditor.js').then((m) => ({ default: m.PostEditor })));
 
+// The media library (and its grid) loads when the section is first opened.
+const MediaLibrary = lazy(() =>
+  import('./components/MediaLibrary.js').then((m) => ({ default: m.MediaLibrary })),
+);
+
 /** The open post lives in the address (`#post/ID`), so reloading the page keeps it open. */
 function postFromHash(): string | undefined {
   const m = /^#post\/(.+)$/.exec(location.hash);
   return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
+/** `#media` and `#media/ID`: the media library, with one item's details open. */
+function mediaFromHash(): { open: boolean; id?: string } {
+  const m = /^#media(?:\/(.+))?$/.exec(location.hash);
+  return m ? { open: true, ...(m[1] ? { id: decodeURIComponent(m[1]) } : {}) } : { open: false };
 }
 
 export function App() {
@@ -27,6 +39,8 @@ export function App() {
   /** On a narrow window the editor and the preview take turns. */
   const [narrowPane, setNarrowPane] = useState<'editor' | 'preview'>('editor');
   const [view, setView] = useState<'list' | 'work'>(postFromHash() ? 'work' : 'list');
+  const [section, setSection] = useState<Section>(mediaFromHash().open ? 'media' : 'posts');
+  const [mediaId, setMediaId] = useState<string | undefined>(mediaFromHash().id);
   const searchRef = useRef<HTMLInputElement>(null);
   const [live, setLive] = useState<{ postId: string; draft: LiveDraft }>();
   const [palette, setPalette] = useState(false);
@@ -34,14 +48,40 @@ export function App() {
   const title = useStore((s) => s.posts.find((p) => p.id === postId)?.title);
 
   const open = useCallback((id: string | undefined) => {
+    setSection('posts');
     setPostId(id);
     setView(id ? 'work' : 'list');
     history.replaceState(null, '', id ? `#post/${encodeURIComponent(id)}` : '#');
   }, []);
 
+  const showSection = useCallback(
+    (next: Section) => {
+      setSection(next);
+      if (next === 'media') {
+        history.replaceState(null, '', mediaId ? `#media/${encodeURIComponent(mediaId)}` : '#media');
+      } else {
+        history.replaceState(null, '', postId ? `#post/${encodeURIComponent(postId)}` : '#');
+        setView(postId ? 'work' : 'list');
+      }
+    },
+    [mediaId, postId],
+  );
+
+  const chooseMedia = useCallback((id: string | undefined) => {
+    setMediaId(id);
+    history.replaceState(null, '', id ? `#media/${encodeURIComponent(id)}` : '#media');
+  }, []);
+
   useEffect(() => {
     const onHash = () => {
+      const media = mediaFromHash();
+      if (media.open) {
+        setSection('media');
+        setMediaId(media.id);
+        return;
+      }
       const id = postFromHash();
+      setSection('posts');
       setPostId(id);
       setView(id ? 'work' : 'list');
     };
@@ -94,6 +134,13 @@ export function App() {
       run: () => setShowPreview((v) => !v),
     },
     { id: 'build', label: 'Build the site', hint: 'Ctrl+B', run: () => void buildSite() },
+    { id: 'posts', label: 'Go to Posts', run: () => showSection('posts') },
+    {
+      id: 'switch',
+      label: 'Switch project…',
+      run: () => window.dispatchEvent(new Event('bds-switch-project')),
+    },
+    { id: 'media', label: 'Go to Media', hint: 'library', run: () => showSection('media') },
     ...(['light', 'dark', 'system'] as const).map((t) => ({
       id: `theme-${t}`,
       label: `Theme: ${t}`,
@@ -125,7 +172,7 @@ export function App() {
   };
 
   return (
-    <div className="app" data-view={view}>
+    <div className="app" data-view={view} data-section={section}>
       <header className="mobile-bar">
         {view === 'work' ? (
           <button type="button" className="btn" onClick={() => setView('list')}>
@@ -134,8 +181,17 @@ export function App() {
         ) : (
           <strong>bds</strong>
         )}
-        <span className="title">{view === 'work' ? title : 'Posts'}</span>
-        {view === 'work' && postId && (
+        <span className="title">{section === 'media' ? 'Media' : view === 'work' ? title : 'Posts'}</span>
+        {!(view === 'work' && section === 'posts') && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => showSection(section === 'media' ? 'posts' : 'media')}
+          >
+            {section === 'media' ? 'Posts' : 'Media'}
+          </button>
+        )}
+        {section === 'posts' && view === 'work' && postId && (
           <button
             type="button"
             className="btn"
@@ -145,37 +201,69 @@ export function App() {
           </button>
         )}
       </header>
-      <Nav />
-      <PostList selectedId={postId} onOpen={open} onNew={() => void newPost()} searchRef={searchRef} />
-      <main
-        className={`work ${postId && showPreview ? '' : 'no-preview'}`}
-        data-pane={narrowPane}
-        aria-label="Post"
-      >
-        {postId ? (
-          <>
-            <Suspense fallback={<div className="editor loading">Opening the editor…</div>}>
-              <PostEditor
-                key={postId}
-                postId={postId}
-                onDeleted={() => open(undefined)}
-                onDraftChange={(draft) => setLive({ postId, draft })}
-              />
-            </Suspense>
-            {(showPreview || narrowPane === 'preview') && (
-              <PreviewPane postId={postId} draft={live?.postId === postId ? live.draft : undefined} />
-            )}
-          </>
-        ) : (
-          <div className="empty-work">
-            <h2>{ready ? 'Pick a post, or start a new one' : 'Opening the project…'}</h2>
-            <p>
-              <kbd>Ctrl</kbd>+<kbd>K</kbd> opens a post or runs a command · <kbd>↑</kbd> <kbd>↓</kbd> and{' '}
-              <kbd>Enter</kbd> open one · <kbd>Ctrl</kbd>+<kbd>P</kbd> shows or hides the preview
-            </p>
-          </div>
-        )}
-      </main>
+      <Nav section={section} onSection={showSection} />
+      {section === 'media' ? (
+        <main className="media-area" aria-label="Media">
+          <Suspense fallback={<div className="empty-work">Opening the media library…</div>}>
+            <MediaLibrary
+              selectedId={mediaId}
+              onSelect={chooseMedia}
+              openPost={postId ? { id: postId, title: title ?? 'the open post' } : undefined}
+              onOpenPost={open}
+            />
+          </Suspense>
+        </main>
+      ) : (
+        <PostList selectedId={postId} onOpen={open} onNew={() => void newPost()} searchRef={searchRef} />
+      )}
+      {section === 'posts' && (
+        <main
+          className={`work ${postId && showPreview ? '' : 'no-preview'}`}
+          data-pane={narrowPane}
+          aria-label="Post"
+        >
+          {postId ? (
+            <>
+              <Suspense fallback={<div className="editor loading">Opening the editor…</div>}>
+                <PostEditor
+                  key={postId}
+                  postId={postId}
+                  onDeleted={() => open(undefined)}
+                  onDraftChange={(draft) => setLive({ postId, draft })}
+                  onScroll={followScroll}
+                />
+              </Suspense>
+              {(showPreview || narrowPane === 'preview') && (
+                <PreviewPane postId={postId} draft={live?.postId === postId ? live.draft : undefined} />
+              )}
+            </>
+          ) : (
+            <div className="empty-work">
+              <h2>{ready ? 'Pick a post, or start a new one' : 'Opening the project…'}</h2>
+              <p>
+                <kbd>Ctrl</kbd>+<kbd>K</kbd> opens a post or runs a command · <kbd>↑</kbd> <kbd>↓</kbd> and{' '}
+                <kbd>Enter</kbd> open one · <kbd>Ctrl</kbd>+<kbd>P</kbd> shows or hides the preview
+              </p>
+            </div>
+          )}
+        </main>
+      )}
+      <Splitter
+        className="nav-split"
+        variable="--nav-w"
+        label="Sections column"
+        initial={168}
+        min={120}
+        max={320}
+      />
+      <Splitter
+        className="list-split"
+        variable="--list-w"
+        label="List column"
+        initial={320}
+        min={220}
+        max={640}
+      />
       <StatusBar />
       <Toasts />
       <CommandPalette

@@ -8,6 +8,8 @@ import type { OutputOf } from '../../src/app/index.js';
 export type PostSummary = OutputOf<'posts.list'>[number];
 export type Post = OutputOf<'posts.get'>;
 export type Problem = OutputOf<'project.problems'>[number];
+export type MediaItem = OutputOf<'media.list'>[number];
+export type Tag = OutputOf<'tags.list'>[number];
 
 export interface TaskInfo {
   id: string;
@@ -36,6 +38,14 @@ export interface AppState {
   /** Paths changed on disk by something other than this app, in the last event. */
   externalPaths: string[];
   problems: Problem[];
+  /** The media library, read when the Media section first opens; undefined until then. */
+  media?: MediaItem[];
+  /** Bumped on every change to the media library: open details read their item again. */
+  mediaVersion: number;
+  /** The git branch and the count of changed files; undefined when the project is not a repository. */
+  git?: { branch?: string; changes: number };
+  /** Tags with their colours and counts, for chips and completion. */
+  tags: Tag[];
   tasks: TaskInfo[];
   toasts: Toast[];
 }
@@ -49,6 +59,8 @@ let state: AppState = {
   postsVersion: 0,
   externalPaths: [],
   problems: [],
+  mediaVersion: 0,
+  tags: [],
   tasks: [],
   toasts: [],
 };
@@ -109,8 +121,63 @@ async function refreshProject(): Promise<void> {
       client.call('project.problems', {}),
     ]);
     set({ project, problems });
+    void refreshTags();
+    refreshGitSoon();
   } catch (e) {
     reportError(e, 'Reading the project');
+  }
+}
+
+let mediaLoad: Promise<void> | undefined;
+/** Reads the media library (once at a time; a second call during a read waits for it). */
+export function refreshMedia(): Promise<void> {
+  mediaLoad ??= client
+    .call('media.list', {})
+    .then(
+      (media) => set({ media }),
+      (e: unknown) => reportError(e, 'Reading the media library'),
+    )
+    .finally(() => {
+      mediaLoad = undefined;
+    });
+  return mediaLoad;
+}
+
+/** Puts an item the page just changed into the library at once. */
+export function applyMedia(item: MediaItem, removed = false): void {
+  if (!state.media) return;
+  const rest = state.media.filter((m) => m.id !== item.id);
+  const i = state.media.findIndex((m) => m.id === item.id);
+  set({ media: removed ? rest : i >= 0 ? state.media.with(i, item) : [item, ...rest] });
+}
+
+let gitTimer: ReturnType<typeof setTimeout> | undefined;
+/** The status bar's git state, read again a little after changes (saves come in bursts). */
+export function refreshGitSoon(delay = 1500): void {
+  clearTimeout(gitTimer);
+  gitTimer = setTimeout(() => {
+    void (async () => {
+      try {
+        const repo = await client.call('git.repoState', {});
+        if (!repo.isRepo) {
+          set({ git: undefined });
+          return;
+        }
+        const status = await client.call('git.status', {});
+        set({ git: { branch: repo.currentBranch, changes: status.counts.total } });
+      } catch {
+        // git missing or busy: the status bar shows nothing for git, the Git section will say why.
+        set({ git: undefined });
+      }
+    })();
+  }, delay);
+}
+
+export async function refreshTags(): Promise<void> {
+  try {
+    set({ tags: await client.call('tags.list', {}) });
+  } catch (e) {
+    reportError(e, 'Reading the tags');
   }
 }
 
@@ -140,6 +207,12 @@ function refreshSoon(): void {
   }, 150);
 }
 
+let mediaTimer: ReturnType<typeof setTimeout> | undefined;
+function mediaSoon(): void {
+  clearTimeout(mediaTimer);
+  mediaTimer = setTimeout(() => void refreshMedia(), 150);
+}
+
 function onEvent(m: StreamMessage): void {
   switch (m.event) {
     case 'posts-changed': {
@@ -152,6 +225,17 @@ function onEvent(m: StreamMessage): void {
       else refreshSoon();
       break;
     }
+    case 'git-changed':
+      refreshGitSoon(0);
+      break;
+    case 'media-changed':
+      refreshGitSoon();
+      set({ mediaVersion: state.mediaVersion + 1 });
+      if (state.media) mediaSoon();
+      break;
+    case 'meta-changed':
+      void refreshTags();
+      break;
     case 'problems-changed':
       set({ problems: (m.data as { problems: Problem[] }).problems });
       break;
@@ -167,6 +251,7 @@ function onEvent(m: StreamMessage): void {
     case 'resync':
       void refreshPosts();
       void refreshProject();
+      if (state.media) void refreshMedia();
       break;
     default:
       break;

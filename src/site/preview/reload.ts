@@ -24,7 +24,8 @@ export const RENDER_PATH = '/_bds/render';
 /**
  * The script that lets the app (a parent frame from one of `parents`) show unsaved text: it posts
  * `{type: 'bds-draft', postId, title, body, seq}`, the page asks its own server to render it, swaps its
- * `<main>` (scroll kept) and answers `{type: 'bds-draft-rendered', seq}`. Messages from anyone else are
+ * `<main>` (scroll kept) and answers `{type: 'bds-draft-rendered', seq}`; `{type: 'bds-scroll', share}`
+ * scrolls the page to that share of its height (the editor's scrolling). Messages from anyone else are
  * ignored; the render request is same-origin JSON, which other sites cannot send without CORS.
  */
 export function draftScript(parents: readonly string[]): string {
@@ -35,7 +36,13 @@ export function draftScript(parents: readonly string[]): string {
   let latest = 0;
   window.addEventListener('message', async (e) => {
     const m = e.data;
-    if (!parents.includes(e.origin) || !m || m.type !== 'bds-draft') return;
+    if (!parents.includes(e.origin) || !m) return;
+    if (m.type === 'bds-scroll' && typeof m.share === 'number') {
+      const room = document.documentElement.scrollHeight - window.innerHeight;
+      window.scrollTo(0, Math.max(0, Math.min(1, m.share)) * Math.max(0, room));
+      return;
+    }
+    if (m.type !== 'bds-draft') return;
     const seq = ++latest;
     const res = await fetch('${RENDER_PATH}', {
       method: 'POST',

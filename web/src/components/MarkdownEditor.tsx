@@ -4,7 +4,8 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { markdown } from '@codemirror/lang-markdown';
 import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
-import { EditorState } from '@codemirror/state';
+import { unifiedMergeView } from '@codemirror/merge';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 
@@ -29,9 +30,19 @@ export interface MarkdownEditorProps {
   label: string;
   /** Files pasted or dropped: resolves to the Markdown that stands for each (a link, an image). */
   onFile?(file: File): Promise<string>;
+  /** When given, the changes against this text are shown in place (removed lines in red, added in green). */
+  original?: string;
+  /** The share of the text scrolled past, 0 to 1, as the user scrolls (the preview follows it). */
+  onScroll?(share: number): void;
 }
 
 let uploads = 0;
+
+function compareWith(original: string | undefined) {
+  return original === undefined
+    ? []
+    : unifiedMergeView({ original, mergeControls: false, gutter: true, highlightChanges: true });
+}
 
 /**
  * Puts a placeholder where the files go, then replaces it with what `onFile` answers (or removes it
@@ -57,11 +68,20 @@ function insertFiles(
   }
 }
 
-export function MarkdownEditor({ value, onChange, onSave, label, onFile }: MarkdownEditorProps) {
+export function MarkdownEditor({
+  value,
+  onChange,
+  onSave,
+  label,
+  onFile,
+  original,
+  onScroll,
+}: MarkdownEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const handlers = useRef({ onChange, onSave, onFile });
-  handlers.current = { onChange, onSave, onFile };
+  const compare = useRef(new Compartment());
+  const handlers = useRef({ onChange, onSave, onFile, onScroll });
+  handlers.current = { onChange, onSave, onFile, onScroll };
 
   useEffect(() => {
     const v = new EditorView({
@@ -94,7 +114,13 @@ export function MarkdownEditor({ value, onChange, onSave, label, onFile }: Markd
             if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
           }),
           EditorView.contentAttributes.of({ 'aria-label': label }),
+          compare.current.of(compareWith(original)),
           EditorView.domEventHandlers({
+            scroll: (_e, v) => {
+              const el = v.scrollDOM;
+              const room = el.scrollHeight - el.clientHeight;
+              handlers.current.onScroll?.(room > 0 ? el.scrollTop / room : 0);
+            },
             paste: (e, v) => {
               const files = [...(e.clipboardData?.files ?? [])];
               const onFile = handlers.current.onFile;
@@ -131,6 +157,10 @@ export function MarkdownEditor({ value, onChange, onSave, label, onFile }: Markd
     const current = v.state.doc.toString();
     if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value } });
   }, [value]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: compare.current.reconfigure(compareWith(original)) });
+  }, [original]);
 
   return <div className="cm-host" ref={host} />;
 }

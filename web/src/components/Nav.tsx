@@ -1,13 +1,34 @@
-// The sections of the app. Posts is here now; the others arrive with the next parts of the UI.
-const LATER = ['Media', 'Scripts', 'Templates', 'Settings'];
+// The sections of the app. Posts and Media are here; the others arrive with the next parts of the UI.
+export type Section = 'posts' | 'media';
 
-export function Nav() {
+const SECTIONS: { id: Section; name: string }[] = [
+  { id: 'posts', name: 'Posts' },
+  { id: 'media', name: 'Media' },
+];
+const LATER = ['Scripts', 'Templates', 'Settings'];
+
+export interface NavProps {
+  section: Section;
+  onSection(section: Section): void;
+}
+
+export function Nav({ section, onSection }: NavProps) {
   return (
     <nav className="nav" aria-label="Sections">
       <div className="nav-brand">bds</div>
-      <a href="#posts" aria-current="page">
-        Posts
-      </a>
+      {SECTIONS.map((s) => (
+        <a
+          key={s.id}
+          href={`#${s.id}`}
+          aria-current={section === s.id ? 'page' : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            onSection(s.id);
+          }}
+        >
+          {s.name}
+        </a>
+      ))}
       {LATER.map((name) => (
         <a key={name} aria-disabled="true" title={`${name}: not in this version of the app yet`}>
           {name}

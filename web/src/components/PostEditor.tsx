@@ -6,6 +6,7 @@ import { ApiError } from '../../../src/client/index.js';
 import { applySavedPost, client, getState, notify, reportError, useStore, type Post } from '../store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
+import { TagInput } from './TagInput.js';
 
 const AUTOSAVE_MS = 700;
 
@@ -16,7 +17,14 @@ interface Draft {
   categories: string;
   excerpt: string;
   slug: string;
+  template: string;
+  language: string;
+  author: string;
 }
+
+const text = (v: unknown, fallback: string | undefined | null) =>
+  typeof v === 'string' ? v : v === null ? '' : (fallback ?? '');
+const orNull = (v: string) => (v.trim() === '' ? null : v.trim());
 
 /** What the user edits: the pending edits of a published post when it has them, else the post. */
 function draftOf(p: Post): Draft {
@@ -30,6 +38,9 @@ function draftOf(p: Post): Draft {
     categories: list(data.categories, p.categories),
     excerpt: typeof data.excerpt === 'string' ? data.excerpt : (p.excerpt ?? ''),
     slug: p.slug,
+    template: text(data.template, p.template),
+    language: text(data.language, p.language),
+    author: text(data.author, p.author),
   };
 }
 
@@ -51,9 +62,12 @@ export interface PostEditorProps {
   onSaved?(post: Post): void;
   /** The title and body as typed, for the live preview. */
   onDraftChange?(draft: { title: string; body: string }): void;
+  /** The share of the body scrolled past (the preview follows). */
+  onScroll?(share: number): void;
 }
 
-export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEditorProps) {
+export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll }: PostEditorProps) {
+  const [comparing, setComparing] = useState(false);
   const [post, setPost] = useState<Post>();
   const [draft, setDraft] = useState<Draft>();
   const [saveState, setSaveState] = useState<SaveState>('saved');
@@ -65,6 +79,13 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
   const latest = useRef<Draft | undefined>(undefined);
   latest.current = draft;
   const postsVersion = useStore((s) => s.postsVersion);
+  const [templates, setTemplates] = useState<string[]>([]);
+  useEffect(() => {
+    client.call('templates.list', {}).then(
+      (all) => setTemplates(all.map((t) => t.name).filter((n) => !n.startsWith('_') && !n.includes('/'))),
+      () => undefined, // Completion only: typing a name still works.
+    );
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -104,6 +125,9 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
         tags: splitList(d.tags),
         categories: splitList(d.categories),
         excerpt: d.excerpt.trim() === '' ? null : d.excerpt,
+        template: orNull(d.template),
+        language: orNull(d.language),
+        author: orNull(d.author),
         ...(post.status === 'published' || d.slug === post.slug ? {} : { slug: d.slug }),
       });
       saved.current = d;
@@ -231,6 +255,15 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
             <button type="button" className="btn" onClick={() => setConfirm('discard')}>
               Discard edits
             </button>
+            <button
+              type="button"
+              className="btn"
+              aria-pressed={comparing}
+              title="Show the pending edits against the published text"
+              onClick={() => setComparing((c) => !c)}
+            >
+              Compare
+            </button>
           </>
         )}
         {published && (
@@ -290,8 +323,15 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
           </div>
         </div>
       )}
+      {comparing && published && post.hasDraft && draft.title !== post.title && (
+        <p className="compare-title">
+          Title: <del>{post.title}</del> → <ins>{draft.title}</ins>
+        </p>
+      )}
       <MarkdownEditor
         label="Post body (Markdown)"
+        original={comparing && published && post.hasDraft ? post.body : undefined}
+        onScroll={onScroll}
         value={draft.body}
         onChange={(body) => edit({ body })}
         onSave={() => void save()}
@@ -324,12 +364,7 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
           />
           {fieldError?.field === 'slug' && <span className="field-error">{fieldError.message}</span>}
           <label htmlFor="post-tags">Tags</label>
-          <input
-            id="post-tags"
-            value={draft.tags}
-            placeholder="travel, rail"
-            onChange={(e) => edit({ tags: e.target.value })}
-          />
+          <TagInput value={draft.tags} onChange={(tags) => edit({ tags })} />
           <label htmlFor="post-categories">Categories</label>
           <input
             id="post-categories"
@@ -342,6 +377,33 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange }: PostEd
             id="post-excerpt"
             value={draft.excerpt}
             onChange={(e) => edit({ excerpt: e.target.value })}
+          />
+          <label htmlFor="post-template">Template</label>
+          <input
+            id="post-template"
+            value={draft.template}
+            list="post-template-names"
+            placeholder="the theme's post template"
+            onChange={(e) => edit({ template: e.target.value })}
+          />
+          <datalist id="post-template-names">
+            {templates.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+          <label htmlFor="post-language">Language</label>
+          <input
+            id="post-language"
+            value={draft.language}
+            placeholder="the site's language"
+            onChange={(e) => edit({ language: e.target.value })}
+          />
+          <label htmlFor="post-author">Author</label>
+          <input
+            id="post-author"
+            value={draft.author}
+            placeholder="the site's author"
+            onChange={(e) => edit({ author: e.target.value })}
           />
         </div>
       </details>

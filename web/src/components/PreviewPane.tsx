@@ -20,6 +20,21 @@ export interface PreviewPaneProps {
 /** Wait after the last keystroke before rendering: typing bursts become one render. */
 const LIVE_DEBOUNCE_MS = 40;
 
+/** The open preview's way to follow the editor's scrolling (one preview at a time). */
+let scrollTarget: ((share: number) => void) | undefined;
+let scrollFrame = 0;
+let scrollShare = 0;
+
+/** The editor scrolled to `share` (0 to 1) of its text: the preview goes to the same share of the page. */
+export function followScroll(share: number): void {
+  scrollShare = share;
+  if (scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    scrollTarget?.(scrollShare);
+  });
+}
+
 export function PreviewPane({ postId, draft, onRendered }: PreviewPaneProps) {
   const previewUrl = useStore((s) => s.previewUrl);
   const frame = useRef<HTMLIFrameElement>(null);
@@ -39,6 +54,16 @@ export function PreviewPane({ postId, draft, onRendered }: PreviewPaneProps) {
     const timer = setTimeout(() => send(draft), LIVE_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [draft?.title, draft?.body]);
+
+  useEffect(() => {
+    scrollTarget = (share) => {
+      const win = frame.current?.contentWindow;
+      if (win && origin) win.postMessage({ type: 'bds-scroll', share }, origin);
+    };
+    return () => {
+      scrollTarget = undefined;
+    };
+  }, [origin]);
 
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {

@@ -2,12 +2,20 @@
 import { useEffect, useState } from 'react';
 import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
 import { useStore } from '../store.js';
+import { ProjectSwitcher } from './ProjectSwitcher.js';
 
 export function StatusBar() {
   const project = useStore((s) => s.project);
   const problems = useStore((s) => s.problems);
   const tasks = useStore((s) => s.tasks);
   const connected = useStore((s) => s.connected);
+  const git = useStore((s) => s.git);
+  const [switcher, setSwitcher] = useState(false);
+  useEffect(() => {
+    const onOpen = () => setSwitcher(true);
+    window.addEventListener('bds-switch-project', onOpen);
+    return () => window.removeEventListener('bds-switch-project', onOpen);
+  }, []);
   const [theme, setThemeState] = useState<ThemeChoice>(themeChoice());
   useEffect(() => {
     const onTheme = () => setThemeState(themeChoice());
@@ -18,7 +26,20 @@ export function StatusBar() {
   const counts = project?.posts;
   return (
     <footer className="statusbar" role="contentinfo">
-      <span title={project?.path}>{project?.project ?? 'bds'}</span>
+      <button
+        type="button"
+        title={`${project?.path ?? ''} (switch project)`}
+        aria-haspopup="dialog"
+        onClick={() => setSwitcher(true)}
+      >
+        {project?.project ?? 'bds'} ▾
+      </button>
+      {git && (
+        <span title="git branch and changed files">
+          ⎇ {git.branch ?? 'no branch'}
+          {git.changes > 0 ? ` · ${git.changes} ${git.changes === 1 ? 'change' : 'changes'}` : ' · clean'}
+        </span>
+      )}
       {counts && (
         <span>
           {counts.published} published · {counts.draft} drafts
@@ -49,6 +70,7 @@ export function StatusBar() {
       >
         Theme: {theme}
       </button>
+      <ProjectSwitcher open={switcher} onClose={() => setSwitcher(false)} />
     </footer>
   );
 }

@@ -149,11 +149,13 @@ export function App() {
   ];
 
   function focusSearch() {
-    setView('list');
-    setTimeout(() => {
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    }, 0);
+    // At once, not after a timer: the next key typed goes into the search box.
+    flushSync(() => {
+      setSection('posts');
+      setView('list');
+    });
+    searchRef.current?.focus();
+    searchRef.current?.select();
   }
 
   const newPost = async () => {

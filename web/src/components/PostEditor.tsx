@@ -68,6 +68,8 @@ export interface PostEditorProps {
 
 export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll }: PostEditorProps) {
   const [comparing, setComparing] = useState(false);
+  // The details panel stays as the writer left it (open the first time).
+  const [detailsOpen, setDetailsOpen] = useState(() => localStorage.getItem('bds-details-open') !== '0');
   const [post, setPost] = useState<Post>();
   const [draft, setDraft] = useState<Draft>();
   const [saveState, setSaveState] = useState<SaveState>('saved');
@@ -351,7 +353,15 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
           }
         }}
       />
-      <details className="meta" open>
+      <details
+        className="meta"
+        open={detailsOpen}
+        onToggle={(e) => {
+          const open = (e.currentTarget as HTMLDetailsElement).open;
+          localStorage.setItem('bds-details-open', open ? '1' : '0');
+          setDetailsOpen(open);
+        }}
+      >
         <summary>Details</summary>
         <div className="meta-grid">
           <label htmlFor="post-slug">Slug</label>

@@ -292,7 +292,7 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
                   id={`post-${p.id}`}
                   role="option"
                   aria-selected={p.id === selectedId}
-                  className="post-row"
+                  className={`post-row ${item.index === cursor ? 'cursor' : ''}`}
                   style={{ transform: `translateY(${item.start}px)` }}
                   onClick={() => {
                     setCursor(item.index);

@@ -126,6 +126,7 @@ export function App() {
 
   const commands: Command[] = [
     { id: 'new', label: 'New post', run: () => void newPost() },
+    { id: 'new-page', label: 'New page', hint: 'served at /slug/', run: () => void newPost('page') },
     { id: 'search', label: 'Search posts', hint: 'full text', run: () => focusSearch() },
     {
       id: 'preview',
@@ -158,9 +159,13 @@ export function App() {
     searchRef.current?.select();
   }
 
-  const newPost = async () => {
+  /** A new draft; a page is a post in the category "page" (served at /slug/). */
+  const newPost = async (kind: 'post' | 'page' = 'post') => {
     try {
-      const p = await client.call('posts.create', { title: 'Untitled' });
+      const p = await client.call(
+        'posts.create',
+        kind === 'page' ? { title: 'Untitled page', categories: ['page'] } : { title: 'Untitled' },
+      );
       await refreshPosts();
       open(p.id);
       setTimeout(() => {
@@ -216,7 +221,13 @@ export function App() {
           </Suspense>
         </main>
       ) : (
-        <PostList selectedId={postId} onOpen={open} onNew={() => void newPost()} searchRef={searchRef} />
+        <PostList
+          selectedId={postId}
+          onOpen={open}
+          onNew={() => void newPost()}
+          onNewPage={() => void newPost('page')}
+          searchRef={searchRef}
+        />
       )}
       {section === 'posts' && (
         <main

@@ -16,6 +16,7 @@ export interface PostListProps {
   selectedId?: string;
   onOpen(id: string): void;
   onNew(): void;
+  onNewPage(): void;
   searchRef: React.RefObject<HTMLInputElement | null>;
 }
 
@@ -23,7 +24,7 @@ function shortDate(iso: string): string {
   return iso.slice(0, 10);
 }
 
-export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps) {
+export function PostList({ selectedId, onOpen, onNew, onNewPage, searchRef }: PostListProps) {
   const posts = useStore((s) => s.posts);
   const ready = useStore((s) => s.ready);
   const [query, setQuery] = useState('');
@@ -184,6 +185,9 @@ export function PostList({ selectedId, onOpen, onNew, searchRef }: PostListProps
             title="New post"
           >
             + New
+          </button>
+          <button type="button" className="btn" onClick={onNewPage} title="New page (served at /slug/)">
+            + Page
           </button>
         </div>
         <div className="row">

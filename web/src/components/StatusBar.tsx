@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
 import { useStore } from '../store.js';
+import { ProblemsPanel } from './ProblemsPanel.js';
 import { ProjectSwitcher } from './ProjectSwitcher.js';
 
 export function StatusBar() {
@@ -11,6 +12,7 @@ export function StatusBar() {
   const connected = useStore((s) => s.connected);
   const git = useStore((s) => s.git);
   const [switcher, setSwitcher] = useState(false);
+  const [showProblems, setShowProblems] = useState(false);
   useEffect(() => {
     const onOpen = () => setSwitcher(true);
     window.addEventListener('bds-switch-project', onOpen);
@@ -53,12 +55,14 @@ export function StatusBar() {
       ))}
       <span className="grow" />
       {problems.length > 0 && (
-        <span
+        <button
+          type="button"
           className="status-problems"
-          title={problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`).join('\n')}
+          aria-haspopup="dialog"
+          onClick={() => setShowProblems(true)}
         >
           ⚠ {problems.length} {problems.length === 1 ? 'problem' : 'problems'}
-        </span>
+        </button>
       )}
       {!connected && <span className="status-offline">reconnecting…</span>}
       <button
@@ -71,6 +75,7 @@ export function StatusBar() {
         Theme: {theme}
       </button>
       <ProjectSwitcher open={switcher} onClose={() => setSwitcher(false)} />
+      <ProblemsPanel open={showProblems} onClose={() => setShowProblems(false)} />
     </footer>
   );
 }

@@ -9,6 +9,7 @@
 // Options: --posts N (10000) --words N (5000) --media N (5000) --samples N (20) --json.
 import fs from 'node:fs';
 import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { deflateSync as zlibDeflate } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
@@ -99,14 +100,35 @@ async function main() {
 
   const t = Date.now();
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bds-bench-ui-media-'));
-  for (let from = 0; from < mediaCount; from += 500) {
-    const files: string[] = [];
-    for (let i = from; i < Math.min(mediaCount, from + 500); i++) {
-      files.push(path.join(mediaDir, `image-${i}.png`));
-      fs.writeFileSync(files.at(-1)!, png(i));
-    }
-    await ws.call('media.import', { files });
+  // A hundred real imports (sidecars, thumbnails), then copies of them under new ids up to the count:
+  // importing thousands one by one would take minutes of setup for nothing the measure needs.
+  const seeds = [];
+  const files: string[] = [];
+  for (let i = 0; i < Math.min(100, mediaCount); i++) {
+    files.push(path.join(mediaDir, `image-${i}.png`));
+    fs.writeFileSync(files.at(-1)!, png(i));
   }
+  if (files.length > 0) {
+    const out = await ws.call('media.import', { files });
+    seeds.push(...out.results.flatMap((r) => (r.record ? [r.record] : [])));
+  }
+  for (let i = seeds.length; i < mediaCount; i++) {
+    const seed = seeds[i % seeds.length]!;
+    const id = randomUUID();
+    const rel = seed.path.replace(seed.id, id);
+    fs.copyFileSync(path.join(root, seed.path), path.join(root, rel));
+    const sidecar = fs.readFileSync(path.join(root, `${seed.path}.meta.yaml`), 'utf8');
+    fs.writeFileSync(
+      path.join(root, `${rel}.meta.yaml`),
+      sidecar.replaceAll(seed.id, id).replace(/title: .*/, `title: Image ${i}`),
+    );
+    const thumbs = path.join(root, path.dirname(seed.path).replace(/^media/, 'thumbnails'));
+    for (const size of [150, 400, 800]) {
+      const from = path.join(thumbs, `${seed.id}-${size}.webp`);
+      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(thumbs, `${id}-${size}.webp`));
+    }
+  }
+  await ws.call('project.rebuild', {});
   log(`imported ${mediaCount} media items in ${Date.now() - t} ms`);
 
   const server = await startAppServer(ws, { port: 0, writeServerFile: false, webRoot });
@@ -208,82 +230,63 @@ async function main() {
 async function previewLatency(page: Page, base: string, postId: string, wordCount: number) {
   await page.goto(`${base}#post/${encodeURIComponent(postId)}`);
   await page.locator('.cm-content').waitFor();
-  const frame = page.frameLocator('iframe[title="Preview of the post"]');
-  await frame.locator('main').waitFor();
+  await page.frameLocator('iframe[title="Preview of the post"]').locator('main').waitFor();
   await page.evaluate(() => {
-    const w = window as unknown as { bdsLastKey: number; bdsRendered: number[] };
-    w.bdsRendered = [];
-    window.addEventListener('keydown', () => (w.bdsLastKey = performance.now()), true);
-    window.addEventListener('message', (e) => {
-      if ((e.data as { type?: string })?.type === 'bds-draft-rendered') w.bdsRendered.push(performance.now());
-    });
+    const w = window as unknown as { bdsLastKey: number };
+    window.addEventListener(
+      'keydown',
+      () => (w.bdsLastKey = performance.timeOrigin + performance.now()),
+      true,
+    );
   });
-  // Where the time goes, from the frame's side: the render request, and the swap of its <main>.
-  const inFrame = page.frames().find((f) => f.url().includes('/_draft/'))!;
-  const instrument = () =>
-    inFrame.evaluate(() => {
-      const w = window as unknown as { bdsSteps: number[][] };
-      w.bdsSteps = [];
-      const real = window.fetch.bind(window);
-      window.fetch = async (...a: Parameters<typeof fetch>) => {
-        const t0 = performance.timeOrigin + performance.now();
-        const res = await real(...a);
-        const text = await res.text();
-        w.bdsSteps.push([t0, performance.timeOrigin + performance.now()]);
-        return new Response(text, { status: res.status, headers: res.headers });
-      };
-    });
-  const steps: { request: number[]; sinceKey: number[] } = { request: [], sinceKey: [] };
+  const frame = page.frames().find((f) => f.url().includes('/_draft/'))!;
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+End');
   const latencies: number[] = [];
+  let lost = 0;
   for (let i = 0; i < samples; i++) {
-    await instrument().catch(() => undefined);
-    const seen = await page.evaluate(
-      () => (window as unknown as { bdsRendered: number[] }).bdsRendered.length,
-    );
-    await page.keyboard.type(` word${i}x`, { delay: 15 });
-    await page.waitForFunction(
-      (n) => (window as unknown as { bdsRendered: number[] }).bdsRendered.length > n,
-      seen,
-    );
-    const ms = await page.evaluate(() => {
-      const w = window as unknown as { bdsLastKey: number; bdsRendered: number[] };
-      return w.bdsRendered.at(-1)! - w.bdsLastKey;
-    });
-    latencies.push(ms);
-    const lastKeyEpoch = await page.evaluate(
-      () => performance.timeOrigin + (window as unknown as { bdsLastKey: number }).bdsLastKey,
-    );
-    const fr = await inFrame
-      .evaluate(() => (window as unknown as { bdsSteps?: number[][] }).bdsSteps?.at(-1))
-      .catch(() => undefined);
-    if (fr) {
-      steps.request.push(fr[1]! - fr[0]!);
-      steps.sinceKey.push(fr[0]! - lastKeyEpoch);
+    const word = `word${i}x`;
+    // The frame notes when its <main> first shows the word (the live render swaps <main> in place).
+    await frame.evaluate((target) => {
+      const w = window as unknown as { bdsSeen?: number };
+      w.bdsSeen = undefined;
+      const observer = new MutationObserver(() => {
+        if (document.querySelector('main')?.textContent?.includes(target)) {
+          w.bdsSeen = performance.timeOrigin + performance.now();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    }, word);
+    await page.keyboard.type(` ${word}`, { delay: 15 });
+    const lastKey = await page.evaluate(() => (window as unknown as { bdsLastKey: number }).bdsLastKey);
+    try {
+      await frame.waitForFunction(
+        () => (window as unknown as { bdsSeen?: number }).bdsSeen !== undefined,
+        null,
+        {
+          timeout: 5000,
+        },
+      );
+      const seen = await frame.evaluate(() => (window as unknown as { bdsSeen: number }).bdsSeen);
+      latencies.push(seen - lastKey);
+    } catch {
+      lost++; // The autosave's reload came first: no live render to time.
     }
     // Let the autosave and the reload that follows it pass before the next word.
     await page.waitForTimeout(1600);
   }
   const s = stats(latencies);
   log(
-    `preview on a ${wordCount}-word post: pause to updated preview p50 ${s.p50} ms, p95 ${s.p95} ms (goal p95 < 150)`,
+    `preview on a ${wordCount}-word post: last key to the word in the preview p50 ${s.p50} ms, p95 ${s.p95} ms (goal p95 < 150)${lost ? `; ${lost} samples lost to a reload` : ''}`,
   );
   log(`  each (ms): ${latencies.map((x) => Math.round(x)).join(' ')}`);
-  log(
-    `  last key to render request p50 ${stats(steps.sinceKey).p50} ms; render request p50 ${stats(steps.request).p50} ms`,
-  );
-  return {
-    words: wordCount,
-    ...s,
-    goalP95Ms: 150,
-    keyToRequest: stats(steps.sinceKey),
-    request: stats(steps.request),
-  };
+  return { words: wordCount, ...s, lost, goalP95Ms: 150 };
 }
 
 async function mediaGrid(page: Page, base: string) {
   await page.goto(base);
+  await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
   const nav = page.getByRole('navigation').getByRole('link', { name: 'Media' });
   if ((await nav.count()) === 0 || (await nav.getAttribute('aria-disabled')) === 'true') {
     log('media: the Media section is not built yet');

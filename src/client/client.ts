@@ -122,6 +122,25 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncG
   }
 }
 
+/** The part of a browser's XMLHttpRequest an upload uses (the CLI's build knows no DOM types). */
+interface ProgressLike {
+  lengthComputable: boolean;
+  loaded: number;
+  total: number;
+}
+interface Xhr {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  upload: { onprogress: ((e: ProgressLike) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  abort(): void;
+  send(body: unknown): void;
+  readonly responseText: string;
+  readonly status: number;
+}
+
 export interface UploadOptions {
   /** The share of the file sent so far, 0 to 1. */
   onProgress?(share: number): void;
@@ -220,7 +239,8 @@ export class BdsClient {
   private async send(query: string, file: Blob | Uint8Array, options: UploadOptions): Promise<Response> {
     const url = `${this.base}/api/media/upload?${query}`;
     const headers = this.headers({ 'Content-Type': 'application/octet-stream' });
-    if (!options.onProgress || typeof XMLHttpRequest === 'undefined') {
+    const Xhr = (globalThis as { XMLHttpRequest?: new () => Xhr }).XMLHttpRequest;
+    if (!options.onProgress || Xhr === undefined) {
       return this.fetcher(url, {
         method: 'POST',
         headers,
@@ -231,10 +251,10 @@ export class BdsClient {
     }
     const onProgress = options.onProgress;
     return new Promise<Response>((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
+      const xhr = new Xhr();
       xhr.open('POST', url);
       for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
-      xhr.upload.onprogress = (e) => {
+      xhr.upload.onprogress = (e: ProgressLike) => {
         if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
       };
       xhr.onload = () => resolve(new Response(xhr.responseText, { status: xhr.status }));

@@ -12,7 +12,7 @@ import {
   type CategoryMeta,
 } from '../content/taxonomy.js';
 import type { AppServices } from './services.js';
-import { CategorySchema, nonEmpty, TagSchema } from './schemas.js';
+import { CategorySchema, nonEmpty, ProblemSchema, TagSchema } from './schemas.js';
 import { workspaceUseCase } from './use-case.js';
 
 export interface TagInfo {
@@ -41,8 +41,11 @@ export function tagsOf(app: AppServices): TagInfo[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Replace each source tag by `target` in every post (once), keeping the target's metadata. */
-function mergeTags(app: AppServices, sources: string[], target: string): number {
+/**
+ * Replace each source tag by `target` in every post (once), keeping the target's metadata. The posts are
+ * rewritten all or nothing; a file with a problem is left as it is and reported.
+ */
+function mergeTags(app: AppServices, sources: string[], target: string): TagRewriteOutput {
   const wanted = target.trim();
   if (!wanted) throw new BdsError('invalid-argument', 'The target tag name is empty');
   const lower = new Set(sources.map((s) => s.toLowerCase()));
@@ -55,7 +58,7 @@ function mergeTags(app: AppServices, sources: string[], target: string): number 
   // The spelling the user asks for wins everywhere.
   const targetKey = wanted.toLowerCase();
   const rewrite = new Set([...lower, targetKey]);
-  const changed = app.transaction(() =>
+  const report = app.transaction(() =>
     app.posts.rewriteAll((fm: PostFrontmatter) => {
       if (!fm.tags.some((x) => rewrite.has(x.toLowerCase()) && x !== wanted)) return undefined;
       const next: string[] = [];
@@ -74,10 +77,21 @@ function mergeTags(app: AppServices, sources: string[], target: string): number 
   writeTagMeta(app.project, rest);
   app.changed('posts-changed', []);
   app.changed('meta-changed', ['meta/tags.json']);
-  return changed;
+  return {
+    changedPosts: report.rewritten.length,
+    rewritten: report.rewritten.length,
+    skipped: report.skipped.length,
+    skippedFiles: report.skipped,
+  };
 }
 
-const ChangedPosts = z.object({ changedPosts: z.number() });
+const TagRewrite = z.object({
+  changedPosts: z.number().describe('files rewritten (the same as rewritten)'),
+  rewritten: z.number().describe('files rewritten'),
+  skipped: z.number().describe('files left unchanged because of a problem'),
+  skippedFiles: z.array(ProblemSchema).describe('each skipped file and why'),
+});
+type TagRewriteOutput = z.infer<typeof TagRewrite>;
 
 export const listTags = workspaceUseCase({
   name: 'tags.list',
@@ -99,17 +113,16 @@ export const renameTag = workspaceUseCase({
     name: nonEmpty('name').describe('current name'),
     newName: nonEmpty('newName').describe('new name'),
   }),
-  output: ChangedPosts,
+  output: TagRewrite,
   readOnly: false,
   errors: ['tag-not-found', 'io-error'],
   http: { method: 'POST', path: '/api/tags/:name/rename' },
   python: {
     method: 'tags.rename',
-    description: 'Rename a tag in every post; returns how many files changed.',
-    result: z.number(),
-    fromOutput: (o: { changedPosts: number }) => o.changedPosts,
+    description:
+      'Rename a tag in every post, all or nothing; returns a dict: changedPosts and rewritten (files rewritten), skipped and skippedFiles (each file left unchanged because of a problem: file, code, message).',
   },
-  run: (app, { name, newName }) => ({ changedPosts: mergeTags(app, [name], newName) }),
+  run: (app, { name, newName }) => mergeTags(app, [name], newName),
 });
 
 export const mergeTagsUseCase = workspaceUseCase({
@@ -119,17 +132,16 @@ export const mergeTagsUseCase = workspaceUseCase({
     sources: z.array(nonEmpty('tag')).min(1).describe('tags to merge'),
     target: nonEmpty('target').describe('the tag they become'),
   }),
-  output: ChangedPosts,
+  output: TagRewrite,
   readOnly: false,
   errors: ['tag-not-found', 'io-error'],
   http: { method: 'POST', path: '/api/tags/merge' },
   python: {
     method: 'tags.merge',
-    description: 'Merge tags into one; returns how many files changed.',
-    result: z.number(),
-    fromOutput: (o: { changedPosts: number }) => o.changedPosts,
+    description:
+      'Merge tags into one, all or nothing; returns a dict: changedPosts and rewritten (files rewritten), skipped and skippedFiles (each file left unchanged because of a problem: file, code, message).',
   },
-  run: (app, { sources, target }) => ({ changedPosts: mergeTags(app, sources, target) }),
+  run: (app, { sources, target }) => mergeTags(app, sources, target),
 });
 
 export const setTagColor = workspaceUseCase({

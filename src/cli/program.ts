@@ -353,14 +353,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .description('rename a tag in every post')
     .action(async (from: string, to: string) => {
       const r = await call('tags.rename', { name: from, newName: to });
-      emit(r, () => `Renamed ${from} to ${to} in ${r.changedPosts} file(s)`);
+      emit(r, () => rewriteSummary(`Renamed ${from} to ${to}`, r));
     });
   tag
     .command('merge <target> <sources...>')
     .description('merge tags into one')
     .action(async (target: string, sources: string[]) => {
       const r = await call('tags.merge', { sources, target });
-      emit(r, () => `Merged ${sources.join(', ')} into ${target} in ${r.changedPosts} file(s)`);
+      emit(r, () => rewriteSummary(`Merged ${sources.join(', ')} into ${target}`, r));
     });
   tag
     .command('color <name> <colour>')
@@ -452,6 +452,18 @@ function readBody(opts: PostOpts, io: CliIO): string | undefined {
 function problemLine(p: Pick<Problem, 'file' | 'line' | 'message'> & { code: string }): string {
   const loc = p.line ? `${p.file}:${p.line}` : p.file;
   return `${loc}: ${p.message.startsWith(p.file) ? p.message.slice(p.message.indexOf(':') + 1).trim() : p.message} [${p.code}]`;
+}
+
+/** What a many-file rewrite did: how many files it rewrote, and each file it skipped and why. */
+function rewriteSummary(
+  done: string,
+  r: { rewritten: number; skipped: number; skippedFiles: Parameters<typeof problemLine>[0][] },
+): string {
+  if (r.skipped === 0) return `${done} in ${r.rewritten} file(s)`;
+  return [
+    `${done} in ${r.rewritten} file(s); skipped ${r.skipped} file(s) with problems, left unchanged:`,
+    ...r.skippedFiles.map((p) => `  ${problemLine(p)}`),
+  ].join('\n');
 }
 
 function positiveInt(v: string, name: string): number {

@@ -102,6 +102,104 @@ export function stringifyYaml(data: Record<string, unknown>): string {
   return YAML.stringify(data, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
 }
 
+// ---------------------------------------------------------------- rewriting a file the user owns
+// A rewrite changes only what it was asked to: the file keeps its byte order mark, its line ends and
+// every frontmatter line it does not touch.
+
+/** How a text file is spelled on disk, beyond its characters. */
+export interface TextStyle {
+  /** The file starts with a UTF-8 byte order mark (decodeUtf8 drops it from the text). */
+  bom: boolean;
+  /** The file's line end: the first one in it, or `\n` for a file without any. */
+  eol: '\n' | '\r\n' | '\r';
+}
+
+export function hasUtf8Bom(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+export function textStyleOf(text: string, bom: boolean): TextStyle {
+  const m = /\r\n|\r|\n/.exec(text);
+  return { bom, eol: (m?.[0] ?? '\n') as TextStyle['eol'] };
+}
+
+/** `text` (with `\n` line ends) spelled in `style`: its line ends, and the BOM when the file had one. */
+export function applyTextStyle(text: string, style: TextStyle): string {
+  const body = style.eol === '\n' ? text : text.replace(/\r\n?|\n/g, style.eol);
+  return style.bom ? `\uFEFF${body}` : body;
+}
+
+/** Lines with their own line ends, so that joining them gives the text back byte for byte. */
+function linesWithEnds(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
+
+const lineContent = (line: string): string => line.replace(/(?:\r\n|\r|\n)$/, '');
+const lineEnd = (line: string): string => line.slice(lineContent(line).length);
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The frontmatter `text` (BOM already dropped) with each top-level key in `values` given its new value
+ * (`undefined` removes the key); every other byte is kept, line ends included. A one-line flow list
+ * (`tags: [a, b]`) stays a one-line flow list. Returns undefined when the text is not plain enough to
+ * edit this way (quoted keys, a key twice, no frontmatter); callers also parse the result and compare.
+ */
+export function setFrontmatterKeys(text: string, values: Record<string, unknown>): string | undefined {
+  const lines = linesWithEnds(text);
+  if (lines.length === 0 || lineContent(lines[0]!) !== '---') return undefined;
+  let close = -1;
+  for (let i = 1; i < lines.length; i++) {
+    if (lineContent(lines[i]!) === '---') {
+      close = i;
+      break;
+    }
+  }
+  if (close === -1) return undefined;
+  const eol = lineEnd(lines[0]!) || '\n';
+  for (const [key, value] of Object.entries(values)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return undefined;
+    const keyLine = new RegExp(`^${escapeRegExp(key)}:(?=[ \t]|$)`);
+    const found: number[] = [];
+    for (let i = 1; i < close; i++) if (keyLine.test(lineContent(lines[i]!))) found.push(i);
+    if (found.length > 1) return undefined;
+    let start = close;
+    let end = close;
+    if (found.length === 1) {
+      start = found[0]!;
+      end = start + 1;
+      // The entry goes on over indented lines and the items of a block list written at column 0.
+      while (end < close && /^(?:[ \t]|-(?:[ \t]|$))/.test(lineContent(lines[end]!))) end++;
+    }
+    const replacement =
+      value === undefined ? [] : entryLines(key, value, lines.slice(start, end).map(lineContent));
+    const ending = (start < close ? lineEnd(lines[end - 1]!) : '') || eol;
+    lines.splice(start, end - start, ...replacement.map((l) => `${l}${ending}`));
+    close += replacement.length - (end - start);
+  }
+  return lines.join('');
+}
+
+/** `key: value` as YAML lines, in the style of the entry it replaces (`old`, empty for a new key). */
+function entryLines(key: string, value: unknown, old: string[]): string[] {
+  const oldValue = old[0]?.slice(key.length + 1).trim() ?? '';
+  if (Array.isArray(value) && old.length === 1 && oldValue.startsWith('[')) {
+    const flow = oldValue.includes('"')
+      ? JSON.stringify(value)
+      : YAML.stringify(value, { flow: true, lineWidth: 0, flowCollectionPadding: false }).trimEnd();
+    return [`${key}: ${flow}`];
+  }
+  const fresh = stringifyYaml({ [key]: value })
+    .replace(/\n$/, '')
+    .split('\n');
+  // Keep the indent of the list items the file already uses (`- a` or `  - a`).
+  const itemIndent = /^([ \t]*)- /.exec(old.slice(1).find((l) => /^[ \t]*- /.test(l)) ?? '')?.[1];
+  if (itemIndent === undefined) return fresh;
+  return fresh.map((l) => (l.startsWith('  - ') ? `${itemIndent}- ${l.slice(4)}` : l));
+}
+
 export function serializeFrontmatter(data: Record<string, unknown>, body: string): string {
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (v !== undefined) clean[k] = v;

@@ -3,13 +3,19 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { dateParts, formatIsoInZone } from '../../core/dates.js';
 import { BdsError } from '../../core/errors.js';
 import {
+  applyTextStyle,
   decodeUtf8,
   frontmatterKeyLine,
+  hasUtf8Bom,
   parseFrontmatter,
   serializeFrontmatter,
+  setFrontmatterKeys,
+  textStyleOf,
+  type TextStyle,
 } from '../../core/frontmatter.js';
 import { POST_FRONTMATTER_FIELDS } from '../../core/records.js';
 import { describeZodError, PostFrontmatterSchema, type PostFrontmatter } from '../../core/schemas.js';
@@ -43,8 +49,21 @@ export function splitExtra(data: Record<string, unknown>): Record<string, unknow
   return extra;
 }
 
+/** A post file as a rewrite needs it: the document, and the bytes and text style it was read from. */
+export interface PostSource {
+  doc: PostDocument;
+  bytes: Buffer;
+  /** The decoded text, without the byte order mark. */
+  text: string;
+  style: TextStyle;
+}
+
 /** Read and validate a post file. Throws a BdsError naming the file (and line) on bad input. */
 export function readPostFile(root: string, rel: string, timezone: string): PostDocument {
+  return readPostSource(root, rel, timezone).doc;
+}
+
+export function readPostSource(root: string, rel: string, timezone: string): PostSource {
   const abs = path.join(root, rel);
   const stat = fs.statSync(abs);
   if (stat.size > MAX_POST_BYTES) {
@@ -54,8 +73,10 @@ export function readPostFile(root: string, rel: string, timezone: string): PostD
       { file: rel },
     );
   }
-  const text = decodeUtf8(fs.readFileSync(abs), rel);
-  return parsePostText(text, rel, { mtimeMs: stat.mtimeMs, size: stat.size, timezone });
+  const bytes = fs.readFileSync(abs);
+  const text = decodeUtf8(bytes, rel);
+  const doc = parsePostText(text, rel, { mtimeMs: stat.mtimeMs, size: stat.size, timezone });
+  return { doc, bytes, text, style: textStyleOf(text, hasUtf8Bom(bytes)) };
 }
 
 export function parsePostText(
@@ -154,6 +175,50 @@ export function serializePost(fm: PostFrontmatter, extra: Record<string, unknown
   }
   for (const [k, v] of Object.entries(extra)) if (!(k in data)) data[k] = v;
   return serializeFrontmatter(data, body);
+}
+
+/**
+ * The text of a post file with `patch` applied to its frontmatter, changing only the patched keys'
+ * lines: the BOM, the line ends, the other keys as the user wrote them and the body stay byte for byte.
+ * When the frontmatter is too unusual to edit in place, it is written out whole (still in the file's
+ * line ends and BOM). Throws a BdsError naming the file when the result would not be a valid post.
+ */
+export function rewritePostText(
+  source: PostSource,
+  patch: Partial<PostFrontmatter>,
+  timezone: string,
+): string {
+  const { doc, text, style } = source;
+  const canonical = serializePost({ ...doc.fm, ...patch }, doc.extra, doc.body);
+  const meta = { mtimeMs: 0, size: 0, timezone };
+  const wanted = parsePostText(canonical, doc.path, meta);
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    // As serializePost does: no `media:` line for a post without media.
+    values[k] = k === 'media' && Array.isArray(v) && v.length === 0 ? undefined : v;
+  }
+  const edited = setFrontmatterKeys(text, values);
+  if (edited !== undefined && sameDocument(edited, wanted, doc.body, meta)) {
+    return style.bom ? `\uFEFF${edited}` : edited;
+  }
+  return applyTextStyle(canonical, style);
+}
+
+/** True when `text` parses to the frontmatter of `wanted` and to `body`: an edit in place kept its meaning. */
+function sameDocument(
+  text: string,
+  wanted: PostDocument,
+  body: string,
+  meta: { mtimeMs: number; size: number; timezone: string },
+): boolean {
+  try {
+    const got = parsePostText(text, wanted.path, meta);
+    return (
+      isDeepStrictEqual(got.fm, wanted.fm) && isDeepStrictEqual(got.extra, wanted.extra) && got.body === body
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Where a post lives: `posts/YYYY/MM/slug.md`, dated by its creation in the project timezone. */

@@ -21,6 +21,14 @@ import {
   type PostDocument,
 } from './post-file.js';
 
+import {
+  finishInterruptedRewrites,
+  rewritePosts,
+  type FrontmatterChange,
+  type RewriteHost,
+  type RewriteReport,
+} from './post-rewrite.js';
+
 export interface PostInput {
   title?: string;
   body?: string;
@@ -77,6 +85,7 @@ export class PostStore {
 
   /** Replace every post and draft row with what `posts/` and `drafts/` hold. */
   rebuildFromFiles(): IndexReport {
+    this.finishInterruptedRewrites();
     const files = [...this.postFiles(), ...this.draftFiles()];
     const problems: Problem[] = [];
     this.index.clear();
@@ -98,6 +107,7 @@ export class PostStore {
 
   /** Apply edits made while bds was closed: changed, new and deleted files since the last index. */
   reconcile(): IndexReport {
+    this.finishInterruptedRewrites();
     const known = this.index.fileStates();
     const onDisk = [...this.postFiles(), ...this.draftFiles()];
     const seen = new Set<string>();
@@ -422,23 +432,59 @@ export class PostStore {
     return { id: post.id, slug: post.slug };
   }
 
-  /** Rewrite the frontmatter of every post (and pending edit) for which `change` returns a new value. */
-  rewriteAll(change: (fm: PostFrontmatter) => Partial<PostFrontmatter> | undefined): number {
-    let changed = 0;
-    for (const rel of [...this.postFiles(), ...this.draftFiles()]) {
-      let doc: PostDocument;
-      try {
-        doc = readPostFile(this.project.root, rel, this.tz);
-      } catch {
-        continue; // A broken file is reported by indexing; it is never rewritten.
-      }
-      if (doc.adopted) continue;
-      const patch = change(doc.fm);
-      if (!patch) continue;
-      this.writeFileAndIndex(rel, serializePost({ ...doc.fm, ...patch }, doc.extra, doc.body));
-      changed++;
+  /**
+   * Rewrite the frontmatter of every post (and pending edit) for which `change` returns a new value, all
+   * or nothing (post-rewrite.ts). Files with a problem are left as they are and reported as skipped.
+   */
+  rewriteAll(change: FrontmatterChange): RewriteReport {
+    for (const rel of this.finishInterruptedRewrites()) this.indexFile(rel);
+    const reported = new Map<string, Problem>();
+    for (const p of this.problems.list()) if (!reported.has(p.file)) reported.set(p.file, p);
+    const report = rewritePosts(
+      {
+        ...this.rewriteHost(),
+        timezone: this.tz,
+        files: [...this.postFiles(), ...this.draftFiles()],
+        problemOf: (doc) => reported.get(doc.path) ?? this.notIndexedAsItself(doc),
+      },
+      change,
+    );
+    for (const rel of report.rewritten) this.indexFile(rel);
+    return report;
+  }
+
+  /** Complete (or undo) a many-file rewrite a killed process left half done; returns the files it replaced. */
+  private finishInterruptedRewrites(): string[] {
+    return finishInterruptedRewrites(this.rewriteHost());
+  }
+
+  private rewriteHost(): Pick<RewriteHost, 'root' | 'stagingDir' | 'replaced'> {
+    return {
+      root: this.project.root,
+      stagingDir: path.join(this.project.paths.cache, 'rewrites'),
+      replaced: (rel) => this.rememberWrite(rel),
+    };
+  }
+
+  /** A file the index does not hold under its id (another file has it, or it was never indexed). */
+  private notIndexedAsItself(doc: PostDocument): Problem | undefined {
+    const { path: rel, fm } = doc;
+    const held = rel.startsWith('drafts/')
+      ? this.index.getDraft(fm.id)?.path
+      : this.index.getById(fm.id)?.path;
+    if (held === rel) return undefined;
+    if (held && !rel.startsWith('drafts/')) {
+      return {
+        code: 'duplicate-id',
+        message: `${rel}: id "${fm.id}" is already used by ${held}; this file is not indexed`,
+        file: rel,
+      };
     }
-    return changed;
+    return {
+      code: 'post-state',
+      message: `${rel}: not in the index yet (changed outside bds?); open the project again or run \`bds rebuild\``,
+      file: rel,
+    };
   }
 
   // ---------------------------------------------------------------- helpers

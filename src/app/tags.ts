@@ -7,6 +7,7 @@ import {
   isValidColour,
   readCategories,
   readTagMeta,
+  tagMetaWritable,
   writeCategories,
   writeTagMeta,
   type CategoryMeta,
@@ -74,7 +75,8 @@ function mergeTags(app: AppServices, sources: string[], target: string): TagRewr
   const sourceMeta = meta.find((m) => lower.has(m.name.toLowerCase()));
   const rest = meta.filter((m) => !rewrite.has(m.name.toLowerCase()));
   rest.push({ ...(sourceMeta ?? {}), ...(targetMeta ?? {}), name: wanted });
-  writeTagMeta(app.project, rest);
+  // A broken tags.json (listed in `bds problems`) is the user's to fix: the posts change, it does not.
+  if (tagMetaWritable(app.project)) writeTagMeta(app.project, rest);
   app.changed('posts-changed', []);
   app.changed('meta-changed', ['meta/tags.json']);
   return {
@@ -120,7 +122,9 @@ export const renameTag = workspaceUseCase({
   python: {
     method: 'tags.rename',
     description:
-      'Rename a tag in every post, all or nothing; returns a dict: changedPosts and rewritten (files rewritten), skipped and skippedFiles (each file left unchanged because of a problem: file, code, message).',
+      'Rename a tag in every post, all or nothing; returns how many files changed (files with problems are left unchanged: see project.problems).',
+    result: z.number(),
+    fromOutput: (o: TagRewriteOutput) => o.changedPosts,
   },
   run: (app, { name, newName }) => mergeTags(app, [name], newName),
 });
@@ -139,7 +143,9 @@ export const mergeTagsUseCase = workspaceUseCase({
   python: {
     method: 'tags.merge',
     description:
-      'Merge tags into one, all or nothing; returns a dict: changedPosts and rewritten (files rewritten), skipped and skippedFiles (each file left unchanged because of a problem: file, code, message).',
+      'Merge tags into one, all or nothing; returns how many files changed (files with problems are left unchanged: see project.problems).',
+    result: z.number(),
+    fromOutput: (o: TagRewriteOutput) => o.changedPosts,
   },
   run: (app, { sources, target }) => mergeTags(app, sources, target),
 });

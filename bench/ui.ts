@@ -292,21 +292,50 @@ async function mediaGrid(page: Page, base: string) {
     log('media: the Media section is not built yet');
     return { built: false };
   }
+  // Timed inside the page: from the click to the grid in the page, and to the first thumbnail loaded.
+  const grid: number[] = [];
   const times: number[] = [];
+  let waits: Record<string, number> = {};
   for (let i = 0; i < 5; i++) {
     await page.goto(base);
     await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
-    const t0 = await page.evaluate(() => performance.now());
+    await page.evaluate(() => {
+      const w = window as unknown as { bdsClick: number };
+      document.addEventListener('click', () => (w.bdsClick ??= performance.now()), true);
+    });
     await nav.click();
     await page.locator('.media-grid img').first().waitFor();
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-    times.push((await page.evaluate(() => performance.now())) - t0);
+    const r = await page.evaluate(async () => {
+      const start = (window as unknown as { bdsClick: number }).bdsClick;
+      // No named helper functions in here: the bench's compiler would wrap them in a helper the page lacks.
+      let thumbs: PerformanceResourceTiming[] = [];
+      for (let k = 0; k < 200 && thumbs.length === 0; k++) {
+        await new Promise((res) => setTimeout(res, 10));
+        thumbs = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(
+          (e) => e.startTime >= start && e.name.endsWith('-150.webp'),
+        );
+      }
+      const out: Record<string, number> = {};
+      for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+        if (e.startTime >= start && !e.name.endsWith('.webp')) {
+          out[new URL(e.name).pathname] = Math.round(e.responseEnd - start);
+        }
+      }
+      const mark = performance.getEntriesByName('bds:media-grid')[0]!.startTime - start;
+      return { mark, thumb: Math.min(...thumbs.map((e) => e.responseEnd)) - start, out };
+    });
+    grid.push(r.mark);
+    times.push(r.thumb);
+    waits = r.out;
   }
+  log(
+    `  media waits (ms after the click): ${JSON.stringify(waits)}; grid in the page p50 ${stats(grid).p50} ms`,
+  );
   const s = stats(times);
   log(
-    `media grid with ${mediaCount} items: open to first thumbnails p50 ${s.p50} ms, max ${s.max} ms (goal 500)`,
+    `media grid with ${mediaCount} items: click to the first thumbnail shown p50 ${s.p50} ms, max ${s.max} ms (goal 500)`,
   );
-  return { items: mediaCount, ...s, goalMs: 500 };
+  return { items: mediaCount, ...s, gridInPage: stats(grid), goalMs: 500 };
 }
 
 await main();

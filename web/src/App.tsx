@@ -10,7 +10,7 @@ import { Splitter } from './components/Splitter.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { CommandPalette, type Command } from './components/CommandPalette.js';
-import { client, notify, refreshPosts, reportError, useStore } from './store.js';
+import { client, getState, notify, refreshMedia, refreshPosts, reportError, useStore } from './store.js';
 import { setTheme } from './theme.js';
 
 // The editor (CodeMirror) loads after the list is on screen: the first rows wait for nothing but the list.
@@ -88,6 +88,20 @@ export function App() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+
+  // Once the posts are in, the media library's code and list are fetched while the page is idle: the
+  // Media section then opens at once.
+  useEffect(() => {
+    if (!ready) return;
+    const id = requestIdleCallback(
+      () => {
+        void import('./components/MediaLibrary.js');
+        if (!getState().media) void refreshMedia();
+      },
+      { timeout: 3000 },
+    );
+    return () => cancelIdleCallback(id);
+  }, [ready]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

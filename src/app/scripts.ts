@@ -176,13 +176,25 @@ export const checkScriptUseCase = workspaceUseCase({
   name: 'scripts.check',
   description:
     "Syntax errors with line and column (Python's own parser), top-level functions, entrypoint warnings.",
-  input: z.object({ ref: ScriptRef }),
+  input: z.object({
+    ref: ScriptRef,
+    code: z.string().optional().describe('check this text instead of the saved code (an editor, unsaved)'),
+    kind: ScriptKindSchema.optional().describe('with `code`: the kind it is written for'),
+    entrypoint: z.string().optional().describe('with `code`: the entrypoint it is written for'),
+  }),
   output: ScriptCheckSchema.extend({ path: z.string(), slug: z.string(), warnings: z.array(z.string()) }),
   readOnly: true,
   errors: ['script-not-found', 'python-load-failed', 'python-timeout'],
   http: { method: 'POST', path: '/api/scripts/:ref/check' },
-  run: async (app, { ref }) => {
-    const s = app.scripts.get(ref);
+  run: async (app, { ref, code, kind, entrypoint }) => {
+    const saved = app.scripts.get(ref);
+    // Unsaved text is only parsed (Python's ast), never run: checking it needs no trust.
+    const s = {
+      ...saved,
+      ...(code === undefined ? {} : { code }),
+      ...(kind === undefined ? {} : { kind }),
+      ...(entrypoint === undefined ? {} : { entrypoint }),
+    };
     const r = await checkScript(app.python(), s);
     return { path: s.path, slug: s.slug, ...r };
   },

@@ -143,6 +143,23 @@ describe('Python scripts end to end', () => {
     expect((await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
       /not a top-level function/,
     );
+    // Unsaved text from an editor is checked as it is, at the same file positions, and nothing is saved.
+    const unsaved = await ws.call('scripts.check', {
+      ref: 'noentry',
+      code: 'def transform(post):\n    return post +\n',
+    });
+    const noentry = await ws.call('scripts.get', { ref: 'noentry' });
+    expect(unsaved.errors[0]).toMatchObject({ line: noentry.codeLine + 1 });
+    const fixed = await ws.call('scripts.check', {
+      ref: 'noentry',
+      code: 'def transform(post):\n    return post\n',
+      entrypoint: 'transform',
+    });
+    expect(fixed).toMatchObject({ ok: true, warnings: [] });
+    expect(fixed.functions.map((f) => f.name)).toEqual(['transform']);
+    expect((await ws.call('scripts.get', { ref: 'noentry' })).code).toBe(
+      'def other(post):\n    return post\n',
+    );
   });
 
   it('a utility edits templates and builds the site; its macros run although the script holds the only worker', async () => {

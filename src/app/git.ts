@@ -20,6 +20,8 @@ import { shaped, workspaceUseCase, type PythonView } from './use-case.js';
 const FAILURE_CODES: Record<GitFailureCode, ErrorCode> = {
   'auth-required': 'auth-required',
   conflict: 'git-conflict',
+  'push-rejected': 'push-rejected',
+  'remote-unreachable': 'remote-unreachable',
   network: 'network',
   'not-a-repo': 'git-not-a-repo',
   'action-failed': 'git-failed',
@@ -40,7 +42,17 @@ function orThrow<T extends GitActionResult>(result: T): T {
 
 const GitActionResultSchema = z.looseObject({
   success: z.boolean(),
-  code: z.enum(['auth-required', 'conflict', 'network', 'not-a-repo', 'action-failed']).optional(),
+  code: z
+    .enum([
+      'auth-required',
+      'conflict',
+      'push-rejected',
+      'remote-unreachable',
+      'network',
+      'not-a-repo',
+      'action-failed',
+    ])
+    .optional(),
   error: z.string().optional(),
   guidance: z.array(z.string()).optional(),
 });
@@ -211,7 +223,7 @@ export const gitFetch = workspaceUseCase({
   input: z.object({}),
   output: shaped<GitRemoteState & { success: true }>(RemoteStateFields.extend({ success: z.literal(true) })),
   readOnly: false,
-  errors: ['git-not-a-repo', 'auth-required', 'network', 'git-failed'],
+  errors: ['git-not-a-repo', 'auth-required', 'remote-unreachable', 'network', 'git-failed'],
   http: { method: 'POST', path: '/api/git/fetch' },
   python: gitActionView('sync.fetch', 'Fetch from the remote (never prompts).'),
   run: async (app) => {
@@ -244,7 +256,7 @@ export const gitPull = workspaceUseCase({
     }),
   ),
   readOnly: false,
-  errors: ['git-not-a-repo', 'git-conflict', 'auth-required', 'network', 'git-failed'],
+  errors: ['git-not-a-repo', 'git-conflict', 'auth-required', 'remote-unreachable', 'network', 'git-failed'],
   http: { method: 'POST', path: '/api/git/pull' },
   python: gitActionView(
     'sync.pull',
@@ -268,7 +280,7 @@ export const gitPush = workspaceUseCase({
   readOnly: false,
   // A push changes no file of the project: saves need not wait for the network.
   serial: false,
-  errors: ['git-not-a-repo', 'git-conflict', 'auth-required', 'network', 'git-failed'],
+  errors: ['git-not-a-repo', 'push-rejected', 'auth-required', 'remote-unreachable', 'network', 'git-failed'],
   http: { method: 'POST', path: '/api/git/push' },
   python: gitActionView('sync.push', 'Push, setting the upstream on the first push.'),
   run: async (app) => {

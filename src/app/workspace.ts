@@ -8,6 +8,7 @@ import { cleanTempFiles } from '../core/atomic.js';
 import { BdsError, problemFrom, type Problem } from '../core/errors.js';
 import { loadProject, toRel, updateProjectSettings, type Project } from '../content/project.js';
 import { PostStore, type IndexReport } from '../content/posts/post-store.js';
+import { META_FILES, metaProblems } from '../content/taxonomy.js';
 import { MediaStore, type MediaIndexReport } from '../content/media/index.js';
 import { generatePythonModule } from '../scripting/api/generate.js';
 import type { PythonRuntime, PythonRuntimeOptions } from '../scripting/index.js';
@@ -61,6 +62,8 @@ export interface WorkspaceOptions {
 
 export interface OpenReport {
   mode: 'rebuild' | 'reconcile';
+  /** Why the index file was deleted and rebuilt at this opening (it was corrupt, or from a newer bds). */
+  indexReset?: string;
   posts: IndexReport;
   media: MediaIndexReport;
   scripts: ScriptIndexReport;
@@ -138,8 +141,15 @@ export class Workspace {
       // Temp files a crashed writer left behind (atomic writes) in every folder bds writes to. Only
       // under the lock: outside it, they may be the temp files of another process writing right now.
       const p = project.paths;
-      for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) cleanTempFiles(dir);
-      this.recordSettingsProblems();
+      for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) {
+        try {
+          cleanTempFiles(dir);
+        } catch {
+          // A folder that cannot be read keeps its temp files (dot-files, never read as content); the
+          // scans below report the folder itself, and the rest of the project opens.
+        }
+      }
+      this.recordProjectFileProblems();
       return db.fresh
         ? ([
             this.posts.rebuildFromFiles(),
@@ -148,7 +158,14 @@ export class Workspace {
           ] as const)
         : ([this.posts.reconcile(), this.media.reconcile(), this.scripts.reconcile()] as const);
     });
-    this.openReport = { mode, posts, media, scripts, ms: performance.now() - t0 };
+    this.openReport = {
+      mode,
+      ...(db.reset ? { indexReset: db.reset } : {}),
+      posts,
+      media,
+      scripts,
+      ms: performance.now() - t0,
+    };
   }
 
   static open(dir: string, options: WorkspaceOptions = {}): Workspace {
@@ -276,7 +293,7 @@ export class Workspace {
       watch: () => this.watch(),
       updateSettings: (patch) => {
         this.current = updateProjectSettings(this.current, patch);
-        this.recordSettingsProblems();
+        this.recordProjectFileProblems();
         return this.current;
       },
     };
@@ -313,10 +330,17 @@ export class Workspace {
     return this.db.sqlite.transaction(fn)();
   }
 
-  /** bds.json values that fell back to their defaults, listed with the other problems. */
-  private recordSettingsProblems(): void {
+  /**
+   * bds.json values that fell back to their defaults, and metadata files of meta/ that cannot be used
+   * (read as empty meanwhile), listed with the other problems. Returns the meta/ problems.
+   */
+  private recordProjectFileProblems(): Problem[] {
     this.problemIndex.clearPath('bds.json');
     for (const p of this.current.settingsProblems) this.problemIndex.add(p);
+    for (const file of META_FILES) this.problemIndex.clearPath(file);
+    const meta = metaProblems(this.current);
+    for (const p of meta) this.problemIndex.add(p);
+    return meta;
   }
 
   /** Recreate the whole index from the folder (one transaction: a failure leaves the old index). */
@@ -329,7 +353,7 @@ export class Workspace {
       const m = this.media.rebuildFromFiles();
       onProgress?.(90, 'Reading scripts');
       const s = this.scripts.rebuildFromFiles();
-      this.recordSettingsProblems();
+      this.recordProjectFileProblems();
       return [p, m, s] as const;
     });
     onProgress?.(100, 'Done');
@@ -359,6 +383,8 @@ export class Workspace {
       ignoreInitial: true,
       ignored: (file: string) => path.basename(file).startsWith('.'),
       awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
+      // A link is an entry of its own, as a rebuild sees it (and reports it); never followed.
+      followSymlinks: false,
     });
     const watcher = this.watcher;
     this.watcherReady = new Promise((resolve) => watcher.once('ready', () => resolve()));
@@ -374,6 +400,11 @@ export class Workspace {
       this.track(work);
     };
     this.watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+    // A folder the watcher cannot read (EACCES) is reported; watching goes on.
+    this.watcher.on('error', (e: unknown) => {
+      const where = (e as { path?: unknown }).path;
+      this.events.emit('problem', problemFrom(e, typeof where === 'string' ? toRel(this.root, where) : '.'));
+    });
     return this.watcherReady;
   }
 
@@ -384,7 +415,8 @@ export class Workspace {
 
   /** Apply one file changed outside bds (from the watcher, or a reconcile after a pull). */
   applyExternalChange(rel: string): void {
-    if ((rel.startsWith('posts/') || rel.startsWith('drafts/')) && /\.(md|markdown)$/i.test(rel)) {
+    if (rel.startsWith('posts/') || rel.startsWith('drafts/')) {
+      // Any path, not only Markdown: a link to a folder is reported (and forgotten) as a rebuild does.
       // This workspace's own writes reach the watcher too; they are indexed already.
       if (this.posts.isOwnWrite(rel)) return;
       const problem = this.transaction(() => this.posts.indexFile(rel));
@@ -401,6 +433,8 @@ export class Workspace {
       this.events.emit('media-changed', { paths: [rel], source: 'external' });
       if (!rel.endsWith('.meta.yaml')) this.refreshThumbnails(rel);
     } else if (rel.startsWith('meta/')) {
+      const problems = this.transaction(() => this.recordProjectFileProblems());
+      for (const problem of problems) this.events.emit('problem', problem);
       this.events.emit('meta-changed', { paths: [rel], source: 'external' });
     } else if (rel.startsWith('templates/')) {
       this.events.emit('templates-changed', { paths: [rel], source: 'external' });

@@ -1,5 +1,5 @@
 // CLI output: human text by default, one JSON document with --json; errors as `file:line: message`.
-import { formatError, isBdsError } from '../app/index.js';
+import { escapeControl, formatError, isBdsError } from '../app/index.js';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -35,14 +35,15 @@ export function printError(io: CliIO, e: unknown, json: boolean): void {
     // A merge that stopped names the files left with conflict markers.
     const conflicts = isBdsError(e) ? e.details?.conflicts : undefined;
     if (Array.isArray(conflicts) && conflicts.length > 0) {
-      io.err(`Conflicting files:\n${conflicts.map((f) => `  ${String(f)}`).join('\n')}`);
+      io.err(`Conflicting files:\n${conflicts.map((f) => `  ${escapeControl(String(f))}`).join('\n')}`);
     }
   }
 }
 
-/** A table of rows with left-aligned columns, for terminals. */
-export function table(rows: string[][]): string {
-  if (rows.length === 0) return '';
+/** A table of rows with left-aligned columns, for terminals (control characters of titles escaped). */
+export function table(input: string[][]): string {
+  if (input.length === 0) return '';
+  const rows = input.map((r) => r.map(escapeControl));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))

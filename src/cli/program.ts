@@ -7,6 +7,8 @@ import path from 'node:path';
 import {
   BdsError,
   callUserUseCase,
+  escapeControl,
+  formatProblem,
   ProjectRegistry,
   resolveProjectDir,
   Workspace,
@@ -49,6 +51,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (missingDefault) await createDefaultProject(missingDefault, registry.home);
     // Trust, the Python snapshot and the registry all live in the same BDS_HOME.
     const ws = Workspace.open(dir, { home: registry.home });
+    // A corrupt index is rebuilt from the files; the user hears of it once, here.
+    if (ws.openReport.indexReset) io.err(`note: ${escapeControl(ws.openReport.indexReset)}`);
     try {
       registry.remember(ws.project);
       return await fn(ws);
@@ -449,9 +453,8 @@ function readBody(opts: PostOpts, io: CliIO): string | undefined {
   }
 }
 
-function problemLine(p: Pick<Problem, 'file' | 'line' | 'message'> & { code: string }): string {
-  const loc = p.line ? `${p.file}:${p.line}` : p.file;
-  return `${loc}: ${p.message.startsWith(p.file) ? p.message.slice(p.message.indexOf(':') + 1).trim() : p.message} [${p.code}]`;
+function problemLine(p: Pick<Problem, 'file' | 'line' | 'column' | 'message'> & { code: string }): string {
+  return formatProblem(p);
 }
 
 /** What a many-file rewrite did: how many files it rewrote, and each file it skipped and why. */

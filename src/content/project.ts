@@ -149,13 +149,20 @@ function readSettingsFile(root: string): { text: string; raw: Record<string, unk
   try {
     raw = JSON.parse(text);
   } catch (cause) {
+    const m = /position (\d+)/.exec((cause as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
     throw new BdsError('project-invalid', `${file} is not valid JSON: ${(cause as Error).message}`, {
       file,
+      line,
       cause,
+      hint: `Fix the JSON syntax of ${SETTINGS_FILE}${line ? ` at line ${line}` : ''} (a missing comma, quote or brace is the usual cause).`,
     });
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new BdsError('project-invalid', `${file} must hold a JSON object ({ ... })`, { file });
+    throw new BdsError('project-invalid', `${file} must hold a JSON object ({ ... })`, {
+      file,
+      hint: `Make ${SETTINGS_FILE} one JSON object of settings, such as { "id": "...", "name": "My blog" }.`,
+    });
   }
   return { text, raw: raw as Record<string, unknown> };
 }
@@ -205,6 +212,8 @@ function settingsFromFile(
     throw new BdsError('project-invalid', `${file}: ${message}`, {
       file,
       ...(fatal ? locateJsonKey(text, fatal.key) : undefined),
+      // The hint says what the value must be, as for any other key (not that the file is no object).
+      ...(fatal ? { hint: `Give "${fatal.key}" ${projectKey(fatal.key).allowed} in ${SETTINGS_FILE}.` } : {}),
     });
   }
   for (const i of invalid) {

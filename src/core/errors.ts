@@ -18,7 +18,10 @@ export const ERROR_CATALOGUE = {
     title: 'Project not found',
     hint: 'Open an existing project folder, or create one (for example with `bds init DIR`).',
   },
-  'project-invalid': { title: 'Invalid project settings', hint: 'Fix bds.json; it must be a JSON object.' },
+  'project-invalid': {
+    title: 'Invalid project settings',
+    hint: 'Fix bds.json at the place named; the project opens again once it is fixed.',
+  },
   'settings-invalid': {
     title: 'Invalid setting',
     hint: 'Fix the value in the file shown (bds.json, or this machine’s settings in BDS_HOME), or set it with `bds config set KEY VALUE`; bds uses the default meanwhile.',
@@ -42,6 +45,26 @@ export const ERROR_CATALOGUE = {
   },
   'file-encoding': { title: 'File is not valid UTF-8', hint: 'Save the file as UTF-8.' },
   'file-too-large': { title: 'File too large', hint: 'Split the content into smaller files.' },
+  'file-unreadable': {
+    title: 'File or folder cannot be read',
+    hint: 'Check its permissions (bds needs to read it) or what it is (a pipe or device is never content); the rest of the project loads meanwhile.',
+  },
+  'file-symlink': {
+    title: 'Symbolic link not followed',
+    hint: 'Put the file (or folder) itself in its place: bds reads content only from regular files inside the project, so a link cannot pull in a file from elsewhere, and rebuilds and the live index agree.',
+  },
+  'post-empty': {
+    title: 'Empty post file',
+    hint: 'Write the post (frontmatter between --- lines, then the text) or delete the file; an empty file has no date of its own (a clone or a touch would move it), so bds does not load it.',
+  },
+  'meta-invalid': {
+    title: 'Invalid metadata file',
+    hint: 'Fix the file of meta/ at the line shown (tags.json is a list of {"name", "color"}, categories.json an object of categories); bds uses no metadata from it meanwhile and never writes over it.',
+  },
+  'index-unavailable': {
+    title: 'Index cannot be opened',
+    hint: 'Check that the .bds/ folder is writable and that no other program holds the index open; bds resets the index only when SQLite says it is corrupt, never for this.',
+  },
   'path-escape': {
     title: 'Path leaves the project',
     hint: 'Slugs and file names may not contain "..", "/" or "\\".',
@@ -205,6 +228,14 @@ export const ERROR_CATALOGUE = {
     title: 'Port already in use',
     hint: 'Stop the other program on this port or pick another with --port N.',
   },
+  'push-rejected': {
+    title: 'Push rejected by the remote',
+    hint: 'The remote has commits you do not have: pull first (`bds git pull`), then push again. Nothing was sent.',
+  },
+  'remote-unreachable': {
+    title: 'Remote repository not found',
+    hint: 'Check the remote URL with `git remote -v`: the repository it names does not exist, has moved, or cannot be read.',
+  },
   'git-conflict': {
     title: 'Git conflict',
     hint: "Someone else's changes clash with yours: pull first, resolve the files git names, commit, then try again.",
@@ -273,6 +304,11 @@ export const HTTP_STATUS = {
   'frontmatter-invalid': 422,
   'file-encoding': 422,
   'file-too-large': 413,
+  'file-unreadable': 500,
+  'file-symlink': 422,
+  'post-empty': 422,
+  'meta-invalid': 422,
+  'index-unavailable': 503,
   'path-escape': 400,
   'duplicate-id': 409,
   'duplicate-slug': 409,
@@ -325,6 +361,8 @@ export const HTTP_STATUS = {
   'site-no-public-url': 422,
   'theme-not-found': 422,
   'preview-port-in-use': 409,
+  'push-rejected': 409,
+  'remote-unreachable': 502,
   'git-conflict': 409,
   'api-error': 500,
   'invalid-call': 400,
@@ -377,11 +415,7 @@ export class BdsError extends Error {
 
   /** `file:line:col` when known, else ''. */
   get location(): string {
-    if (!this.file) return '';
-    let loc = this.file;
-    if (this.line !== undefined) loc += `:${this.line}`;
-    if (this.line !== undefined && this.column !== undefined) loc += `:${this.column}`;
-    return loc;
+    return locationOf(this);
   }
 
   toJSON(): Record<string, unknown> {
@@ -401,19 +435,65 @@ export function isBdsError(e: unknown): e is BdsError {
   return e instanceof BdsError;
 }
 
+/** `file:line:col` of a position, or '' without a file. */
+export function locationOf(pos: SourcePosition): string {
+  if (!pos.file) return '';
+  let loc = pos.file;
+  if (pos.line !== undefined) loc += `:${pos.line}`;
+  if (pos.line !== undefined && pos.column !== undefined) loc += `:${pos.column}`;
+  return loc;
+}
+
+/**
+ * `file:line:col: message`. Many messages already start with their file (`a.md:4: ...`, so that they
+ * read well alone): that prefix is dropped here, so the path is printed once, with the full position.
+ */
+export function withLocation(pos: SourcePosition, message: string): string {
+  const loc = locationOf(pos);
+  if (!loc) return message;
+  if (!pos.file || !message.startsWith(pos.file)) return `${loc}: ${message}`;
+  const after = message.slice(pos.file.length);
+  const prefix = /^(?::\d+){0,2}:\s*/.exec(after);
+  if (prefix) return `${loc}: ${after.slice(prefix[0].length)}`;
+  // `a.md is 50 MB`: a sentence about the file; the line, if any, goes with its name.
+  if (/^\s/.test(after)) return pos.line === undefined ? message : `${loc}: ${after.trim()}`;
+  return `${loc}: ${message}`;
+}
+
+// C0 and C1 controls (but tab and newline) and the bidirectional overrides: a NUL or an escape
+// sequence from a file's bytes must not garble or fake terminal output.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The text with control characters written as `\x00` / `\u202e`, for printing. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** A human report: `file:line:col: message` then the cause chain, then the hint. */
 export function formatError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
+  if (!(e instanceof Error)) return escapeControl(String(e));
   const lines: string[] = [];
-  const head = e instanceof BdsError && e.location ? `${e.location}: ${e.message}` : e.message;
-  lines.push(head);
+  lines.push(e instanceof BdsError ? withLocation(e, e.message) : e.message);
   let cause: unknown = e.cause;
   while (cause instanceof Error) {
     lines.push(`  caused by: ${cause.message}`);
     cause = cause.cause;
   }
   if (e instanceof BdsError) lines.push(`  hint: ${e.hint}`);
-  return lines.join('\n');
+  return escapeControl(lines.join('\n'));
+}
+
+/** One line of `bds problems`: `file:line: message [code]`, printable. */
+export function formatProblem(
+  p: Pick<Problem, 'file' | 'line' | 'column' | 'message'> & { code: string },
+): string {
+  return escapeControl(`${withLocation(p, p.message)} [${p.code}]`);
 }
 
 /** A problem found while loading content: reported, never fatal for the rest of the project. */
@@ -429,5 +509,38 @@ export function problemFrom(e: unknown, file: string): Problem {
   if (e instanceof BdsError) {
     return { code: e.code, message: e.message, file: e.file ?? file, line: e.line, column: e.column };
   }
+  const errno = fsErrorCode(e);
+  if (errno)
+    return {
+      code: errno === 'EACCES' || errno === 'EPERM' ? 'file-unreadable' : 'io-error',
+      message: fsErrorMessage(file, e),
+      file,
+    };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e), file };
+}
+
+/** The `EACCES`-style code of a Node file-system error, else undefined. */
+export function fsErrorCode(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+/** `posts/a.md cannot be read (EACCES: permission denied)`: the project path, not Node's absolute one. */
+export function fsErrorMessage(file: string, e: unknown): string {
+  const code = fsErrorCode(e) ?? 'error';
+  const reason = (e as Error).message.replace(/^E[A-Z]+: /, '').replace(/,.*$/, '');
+  return `${file} cannot be read (${code}: ${reason})`;
+}
+
+/** A file-system error met while reading project content, as a catalogue error naming the file. */
+export function unreadableError(file: string, e: unknown): BdsError {
+  const code = fsErrorCode(e);
+  return new BdsError(
+    code === 'EACCES' || code === 'EPERM' ? 'file-unreadable' : 'io-error',
+    fsErrorMessage(file, e),
+    {
+      file,
+      cause: e,
+    },
+  );
 }

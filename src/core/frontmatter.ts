@@ -2,6 +2,7 @@
 // Errors carry the file and the line in the file (not in the YAML block).
 import YAML from 'yaml';
 import { BdsError } from './errors.js';
+import { findUtf8Failure } from './utf8.js';
 
 export interface FrontmatterDocument {
   data: Record<string, unknown>;
@@ -13,13 +14,20 @@ export interface FrontmatterDocument {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decode bytes as strict UTF-8, naming the file on failure. */
+/** Decode bytes as strict UTF-8, naming the file and the line of the first bad byte on failure. */
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
   try {
     const text = utf8.decode(bytes);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (cause) {
-    throw new BdsError('file-encoding', `${file} is not valid UTF-8`, { file, cause });
+    const at = findUtf8Failure(bytes);
+    const byte = at ? ` (byte 0x${at.byte.toString(16).padStart(2, '0')})` : '';
+    throw new BdsError('file-encoding', `${file}${at ? `:${at.line}` : ''}: not valid UTF-8${byte}`, {
+      file,
+      line: at?.line,
+      column: at?.column,
+      cause,
+    });
   }
 }
 

@@ -1,8 +1,11 @@
 // Opens the SQLite index of a project (`.bds/index.sqlite`): WAL, migrations, drizzle on top.
+// The index is derived from the files, so a corrupt one is thrown away and rebuilt, and that is said;
+// any other failure to open it (a lock, a permission) is an error with SQLite's code, and the file stays.
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BdsError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import * as schema from './schema.js';
 
@@ -14,43 +17,116 @@ export interface IndexDb {
   orm: Orm;
   /** True when the file was created or reset now: the caller must rebuild from files. */
   fresh: boolean;
+  /** Why an existing index file was deleted and made anew (corrupt, or from a newer bds), to tell the user. */
+  reset?: string;
   close(): void;
 }
 
-export function openIndexDb(file: string): IndexDb {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  let sqlite: Sqlite;
+export interface OpenIndexOptions {
+  /** How long opening waits for another connection's lock before it fails (SQLite's busy timeout). */
+  busyTimeoutMs?: number;
+}
+
+export function openIndexDb(file: string, options: OpenIndexOptions = {}): IndexDb {
+  if (file !== ':memory:') {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (e) {
+      throw cannotOpen(file, e);
+    }
+  }
   let fresh = file === ':memory:' || !fs.existsSync(file);
+  let reset: string | undefined;
+  let opened: { sqlite: Sqlite; version: number };
   try {
-    sqlite = new Database(file);
-    sqlite.pragma('journal_mode = WAL');
-  } catch {
-    // A corrupt cache is thrown away: the index is always rebuildable from files.
+    opened = openChecked(file, options);
+  } catch (e) {
+    if (!isCorruption(e)) throw cannotOpen(file, e);
+    // Only real corruption costs the index: it is rebuilt from the files, which hold everything.
+    reset = `${file} was corrupt (${sqliteCode(e)}: ${(e as Error).message}); bds deleted it and rebuilt the index from the project files`;
     removeDbFiles(file);
-    sqlite = new Database(file);
-    sqlite.pragma('journal_mode = WAL');
+    opened = reopen(file, options);
+    fresh = true;
+  }
+  let { sqlite } = opened;
+  const { version } = opened;
+  if (version > MIGRATIONS.length) {
+    // Written by a newer bds: start over rather than guess.
+    sqlite.close();
+    removeDbFiles(file);
+    reset = `${file} was written by a newer bds (index version ${version}, this one knows ${MIGRATIONS.length}); bds deleted it and rebuilt the index from the project files`;
+    sqlite = reopen(file, options).sqlite;
     fresh = true;
   }
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('temp_store = MEMORY');
-  const version = sqlite.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    // Written by a newer bds: start over rather than guess.
-    sqlite.close();
-    removeDbFiles(file);
-    return openIndexDb(file);
-  }
-  if (version < MIGRATIONS.length) {
+  const current = sqlite.pragma('user_version', { simple: true }) as number;
+  if (current < MIGRATIONS.length) {
     const migrate = sqlite.transaction(() => {
-      for (let v = version; v < MIGRATIONS.length; v++) sqlite.exec(MIGRATIONS[v]!);
+      for (let v = current; v < MIGRATIONS.length; v++) sqlite.exec(MIGRATIONS[v]!);
       sqlite.pragma(`user_version = ${MIGRATIONS.length}`);
     });
     migrate();
-    if (version === 0) fresh = true;
+    if (current === 0) fresh = true;
   }
   const orm = drizzle(sqlite, { schema });
-  return { sqlite, orm, fresh, close: () => sqlite.close() };
+  return { sqlite, orm, fresh, ...(reset ? { reset } : {}), close: () => sqlite.close() };
+}
+
+/** Open the file and read enough of it (header, schema, version) for SQLite to find a corrupt one. */
+function openChecked(file: string, options: OpenIndexOptions): { sqlite: Sqlite; version: number } {
+  const sqlite = new Database(
+    file,
+    options.busyTimeoutMs === undefined ? {} : { timeout: options.busyTimeoutMs },
+  );
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    return { sqlite, version: sqlite.pragma('user_version', { simple: true }) as number };
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
+}
+
+/** Open a file just deleted; a failure now is not corruption. */
+function reopen(file: string, options: OpenIndexOptions): { sqlite: Sqlite; version: number } {
+  try {
+    return openChecked(file, options);
+  } catch (e) {
+    throw cannotOpen(file, e);
+  }
+}
+
+function sqliteCode(e: unknown): string {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'error';
+}
+
+/** SQLITE_CORRUPT (and its extended codes) and SQLITE_NOTADB: the file is not a usable database. */
+export function isCorruption(e: unknown): boolean {
+  const code = sqliteCode(e);
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_');
+}
+
+function cannotOpen(file: string, e: unknown): BdsError {
+  const code = sqliteCode(e);
+  const message = (e as Error).message;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new BdsError('project-busy', `${file} is locked by another process (${code}: ${message})`, {
+      file,
+      cause: e,
+    });
+  }
+  return new BdsError(
+    'index-unavailable',
+    `${file} cannot be opened (${code}: ${message}); it was left as it is`,
+    {
+      file,
+      cause: e,
+    },
+  );
 }
 
 function removeDbFiles(file: string): void {

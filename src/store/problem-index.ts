@@ -1,5 +1,5 @@
 // Problems found while indexing files, kept so every command can show them (derived, like all rows).
-import { asc, eq, like } from 'drizzle-orm';
+import { and, asc, eq, like } from 'drizzle-orm';
 import type { Problem } from '../core/errors.js';
 import type { Orm } from './db.js';
 import { problems } from './schema.js';
@@ -14,6 +14,14 @@ export class ProblemIndex {
         .delete(problems)
         .where(like(problems.path, `${prefix}%`))
         .run();
+  }
+
+  /** Drop the problems of one kind under `prefix` (those a scan finds again as a whole). */
+  clearCode(code: Problem['code'], prefix: string): void {
+    this.orm
+      .delete(problems)
+      .where(and(eq(problems.code, code), like(problems.path, `${prefix}%`)))
+      .run();
   }
 
   clearPath(rel: string): void {

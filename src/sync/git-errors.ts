@@ -1,8 +1,16 @@
 // Git failures sorted into the few kinds a user can act on, each with guidance: sign in, resolve a
-// conflict, check the network, make the folder a repository, or read git's own message.
+// conflict, pull before pushing, check the remote's URL, check the network, make the folder a
+// repository, or read git's own message.
 import os from 'node:os';
 
-export type GitFailureCode = 'auth-required' | 'conflict' | 'network' | 'not-a-repo' | 'action-failed';
+export type GitFailureCode =
+  | 'auth-required'
+  | 'conflict'
+  | 'push-rejected'
+  | 'remote-unreachable'
+  | 'network'
+  | 'not-a-repo'
+  | 'action-failed';
 
 /** What every git action returns; a failure never throws. */
 export interface GitActionResult {
@@ -24,14 +32,19 @@ const AUTH = [
   /no supported authentication methods/i,
 ];
 
-const CONFLICT = [
-  /^CONFLICT/m,
-  /Automatic merge failed/i,
+// A push the remote refused: nothing was sent, no file is in conflict.
+const PUSH_REJECTED = [
   /non-fast-forward/i,
   /\[rejected\]/i,
   /\[remote rejected\]/i,
   /Updates were rejected/i,
   /fetch first/i,
+  /failed to push some refs/i,
+];
+
+const CONFLICT = [
+  /^CONFLICT/m,
+  /Automatic merge failed/i,
   /divergent branches/i,
   /Not possible to fast-forward/i,
   /would be overwritten by merge/i,
@@ -70,12 +83,17 @@ export function classifyGitFailure(
   }
   if (WRONG_REMOTE.some((re) => re.test(text))) {
     return {
-      code: 'action-failed',
+      code: 'remote-unreachable',
       error,
       guidance: [
         'Check the remote URL with `git remote -v`; the repository it names does not exist or is not readable.',
       ],
     };
+  }
+  // Before conflicts: a merge conflict's output never says a push was rejected, but may say CONFLICT
+  // only in a pull, and a rejected push must not send the user looking for conflict markers.
+  if (PUSH_REJECTED.some((re) => re.test(text)) && !/^CONFLICT/m.test(text)) {
+    return { code: 'push-rejected', error, guidance: pushRejectedGuidance(text) };
   }
   if (CONFLICT.some((re) => re.test(text))) {
     return { code: 'conflict', error, guidance: conflictGuidance(text) };
@@ -110,12 +128,18 @@ export function classifyGitFailure(
   return { code: 'action-failed', error, guidance: [] };
 }
 
+function pushRejectedGuidance(text: string): string[] {
+  if (/\[remote rejected\]/i.test(text)) {
+    return [
+      'The remote refused the push (a hook or a protected branch): its reason is in the message above; nothing was sent.',
+    ];
+  }
+  return ['The remote has commits you do not have: pull first (`bds git pull`), then push again.'];
+}
+
 function conflictGuidance(text: string): string[] {
   if (/would be overwritten by merge|Your local changes/i.test(text)) {
     return ['Commit your local changes first (`bds git commit -m MESSAGE`), then pull again.'];
-  }
-  if (/Updates were rejected|non-fast-forward|fetch first|\[rejected\]/i.test(text)) {
-    return ['The remote has commits you do not have: pull first (`bds git pull`), then push again.'];
   }
   return [
     'Edit the conflicting files listed above: keep the text you want and remove the <<<<<<< ======= >>>>>>> lines.',

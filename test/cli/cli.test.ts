@@ -92,7 +92,7 @@ describe('bds CLI', () => {
     expect(usage.code).toBe(2);
     const problems = await bds(['problems'], { cwd: root, home });
     expect(problems.code).toBe(1);
-    expect(problems.stdout).toMatch(/posts\/2026\/01\/bad\.md:2: .*\[frontmatter-yaml\]/);
+    expect(problems.stdout).toMatch(/posts\/2026\/01\/bad\.md:2:\d+: .*\[frontmatter-yaml\]/);
     const rebuild = await bds(['--json', 'rebuild'], { cwd: root, home });
     expect(rebuild.json()).toMatchObject({ posts: 1 });
     expect(rebuild.code).toBe(1);

@@ -155,7 +155,7 @@ describe('media library', () => {
     expect(problems).toEqual(
       [
         [`${a!.path}.meta.yaml`, 'frontmatter-yaml', 1],
-        [`${b!.path}.meta.yaml`, 'file-encoding', undefined],
+        [`${b!.path}.meta.yaml`, 'file-encoding', 1],
         [`${c!.path}.meta.yaml`, 'media-not-found', undefined],
       ].sort(),
     );

@@ -80,4 +80,40 @@ describeWith(['git'], 'bds git', () => {
     expect(JSON.parse(push.stderr)).toMatchObject({ error: { code: 'git-failed' } });
     expect(fs.existsSync(path.join(root, '.git'))).toBe(true);
   });
+
+  it('a rejected push and a remote that is not there have codes and hints of their own', async () => {
+    const home = tempDir('bds-home-');
+    const remote = path.join(tempDir('bds-remote-'), 'blog.git');
+    git(path.dirname(remote), 'init', '--bare', '-b', 'main', remote);
+    const a = writeProject({ '.gitignore': GITIGNORE });
+    const inA = (...args: string[]) => bds(['--project', a, ...args], { cwd: a, home });
+    await inA('git', 'init', '--remote', remote);
+    identify(a, 'Alice');
+    await inA('git', 'commit', '-m', 'First');
+    await inA('git', 'push');
+    const b = path.join(tempDir('bds-clone-'), 'blog');
+    git(path.dirname(b), 'clone', remote, b);
+    identify(b, 'Bob');
+    const inB = (...args: string[]) => bds(['--project', b, ...args], { cwd: b, home });
+    await inA('post', 'new', '--title', 'Alice moves on');
+    await inA('git', 'commit', '-m', 'Second');
+    await inA('git', 'push');
+    await inB('post', 'new', '--title', 'Bob too');
+    await inB('git', 'commit', '-m', 'Bob');
+
+    const rejected = await inB('--json', 'git', 'push');
+    expect(rejected.code).toBe(1);
+    expect(JSON.parse(rejected.stderr)).toMatchObject({
+      error: { code: 'push-rejected', hint: expect.stringMatching(/pull first/) },
+    });
+    const human = await inB('git', 'push');
+    expect(human.stderr).toMatch(/hint: The remote has commits you do not have: pull first/);
+
+    git(b, 'remote', 'set-url', 'origin', path.join(tempDir('bds-gone-'), 'nothing-here.git'));
+    const gone = await inB('--json', 'git', 'fetch');
+    expect(gone.code).toBe(1);
+    expect(JSON.parse(gone.stderr)).toMatchObject({
+      error: { code: 'remote-unreachable', hint: expect.stringMatching(/remote URL/) },
+    });
+  });
 });

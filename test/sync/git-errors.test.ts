@@ -31,14 +31,19 @@ describe('git failures are sorted into codes a user can act on', () => {
   }
 
   const codes: [string, string][] = [
-    [' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs', 'conflict'],
+    [' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs', 'push-rejected'],
+    [' ! [remote rejected] main -> main (pre-receive hook declined)', 'push-rejected'],
     ['CONFLICT (content): Merge conflict in posts/a.md\nAutomatic merge failed', 'conflict'],
     ['error: Your local changes to the following files would be overwritten by merge:', 'conflict'],
     ["fatal: unable to access 'https://x.example/': Could not resolve host: x.example", 'network'],
     ['ssh: connect to host 127.0.0.1 port 9: Connection refused', 'network'],
     ['ssh: connect to host 10.0.0.1 port 22: Connection timed out', 'network'],
     ['fatal: not a git repository (or any of the parent directories): .git', 'not-a-repo'],
-    ["fatal: '/nope' does not appear to be a git repository", 'action-failed'],
+    ["fatal: '/nope' does not appear to be a git repository", 'remote-unreachable'],
+    [
+      "remote: Repository not found.\nfatal: repository 'https://x.example/me/b.git/' not found",
+      'remote-unreachable',
+    ],
     ['error: pathspec did not match', 'action-failed'],
   ];
   for (const [output, code] of codes) {

@@ -181,9 +181,9 @@ describeWith(['git'], 'git sync between two writers', () => {
     write(b, 'posts/2026/01/first.md', post('first', 'First', 'Bob line.\n'));
     await gitB.commitAll('Bob edits');
 
-    // Pushing first is refused: the remote moved on.
+    // Pushing first is refused: the remote moved on. No file is in conflict yet: it is its own code.
     const pushed = await gitB.push();
-    expect(pushed).toMatchObject({ success: false, code: 'conflict' });
+    expect(pushed).toMatchObject({ success: false, code: 'push-rejected' });
     expect(pushed.guidance?.join(' ')).toMatch(/pull first/);
 
     const wsB = openWs(b);
@@ -427,7 +427,7 @@ describeWith(['git'], 'git init and failures', () => {
     const g = new GitSync(root);
     await g.initRepo({ remote: path.join(root, 'no-such-remote.git') });
     const r = await g.fetch();
-    expect(r).toMatchObject({ success: false, code: 'action-failed' });
+    expect(r).toMatchObject({ success: false, code: 'remote-unreachable' });
     expect(r.guidance?.[0]).toMatch(/remote URL/);
   });
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BdsError, type OutputOf } from '../../app/index.js';
+import { BdsError, formatProblem, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
 
@@ -275,12 +275,7 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .description('recreate the script index from scripts/*.py')
     .action(async () =>
       ctx.call('scripts.rebuild', {}).then((r) => {
-        ctx.emit(r, () =>
-          [
-            `Indexed ${r.indexed} scripts`,
-            ...r.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message} [${p.code}]`),
-          ].join('\n'),
-        );
+        ctx.emit(r, () => [`Indexed ${r.indexed} scripts`, ...r.problems.map(formatProblem)].join('\n'));
       }),
     );
 }

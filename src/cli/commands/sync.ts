@@ -1,7 +1,7 @@
 // `bds git ...`: make the project a repository, see its state, commit, and sync with the remote.
 // A pull applies what arrived to the index and says what changed.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { OutputOf } from '../../app/index.js';
+import { formatProblem, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
 
@@ -135,9 +135,7 @@ export function gitCommands(program: Command, ctx: CliContext): void {
           `Pulled ${r.changes.length} changed file(s):`,
           ...r.changes.map(changeLine),
           `Index updated: ${r.reconcile?.applied ?? 0} file(s)${areas ? ` (${areas})` : ''}`,
-          ...(r.reconcile?.problems ?? []).map(
-            (p) => `warning: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message} [${p.code}]`,
-          ),
+          ...(r.reconcile?.problems ?? []).map((p) => `warning: ${formatProblem(p)}`),
         ].join('\n');
       });
     });

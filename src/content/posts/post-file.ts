@@ -1,7 +1,6 @@
 // One post on disk: `posts/YYYY/MM/slug.md` (or `drafts/ID.md` for pending edits of a published post).
 // Parsing validates the frontmatter and keeps unknown keys so a rewrite never loses them.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { dateParts, formatIsoInZone } from '../../core/dates.js';
@@ -20,6 +19,7 @@ import {
 import { POST_FRONTMATTER_FIELDS } from '../../core/records.js';
 import { describeZodError, PostFrontmatterSchema, type PostFrontmatter } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost } from '../../core/slug.js';
+import { readContentFile, statContentFile } from '../../core/walk.js';
 
 /** Posts larger than this are refused: they are almost certainly not hand-written Markdown. */
 export const MAX_POST_BYTES = 10 * 1024 * 1024;
@@ -64,8 +64,7 @@ export function readPostFile(root: string, rel: string, timezone: string): PostD
 }
 
 export function readPostSource(root: string, rel: string, timezone: string): PostSource {
-  const abs = path.join(root, rel);
-  const stat = fs.statSync(abs);
+  const stat = statContentFile(root, rel);
   if (stat.size > MAX_POST_BYTES) {
     throw new BdsError(
       'file-too-large',
@@ -73,7 +72,7 @@ export function readPostSource(root: string, rel: string, timezone: string): Pos
       { file: rel },
     );
   }
-  const bytes = fs.readFileSync(abs);
+  const bytes = readContentFile(root, rel);
   const text = decodeUtf8(bytes, rel);
   const doc = parsePostText(text, rel, { mtimeMs: stat.mtimeMs, size: stat.size, timezone });
   return { doc, bytes, text, style: textStyleOf(text, hasUtf8Bom(bytes)) };
@@ -84,6 +83,10 @@ export function parsePostText(
   rel: string,
   meta: { mtimeMs: number; size: number; timezone: string },
 ): PostDocument {
+  if (text.trim() === '') {
+    // Adopting it would date it by its mtime, which a clone or a touch changes: the post would move.
+    throw new BdsError('post-empty', `${rel} is empty; bds does not load it as a post`, { file: rel });
+  }
   const doc = parseFrontmatter(text, rel);
   if (!doc.hasFrontmatter) return adoptPlainMarkdown(doc.body, rel, meta);
   const data = { ...doc.data };

@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { dateParts, formatIsoInZone } from '../../core/dates.js';
-import { BdsError, problemFrom, type Problem } from '../../core/errors.js';
+import { BdsError, problemFrom, unreadableError, type Problem } from '../../core/errors.js';
 import type { PostFrontmatter, PostStatus } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost, uniqueSlug } from '../../core/slug.js';
-import { isMarkdownFile, walkFiles } from '../../core/walk.js';
+import { isFolder, isMarkdownFile, symlinkError, walkFiles } from '../../core/walk.js';
 import type { PostIndex, PostListQuery, PostRow, PostRowInput, SearchHit } from '../../store/post-index.js';
 import type { ProblemIndex } from '../../store/problem-index.js';
 import type { Project } from '../project.js';
@@ -20,7 +20,6 @@ import {
   serializePost,
   type PostDocument,
 } from './post-file.js';
-
 import {
   finishInterruptedRewrites,
   rewritePosts,
@@ -86,11 +85,11 @@ export class PostStore {
   /** Replace every post and draft row with what `posts/` and `drafts/` hold. */
   rebuildFromFiles(): IndexReport {
     this.finishInterruptedRewrites();
-    const files = [...this.postFiles(), ...this.draftFiles()];
-    const problems: Problem[] = [];
+    const { files, problems } = this.contentFiles();
     this.index.clear();
     this.problems.clear('posts/');
     this.problems.clear('drafts/');
+    for (const p of problems) this.problems.add(p);
     let indexed = 0;
     this.freshIds = new Set();
     for (const rel of files) {
@@ -109,9 +108,14 @@ export class PostStore {
   reconcile(): IndexReport {
     this.finishInterruptedRewrites();
     const known = this.index.fileStates();
-    const onDisk = [...this.postFiles(), ...this.draftFiles()];
+    const { files: onDisk, problems } = this.contentFiles();
+    // What could not be walked is found again on every walk: the old reports go, the new ones come.
+    for (const prefix of ['posts/', 'drafts/']) {
+      this.problems.clearCode('file-symlink', prefix);
+      this.problems.clearCode('file-unreadable', prefix);
+    }
+    for (const p of problems) this.problems.add(p);
     const seen = new Set<string>();
-    const problems: Problem[] = [];
     let indexed = 0;
     let removed = 0;
     // Deletions first, so a renamed file's id and slug are free for its new path.
@@ -167,10 +171,27 @@ export class PostStore {
     }
   }
 
-  /** Index one post or draft file after it changed on disk (or remove it when it is gone). */
+  /**
+   * Index one path under posts/ or drafts/ after it changed on disk (or remove it when it is gone). As a
+   * rebuild does, a symbolic link is reported and not followed, whether it names a post or a folder.
+   */
   indexFile(rel: string): Problem | undefined {
-    if (!fs.existsSync(this.abs(rel))) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(this.abs(rel), { throwIfNoEntry: false });
+    } catch (e) {
       this.removeFile(rel);
+      return this.report(problemFrom(unreadableError(rel, e), rel));
+    }
+    if (!st) {
+      this.removeFile(rel);
+      return undefined;
+    }
+    if (!isMarkdownFile(path.posix.basename(rel))) {
+      this.problems.clearPath(rel);
+      if (st.isSymbolicLink() && isFolder(this.abs(rel))) {
+        return this.report(problemFrom(symlinkError(rel), rel));
+      }
       return undefined;
     }
     return this.indexFileUnchecked(rel);
@@ -288,12 +309,19 @@ export class PostStore {
     };
   }
 
-  postFiles(): string[] {
-    return walkFiles(this.project.root, 'posts', isMarkdownFile);
+  postFiles(problems?: Problem[]): string[] {
+    return walkFiles(this.project.root, 'posts', isMarkdownFile, problems);
   }
 
-  draftFiles(): string[] {
-    return walkFiles(this.project.root, 'drafts', isMarkdownFile);
+  draftFiles(problems?: Problem[]): string[] {
+    return walkFiles(this.project.root, 'drafts', isMarkdownFile, problems);
+  }
+
+  /** Every post and draft file, and what under posts/ and drafts/ could not be walked. */
+  private contentFiles(): { files: string[]; problems: Problem[] } {
+    const problems: Problem[] = [];
+    const files = [...this.postFiles(problems), ...this.draftFiles(problems)];
+    return { files, problems };
   }
 
   // ---------------------------------------------------------------- queries

@@ -8,7 +8,7 @@ import { decodeUtf8 } from '../../core/frontmatter.js';
 import { formatIsoInZone } from '../../core/dates.js';
 import { BdsError, problemFrom, type Problem } from '../../core/errors.js';
 import { assertSafeSlug, isValidScriptSlug, slugifyScript, uniqueSlug } from '../../core/slug.js';
-import { walkFiles } from '../../core/walk.js';
+import { readContentFile, statContentFile, walkFiles } from '../../core/walk.js';
 import type { Project } from '../../content/project.js';
 import type { ProblemIndex } from '../../store/problem-index.js';
 import type { ScriptIndex, ScriptRow } from '../../store/script-index.js';
@@ -79,17 +79,20 @@ export class ScriptStore {
 
   // ---------------------------------------------------------------- indexing
 
-  scriptFiles(): string[] {
-    return walkFiles(this.project.root, 'scripts', isScriptFile);
+  /** The script files; what cannot be walked (an unreadable folder, a link) goes to `problems`. */
+  scriptFiles(problems?: Problem[]): string[] {
+    return walkFiles(this.project.root, 'scripts', isScriptFile, problems);
   }
 
   /** Replace every script row with what scripts/*.py holds. */
   rebuildFromFiles(): ScriptIndexReport {
+    const problems: Problem[] = [];
+    const files = this.scriptFiles(problems);
     this.index.clear();
     this.problems.clear('scripts/');
-    const problems: Problem[] = [];
+    for (const p of problems) this.problems.add(p);
     let indexed = 0;
-    for (const rel of this.scriptFiles()) {
+    for (const rel of files) {
       const found = this.indexFileUnchecked(rel);
       problems.push(...found);
       if (this.index.byPath(rel)) indexed++;
@@ -100,7 +103,12 @@ export class ScriptStore {
   /** Apply edits made while bds was closed. */
   reconcile(): ScriptIndexReport {
     const known = this.index.fileStates();
-    const files = this.scriptFiles();
+    const problems: Problem[] = [];
+    const files = this.scriptFiles(problems);
+    // What could not be walked is found again on every walk: the old reports go, the new ones come.
+    this.problems.clearCode('file-symlink', 'scripts/');
+    this.problems.clearCode('file-unreadable', 'scripts/');
+    for (const p of problems) this.problems.add(p);
     const present = new Set(files);
     let removed = 0;
     for (const rel of known.keys()) {
@@ -109,7 +117,6 @@ export class ScriptStore {
         removed++;
       }
     }
-    const problems: Problem[] = [];
     let indexed = 0;
     for (const rel of files) {
       const st = fs.statSync(this.abs(rel));
@@ -148,7 +155,8 @@ export class ScriptStore {
 
   /** Index one script file after it changed on disk (or drop its row when it is gone). */
   indexFile(rel: string): Problem[] {
-    if (!fs.existsSync(this.abs(rel))) {
+    // lstat: a dangling link is still there, and reported as a link like any other.
+    if (!fs.lstatSync(this.abs(rel), { throwIfNoEntry: false })) {
       this.removeFile(rel);
       return [];
     }
@@ -165,13 +173,14 @@ export class ScriptStore {
     let doc: ScriptDocument;
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(this.abs(rel));
+      // As a rebuild's walk: links are reported, never followed; a read error names the file.
+      stat = statContentFile(this.project.root, rel);
       if (stat.size > MAX_SCRIPT_BYTES) {
         throw new BdsError('file-too-large', `${rel} is larger than ${MAX_SCRIPT_BYTES / 1024} KB`, {
           file: rel,
         });
       }
-      const text = decodeUtf8(fs.readFileSync(this.abs(rel)), rel);
+      const text = decodeUtf8(readContentFile(this.project.root, rel), rel);
       doc = parseScriptText(text, {
         path: rel,
         mtimeMs: stat.mtimeMs,

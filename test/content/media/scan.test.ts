@@ -82,7 +82,7 @@ describe('scanMedia', () => {
     expect(records).toEqual([...good].sort((x, y) => (x.path < y.path ? -1 : 1)));
     expect(problems.map((p) => [p.file, p.code, p.line])).toEqual([
       [`media/2026/01/${id(4)}.jpg.meta.yaml`, 'frontmatter-yaml', 3],
-      [`media/2026/01/${id(5)}.jpg.meta.yaml`, 'file-encoding', undefined],
+      [`media/2026/01/${id(5)}.jpg.meta.yaml`, 'file-encoding', 1],
       [`media/2026/01/${id(6)}.jpg.meta.yaml`, 'media-not-found', undefined],
       [`media/2026/01/${id(7)}.jpg.meta.yaml`, 'frontmatter-invalid', 4],
       ['media/2026/01/photo.jpg.meta.yaml', 'media-layout', undefined],

@@ -5,6 +5,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { flushSync } from 'react-dom';
 import { Nav, type Section } from './components/Nav.js';
 import { PostList } from './components/PostList.js';
+import { ScriptList } from './components/ScriptList.js';
 import { followScroll, PreviewPane, type LiveDraft } from './components/PreviewPane.js';
 import { Splitter } from './components/Splitter.js';
 import { StatusBar } from './components/StatusBar.js';
@@ -20,6 +21,16 @@ const PostEditor = lazy(() => import('./components/PostEditor.js').then((m) => (
 const MediaLibrary = lazy(() =>
   import('./components/MediaLibrary.js').then((m) => ({ default: m.MediaLibrary })),
 );
+
+const ScriptEditor = lazy(() =>
+  import('./components/ScriptEditor.js').then((m) => ({ default: m.ScriptEditor })),
+);
+
+/** `#scripts` and `#script/ID`: the scripts, with one open. */
+function scriptFromHash(): { open: boolean; id?: string } {
+  const m = /^#(?:scripts|script\/(.+))$/.exec(location.hash);
+  return m ? { open: true, ...(m[1] ? { id: decodeURIComponent(m[1]) } : {}) } : { open: false };
+}
 
 /** The open post lives in the address (`#post/ID`), so reloading the page keeps it open. */
 function postFromHash(): string | undefined {
@@ -38,8 +49,11 @@ export function App() {
   const [showPreview, setShowPreview] = useState(true);
   /** On a narrow window the editor and the preview take turns. */
   const [narrowPane, setNarrowPane] = useState<'editor' | 'preview'>('editor');
-  const [view, setView] = useState<'list' | 'work'>(postFromHash() ? 'work' : 'list');
-  const [section, setSection] = useState<Section>(mediaFromHash().open ? 'media' : 'posts');
+  const [view, setView] = useState<'list' | 'work'>(postFromHash() || scriptFromHash().id ? 'work' : 'list');
+  const [section, setSection] = useState<Section>(
+    mediaFromHash().open ? 'media' : scriptFromHash().open ? 'scripts' : 'posts',
+  );
+  const [scriptId, setScriptId] = useState<string | undefined>(scriptFromHash().id);
   const [mediaId, setMediaId] = useState<string | undefined>(mediaFromHash().id);
   const searchRef = useRef<HTMLInputElement>(null);
   const [live, setLive] = useState<{ postId: string; draft: LiveDraft }>();
@@ -59,13 +73,23 @@ export function App() {
       setSection(next);
       if (next === 'media') {
         history.replaceState(null, '', mediaId ? `#media/${encodeURIComponent(mediaId)}` : '#media');
+      } else if (next === 'scripts') {
+        history.replaceState(null, '', scriptId ? `#script/${encodeURIComponent(scriptId)}` : '#scripts');
+        setView(scriptId ? 'work' : 'list');
       } else {
         history.replaceState(null, '', postId ? `#post/${encodeURIComponent(postId)}` : '#');
         setView(postId ? 'work' : 'list');
       }
     },
-    [mediaId, postId],
+    [mediaId, postId, scriptId],
   );
+
+  const openScript = useCallback((id: string | undefined) => {
+    setSection('scripts');
+    setScriptId(id);
+    setView(id ? 'work' : 'list');
+    history.replaceState(null, '', id ? `#script/${encodeURIComponent(id)}` : '#scripts');
+  }, []);
 
   const chooseMedia = useCallback((id: string | undefined) => {
     setMediaId(id);
@@ -78,6 +102,13 @@ export function App() {
       if (media.open) {
         setSection('media');
         setMediaId(media.id);
+        return;
+      }
+      const script = scriptFromHash();
+      if (script.open) {
+        setSection('scripts');
+        setScriptId(script.id);
+        setView(script.id ? 'work' : 'list');
         return;
       }
       const id = postFromHash();
@@ -156,6 +187,7 @@ export function App() {
       run: () => window.dispatchEvent(new Event('bds-switch-project')),
     },
     { id: 'media', label: 'Go to Media', hint: 'library', run: () => showSection('media') },
+    { id: 'scripts', label: 'Go to Scripts', hint: 'Python', run: () => showSection('scripts') },
     ...(['light', 'dark', 'system'] as const).map((t) => ({
       id: `theme-${t}`,
       label: `Theme: ${t}`,
@@ -195,22 +227,30 @@ export function App() {
   return (
     <div className="app" data-view={view} data-section={section}>
       <header className="mobile-bar">
-        {view === 'work' ? (
+        {view === 'work' && section !== 'media' ? (
           <button type="button" className="btn" onClick={() => setView('list')}>
-            ← Posts
+            ← {section === 'scripts' ? 'Scripts' : 'Posts'}
           </button>
         ) : (
           <strong>bds</strong>
         )}
-        <span className="title">{section === 'media' ? 'Media' : view === 'work' ? title : 'Posts'}</span>
-        {!(view === 'work' && section === 'posts') && (
-          <button
-            type="button"
-            className="btn"
-            onClick={() => showSection(section === 'media' ? 'posts' : 'media')}
-          >
-            {section === 'media' ? 'Posts' : 'Media'}
-          </button>
+        {view === 'work' && section === 'posts' ? (
+          <span className="title">{title}</span>
+        ) : (
+          <span className="title">
+            <label className="visually-hidden" htmlFor="mobile-section">
+              Section
+            </label>
+            <select
+              id="mobile-section"
+              value={section}
+              onChange={(e) => showSection(e.target.value as Section)}
+            >
+              <option value="posts">Posts</option>
+              <option value="media">Media</option>
+              <option value="scripts">Scripts</option>
+            </select>
+          </span>
         )}
         {section === 'posts' && view === 'work' && postId && (
           <button
@@ -234,6 +274,8 @@ export function App() {
             />
           </Suspense>
         </main>
+      ) : section === 'scripts' ? (
+        <ScriptList selectedId={scriptId} onOpen={openScript} />
       ) : (
         <PostList
           selectedId={postId}
@@ -242,6 +284,25 @@ export function App() {
           onNewPage={() => void newPost('page')}
           searchRef={searchRef}
         />
+      )}
+      {section === 'scripts' && (
+        <main className="work no-preview" data-pane="editor" aria-label="Script">
+          {scriptId ? (
+            <Suspense fallback={<div className="editor loading">Opening the editor…</div>}>
+              <ScriptEditor key={scriptId} scriptId={scriptId} onDeleted={() => openScript(undefined)} />
+            </Suspense>
+          ) : (
+            <div className="empty-work">
+              <h2>Python scripts</h2>
+              <p>
+                A <strong>macro</strong> turns <code>[[name key="value"]]</code> in a post into HTML; a{' '}
+                <strong>transform</strong> rewrites a bookmarked link before it becomes a post; a{' '}
+                <strong>utility</strong> runs when you ask, with <code>bds_api</code> to automate the blog.
+                Give a new script a title on the left and choose its kind: it starts from a working example.
+              </p>
+            </div>
+          )}
+        </main>
       )}
       {section === 'posts' && (
         <main

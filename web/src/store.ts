@@ -10,6 +10,7 @@ export type Post = OutputOf<'posts.get'>;
 export type Problem = OutputOf<'project.problems'>[number];
 export type MediaItem = OutputOf<'media.list'>[number];
 export type Tag = OutputOf<'tags.list'>[number];
+export type ScriptSummary = OutputOf<'scripts.list'>[number];
 
 export interface TaskInfo {
   id: string;
@@ -44,6 +45,10 @@ export interface AppState {
   mediaVersion: number;
   /** The git branch and the count of changed files; undefined when the project is not a repository. */
   git?: { branch?: string; changes: number };
+  /** The scripts, read when the Scripts section first opens; undefined until then. */
+  scripts?: ScriptSummary[];
+  /** Bumped on every change to the scripts: an open script checks its file again. */
+  scriptsVersion: number;
   /** Tags with their colours and counts, for chips and completion. */
   tags: Tag[];
   tasks: TaskInfo[];
@@ -60,6 +65,7 @@ let state: AppState = {
   externalPaths: [],
   problems: [],
   mediaVersion: 0,
+  scriptsVersion: 0,
   tags: [],
   tasks: [],
   toasts: [],
@@ -173,6 +179,14 @@ export function refreshGitSoon(delay = 1500): void {
   }, delay);
 }
 
+export async function refreshScripts(): Promise<void> {
+  try {
+    set({ scripts: await client.call('scripts.list', {}) });
+  } catch (e) {
+    reportError(e, 'Reading the scripts');
+  }
+}
+
 export async function refreshTags(): Promise<void> {
   try {
     set({ tags: await client.call('tags.list', {}) });
@@ -225,6 +239,10 @@ function onEvent(m: StreamMessage): void {
       else refreshSoon();
       break;
     }
+    case 'scripts-changed':
+      set({ scriptsVersion: state.scriptsVersion + 1 });
+      if (state.scripts) void refreshScripts();
+      break;
     case 'git-changed':
       refreshGitSoon(0);
       break;

@@ -9,7 +9,7 @@ import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 
-const theme = EditorView.theme({
+export const editorTheme = EditorView.theme({
   '&': { color: 'var(--text)', backgroundColor: 'var(--bg-raised)' },
   '.cm-content': { caretColor: 'var(--text)' },
   '.cm-cursor': { borderLeftColor: 'var(--text)' },
@@ -139,7 +139,7 @@ export function MarkdownEditor({
               return true;
             },
           }),
-          theme,
+          editorTheme,
         ],
       }),
     });

@@ -1,11 +1,12 @@
-// The sections of the app. Posts and Media are here; the others arrive with the next parts of the UI.
-export type Section = 'posts' | 'media';
+// The sections of the app. Posts, Media and Scripts are here; the others arrive with the next parts of the UI.
+export type Section = 'posts' | 'media' | 'scripts';
 
 const SECTIONS: { id: Section; name: string }[] = [
   { id: 'posts', name: 'Posts' },
   { id: 'media', name: 'Media' },
+  { id: 'scripts', name: 'Scripts' },
 ];
-const LATER = ['Scripts', 'Templates', 'Settings'];
+const LATER = ['Templates', 'Settings'];
 
 export interface NavProps {
   section: Section;

@@ -1,0 +1,184 @@
+// The Scripts section in real Chromium through a real `bds serve` (Python on the server's workers): make a
+// macro, see a syntax error underlined as it is typed and go away when fixed, save it and use it in a
+// post's preview; run a utility and read its output and result; trust a script that came from outside;
+// rename and delete with confirmation. Screenshots in light and dark, desktop and phone.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { samplePost } from '../helpers/project.js';
+import { serveProject, type ServedProject } from '../helpers/server.js';
+import { describeWith } from '../helpers/system.js';
+import { buildWebUi } from '../helpers/web.js';
+import { launchChromium } from '../preview/fixture.js';
+
+const SHOTS = path.resolve('test-output', 'screenshots');
+
+describeWith(['chromium'], 'the scripts section in Chromium', () => {
+  let s: ServedProject;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const webRoot = await buildWebUi();
+    s = await serveProject(
+      {
+        'posts/2026/04/shouting.md': samplePost(
+          { slug: 'shouting', title: 'Shouting', status: 'draft' },
+          'Before.\n\n[[shout text="hello"]]\n\nAfter.\n',
+        ),
+      },
+      { webRoot },
+    );
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(s.server.loginUrl);
+    await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  const nav = (name: string) =>
+    page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+  const editor = () => page.getByRole('textbox', { name: 'Script code (Python)' });
+  const problems = () => page.getByLabel('Problems in the script');
+
+  it('makes a macro from the starter, underlines a syntax error as it is typed, and clears it when fixed', async () => {
+    await nav('Scripts');
+    await page.getByLabel('New script title').fill('Shout');
+    await page.getByLabel('Kind of the new script').selectOption('macro');
+    await page.getByRole('button', { name: '+ New' }).click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Shout');
+    // The first check waits for the server's Python to start.
+    await expect.poll(() => problems().textContent(), { timeout: 30_000 }).toContain('No problems');
+
+    await editor().click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(
+      'def render(context, post):\n    return "<b>" + (context["params"].get("text", "")\n',
+    );
+    await expect.poll(() => problems().textContent(), { timeout: 10_000 }).toMatch(/Line \d+:\d+/);
+    await expect.poll(() => page.locator('.cm-lintRange-error').count()).toBeGreaterThan(0);
+    // Fix it: close the parenthesis and upper-case the text.
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(
+      'def render(context, post):\n    return "<b>" + context["params"].get("text", "").upper() + "</b>"\n',
+    );
+    await expect.poll(() => problems().textContent(), { timeout: 10_000 }).toContain('No problems');
+    expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
+
+    await page.keyboard.press('Control+s');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
+    const file = fs.readFileSync(path.join(s.root, 'scripts/shout.py'), 'utf8');
+    expect(file).toContain('.upper()');
+  });
+
+  it('the saved macro renders in the post preview', async () => {
+    const post = await s.client.call('posts.get', { ref: 'shouting' });
+    await page.goto(`${s.server.url}#post/${encodeURIComponent(post.id)}`);
+    const preview = page.frameLocator('iframe[title="Preview of the post"]');
+    await expect
+      .poll(() => preview.locator('main').innerHTML(), { timeout: 20_000 })
+      .toContain('<b>HELLO</b>');
+  });
+
+  it('runs a utility and shows its output and result', async () => {
+    await nav('Scripts');
+    await page.getByLabel('New script title').fill('Count posts');
+    await page.getByLabel('Kind of the new script').selectOption('utility');
+    await page.getByRole('button', { name: '+ New' }).click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Count posts');
+    await editor().click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(
+      'import bds_api\n\ndef main(context):\n    posts = bds_api.posts.list()\n    print("counted", len(posts))\n    return {"posts": len(posts), "who": context["params"].get("who")}\n',
+    );
+    await page.keyboard.press('Control+s');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
+    await page.getByLabel('Parameters (JSON)').fill('{"who": "me"}');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const result = page.getByRole('region', { name: 'Run' });
+    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toContain('Done');
+    expect(await result.getByLabel('Output').textContent()).toContain('counted 1');
+    expect(JSON.parse((await result.getByLabel('Result').textContent())!)).toEqual({ posts: 1, who: 'me' });
+  });
+
+  it('a script from outside is marked untrusted and runs once trusted', async () => {
+    fs.writeFileSync(path.join(s.root, 'scripts/stranger.py'), 'def main(context):\n    return 7\n');
+    const list = page.getByRole('listbox', { name: 'Scripts' });
+    await expect
+      .poll(() => list.getByRole('option', { name: /stranger/ }).textContent())
+      .toContain('untrusted');
+    await list.getByRole('option', { name: /stranger/ }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Trust this version' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Run' }).getByLabel('Result').textContent(), {
+        timeout: 20_000,
+      })
+      .toBe('7');
+  });
+
+  it('saves screenshots of the scripts screen in light and dark, desktop and phone', async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const shout = await s.client.call('scripts.get', { ref: 'shout' });
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [w, h] of [
+        [1280, 800],
+        [390, 844],
+      ] as const) {
+        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
+        const shot = await context.newPage();
+        await shot.goto(s.server.loginUrl);
+        await shot.goto(`${s.server.url}#script/${encodeURIComponent(shout.id)}`);
+        await shot.getByLabel('Problems in the script').filter({ hasText: 'No problems' }).waitFor();
+        const file = path.join(SHOTS, `scripts-${scheme}-${w}x${h}.png`);
+        await shot.screenshot({ path: file });
+        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+        await context.close();
+      }
+    }
+  });
+
+  it('renames (naming the posts still using the old name) and deletes after confirmation', async () => {
+    await page.goto(`${s.server.url}#scripts`);
+    await page.getByRole('listbox', { name: 'Scripts' }).getByRole('option', { name: /Shout/ }).click();
+    await page.getByRole('button', { name: 'Rename…' }).click();
+    await page.getByLabel('New macro name').fill('yell');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await expect
+      .poll(() => page.locator('.toast').allTextContents())
+      .toContainEqual(expect.stringContaining('Still using the old name: shouting'));
+    expect(fs.existsSync(path.join(s.root, 'scripts/yell.py'))).toBe(true);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: /Delete/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect.poll(() => fs.existsSync(path.join(s.root, 'scripts/yell.py'))).toBe(false);
+  });
+});

@@ -1,0 +1,459 @@
+// One script: its settings (title, kind, entrypoint from the functions Python finds, order, enabled),
+// the code with Python's own syntax errors underlined a moment after typing stops, Save (Ctrl/Cmd-S;
+// it warns about errors but refuses nothing), trust, rename, delete, and for a utility a run panel.
+// Checks and runs happen on the bds server's Python workers.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { OutputOf } from '../../../src/app/index.js';
+import { client, notify, refreshScripts, reportError, useStore } from '../store.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { PythonEditor, type CodeProblem } from './PythonEditor.js';
+
+type Script = OutputOf<'scripts.get'>;
+type Check = OutputOf<'scripts.check'>;
+type Run = OutputOf<'scripts.run'>;
+type Kind = Script['kind'];
+
+interface Draft {
+  title: string;
+  kind: Kind;
+  entrypoint: string;
+  order: number;
+  code: string;
+}
+
+const draftOf = (s: Script): Draft => ({
+  title: s.title,
+  kind: s.kind,
+  entrypoint: s.entrypoint,
+  order: s.order,
+  code: s.code,
+});
+
+const CALLED_AS: Record<Kind, string> = {
+  macro: 'render(context, post) → HTML',
+  transform: 'transform(post, context) → the post',
+  utility: 'main(context) → a JSON value',
+};
+
+/** Wait after the last keystroke before asking Python to parse the text. */
+const CHECK_DEBOUNCE_MS = 250;
+
+export interface ScriptEditorProps {
+  scriptId: string;
+  onDeleted(): void;
+}
+
+export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
+  const version = useStore((s) => s.scriptsVersion);
+  const [script, setScript] = useState<Script>();
+  const [draft, setDraft] = useState<Draft>();
+  const [check, setCheck] = useState<Check>();
+  const [saving, setSaving] = useState(false);
+  const [confirm, setConfirm] = useState<'delete'>();
+  const [renaming, setRenaming] = useState<string>();
+  const [params, setParams] = useState('{}');
+  const [run, setRun] = useState<Run>();
+  const [running, setRunning] = useState(false);
+  const [onDisk, setOnDisk] = useState<Script>();
+  const saved = useRef<Draft | undefined>(undefined);
+  const dirty = Boolean(draft && saved.current && JSON.stringify(draft) !== JSON.stringify(saved.current));
+
+  const load = useCallback(async () => {
+    try {
+      const s = await client.call('scripts.get', { ref: scriptId });
+      setScript(s);
+      const d = draftOf(s);
+      if (!saved.current || !dirtyRef.current) {
+        setDraft(d);
+        saved.current = d;
+        setOnDisk(undefined);
+      } else if (JSON.stringify(d) !== JSON.stringify(saved.current)) {
+        setOnDisk(s); // Changed on disk under unsaved edits: both are offered.
+      }
+    } catch (e) {
+      reportError(e, 'Opening the script');
+    }
+  }, [scriptId]);
+  const dirtyRef = useRef(dirty);
+  dirtyRef.current = dirty;
+
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  // Python's parser over the text as typed (nothing is saved or run).
+  useEffect(() => {
+    if (!draft) return;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => {
+      client
+        .call(
+          'scripts.check',
+          { ref: scriptId, code: draft.code, kind: draft.kind, entrypoint: draft.entrypoint },
+          { signal: ctl.signal },
+        )
+        .then(setCheck, (e: unknown) => {
+          if (!ctl.signal.aborted) reportError(e, 'Checking the script');
+        });
+    }, CHECK_DEBOUNCE_MS);
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [scriptId, draft?.code, draft?.kind, draft?.entrypoint]);
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const save = async () => {
+    if (!draft || !script || saving) return;
+    setSaving(true);
+    try {
+      const s = await client.call('scripts.update', {
+        ref: script.id,
+        title: draft.title,
+        kind: draft.kind,
+        entrypoint: draft.entrypoint,
+        order: draft.order,
+        code: draft.code,
+      });
+      saved.current = draft;
+      setScript(s);
+      setOnDisk(undefined);
+      const errors = check?.errors.length ?? 0;
+      notify(
+        errors
+          ? `Saved, with ${errors} syntax error${errors === 1 ? '' : 's'}: it fails until fixed.`
+          : 'Saved.',
+      );
+      void refreshScripts();
+    } catch (e) {
+      reportError(e, 'Saving the script');
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const act = async (what: () => Promise<unknown>, done: string, context: string) => {
+    try {
+      await what();
+      notify(done);
+      await load();
+      void refreshScripts();
+    } catch (e) {
+      reportError(e, context);
+    }
+  };
+
+  if (!script || !draft) return <section className="editor-pane" aria-label="Script" />;
+
+  const lineShift = script.codeLine - 1;
+  const problems: CodeProblem[] = [
+    ...(check?.errors ?? []).map((e) => ({
+      line: e.line - lineShift,
+      column: e.column,
+      ...(e.endLine ? { endLine: e.endLine - lineShift } : {}),
+      ...(e.endColumn ? { endColumn: e.endColumn } : {}),
+      message: e.message,
+      severity: 'error' as const,
+    })),
+    ...(check?.warnings ?? []).flatMap((w) => {
+      const m = /:(\d+): (.*)$/.exec(w);
+      return m
+        ? [{ line: Number(m[1]) - lineShift, column: 1, message: m[2]!, severity: 'warning' as const }]
+        : [];
+    }),
+  ];
+  const functions = check?.functions ?? [];
+
+  return (
+    <section className="editor-pane script-editor" aria-label="Script">
+      <div className="editor-title">
+        <label className="visually-hidden" htmlFor="script-title">
+          Title
+        </label>
+        <input
+          id="script-title"
+          className="title-input"
+          value={draft.title}
+          onChange={(e) => setDraft({ ...draft, title: e.target.value })}
+        />
+      </div>
+      <div className="editor-head" role="toolbar" aria-label="Script actions">
+        <span className={`dot ${script.enabled ? 'published' : 'archived'}`} aria-hidden="true" />
+        <span className="status-word">{script.enabled ? 'enabled' : 'disabled'}</span>
+        <span className="save-state" role="status">
+          {saving ? 'Saving…' : dirty ? 'Edited' : 'Saved'}
+        </span>
+        <button type="button" className="btn primary" onClick={() => void save()} disabled={!dirty || saving}>
+          Save
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            void act(
+              () => client.call('scripts.setEnabled', { ref: script.id, enabled: !script.enabled }),
+              script.enabled ? 'Disabled.' : 'Enabled.',
+              'Enabling',
+            )
+          }
+        >
+          {script.enabled ? 'Disable' : 'Enable'}
+        </button>
+        <button type="button" className="btn" onClick={() => setRenaming(script.slug)}>
+          Rename…
+        </button>
+        <button type="button" className="btn danger" onClick={() => setConfirm('delete')}>
+          Delete
+        </button>
+      </div>
+      {!script.trusted && (
+        <div className="conflict" role="alert">
+          <p>
+            <strong>Not trusted.</strong> This script came from outside bds (a pull, or an edit in another
+            program) and does not run until you trust it. Read it first: it can do anything bds can.
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="btn primary"
+              onClick={() =>
+                void act(
+                  () => client.call('scripts.trust', { ref: script.id }),
+                  'Trusted: it runs now.',
+                  'Trusting',
+                )
+              }
+            >
+              Trust this version
+            </button>
+          </div>
+        </div>
+      )}
+      {onDisk && (
+        <div className="conflict" role="alert">
+          <p>The file changed on disk while you were editing. Your text is still here.</p>
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => setOnDisk(undefined)}>
+              Keep mine
+            </button>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                const d = draftOf(onDisk);
+                setScript(onDisk);
+                setDraft(d);
+                saved.current = d;
+                setOnDisk(undefined);
+              }}
+            >
+              Take the disk version
+            </button>
+          </div>
+        </div>
+      )}
+      {renaming !== undefined && (
+        <form
+          className="rename-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void (async () => {
+              try {
+                const r = await client.call('scripts.rename', { ref: script.id, newSlug: renaming });
+                setRenaming(undefined);
+                notify(
+                  r.stillUsedBy.length
+                    ? `Renamed to ${r.script.slug}. Still using the old name: ${r.stillUsedBy.join(', ')}.`
+                    : `Renamed to ${r.script.slug}.`,
+                );
+                await load();
+                void refreshScripts();
+              } catch (e) {
+                reportError(e, 'Renaming');
+              }
+            })();
+          }}
+        >
+          <label htmlFor="script-new-slug">New macro name</label>
+          <input
+            id="script-new-slug"
+            value={renaming}
+            onChange={(e) => setRenaming(e.target.value)}
+            autoFocus
+          />
+          <button type="submit" className="btn primary">
+            Rename
+          </button>
+          <button type="button" className="btn" onClick={() => setRenaming(undefined)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <div className="meta-grid script-meta">
+        <label htmlFor="script-kind">Kind</label>
+        <select
+          id="script-kind"
+          value={draft.kind}
+          onChange={(e) => setDraft({ ...draft, kind: e.target.value as Kind })}
+        >
+          <option value="macro">macro</option>
+          <option value="transform">transform</option>
+          <option value="utility">utility</option>
+        </select>
+        <label htmlFor="script-entrypoint">Entrypoint</label>
+        <select
+          id="script-entrypoint"
+          value={draft.entrypoint}
+          onChange={(e) => setDraft({ ...draft, entrypoint: e.target.value })}
+        >
+          {!functions.some((f) => f.name === draft.entrypoint) && (
+            <option value={draft.entrypoint}>{draft.entrypoint} (not defined)</option>
+          )}
+          {functions.map((f) => (
+            <option key={f.name} value={f.name}>
+              {f.name}({f.params.join(', ')})
+            </option>
+          ))}
+        </select>
+        {draft.kind === 'transform' && (
+          <>
+            <label htmlFor="script-order">Order</label>
+            <input
+              id="script-order"
+              type="number"
+              value={draft.order}
+              onChange={(e) => setDraft({ ...draft, order: Number(e.target.value) || 0 })}
+            />
+          </>
+        )}
+        <span className="muted script-called">
+          {draft.kind === 'macro' ? `[[${script.slug} …]] in a post calls ` : 'Called as '}
+          {CALLED_AS[draft.kind]}
+        </span>
+      </div>
+      <PythonEditor
+        label="Script code (Python)"
+        value={draft.code}
+        onChange={(code) => setDraft((d) => (d ? { ...d, code } : d))}
+        onSave={() => void save()}
+        problems={problems}
+      />
+      <div className="script-problems" aria-label="Problems in the script" aria-live="polite">
+        {check === undefined ? (
+          <span className="muted">Checking…</span>
+        ) : problems.length === 0 && check.warnings.length === 0 ? (
+          <span className="ok">No problems</span>
+        ) : (
+          <ul>
+            {problems.map((p, i) => (
+              <li key={i} className={p.severity}>
+                Line {p.line}
+                {p.severity === 'error' ? `:${p.column}` : ''}: {p.message}
+              </li>
+            ))}
+            {check.warnings
+              .filter((w) => !/:(\d+): /.test(w))
+              .map((w) => (
+                <li key={w} className="warning">
+                  {w.replace(`${script.path}: `, '')}
+                </li>
+              ))}
+          </ul>
+        )}
+      </div>
+      {script.kind === 'utility' && (
+        <section className="run-panel" aria-label="Run">
+          <div className="run-row">
+            <label htmlFor="script-params">Parameters (JSON)</label>
+            <input
+              id="script-params"
+              value={params}
+              spellCheck={false}
+              onChange={(e) => setParams(e.target.value)}
+            />
+            <button
+              type="button"
+              className="btn primary"
+              disabled={running || dirty || !script.trusted}
+              title={dirty ? 'Save first: the saved version runs' : undefined}
+              onClick={() => {
+                let parsed: Record<string, unknown>;
+                try {
+                  parsed = JSON.parse(params || '{}') as Record<string, unknown>;
+                } catch (e) {
+                  reportError(e, 'Parameters are not JSON');
+                  return;
+                }
+                setRunning(true);
+                setRun(undefined);
+                client
+                  .call('scripts.run', { ref: script.id, params: parsed })
+                  .then(setRun, (e: unknown) => reportError(e, 'Running the script'))
+                  .finally(() => setRunning(false));
+              }}
+            >
+              {running ? 'Running…' : 'Run'}
+            </button>
+          </div>
+          {run && (
+            <div className={`run-result ${run.status}`} role="status">
+              <div>
+                <strong>
+                  {run.status === 'ok'
+                    ? 'Done'
+                    : run.status === 'timeout'
+                      ? 'Stopped: took too long'
+                      : 'Failed'}
+                </strong>{' '}
+                <span className="muted">in {Math.round(run.durationMs)} ms</span>
+              </div>
+              {run.error && (
+                <pre className="run-error">
+                  {run.error.line ? `line ${run.error.line}: ` : ''}
+                  {run.error.message}
+                </pre>
+              )}
+              {(run.stdout || run.stderr) && (
+                <pre className="run-output" aria-label="Output">
+                  {run.stdout}
+                  {run.stderr}
+                </pre>
+              )}
+              {run.value !== undefined && (
+                <pre className="run-value" aria-label="Result">
+                  {JSON.stringify(run.value, null, 2)}
+                </pre>
+              )}
+            </div>
+          )}
+        </section>
+      )}
+      <ConfirmDialog
+        open={confirm === 'delete'}
+        title={`Delete “${script.title}”?`}
+        message={`scripts/${script.slug}.py is removed from the project${script.kind === 'macro' ? `; posts that use [[${script.slug}]] show it as unknown` : ''}. With git you can still get it back from history.`}
+        confirmLabel="Delete"
+        onCancel={() => setConfirm(undefined)}
+        onConfirm={() => {
+          setConfirm(undefined);
+          void (async () => {
+            try {
+              await client.call('scripts.delete', { ref: script.id });
+              notify(`${script.title} deleted.`);
+              void refreshScripts();
+              onDeleted();
+            } catch (e) {
+              reportError(e, 'Deleting');
+            }
+          })();
+        }}
+      />
+    </section>
+  );
+}

@@ -40,6 +40,10 @@ const PAIRS: [fg: string, bg: string][] = [
   ['error', 'bg'],
   ['error', 'bg-raised'],
   ['error', 'error-bg'],
+  // Code colours on the editors' background.
+  ...['keyword', 'string', 'number', 'comment', 'function', 'type', 'heading', 'link'].map(
+    (k) => [`syn-${k}`, 'bg-raised'] as [string, string],
+  ),
 ];
 
 describe('colour contrast', () => {

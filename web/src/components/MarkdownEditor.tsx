@@ -2,12 +2,13 @@
 // the caller's: `value` replaces it only when it differs (an outside change taken), edits go to `onChange`.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { markdown } from '@codemirror/lang-markdown';
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { unifiedMergeView } from '@codemirror/merge';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
+import { codeHighlighting } from './highlight.js';
 
 export const editorTheme = EditorView.theme({
   '&': { color: 'var(--text)', backgroundColor: 'var(--bg-raised)' },
@@ -19,6 +20,12 @@ export const editorTheme = EditorView.theme({
   '.cm-panels': { backgroundColor: 'var(--bg-side)', color: 'var(--text)' },
   '.cm-panels input, .cm-panels button': { color: 'var(--text)' },
   '.cm-searchMatch': { backgroundColor: 'rgb(255 200 0 / 0.35)' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--bg-side)',
+    color: 'var(--text-muted)',
+    borderRight: '1px solid var(--border)',
+  },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--bg-hover)' },
   '&.cm-focused': { outline: 'none' },
 });
 
@@ -91,7 +98,7 @@ export function MarkdownEditor({
         extensions: [
           history(),
           markdown(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          codeHighlighting,
           search({ top: true }),
           highlightSelectionMatches(),
           EditorView.lineWrapping,

@@ -3,12 +3,13 @@
 // `value` replaces it only when it differs, edits go to `onChange`.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
-import { defaultHighlightStyle, indentUnit, syntaxHighlighting } from '@codemirror/language';
+import { indentUnit } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { EditorState, type Text } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
+import { codeHighlighting } from './highlight.js';
 import { editorTheme } from './MarkdownEditor.js';
 
 /** A problem at a 1-based line and column of the text. */
@@ -62,7 +63,7 @@ export function PythonEditor({ value, onChange, onSave, label, problems }: Pytho
           history(),
           python(),
           indentUnit.of('    '),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          codeHighlighting,
           search({ top: true }),
           highlightSelectionMatches(),
           lintGutter(),

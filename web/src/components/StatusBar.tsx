@@ -43,7 +43,7 @@ export function StatusBar() {
         </span>
       )}
       {counts && (
-        <span>
+        <span className="counts">
           {counts.published} published · {counts.draft} drafts
           {counts.archived ? ` · ${counts.archived} archived` : ''}
         </span>

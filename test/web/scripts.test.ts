@@ -96,6 +96,31 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
       .toContain('<b>HELLO</b>');
   });
 
+  it('marks macros in the post editor by what runs them, not inside code, and completes their names', async () => {
+    // The post of the test before is open.
+    const marked = page.locator('.cm-content [data-macro]');
+    await expect.poll(() => marked.getAttribute('data-macro')).toBe('python');
+    expect(await marked.getAttribute('title')).toContain('scripts/shout.py');
+    expect(await marked.getAttribute('title')).toContain('text="hello"');
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n`[[shout]]` and [[nothing_here]] and ');
+    await expect
+      .poll(() =>
+        page
+          .locator('.cm-content [data-macro]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-macro'))),
+      )
+      .toEqual(['python', 'unknown']);
+    await page.keyboard.type('[[yout');
+    const option = page.getByRole('option', { name: /youtube/ });
+    await option.waitFor();
+    // CodeMirror takes Enter for a completion only once its list has been open a moment (75 ms).
+    await page.waitForTimeout(150);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.cm-content').textContent()).toContain('[[youtube');
+  });
+
   it('runs a utility and shows its output and result', async () => {
     await nav('Scripts');
     await page.getByLabel('New script title').fill('Count posts');

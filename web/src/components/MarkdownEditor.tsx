@@ -9,6 +9,7 @@ import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { codeHighlighting } from './highlight.js';
+import { macroAwareness, setMacroCatalogue, type MacroCatalogue } from './macro-marks.js';
 
 export const editorTheme = EditorView.theme({
   '&': { color: 'var(--text)', backgroundColor: 'var(--bg-raised)' },
@@ -41,6 +42,8 @@ export interface MarkdownEditorProps {
   original?: string;
   /** The share of the text scrolled past, 0 to 1, as the user scrolls (the preview follows it). */
   onScroll?(share: number): void;
+  /** The project's macro scripts: `[[name]]` is marked by what runs, and names complete after `[[`. */
+  macros?: MacroCatalogue;
 }
 
 let uploads = 0;
@@ -83,6 +86,7 @@ export function MarkdownEditor({
   onFile,
   original,
   onScroll,
+  macros,
 }: MarkdownEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -122,6 +126,7 @@ export function MarkdownEditor({
           }),
           EditorView.contentAttributes.of({ 'aria-label': label }),
           compare.current.of(compareWith(original)),
+          macroAwareness(),
           EditorView.domEventHandlers({
             scroll: (_e, v) => {
               const el = v.scrollDOM;
@@ -168,6 +173,10 @@ export function MarkdownEditor({
   useEffect(() => {
     view.current?.dispatch({ effects: compare.current.reconfigure(compareWith(original)) });
   }, [original]);
+
+  useEffect(() => {
+    if (macros) view.current?.dispatch({ effects: setMacroCatalogue.of(macros) });
+  }, [macros]);
 
   return <div className="cm-host" ref={host} />;
 }

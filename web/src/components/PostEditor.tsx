@@ -1,9 +1,19 @@
 // One post open for writing: title, Markdown body, metadata, autosave (debounced, on Ctrl/Cmd-S, and
 // when the page goes away), the post's state changes, and a choice when the file changed on disk while
 // there were unsaved edits: nothing typed is ever lost.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../../src/client/index.js';
-import { applySavedPost, client, getState, notify, reportError, useStore, type Post } from '../store.js';
+import {
+  applySavedPost,
+  client,
+  getState,
+  notify,
+  refreshScripts,
+  reportError,
+  useStore,
+  type Post,
+} from '../store.js';
+import type { MacroCatalogue } from './macro-marks.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
 import { TagInput } from './TagInput.js';
@@ -82,6 +92,23 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
   latest.current = draft;
   const postsVersion = useStore((s) => s.postsVersion);
   const [templates, setTemplates] = useState<string[]>([]);
+  // The macro scripts, for the macro marks and completion in the editor (read once, then kept current).
+  const scripts = useStore((s) => s.scripts);
+  useEffect(() => {
+    if (!getState().scripts) void refreshScripts();
+  }, []);
+  const macros = useMemo<MacroCatalogue>(
+    () =>
+      new Map(
+        (scripts ?? [])
+          .filter((s) => s.kind === 'macro')
+          .map((s) => [
+            s.slug.toLowerCase(),
+            { slug: s.slug, title: s.title, path: s.path, enabled: s.enabled, trusted: s.trusted },
+          ]),
+      ),
+    [scripts],
+  );
   useEffect(() => {
     client.call('templates.list', {}).then(
       (all) => setTemplates(all.map((t) => t.name).filter((n) => !n.startsWith('_') && !n.includes('/'))),
@@ -333,6 +360,7 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
       <MarkdownEditor
         label="Post body (Markdown)"
         original={comparing && published && post.hasDraft ? post.body : undefined}
+        macros={macros}
         onScroll={onScroll}
         value={draft.body}
         onChange={(body) => edit({ body })}

@@ -1,0 +1,93 @@
+// Macros in the Markdown editor, found by the renderer's own parser (so macros inside code are not
+// marked, exactly as the renderer leaves them): each `[[name ...]]` is marked as a built-in, an enabled
+// Python macro, an untrusted or disabled script, or unknown, with a title saying which one runs and with
+// what parameters; after `[[` the names complete.
+import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import { StateEffect, StateField, type EditorState, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
+import { BUILTIN_MACROS } from '../../../src/render/builtins/index.js';
+import { parseMacros } from '../../../src/render/macro-parser.js';
+
+export interface MacroScript {
+  slug: string;
+  title: string;
+  path: string;
+  enabled: boolean;
+  trusted: boolean;
+}
+
+/** The macro scripts of the project by slug (lower case). */
+export type MacroCatalogue = ReadonlyMap<string, MacroScript>;
+
+export const setMacroCatalogue = StateEffect.define<MacroCatalogue>();
+
+const catalogue = StateField.define<MacroCatalogue>({
+  create: () => new Map(),
+  update(value, tr) {
+    for (const e of tr.effects) if (e.is(setMacroCatalogue)) return e.value;
+    return value;
+  },
+});
+
+export type MacroKind = 'builtin' | 'python' | 'untrusted' | 'disabled' | 'unknown';
+
+export function classifyMacro(name: string, scripts: MacroCatalogue): { kind: MacroKind; about: string } {
+  if (BUILTIN_MACROS.has(name)) return { kind: 'builtin', about: `built-in macro ${name}` };
+  const s = scripts.get(name);
+  if (!s) return { kind: 'unknown', about: `No macro named ${name}: the text stays as written` };
+  if (!s.trusted) {
+    return {
+      kind: 'untrusted',
+      about: `${s.path} is not trusted: it does not run until you trust it in Scripts`,
+    };
+  }
+  if (!s.enabled) return { kind: 'disabled', about: `${s.path} is disabled: the text stays as written` };
+  return { kind: 'python', about: `Python macro ${s.path} (${s.title})` };
+}
+
+function describeParams(params: Record<string, unknown>): string {
+  const keys = Object.keys(params);
+  return keys.length === 0 ? 'no parameters' : keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ');
+}
+
+function marksOf(state: EditorState): DecorationSet {
+  const text = state.doc.toString();
+  if (!text.includes('[[')) return Decoration.none;
+  const scripts = state.field(catalogue);
+  const { macros } = parseMacros(text);
+  return Decoration.set(
+    macros.map((m) => {
+      const { kind, about } = classifyMacro(m.name, scripts);
+      return Decoration.mark({
+        class: `cm-macro cm-macro-${kind}`,
+        attributes: { title: `${about}; ${describeParams(m.params)}`, 'data-macro': kind },
+      }).range(m.start, m.end);
+    }),
+  );
+}
+
+const marks = StateField.define<DecorationSet>({
+  create: marksOf,
+  update(value, tr) {
+    if (tr.docChanged || tr.effects.some((e) => e.is(setMacroCatalogue))) return marksOf(tr.state);
+    return value;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+function completeMacroName(context: CompletionContext): CompletionResult | null {
+  const before = context.matchBefore(/\[\[[a-z0-9_]*$/i);
+  if (!before) return null;
+  const scripts = context.state.field(catalogue);
+  const options = [
+    ...[...BUILTIN_MACROS.keys()].map((name) => ({ label: name, detail: 'built-in', type: 'keyword' })),
+    ...[...scripts.values()]
+      .filter((s) => s.enabled && s.trusted && !BUILTIN_MACROS.has(s.slug))
+      .map((s) => ({ label: s.slug, detail: `Python: ${s.title}`, type: 'function' })),
+  ];
+  return { from: before.from + 2, options, validFor: /^[a-z0-9_]*$/i };
+}
+
+export function macroAwareness(): Extension {
+  return [catalogue, marks, autocompletion({ override: [completeMacroName], icons: false })];
+}

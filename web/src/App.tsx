@@ -26,6 +26,10 @@ const ScriptEditor = lazy(() =>
   import('./components/ScriptEditor.js').then((m) => ({ default: m.ScriptEditor })),
 );
 
+const SettingsSection = lazy(() =>
+  import('./components/SettingsSection.js').then((m) => ({ default: m.SettingsSection })),
+);
+
 /** `#scripts` and `#script/ID`: the scripts, with one open. */
 function scriptFromHash(): { open: boolean; id?: string } {
   const m = /^#(?:scripts|script\/(.+))$/.exec(location.hash);
@@ -51,7 +55,13 @@ export function App() {
   const [narrowPane, setNarrowPane] = useState<'editor' | 'preview'>('editor');
   const [view, setView] = useState<'list' | 'work'>(postFromHash() || scriptFromHash().id ? 'work' : 'list');
   const [section, setSection] = useState<Section>(
-    mediaFromHash().open ? 'media' : scriptFromHash().open ? 'scripts' : 'posts',
+    mediaFromHash().open
+      ? 'media'
+      : scriptFromHash().open
+        ? 'scripts'
+        : location.hash === '#settings'
+          ? 'settings'
+          : 'posts',
   );
   const [scriptId, setScriptId] = useState<string | undefined>(scriptFromHash().id);
   const [mediaId, setMediaId] = useState<string | undefined>(mediaFromHash().id);
@@ -73,6 +83,8 @@ export function App() {
       setSection(next);
       if (next === 'media') {
         history.replaceState(null, '', mediaId ? `#media/${encodeURIComponent(mediaId)}` : '#media');
+      } else if (next === 'settings') {
+        history.replaceState(null, '', '#settings');
       } else if (next === 'scripts') {
         history.replaceState(null, '', scriptId ? `#script/${encodeURIComponent(scriptId)}` : '#scripts');
         setView(scriptId ? 'work' : 'list');
@@ -102,6 +114,10 @@ export function App() {
       if (media.open) {
         setSection('media');
         setMediaId(media.id);
+        return;
+      }
+      if (location.hash === '#settings') {
+        setSection('settings');
         return;
       }
       const script = scriptFromHash();
@@ -188,6 +204,7 @@ export function App() {
     },
     { id: 'media', label: 'Go to Media', hint: 'library', run: () => showSection('media') },
     { id: 'scripts', label: 'Go to Scripts', hint: 'Python', run: () => showSection('scripts') },
+    { id: 'settings', label: 'Go to Settings', hint: 'Technology, Data', run: () => showSection('settings') },
     ...(['light', 'dark', 'system'] as const).map((t) => ({
       id: `theme-${t}`,
       label: `Theme: ${t}`,
@@ -249,6 +266,7 @@ export function App() {
               <option value="posts">Posts</option>
               <option value="media">Media</option>
               <option value="scripts">Scripts</option>
+              <option value="settings">Settings</option>
             </select>
           </span>
         )}
@@ -263,7 +281,13 @@ export function App() {
         )}
       </header>
       <Nav section={section} onSection={showSection} />
-      {section === 'media' ? (
+      {section === 'settings' ? (
+        <main className="media-area" aria-label="Settings">
+          <Suspense fallback={<div className="empty-work">Opening the settings…</div>}>
+            <SettingsSection />
+          </Suspense>
+        </main>
+      ) : section === 'media' ? (
         <main className="media-area" aria-label="Media">
           <Suspense fallback={<div className="empty-work">Opening the media library…</div>}>
             <MediaLibrary

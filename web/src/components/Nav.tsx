@@ -1,12 +1,13 @@
-// The sections of the app. Posts, Media and Scripts are here; the others arrive with the next parts of the UI.
-export type Section = 'posts' | 'media' | 'scripts';
+// The sections of the app. Templates arrives with the next part of the UI.
+export type Section = 'posts' | 'media' | 'scripts' | 'settings';
 
 const SECTIONS: { id: Section; name: string }[] = [
   { id: 'posts', name: 'Posts' },
   { id: 'media', name: 'Media' },
   { id: 'scripts', name: 'Scripts' },
+  { id: 'settings', name: 'Settings' },
 ];
-const LATER = ['Templates', 'Settings'];
+const LATER = ['Templates'];
 
 export interface NavProps {
   section: Section;

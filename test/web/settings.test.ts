@@ -1,0 +1,108 @@
+// Settings in real Chromium through a real `bds serve`: a machine setting refused with the reason at the
+// field and nothing saved, then a good value saved; the Python runtime mode switched (and a macro still
+// renders in it); the scripts rebuilt from Data with what the rebuild found.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { samplePost } from '../helpers/project.js';
+import { serveProject, type ServedProject } from '../helpers/server.js';
+import { describeWith } from '../helpers/system.js';
+import { buildWebUi } from '../helpers/web.js';
+import { launchChromium } from '../preview/fixture.js';
+
+const SHOTS = path.resolve('test-output', 'screenshots');
+
+describeWith(['chromium'], 'settings in Chromium', () => {
+  let s: ServedProject;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const webRoot = await buildWebUi();
+    s = await serveProject({ 'posts/2026/05/a.md': samplePost({ slug: 'a', title: 'A' }) }, { webRoot });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(s.server.loginUrl);
+    await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('refuses a bad value at its field, saves a good one', async () => {
+    const field = page.getByLabel('macroTimeoutMs');
+    await field.fill('5');
+    await field.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('macroTimeoutMs');
+    expect((await s.client.call('settings.get', { key: 'macroTimeoutMs' })).value).toBe(5000);
+    await field.fill('2500');
+    await field.press('Enter');
+    await expect
+      .poll(async () => (await s.client.call('settings.get', { key: 'macroTimeoutMs' })).value)
+      .toBe(2500);
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('switches the Python runtime mode, explains it, and a macro still runs', async () => {
+    await page.getByLabel('pythonRuntimeMode').selectOption('main-thread');
+    await expect
+      .poll(async () => (await s.client.call('settings.get', { key: 'pythonRuntimeMode' })).value)
+      .toBe('main-thread');
+    expect(await page.getByText(/The fallback: Python runs inside the server process/).count()).toBe(1);
+    await s.client.call('scripts.create', {
+      title: 'stamp',
+      kind: 'macro',
+      code: 'def render(context, post):\n    return "<i>stamped</i>"\n',
+      enabled: true,
+    });
+    await s.client.call('posts.update', { ref: 'a', body: 'x [[stamp]] y\n' });
+    const html = await (
+      await fetch(
+        new URL('_draft/' + (await s.client.call('posts.get', { ref: 'a' })).id + '/', s.server.previewUrl),
+      )
+    ).text();
+    expect(html).toContain('<i>stamped</i>');
+    await page.getByLabel('pythonRuntimeMode').selectOption('worker');
+    await expect
+      .poll(async () => (await s.client.call('settings.get', { key: 'pythonRuntimeMode' })).value)
+      .toBe('worker');
+  });
+
+  it('rebuilds the scripts from Data and says what it found', async () => {
+    fs.writeFileSync(
+      path.join(s.root, 'scripts/broken.py'),
+      '"""\ntitle: [unclosed\n"""\ndef main(context):\n    return 1\n',
+    );
+    await page.getByRole('button', { name: 'Rebuild scripts' }).click();
+    const report = page.getByRole('status').filter({ hasText: 'Scripts read again' });
+    await expect.poll(() => report.textContent()).toMatch(/\d+ read/);
+  });
+
+  it('saves screenshots of the settings in light and dark, desktop and phone', async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const [w, h] of [
+        [1280, 800],
+        [390, 844],
+      ] as const) {
+        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
+        const shot = await context.newPage();
+        await shot.goto(s.server.loginUrl);
+        await shot.goto(`${s.server.url}#settings`);
+        await shot.getByLabel('pythonRuntimeMode').waitFor();
+        const file = path.join(SHOTS, `settings-${scheme}-${w}x${h}.png`);
+        await shot.screenshot({ path: file });
+        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+        await context.close();
+      }
+    }
+  });
+});

@@ -22,9 +22,11 @@ export {
 } from './media-paths.js';
 export { detectFileKind, extensionOf, mimeTypeOfExtension, type FileKind } from './media-type.js';
 export {
+  finishInterruptedImports,
   importMedia,
   importMediaFiles,
   type ImportOptions,
+  type InterruptedImports,
   type MediaImportProgress,
   type MediaImportResult,
   type MediaMetadata,

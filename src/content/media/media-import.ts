@@ -1,13 +1,22 @@
-// Importing files into a project's media library: an atomic copy to media/YYYY/MM/ID.ext, its YAML
-// sidecar, then WebP thumbnails for raster images. A failed import leaves nothing behind.
+// Importing files into a project's media library: media/YYYY/MM/ID.ext with its YAML sidecar, then WebP
+// thumbnails for raster images. A failed import leaves nothing behind, and a killed one leaves both
+// files or neither: the media file is copied under its staged name, the sidecar written, and only then
+// the media file renamed into place; the next opening finishes or drops what a kill left staged.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyFileAtomic, writeFileAtomic } from '../../core/atomic.js';
+import {
+  copyToStaged,
+  renameDurable,
+  STAGED_MARKER,
+  stagedPathOf,
+  targetOfStaged,
+  writeFileAtomic,
+} from '../../core/atomic.js';
 import { assertTimezone, dateParts, formatIsoInZone } from '../../core/dates.js';
-import { BdsError, type ErrorCode } from '../../core/errors.js';
+import { BdsError, type ErrorCode, type Problem } from '../../core/errors.js';
 import { normaliseTags, normaliseText, serializeSidecar, type MediaRecord } from './media-file.js';
-import { resolveInside, sidecarPathOf } from './media-paths.js';
+import { resolveInside, SIDECAR_SUFFIX, sidecarPathOf } from './media-paths.js';
 import { chooseExtension, detectFileKind, extensionOf } from './media-type.js';
 import { ensureThumbnails, removeThumbnails } from './thumbnails.js';
 
@@ -86,17 +95,19 @@ export async function importMedia(
   const { year, month } = dateParts(opts.now, opts.timezone);
   const { id, rel } = newMediaPath(projectRoot, `media/${year}/${month}`, ext);
   const abs = resolveInside(projectRoot, rel);
+  const staged = stagedPathOf(abs);
   const sidecarAbs = resolveInside(projectRoot, sidecarPathOf(rel));
   let record: MediaRecord | undefined;
+  let placed = false;
   try {
-    copyFileAtomic(sourceFile, abs);
+    // The copy's size: the source may have changed since it was checked.
+    const size = copyToStaged(sourceFile, abs);
     record = {
       id,
       path: rel,
       originalName,
       mimeType: kind.mimeType,
-      // The copy's size: the source may have changed since it was checked.
-      size: fs.statSync(abs).size,
+      size,
       width: kind.width,
       height: kind.height,
       title: normaliseText(opts.title),
@@ -106,13 +117,25 @@ export async function importMedia(
       createdAt: formatIsoInZone(opts.now, opts.timezone),
       extra: {},
     };
-    // The sidecar makes the file part of the library; thumbnails are a cache that can be rebuilt, so a
-    // crash after this point loses nothing.
+    // The staged copy is on disk before the sidecar names it, and the sidecar before the media file
+    // takes its place: a kill in between leaves a sidecar and its staged file, which the next opening
+    // puts in place (finishInterruptedImports). Thumbnails are a cache that can be rebuilt.
     writeFileAtomic(sidecarAbs, serializeSidecar(record));
+    renameDurable(staged, abs);
+    placed = true;
     await ensureThumbnails(projectRoot, record, { force: true });
   } catch (cause) {
+    // Undone in an order a kill may also stop at any step: the media file goes back to its staged name
+    // first, so what a kill leaves is a sidecar with its staged file, or a staged file alone.
+    if (placed) {
+      try {
+        fs.renameSync(abs, staged);
+      } catch {
+        fs.rmSync(abs, { force: true });
+      }
+    }
     fs.rmSync(sidecarAbs, { force: true });
-    fs.rmSync(abs, { force: true });
+    fs.rmSync(staged, { force: true });
     if (record) removeThumbnails(projectRoot, record);
     const unreadable =
       cause instanceof BdsError && cause.code === 'media-thumbnail' && cause.cause instanceof Error;
@@ -155,4 +178,61 @@ export async function importMediaFiles(
     onProgress?.({ done: i + 1, total: files.length, file, result });
   }
   return results;
+}
+
+export interface InterruptedImports {
+  /** Media files put in place: their sidecars were written before the kill (project-relative). */
+  finished: string[];
+  /** Staged files removed: the kill came before their sidecars were written. */
+  dropped: string[];
+  /** Staged files that could be neither finished nor removed. */
+  problems: Problem[];
+}
+
+/**
+ * Finish or drop the imports a killed process left half done under media/: a staged media file whose
+ * sidecar exists is renamed into place, one without a sidecar is removed. Call it only under the
+ * project's write lock, as opening does; outside it, a staged file may be another process's import
+ * between its steps. Folders that cannot be read are skipped (the media scan reports them).
+ */
+export function finishInterruptedImports(projectRoot: string): InterruptedImports {
+  const done: InterruptedImports = { finished: [], dropped: [], problems: [] };
+  const visit = (dirRel: string): void => {
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(resolveInside(projectRoot, dirRel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of dirents) {
+      const rel = `${dirRel}/${d.name}`;
+      if (d.isDirectory() && !d.name.startsWith('.')) visit(rel);
+      if (!d.isFile() || !d.name.startsWith(STAGED_MARKER)) continue;
+      const staged = resolveInside(projectRoot, rel);
+      const target = targetOfStaged(staged);
+      try {
+        if (
+          target !== undefined &&
+          !target.endsWith(SIDECAR_SUFFIX) &&
+          fs.existsSync(`${target}${SIDECAR_SUFFIX}`) &&
+          !fs.existsSync(target)
+        ) {
+          renameDurable(staged, target);
+          done.finished.push(`${dirRel}/${path.basename(target)}`);
+        } else {
+          fs.rmSync(staged, { force: true });
+          done.dropped.push(rel);
+        }
+      } catch (e) {
+        // Reported, and tried again at the next opening; a staged file is never read as content.
+        done.problems.push({
+          code: 'io-error',
+          message: `${rel}: an interrupted import can be neither finished nor removed (${(e as Error).message})`,
+          file: rel,
+        });
+      }
+    }
+  };
+  visit('media');
+  return done;
 }

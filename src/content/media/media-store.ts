@@ -2,6 +2,7 @@
 // functions of this folder), the index rows are derived from them, thumbnails are a cache.
 import fs from 'node:fs';
 import path from 'node:path';
+import { STAGED_MARKER } from '../../core/atomic.js';
 import { BdsError, problemFrom, type Problem } from '../../core/errors.js';
 import { walkFiles } from '../../core/walk.js';
 import type { MediaIndex } from '../../store/media-index.js';
@@ -10,7 +11,12 @@ import type { ProblemIndex } from '../../store/problem-index.js';
 import type { Project } from '../project.js';
 import { deleteMedia, replaceMediaFile, updateMediaMetadata, type MediaPatch } from './media-edit.js';
 import type { MediaRecord } from './media-file.js';
-import { importMediaFiles, type MediaImportResult, type MediaMetadata } from './media-import.js';
+import {
+  finishInterruptedImports,
+  importMediaFiles,
+  type MediaImportResult,
+  type MediaMetadata,
+} from './media-import.js';
 import {
   isSidecar,
   mediaPathOfSidecar,
@@ -55,14 +61,22 @@ export class MediaStore {
   rebuildFromFiles(): MediaIndexReport {
     this.index.clear();
     this.problems.clear('media/');
-    const { entries, problems } = scanMediaEntries(this.root);
-    for (const entry of entries) this.upsert(entry);
+    const unfinished = finishInterruptedImports(this.root).problems;
+    const scan = scanMediaEntries(this.root);
+    const problems = [...unfinished, ...scan.problems];
+    for (const entry of scan.entries) this.upsert(entry);
     for (const p of problems) this.problems.add(p);
-    return { indexed: entries.length, removed: 0, problems };
+    return { indexed: scan.entries.length, removed: 0, problems };
   }
 
   /** Bring the index up to date with what changed on disk while the project was closed (by mtime). */
   reconcile(): MediaIndexReport {
+    // Imports a killed process left half done: finished or dropped before anything is read.
+    for (const p of this.problems.list()) {
+      if (path.posix.basename(p.file).startsWith(STAGED_MARKER)) this.problems.clearPath(p.file);
+    }
+    const unfinished = finishInterruptedImports(this.root).problems;
+    for (const p of unfinished) this.problems.add(p);
     const known = this.index.states();
     const files = walkFiles(this.root, 'media', () => true);
     const present = new Set(files);
@@ -74,7 +88,7 @@ export class MediaStore {
         removed++;
       }
     }
-    const problems: Problem[] = [];
+    const problems: Problem[] = [...unfinished];
     let indexed = 0;
     for (const rel of sidecars) {
       const mtime = fs.statSync(path.join(this.root, rel)).mtimeMs;

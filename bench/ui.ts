@@ -171,6 +171,8 @@ async function main() {
     const warm: number[] = [];
     let warmWaits: Record<string, number> = {};
     for (let i = 0; i < 7; i++) {
+      // As a writer reopens the app: not while the page before is still loading its last answers.
+      await page.waitForTimeout(1500);
       await page.reload();
       const r = await firstRows();
       warm.push(r.ms);
@@ -247,17 +249,27 @@ async function previewLatency(page: Page, base: string, postId: string, wordCoun
   for (let i = 0; i < samples; i++) {
     const word = `word${i}x`;
     // The frame notes when its <main> first shows the word (the live render swaps <main> in place).
-    await frame.evaluate((target) => {
-      const w = window as unknown as { bdsSeen?: number };
-      w.bdsSeen = undefined;
-      const observer = new MutationObserver(() => {
-        if (document.querySelector('main')?.textContent?.includes(target)) {
-          w.bdsSeen = performance.timeOrigin + performance.now();
-          observer.disconnect();
-        }
-      });
-      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    }, word);
+    // A reload (an autosave) may be under way: install again on the new document.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await frame.waitForLoadState();
+        await frame.evaluate((target) => {
+          const w = window as unknown as { bdsSeen?: number };
+          w.bdsSeen = undefined;
+          const observer = new MutationObserver(() => {
+            if (document.querySelector('main')?.textContent?.includes(target)) {
+              w.bdsSeen = performance.timeOrigin + performance.now();
+              observer.disconnect();
+            }
+          });
+          observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+        }, word);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.waitForTimeout(200);
+      }
+    }
     await page.keyboard.type(` ${word}`, { delay: 15 });
     const lastKey = await page.evaluate(() => (window as unknown as { bdsLastKey: number }).bdsLastKey);
     try {
@@ -274,7 +286,7 @@ async function previewLatency(page: Page, base: string, postId: string, wordCoun
       lost++; // The autosave's reload came first: no live render to time.
     }
     // Let the autosave and the reload that follows it pass before the next word.
-    await page.waitForTimeout(1600);
+    await page.waitForTimeout(2500);
   }
   const s = stats(latencies);
   log(

@@ -1,7 +1,11 @@
 // The web UI built for a test run (Vite, into a temp folder), so tests always drive the current sources.
+import fs from 'node:fs';
 import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
+import { launchChromium } from '../preview/fixture.js';
 import { tempDir } from './project.js';
+import { serveProject, type ServedProject } from './server.js';
 
 let built: Promise<string> | undefined;
 
@@ -24,4 +28,69 @@ export function buildWebUi(): Promise<string> {
     return outDir;
   })();
   return built;
+}
+
+/** A project served with the built UI, Chromium, and a signed-in desktop-size page (page errors fail). */
+export interface OpenApp {
+  s: ServedProject;
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openApp(
+  files: Record<string, string | Uint8Array>,
+  options: { timeoutMs?: number; prepare?: (root: string) => void } = {},
+): Promise<OpenApp> {
+  const webRoot = await buildWebUi();
+  const s = await serveProject(files, { webRoot, ...(options.prepare ? { prepare: options.prepare } : {}) });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto(s.server.loginUrl);
+  return {
+    s,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await s.close();
+    },
+  };
+}
+
+export const SHOTS = path.resolve('test-output', 'screenshots');
+
+/**
+ * Screenshots of one screen in light and dark, at desktop (1280×800) and phone (390×844) size, as
+ * SHOTS/NAME-SCHEME-WxH.png: `hash` is the app address to open, `ready` waits for what must show.
+ */
+export async function saveScreenshots(
+  app: OpenApp,
+  name: string,
+  hash: string,
+  ready: (page: Page, desktop: boolean) => Promise<unknown>,
+): Promise<string[]> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const files: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const [w, h] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
+      const context = await app.browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
+      const shot = await context.newPage();
+      await shot.goto(app.s.server.loginUrl);
+      await shot.goto(`${app.s.server.url}${hash}`);
+      await ready(shot, w > 900);
+      const file = path.join(SHOTS, `${name}-${scheme}-${w}x${h}.png`);
+      await shot.screenshot({ path: file });
+      files.push(file);
+      await context.close();
+    }
+  }
+  return files;
 }

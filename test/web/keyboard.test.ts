@@ -2,14 +2,13 @@
 // between sections, the media grid and its details, the posts list, the editor, the preview toggle and
 // the column handles; the focus is visible at every stop. Also: the preview follows the editor's
 // scrolling.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
-import { serveProject, type ServedProject } from '../helpers/server.js';
+import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { buildWebUi } from '../helpers/web.js';
-import { launchChromium } from '../preview/fixture.js';
+import { openApp, type OpenApp } from '../helpers/web.js';
 
 const longBody = Array.from(
   { length: 120 },
@@ -17,37 +16,29 @@ const longBody = Array.from(
 ).join('\n');
 
 describeWith(['chromium'], 'the app from the keyboard in Chromium', () => {
+  let app: OpenApp;
   let s: ServedProject;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const webRoot = await buildWebUi();
-    s = await serveProject(
+    app = await openApp(
       {
         'posts/2026/03/tides.md': samplePost({ slug: 'tides', title: 'Tides' }, longBody),
         'posts/2026/03/harbour.md': samplePost({ slug: 'harbour', title: 'Harbour at dawn' }),
       },
-      { webRoot },
+      { timeoutMs: 15_000 },
     );
+    ({ s, page } = app);
     const file = `${s.root}/shell.png`;
     await sharp({ create: { width: 20, height: 20, channels: 3, background: '#888' } })
       .png()
       .toFile(file);
     await s.client.call('media.import', { files: [file], title: 'Shell' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(s.server.loginUrl);
     await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await app?.close();
   });
 
   /** What has the focus: its role or tag, its accessible name, and whether a focus ring is drawn. */

@@ -4,16 +4,13 @@
 // Also the post editor's tag completion with colours, and the compare view of pending edits.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
-import { serveProject, type ServedProject } from '../helpers/server.js';
+import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { buildWebUi } from '../helpers/web.js';
-import { launchChromium } from '../preview/fixture.js';
-
-const SHOTS = path.resolve('test-output', 'screenshots');
+import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
 
 const png = (w: number, h: number, background: string) =>
   sharp({ create: { width: w, height: h, channels: 3, background } })
@@ -21,13 +18,12 @@ const png = (w: number, h: number, background: string) =>
     .toBuffer();
 
 describeWith(['chromium'], 'the media library in Chromium', () => {
+  let app: OpenApp;
   let s: ServedProject;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const webRoot = await buildWebUi();
-    s = await serveProject(
+    app = await openApp(
       {
         'posts/2026/02/harbour.md': samplePost({ slug: 'harbour', title: 'Harbour at dawn', tags: ['sea'] }),
         'posts/2026/02/quay.md': samplePost({ slug: 'quay', title: 'The old quay', tags: ['sea', 'stone'] }),
@@ -36,20 +32,13 @@ describeWith(['chromium'], 'the media library in Chromium', () => {
           { name: 'stone', color: '#f2cc60' },
         ]),
       },
-      { webRoot },
+      { timeoutMs: 15_000 },
     );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(s.server.loginUrl);
+    ({ s, page } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await app?.close();
   });
 
   const grid = () => page.getByRole('listbox', { name: 'Media' });
@@ -164,25 +153,17 @@ describeWith(['chromium'], 'the media library in Chromium', () => {
   });
 
   it('saves screenshots of the media library in light and dark, desktop and phone', async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     const item = (await s.client.call('media.list', {}))[0]!;
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [w, h] of [
-        [1280, 800],
-        [390, 844],
-      ] as const) {
-        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-        const shot = await context.newPage();
-        await shot.goto(s.server.loginUrl);
-        await shot.goto(`${s.server.url}#media/${encodeURIComponent(item.id)}`);
+    const files = await saveScreenshots(
+      app,
+      'media',
+      `#media/${encodeURIComponent(item.id)}`,
+      async (shot) => {
         await shot.getByRole('complementary', { name: /Details of/ }).waitFor();
         await shot.waitForTimeout(400);
-        const file = path.join(SHOTS, `media-${scheme}-${w}x${h}.png`);
-        await shot.screenshot({ path: file });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-        await context.close();
-      }
-    }
+      },
+    );
+    for (const file of files) expect(fs.statSync(file).size).toBeGreaterThan(10_000);
   });
 
   it('deletes an item after confirmation; its files go', async () => {

@@ -4,25 +4,21 @@
 // the main screens (light and dark, desktop and phone) go to test-output/screenshots/.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
-import { serveProject, type ServedProject } from '../helpers/server.js';
+import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { buildWebUi } from '../helpers/web.js';
-import { launchChromium } from '../preview/fixture.js';
-
-const SHOTS = path.resolve('test-output', 'screenshots');
+import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
 
 describeWith(['chromium'], 'the posts screen in Chromium', () => {
+  let app: OpenApp;
   let s: ServedProject;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const webRoot = await buildWebUi();
-    s = await serveProject(
+    app = await openApp(
       {
         'posts/2026/01/harbour.md': samplePost({ slug: 'harbour', title: 'Harbour at dawn', tags: ['sea'] }),
         'posts/2026/01/ferry.md': samplePost(
@@ -30,20 +26,13 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
           'The ferry leaves at ten.\n',
         ),
       },
-      { webRoot },
+      { timeoutMs: 15_000 },
     );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(s.server.loginUrl);
+    ({ s, page } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await app?.close();
   });
 
   const postFile = async (slug: string) => {
@@ -236,25 +225,16 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
   });
 
   it('saves screenshots of the posts screen in light and dark, desktop and phone', async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [w, h] of [
-        [1280, 800],
-        [390, 844],
-      ] as const) {
-        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-        const shot = await context.newPage();
-        await shot.goto(s.server.loginUrl);
-        await shot.goto(
-          `${s.server.url}#post/${encodeURIComponent((await s.client.call('posts.get', { ref: 'harbour' })).id)}`,
-        );
+    const id = (await s.client.call('posts.get', { ref: 'harbour' })).id;
+    const files = await saveScreenshots(
+      app,
+      'posts',
+      `#post/${encodeURIComponent(id)}`,
+      async (shot, desktop) => {
         await shot.getByLabel('Title', { exact: true }).waitFor();
-        await shot.waitForTimeout(w > 900 ? 1500 : 300);
-        const file = path.join(SHOTS, `posts-${scheme}-${w}x${h}.png`);
-        await shot.screenshot({ path: file });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-        await context.close();
-      }
-    }
+        await shot.waitForTimeout(desktop ? 1500 : 300);
+      },
+    );
+    for (const file of files) expect(fs.statSync(file).size).toBeGreaterThan(10_000);
   });
 });

@@ -4,45 +4,34 @@
 // rename and delete with confirmation. Screenshots in light and dark, desktop and phone.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
-import { serveProject, type ServedProject } from '../helpers/server.js';
+import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { buildWebUi } from '../helpers/web.js';
-import { launchChromium } from '../preview/fixture.js';
-
-const SHOTS = path.resolve('test-output', 'screenshots');
+import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
 
 describeWith(['chromium'], 'the scripts section in Chromium', () => {
+  let app: OpenApp;
   let s: ServedProject;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const webRoot = await buildWebUi();
-    s = await serveProject(
+    app = await openApp(
       {
         'posts/2026/04/shouting.md': samplePost(
           { slug: 'shouting', title: 'Shouting', status: 'draft' },
           'Before.\n\n[[shout text="hello"]]\n\nAfter.\n',
         ),
       },
-      { webRoot },
+      { timeoutMs: 20_000 },
     );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(s.server.loginUrl);
+    ({ s, page } = app);
     await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await app?.close();
   });
 
   const nav = (name: string) =>
@@ -169,24 +158,11 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
   });
 
   it('saves screenshots of the scripts screen in light and dark, desktop and phone', async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
     const shout = await s.client.call('scripts.get', { ref: 'shout' });
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [w, h] of [
-        [1280, 800],
-        [390, 844],
-      ] as const) {
-        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-        const shot = await context.newPage();
-        await shot.goto(s.server.loginUrl);
-        await shot.goto(`${s.server.url}#script/${encodeURIComponent(shout.id)}`);
-        await shot.getByLabel('Problems in the script').filter({ hasText: 'No problems' }).waitFor();
-        const file = path.join(SHOTS, `scripts-${scheme}-${w}x${h}.png`);
-        await shot.screenshot({ path: file });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-        await context.close();
-      }
-    }
+    const files = await saveScreenshots(app, 'scripts', `#script/${encodeURIComponent(shout.id)}`, (shot) =>
+      shot.getByLabel('Problems in the script').filter({ hasText: 'No problems' }).waitFor(),
+    );
+    for (const file of files) expect(fs.statSync(file).size).toBeGreaterThan(10_000);
   });
 
   it('renames (naming the posts still using the old name) and deletes after confirmation', async () => {

@@ -3,38 +3,30 @@
 // renders in it); the scripts rebuilt from Data with what the rebuild found.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
-import { serveProject, type ServedProject } from '../helpers/server.js';
+import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { buildWebUi } from '../helpers/web.js';
-import { launchChromium } from '../preview/fixture.js';
-
-const SHOTS = path.resolve('test-output', 'screenshots');
+import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
 
 describeWith(['chromium'], 'settings in Chromium', () => {
+  let app: OpenApp;
   let s: ServedProject;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    const webRoot = await buildWebUi();
-    s = await serveProject({ 'posts/2026/05/a.md': samplePost({ slug: 'a', title: 'A' }) }, { webRoot });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => {
-      throw e;
-    });
-    await page.goto(s.server.loginUrl);
+    app = await openApp(
+      { 'posts/2026/05/a.md': samplePost({ slug: 'a', title: 'A' }) },
+      { timeoutMs: 20_000 },
+    );
+    ({ s, page } = app);
     await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Settings' }).click();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await s?.close();
+    await app?.close();
   });
 
   it('refuses a bad value at its field, saves a good one', async () => {
@@ -87,22 +79,9 @@ describeWith(['chromium'], 'settings in Chromium', () => {
   });
 
   it('saves screenshots of the settings in light and dark, desktop and phone', async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [w, h] of [
-        [1280, 800],
-        [390, 844],
-      ] as const) {
-        const context = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
-        const shot = await context.newPage();
-        await shot.goto(s.server.loginUrl);
-        await shot.goto(`${s.server.url}#settings`);
-        await shot.getByLabel('pythonRuntimeMode').waitFor();
-        const file = path.join(SHOTS, `settings-${scheme}-${w}x${h}.png`);
-        await shot.screenshot({ path: file });
-        expect(fs.statSync(file).size).toBeGreaterThan(10_000);
-        await context.close();
-      }
-    }
+    const files = await saveScreenshots(app, 'settings', '#settings', (shot) =>
+      shot.getByLabel('pythonRuntimeMode').waitFor(),
+    );
+    for (const file of files) expect(fs.statSync(file).size).toBeGreaterThan(10_000);
   });
 });

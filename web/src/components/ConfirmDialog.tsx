@@ -1,5 +1,6 @@
 // The one kind of dialog the app has: confirming something that cannot be undone here. Esc cancels.
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useModal } from './use-modal.js';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -19,12 +20,7 @@ export function ConfirmDialog({
   onCancel,
 }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  useModal(ref, open);
   return (
     <dialog ref={ref} aria-labelledby="confirm-title" onCancel={onCancel}>
       <h2 id="confirm-title" style={{ margin: 0, fontSize: 16 }}>

@@ -1,34 +1,12 @@
 // Markdown in CodeMirror 6: highlighting, soft wrap, undo, find and replace (Ctrl/Cmd-F). The text is
 // the caller's: `value` replaces it only when it differs (an outside change taken), edits go to `onChange`.
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { markdown } from '@codemirror/lang-markdown';
-
-import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { unifiedMergeView } from '@codemirror/merge';
-import { Compartment, EditorState } from '@codemirror/state';
-import { EditorView, keymap, placeholder } from '@codemirror/view';
+import { Compartment } from '@codemirror/state';
+import { EditorView, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
-import { codeHighlighting } from './highlight.js';
+import { commonExtensions, useCodeMirror } from './code-editor.js';
 import { macroAwareness, setMacroCatalogue, type MacroCatalogue } from './macro-marks.js';
-
-export const editorTheme = EditorView.theme({
-  '&': { color: 'var(--text)', backgroundColor: 'var(--bg-raised)' },
-  '.cm-content': { caretColor: 'var(--text)' },
-  '.cm-cursor': { borderLeftColor: 'var(--text)' },
-  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
-    backgroundColor: 'var(--bg-selected)',
-  },
-  '.cm-panels': { backgroundColor: 'var(--bg-side)', color: 'var(--text)' },
-  '.cm-panels input, .cm-panels button': { color: 'var(--text)' },
-  '.cm-searchMatch': { backgroundColor: 'rgb(255 200 0 / 0.35)' },
-  '.cm-gutters': {
-    backgroundColor: 'var(--bg-side)',
-    color: 'var(--text-muted)',
-    borderRight: '1px solid var(--border)',
-  },
-  '.cm-activeLineGutter': { backgroundColor: 'var(--bg-hover)' },
-  '&.cm-focused': { outline: 'none' },
-});
 
 export interface MarkdownEditorProps {
   value: string;
@@ -89,86 +67,42 @@ export function MarkdownEditor({
   macros,
 }: MarkdownEditorProps) {
   const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
   const compare = useRef(new Compartment());
   const handlers = useRef({ onChange, onSave, onFile, onScroll });
   handlers.current = { onChange, onSave, onFile, onScroll };
 
-  useEffect(() => {
-    const v = new EditorView({
-      parent: host.current!,
-      state: EditorState.create({
-        doc: value,
-        extensions: [
-          history(),
-          markdown(),
-          codeHighlighting,
-          search({ top: true }),
-          highlightSelectionMatches(),
-          EditorView.lineWrapping,
-          placeholder('Write in Markdown…'),
-          keymap.of([
-            {
-              key: 'Mod-s',
-              preventDefault: true,
-              run: () => {
-                handlers.current.onSave();
-                return true;
-              },
-            },
-            ...defaultKeymap,
-            ...historyKeymap,
-            ...searchKeymap,
-            indentWithTab,
-          ]),
-          EditorView.updateListener.of((u) => {
-            if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
-          }),
-          EditorView.contentAttributes.of({ 'aria-label': label }),
-          compare.current.of(compareWith(original)),
-          macroAwareness(),
-          EditorView.domEventHandlers({
-            scroll: (_e, v) => {
-              const el = v.scrollDOM;
-              const room = el.scrollHeight - el.clientHeight;
-              handlers.current.onScroll?.(room > 0 ? el.scrollTop / room : 0);
-            },
-            paste: (e, v) => {
-              const files = [...(e.clipboardData?.files ?? [])];
-              const onFile = handlers.current.onFile;
-              if (files.length === 0 || !onFile) return false;
-              e.preventDefault();
-              insertFiles(v, files, v.state.selection.main.head, onFile);
-              return true;
-            },
-            drop: (e, v) => {
-              const files = [...(e.dataTransfer?.files ?? [])];
-              const onFile = handlers.current.onFile;
-              if (files.length === 0 || !onFile) return false;
-              e.preventDefault();
-              const at = v.posAtCoords({ x: e.clientX, y: e.clientY }) ?? v.state.selection.main.head;
-              insertFiles(v, files, at, onFile);
-              return true;
-            },
-          }),
-          editorTheme,
-        ],
-      }),
-    });
-    view.current = v;
-    return () => {
-      v.destroy();
-      view.current = null;
-    };
-    // The view is made once per mounted editor; `value` is synced below.
-  }, []);
-
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    const current = v.state.doc.toString();
-    if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value } });
-  }, [value]);
+  const view = useCodeMirror(host, value, () => [
+    commonExtensions(label, handlers),
+    markdown(),
+    EditorView.lineWrapping,
+    placeholder('Write in Markdown…'),
+    compare.current.of(compareWith(original)),
+    macroAwareness(),
+    EditorView.domEventHandlers({
+      scroll: (_e, v) => {
+        const el = v.scrollDOM;
+        const room = el.scrollHeight - el.clientHeight;
+        handlers.current.onScroll?.(room > 0 ? el.scrollTop / room : 0);
+      },
+      paste: (e, v) => {
+        const files = [...(e.clipboardData?.files ?? [])];
+        const onFile = handlers.current.onFile;
+        if (files.length === 0 || !onFile) return false;
+        e.preventDefault();
+        insertFiles(v, files, v.state.selection.main.head, onFile);
+        return true;
+      },
+      drop: (e, v) => {
+        const files = [...(e.dataTransfer?.files ?? [])];
+        const onFile = handlers.current.onFile;
+        if (files.length === 0 || !onFile) return false;
+        e.preventDefault();
+        const at = v.posAtCoords({ x: e.clientX, y: e.clientY }) ?? v.state.selection.main.head;
+        insertFiles(v, files, at, onFile);
+        return true;
+      },
+    }),
+  ]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: compare.current.reconfigure(compareWith(original)) });

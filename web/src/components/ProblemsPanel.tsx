@@ -1,6 +1,7 @@
 // The files bds could not read, each with its place and what went wrong (from the status bar). A post
 // file that cannot be read is left as it is on disk: fix it in any editor and it comes back.
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useModal } from './use-modal.js';
 import { useStore } from '../store.js';
 
 export interface ProblemsPanelProps {
@@ -11,12 +12,7 @@ export interface ProblemsPanelProps {
 export function ProblemsPanel({ open, onClose }: ProblemsPanelProps) {
   const problems = useStore((s) => s.problems);
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  useModal(ref, open);
   return (
     <dialog
       ref={ref}

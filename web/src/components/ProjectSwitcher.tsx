@@ -1,6 +1,7 @@
 // The project switcher: the projects bds knows, and a folder to open or create. Each project has its
 // own bds server; switching signs this tab in to that project's server (started when needed).
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { useModal } from './use-modal.js';
 import type { OutputOf } from '../../../src/app/index.js';
 import { ApiError } from '../../../src/client/index.js';
 import { client, reportError, useStore } from '../store.js';
@@ -45,16 +46,10 @@ export function ProjectSwitcher({ open, onClose }: ProjectSwitcherProps) {
   const [error, setError] = useState<string>();
   const ref = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      d.showModal();
-      setError(undefined);
-      client.call('projects.list', {}).then(setKnown, (e: unknown) => reportError(e, 'Reading the projects'));
-    }
-    if (!open && d.open) d.close();
-  }, [open]);
+  useModal(ref, open, () => {
+    setError(undefined);
+    client.call('projects.list', {}).then(setKnown, (e: unknown) => reportError(e, 'Reading the projects'));
+  });
 
   const go = async (path: string, create = false) => {
     setBusy(path);

@@ -151,7 +151,11 @@ export function SettingsSection() {
         });
       } else {
         const r = await client.call('media.thumbnails', { force: true });
-        setReport({ what: 'Thumbnails made again', lines: [`${r.written} thumbnails written`], problems: [] });
+        setReport({
+          what: 'Thumbnails made again',
+          lines: [`${r.written} thumbnails written`],
+          problems: [],
+        });
       }
     } catch (e) {
       reportError(e, 'Rebuilding');

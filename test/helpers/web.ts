@@ -81,7 +81,10 @@ export async function saveScreenshots(
       [1280, 800],
       [390, 844],
     ] as const) {
-      const context = await app.browser.newContext({ viewport: { width: w, height: h }, colorScheme: scheme });
+      const context = await app.browser.newContext({
+        viewport: { width: w, height: h },
+        colorScheme: scheme,
+      });
       const shot = await context.newPage();
       await shot.goto(app.s.server.loginUrl);
       await shot.goto(`${app.s.server.url}${hash}`);

@@ -174,6 +174,7 @@ export async function runUtility(
   s: Script,
   args: Record<string, unknown>,
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void,
+  signal?: AbortSignal,
 ): Promise<UtilityRunReport> {
   assertTrusted(s);
   const startedAt = new Date();
@@ -193,6 +194,7 @@ export async function runUtility(
     const r = await runtime.runUtility(scriptRef(s), context, {
       onOutput: output,
       apiHandler: app.apiHandler('utility'),
+      ...(signal ? { signal } : {}),
     });
     report = {
       script: s.slug,
@@ -206,7 +208,7 @@ export async function runUtility(
     const err = isBdsError(e) ? e : new BdsError('python-error', e instanceof Error ? e.message : String(e));
     report = {
       script: s.slug,
-      status: err.code === 'python-timeout' ? 'timeout' : 'error',
+      status: err.code === 'python-timeout' ? 'timeout' : err.code === 'task-cancelled' ? 'stopped' : 'error',
       error: { code: err.code, message: err.message, line: err.line },
       stdout,
       stderr,

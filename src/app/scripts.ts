@@ -206,7 +206,7 @@ export const runScript = workspaceUseCase({
   input: z.object({ ref: ScriptRef, params: z.record(z.string(), z.unknown()).optional() }),
   output: z.object({
     script: z.string(),
-    status: z.enum(['ok', 'error', 'timeout']),
+    status: z.enum(['ok', 'error', 'timeout', 'stopped']),
     value: z.unknown().optional(),
     error: z.object({ code: z.string(), message: z.string(), line: z.number().optional() }).optional(),
     stdout: z.string(),
@@ -227,7 +227,7 @@ export const runScript = workspaceUseCase({
         `${s.slug} is a ${s.kind} script; only utility scripts run on their own`,
       );
     }
-    return runUtility(app, app.python(), s, params ?? {}, ctx.onOutput);
+    return runUtility(app, app.python(), s, params ?? {}, ctx.onOutput, ctx.signal);
   },
 });
 
@@ -240,7 +240,7 @@ export const scriptRuns = workspaceUseCase({
       scriptId: z.string(),
       startedAt: z.string(),
       durationMs: z.number(),
-      status: z.enum(['ok', 'error', 'timeout']),
+      status: z.enum(['ok', 'error', 'timeout', 'stopped']),
       output: z.string(),
       result: z.unknown().optional(),
     }),

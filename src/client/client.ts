@@ -213,6 +213,52 @@ export class BdsClient {
   }
 
   /**
+   * Run a use case and follow it as it runs: script output arrives through `onOutput` line by line, and
+   * aborting `signal` stops the run on the server (a Stop button). Answers like `call`.
+   */
+  async callStreaming<N extends UseCaseName>(
+    name: N,
+    input: InputOf<N>,
+    init: { signal?: AbortSignal; onOutput?(stream: 'stdout' | 'stderr', text: string): void } = {},
+  ): Promise<OutputOf<N>> {
+    const req = requestOf(name, input as Record<string, unknown>);
+    const res = await this.fetcher(`${this.base}${req.path}`, {
+      method: req.method,
+      headers: this.headers({
+        Accept: 'application/x-ndjson',
+        ...(req.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      }),
+      ...(req.body === undefined ? {} : { body: req.body }),
+      credentials: 'same-origin',
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('ndjson')) {
+      return this.parse<OutputOf<N>>(res);
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (value) buffer += value;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.trim()) continue;
+        const m = JSON.parse(line) as
+          | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+          | { type: 'result'; output: OutputOf<N> }
+          | { type: 'error'; error: ApiErrorInfo };
+        if (m.type === 'output') init.onOutput?.(m.stream, m.text);
+        else if (m.type === 'result') return m.output;
+        else throw new ApiError(500, m.error);
+      }
+      if (done) break;
+    }
+    throw new ApiError(502, { code: 'internal', message: `${name}: the answer ended before its result` });
+  }
+
+  /**
    * Upload one file to the media library (streamed; the server caps its size). `onProgress` gets the
    * share sent, 0 to 1 (in a browser; fetch cannot report an upload's progress, so that one goes by XHR).
    */

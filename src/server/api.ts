@@ -146,6 +146,54 @@ async function inputOf<E extends Env>(uc: UseCase, c: Context<E>): Promise<Recor
   return { ...rest, ...params };
 }
 
+export const NDJSON = 'application/x-ndjson';
+
+/**
+ * A use case answered as it runs (`Accept: application/x-ndjson`): one JSON line per piece of script
+ * output (`{"type":"output","stream":"stdout","text":...}`), then `{"type":"result","output":...}` or
+ * `{"type":"error","error":{code,message,...}}`. Closing the request stops the run (a user's Stop).
+ */
+function streamCall(ws: Workspace, name: UseCaseName, input: unknown, controller: AbortController): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(out) {
+      const line = (value: unknown) => {
+        try {
+          out.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+        } catch {
+          // The client went away: the abort below stops the run.
+        }
+      };
+      ws.call(name, input as never, {
+        caller: 'http',
+        signal: controller.signal,
+        onOutput: (stream, text) => line({ type: 'output', stream, text }),
+      })
+        .then(
+          (output) => line({ type: 'result', output: output ?? null }),
+          (e: unknown) => line({ type: 'error', error: errorBody(e).body }),
+        )
+        .finally(() => {
+          try {
+            out.close();
+          } catch {
+            // Already closed by a cancel.
+          }
+        });
+    },
+    cancel() {
+      controller.abort();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      'Content-Type': `${NDJSON}; charset=utf-8`,
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    },
+  });
+}
+
 /**
  * Routes of every use case on `app` (the project's, and the user's: projects). Static paths are added before paths with parameters, so
  * `/api/scripts/rebuild` is never taken for a script named "rebuild".
@@ -167,6 +215,9 @@ export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace, cache?
         const input = await inputOf(uc, c);
         const controller = new AbortController();
         c.req.raw.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        if (!uc.readOnly && (c.req.header('accept') ?? '').includes(NDJSON)) {
+          return streamCall(ws, uc.name as UseCaseName, input, controller);
+        }
         const output = await ws.call(uc.name as UseCaseName, input as never, {
           caller: 'http',
           signal: controller.signal,

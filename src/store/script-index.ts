@@ -27,7 +27,7 @@ export interface ScriptRun {
   scriptId: string;
   startedAt: string;
   durationMs: number;
-  status: 'ok' | 'error' | 'timeout';
+  status: 'ok' | 'error' | 'timeout' | 'stopped';
   output: string;
   result?: unknown;
 }

@@ -10,10 +10,14 @@ interface StreamState {
   bytes: number;
   pending: string;
   truncated: boolean;
+  /** performance.now() of the last batch sent. */
+  sentAt: number;
 }
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
 const BATCH_CHARS = 16 * 1024;
+/** A finished line goes out when this long has passed since the last batch: live, not chatty. */
+const LIVE_LINE_MS = 100;
 
 export class OutputCapture {
   private sink: OutputSink | null = null;
@@ -43,7 +47,12 @@ export class OutputCapture {
       state.pending += state.decoder.decode();
       state.pending += `\n[bds: output truncated after ${this.limitBytes} bytes]\n`;
       this.flush(stream);
-    } else if (state.pending.length >= BATCH_CHARS) {
+    } else if (
+      state.pending.length >= BATCH_CHARS ||
+      // Python prints synchronously and no timer can run meanwhile: a finished line is sent once a
+      // little time has passed, so a long run's output shows as it comes.
+      (state.pending.includes('\n') && performance.now() - state.sentAt >= LIVE_LINE_MS)
+    ) {
       this.flush(stream);
     }
     return bytes.length;
@@ -67,10 +76,17 @@ export class OutputCapture {
     if (state.pending === '' || this.sink === null) return;
     const text = state.pending;
     state.pending = '';
+    state.sentAt = performance.now();
     this.sink(stream, text);
   }
 
   private fresh(): StreamState {
-    return { decoder: new TextDecoder('utf-8'), bytes: 0, pending: '', truncated: false };
+    return {
+      decoder: new TextDecoder('utf-8'),
+      bytes: 0,
+      pending: '',
+      truncated: false,
+      sentAt: performance.now(),
+    };
   }
 }

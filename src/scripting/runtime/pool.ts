@@ -96,7 +96,19 @@ export class PythonWorkerPool extends PythonRuntimeBase {
   protected execute(call: PreparedCall): Promise<PythonRunResult> {
     if (this.closed) return Promise.reject(closedError());
     return new Promise<PythonRunResult>((resolve, reject) => {
-      this.queue.push({ call, resolve, reject });
+      const job: Job = { call, resolve, reject };
+      // Stopped while waiting for a worker: it leaves the queue and never runs.
+      call.signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(job);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          reject(new BdsError('task-cancelled', `${call.filename}: stopped before it started`));
+        },
+        { once: true },
+      );
+      this.queue.push(job);
       this.pump();
     });
   }

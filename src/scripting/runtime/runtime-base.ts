@@ -43,6 +43,7 @@ export interface PreparedCall extends RunCall {
   timeoutMs: number;
   onOutput?: (stream: OutputStream, text: string) => void;
   apiHandler?: ApiHandler;
+  signal?: AbortSignal;
 }
 
 export function resolveTimeouts(timeouts: Partial<PythonTimeouts> = {}): PythonTimeouts {
@@ -252,6 +253,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       timeoutMs,
       ...(request.onOutput ? { onOutput: request.onOutput } : {}),
       ...(request.apiHandler ? { apiHandler: request.apiHandler } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     };
   }
 

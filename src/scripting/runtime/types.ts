@@ -46,6 +46,11 @@ export type PythonRunRequest = Pick<RunCall, 'kind' | 'cacheKey' | 'source' | 'e
     /** Output as it arrives, in batches. It is also returned, capped, in the result. */
     onOutput?: (stream: OutputStream, text: string) => void;
     apiHandler?: ApiHandler;
+    /**
+     * Stops the call when aborted (a user's Stop): the worker is interrupted as at a timeout and the call
+     * fails with `task-cancelled`. In main-thread mode Python cannot be interrupted from outside: ignored.
+     */
+    signal?: AbortSignal;
   };
 
 export interface PythonRunResult {
@@ -76,6 +81,7 @@ export interface PythonCallOptions {
   timeoutMs?: number;
   onOutput?: (stream: OutputStream, text: string) => void;
   apiHandler?: ApiHandler;
+  signal?: AbortSignal;
 }
 
 export interface MacroRenderResult extends MacroOutput {

@@ -140,10 +140,21 @@ export class WorkerSlot {
       };
       this.inflight = inflight;
       // The call's own fields cross to the worker; its callbacks and deadline stay here.
-      const { timeoutMs: _timeoutMs, onOutput: _onOutput, apiHandler: _apiHandler, ...run } = call;
+      const { timeoutMs: _timeoutMs, onOutput: _onOutput, apiHandler: _apiHandler, signal, ...run } = call;
       const message: RunMessage = { v: PROTOCOL_VERSION, type: 'run', id, ...run };
       worker.postMessage(message);
       if (inflight.deadline !== Infinity) this.watch(inflight.deadline);
+      if (signal) {
+        const stop = () =>
+          this.stopInflight(
+            inflight,
+            new BdsError('task-cancelled', `${call.filename}: stopped before it finished`, {
+              file: call.filename,
+            }),
+          );
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+      }
     });
   }
 
@@ -329,15 +340,18 @@ export class WorkerSlot {
   }
 
   private onDeadline(inflight: Inflight): void {
-    if (this.inflight !== inflight) return;
+    this.stopInflight(inflight, timeoutError(this.identity(inflight), inflight.call.timeoutMs));
+  }
+
+  /** Interrupt the call in flight and fail it with `error` (a timeout, or a caller's Stop). */
+  private stopInflight(inflight: Inflight, error: Error): void {
+    if (this.inflight !== inflight || inflight.settled) return;
     inflight.timedOut = true;
     Atomics.store(this.control, INTERRUPT_INDEX, SIGINT);
     // Wake a worker blocked in a bds_api call; it sees the interrupt.
     Atomics.add(this.control, API_SIGNAL_INDEX, 1);
     Atomics.notify(this.control, API_SIGNAL_INDEX);
-    this.settle(inflight, () =>
-      inflight.reject(timeoutError(this.identity(inflight), inflight.call.timeoutMs)),
-    );
+    this.settle(inflight, () => inflight.reject(error));
     inflight.grace = setTimeout(() => {
       inflight.grace = null;
       if (this.inflight !== inflight) return;

@@ -210,7 +210,7 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
     await expect.poll(() => palette.isVisible()).toBe(false);
   });
 
-  it('filters the list by tag, category and month', async () => {
+  it('filters the list by tag, category, year and month', async () => {
     const list = page.getByRole('listbox', { name: 'Posts' });
     await page.getByLabel('Tag', { exact: true }).selectOption('sea');
     await expect
@@ -218,6 +218,12 @@ describeWith(['chromium'], 'the posts screen in Chromium', () => {
         (await list.getByRole('option').allTextContents()).map((t) => t.replace(/\d{4}-.*/, '')).sort(),
       )
       .toEqual(['Harbour at dawn', 'Lighthouse keepers']);
+    // A whole year keeps all of its posts, a month only its own.
+    const of2026 = (await s.client.call('posts.list', {})).filter(
+      (p) => p.tags.includes('sea') && p.dateKey.startsWith('2026'),
+    ).length;
+    await page.getByLabel('Month', { exact: true }).selectOption('2026');
+    await expect.poll(() => list.getByRole('option').count()).toBe(of2026);
     await page.getByLabel('Month', { exact: true }).selectOption('2026-01');
     await expect.poll(() => list.getByRole('option').count()).toBe(1);
     await page.getByRole('button', { name: 'Clear' }).click();

@@ -138,6 +138,35 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
     expect(JSON.parse((await result.getByLabel('Result').textContent())!)).toEqual({ posts: 1, who: 'me' });
   });
 
+  it("shows a run's output as it comes and stops a runaway utility", async () => {
+    await page.getByLabel('New script title').fill('Spin');
+    await page.getByLabel('Kind of the new script').selectOption('utility');
+    await page.getByRole('button', { name: '+ New' }).click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Spin');
+    await editor().click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(
+      'def main(context):\n    i = 0\n    while True:\n        i += 1\n        if i % 200000 == 0:\n            print("still going", i)\n',
+    );
+    await page.keyboard.press('Control+s');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => page.getByLabel('Output so far').textContent(), { timeout: 20_000 })
+      .toContain('still going');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const result = page.getByRole('region', { name: 'Run' });
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain('Stopped');
+    expect(await page.getByRole('button', { name: 'Run' }).isEnabled()).toBe(true);
+  });
+
   it('a script from outside is marked untrusted and runs once trusted', async () => {
     fs.writeFileSync(path.join(s.root, 'scripts/stranger.py'), 'def main(context):\n    return 7\n');
     const list = page.getByRole('listbox', { name: 'Scripts' });

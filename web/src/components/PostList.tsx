@@ -248,10 +248,18 @@ export function PostList({ selectedId, onOpen, onNew, onNewPage, searchRef }: Po
             onChange={(e) => setMonth(e.target.value)}
           >
             <option value="">Month</option>
-            {options.months.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
+            {/* A year, then its months: "2026" keeps the whole year, "2026-01" one month. */}
+            {[...new Set(options.months.map((m) => m.slice(0, 4)))].map((year) => (
+              <optgroup key={year} label={year}>
+                <option value={year}>{year}, all year</option>
+                {options.months
+                  .filter((m) => m.startsWith(year))
+                  .map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+              </optgroup>
             ))}
           </select>
           {filtered && (

@@ -54,6 +54,9 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
   const [params, setParams] = useState('{}');
   const [run, setRun] = useState<Run>();
   const [running, setRunning] = useState(false);
+  const [live, setLive] = useState('');
+  const stopper = useRef<AbortController | undefined>(undefined);
+  const liveText = useRef('');
   const [onDisk, setOnDisk] = useState<Script>();
   const saved = useRef<Draft | undefined>(undefined);
   const dirty = Boolean(draft && saved.current && JSON.stringify(draft) !== JSON.stringify(saved.current));
@@ -377,30 +380,67 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
               spellCheck={false}
               onChange={(e) => setParams(e.target.value)}
             />
-            <button
-              type="button"
-              className="btn primary"
-              disabled={running || dirty || !script.trusted}
-              title={dirty ? 'Save first: the saved version runs' : undefined}
-              onClick={() => {
-                let parsed: Record<string, unknown>;
-                try {
-                  parsed = JSON.parse(params || '{}') as Record<string, unknown>;
-                } catch (e) {
-                  reportError(e, 'Parameters are not JSON');
-                  return;
-                }
-                setRunning(true);
-                setRun(undefined);
-                client
-                  .call('scripts.run', { ref: script.id, params: parsed })
-                  .then(setRun, (e: unknown) => reportError(e, 'Running the script'))
-                  .finally(() => setRunning(false));
-              }}
-            >
-              {running ? 'Running…' : 'Run'}
-            </button>
+            {running ? (
+              <button type="button" className="btn danger" onClick={() => stopper.current?.abort()}>
+                Stop
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="btn primary"
+                disabled={dirty || !script.trusted}
+                title={dirty ? 'Save first: the saved version runs' : undefined}
+                onClick={() => {
+                  let parsed: Record<string, unknown>;
+                  try {
+                    parsed = JSON.parse(params || '{}') as Record<string, unknown>;
+                  } catch (e) {
+                    reportError(e, 'Parameters are not JSON');
+                    return;
+                  }
+                  const ctl = new AbortController();
+                  stopper.current = ctl;
+                  setRunning(true);
+                  setRun(undefined);
+                  setLive('');
+                  liveText.current = '';
+                  const started = performance.now();
+                  client
+                    .callStreaming(
+                      'scripts.run',
+                      { ref: script.id, params: parsed },
+                      {
+                        signal: ctl.signal,
+                        onOutput: (_stream, text) => {
+                          liveText.current += text;
+                          setLive(liveText.current);
+                        },
+                      },
+                    )
+                    .then(setRun, (e: unknown) => {
+                      if (ctl.signal.aborted) {
+                        // Stopped by the user: what it printed until then (the server keeps the run too).
+                        setRun({
+                          script: script.slug,
+                          status: 'stopped',
+                          stdout: liveText.current,
+                          stderr: '',
+                          durationMs: performance.now() - started,
+                        });
+                      } else reportError(e, 'Running the script');
+                    })
+                    .finally(() => setRunning(false));
+                }}
+              >
+                Run
+              </button>
+            )}
           </div>
+          {running && (
+            <pre className="run-output live" aria-label="Output so far" aria-live="polite">
+              {live || 'Running…'}
+            </pre>
+          )}
           {run && (
             <div className={`run-result ${run.status}`} role="status">
               <div>
@@ -409,7 +449,9 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
                     ? 'Done'
                     : run.status === 'timeout'
                       ? 'Stopped: took too long'
-                      : 'Failed'}
+                      : run.status === 'stopped'
+                        ? 'Stopped'
+                        : 'Failed'}
                 </strong>{' '}
                 <span className="muted">in {Math.round(run.durationMs)} ms</span>
               </div>

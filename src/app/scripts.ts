@@ -231,6 +231,31 @@ export const runScript = workspaceUseCase({
   },
 });
 
+const ApiReferenceEntrySchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  alias: z.string().optional(),
+  params: z.array(
+    z.object({ name: z.string(), type: z.string(), required: z.boolean(), description: z.string() }),
+  ),
+  returns: z.string(),
+  readOnly: z.boolean(),
+  description: z.string(),
+});
+
+export const apiReferenceUseCase = workspaceUseCase({
+  name: 'scripts.apiReference',
+  description:
+    'The bds_api methods scripts can call: namespace, Python name, arguments, result and whether macros may call it (the source of docs/python-api.md).',
+  input: z.object({}),
+  output: z.array(ApiReferenceEntrySchema),
+  readOnly: true,
+  cacheable: true,
+  errors: [],
+  http: { method: 'GET', path: '/api/scripts-api' },
+  run: (app) => app.apiReference(),
+});
+
 export const scriptRuns = workspaceUseCase({
   name: 'scripts.runs',
   description: 'The last runs of a script: start, duration, status, output and result.',
@@ -264,4 +289,5 @@ export const SCRIPT_USE_CASES = [
   checkScriptUseCase,
   runScript,
   scriptRuns,
+  apiReferenceUseCase,
 ] as const;

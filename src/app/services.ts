@@ -8,6 +8,7 @@ import type { MediaIndexReport, MediaStore } from '../content/media/index.js';
 import type { PythonRuntime } from '../scripting/index.js';
 import type { ScriptIndexReport, ScriptStore } from '../scripting/scripts/script-store.js';
 import type { ApiHandler } from '../scripting/runtime/types.js';
+import type { ApiReferenceEntry } from '../scripting/api/generate.js';
 import type { PythonMacroResolver } from '../render/index.js';
 import type { BuildOptions, BuildProgress, SiteBuilder, SiteSource } from '../site/index.js';
 import type { PostIndex } from '../store/index.js';
@@ -87,6 +88,8 @@ export interface AppServices extends UserServices {
   macroResolver(runtime?: () => PythonRuntime): PythonMacroResolver;
   /** Answers the bds_api calls of a script run, as `caller` may make them. */
   apiHandler(caller: ApiCaller): ApiHandler;
+  /** The bds_api methods as a person reads them (the same source as docs/python-api.md). */
+  apiReference(): ApiReferenceEntry[];
   readonly site: SiteServices;
   git(): GitSync;
   /** This machine's settings for the project (BDS_HOME): Python mode, pool size, timeouts. */

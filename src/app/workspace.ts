@@ -31,6 +31,7 @@ import { AppEventBus, type AppEvents } from './events.js';
 import { MachineSettingsStore, type MachineSettings } from './machine-settings.js';
 import { ProjectRegistry, bdsHome } from './projects.js';
 import { createApiHandler, pythonApiMethods } from './python-api.js';
+import { apiReference } from '../scripting/api/generate.js';
 import { createWorkspaceRuntime, MacroScriptCache, WorkspaceMacroResolver } from './python.js';
 import type { ApiHandler } from '../scripting/runtime/types.js';
 import type { ApiCaller, AppServices, CallContext, RebuildReport, SiteServices } from './services.js';
@@ -284,6 +285,7 @@ export class Workspace {
         }),
       macroResolver,
       apiHandler: (caller) => createApiHandler((uc, input) => this.dispatchPython(uc, input), caller),
+      apiReference: () => apiReference(pythonApiMethods()),
       get site() {
         return ws.site();
       },

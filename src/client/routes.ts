@@ -48,6 +48,7 @@ export const ROUTES: Record<UseCaseName, Route> = {
   'scripts.check': { method: 'POST', path: '/api/scripts/:ref/check', readOnly: true },
   'scripts.run': { method: 'POST', path: '/api/scripts/:ref/run', readOnly: false },
   'scripts.runs': { method: 'GET', path: '/api/scripts/:ref/runs', readOnly: true },
+  'scripts.apiReference': { method: 'GET', path: '/api/scripts-api', readOnly: true },
   'git.availability': { method: 'GET', path: '/api/git/availability', readOnly: true },
   'git.repoState': { method: 'GET', path: '/api/git/repo', readOnly: true },
   'git.status': { method: 'GET', path: '/api/git/status', readOnly: true },

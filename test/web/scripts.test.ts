@@ -74,6 +74,15 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
       .toBe(1);
     const file = fs.readFileSync(path.join(s.root, 'scripts/shout.py'), 'utf8');
     expect(file).toContain('.upper()');
+
+    // The bds_api reference beside it: a macro may call only what reads.
+    await page.getByRole('button', { name: 'API' }).click();
+    const reference = page.getByRole('complementary', { name: 'bds_api reference' });
+    await reference.getByLabel('Search the API').fill('slug');
+    await expect.poll(() => reference.textContent()).toContain('get_by_slug(slug)');
+    await reference.getByLabel('Search the API').fill('posts.create');
+    await expect.poll(() => reference.locator('li.unavailable').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Close the reference' }).click();
   });
 
   it('the saved macro renders in the post preview', async () => {

@@ -278,4 +278,21 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
         ctx.emit(r, () => [`Indexed ${r.indexed} scripts`, ...r.problems.map(formatProblem)].join('\n'));
       }),
     );
+
+  script
+    .command('api [namespace]')
+    .description('the bds_api methods scripts can call (✓: macros may call it too)')
+    .action(async (namespace?: string) =>
+      ctx.call('scripts.apiReference', {}).then((all) => {
+        const shown = namespace ? all.filter((m) => m.namespace === namespace) : all;
+        ctx.emit(shown, () =>
+          shown
+            .map((m) => {
+              const args = m.params.map((p) => `${p.name}${p.required ? '' : '=None'}`).join(', ');
+              return `${m.readOnly ? '✓' : ' '} bds_api.${m.namespace}.${m.name}(${args}) -> ${m.returns}\n    ${m.description}`;
+            })
+            .join('\n'),
+        );
+      }),
+    );
 }

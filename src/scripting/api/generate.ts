@@ -144,6 +144,36 @@ export function generatePythonModule(methods: readonly ApiMethod[]): string {
 }
 
 /** docs/python-api.md */
+/** One method of the Python API as a person reads it (the docs, the app's reference panel). */
+export interface ApiReferenceEntry {
+  namespace: string;
+  /** snake_case, as Python calls it. */
+  name: string;
+  /** The camelCase alias, when it differs. */
+  alias?: string;
+  params: { name: string; type: string; required: boolean; description: string }[];
+  returns: string;
+  readOnly: boolean;
+  description: string;
+}
+
+export function apiReference(methods: readonly ApiMethod[]): ApiReferenceEntry[] {
+  return methods.map((m) => ({
+    namespace: m.namespace,
+    name: pythonName(m.name),
+    ...(pythonName(m.name) === m.name ? {} : { alias: m.name }),
+    params: m.params.map((p) => ({
+      name: pythonName(p.name),
+      type: typeLabel(p.schema),
+      required: p.required,
+      description: p.description,
+    })),
+    returns: typeLabel(m.result),
+    readOnly: m.readOnly,
+    description: m.description,
+  }));
+}
+
 export function generateApiDocs(methods: readonly ApiMethod[]): string {
   const out: string[] = [
     '# The bds Python API (`bds_api`)',
@@ -159,17 +189,15 @@ export function generateApiDocs(methods: readonly ApiMethod[]): string {
     'rendering never changes the blog, and a write from a macro raises `ApiError` with code `read-only`.',
     '',
   ];
+  const entries = apiReference(methods);
   for (const ns of namespaces(methods)) {
     out.push(`## \`${ns}\``, '', '| method | arguments | returns | read-only | |', '|---|---|---|---|---|');
-    for (const m of methods.filter((x) => x.namespace === ns)) {
+    for (const m of entries.filter((x) => x.namespace === ns)) {
       const args = m.params
-        .map(
-          (p) =>
-            `\`${pythonName(p.name)}${p.required ? '' : '=None'}\` (${typeLabel(p.schema).replace(/\|/g, '\\|')})`,
-        )
+        .map((p) => `\`${p.name}${p.required ? '' : '=None'}\` (${p.type.replace(/\|/g, '\\|')})`)
         .join(', ');
       out.push(
-        `| \`${pythonName(m.name)}\`${pythonName(m.name) !== m.name ? ` (\`${m.name}\`)` : ''} | ${args || '–'} | ${typeLabel(m.result).replace(/\|/g, '\\|')} | ${m.readOnly ? '✓' : ''} | ${m.description} |`,
+        `| \`${m.name}\`${m.alias ? ` (\`${m.alias}\`)` : ''} | ${args || '–'} | ${m.returns.replace(/\|/g, '\\|')} | ${m.readOnly ? '✓' : ''} | ${m.description} |`,
       );
     }
     out.push('');

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { client, notify, refreshScripts, reportError, useStore } from '../store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { ApiReference } from './ApiReference.js';
 import { PythonEditor, type CodeProblem } from './PythonEditor.js';
 
 type Script = OutputOf<'scripts.get'>;
@@ -58,6 +59,7 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
   const stopper = useRef<AbortController | undefined>(undefined);
   const liveText = useRef('');
   const [onDisk, setOnDisk] = useState<Script>();
+  const [reference, setReference] = useState(false);
   const saved = useRef<Draft | undefined>(undefined);
   const dirty = Boolean(draft && saved.current && JSON.stringify(draft) !== JSON.stringify(saved.current));
 
@@ -174,328 +176,345 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
   const functions = check?.functions ?? [];
 
   return (
-    <section className="editor-pane script-editor" aria-label="Script">
-      <div className="editor-title">
-        <label className="visually-hidden" htmlFor="script-title">
-          Title
-        </label>
-        <input
-          id="script-title"
-          className="title-input"
-          value={draft.title}
-          onChange={(e) => setDraft({ ...draft, title: e.target.value })}
-        />
-      </div>
-      <div className="editor-head" role="toolbar" aria-label="Script actions">
-        <span className={`dot ${script.enabled ? 'published' : 'archived'}`} aria-hidden="true" />
-        <span className="status-word">{script.enabled ? 'enabled' : 'disabled'}</span>
-        <span className="save-state" role="status">
-          {saving ? 'Saving…' : dirty ? 'Edited' : 'Saved'}
-        </span>
-        <button type="button" className="btn primary" onClick={() => void save()} disabled={!dirty || saving}>
-          Save
-        </button>
-        <button
-          type="button"
-          className="btn"
-          onClick={() =>
-            void act(
-              () => client.call('scripts.setEnabled', { ref: script.id, enabled: !script.enabled }),
-              script.enabled ? 'Disabled.' : 'Enabled.',
-              'Enabling',
-            )
-          }
-        >
-          {script.enabled ? 'Disable' : 'Enable'}
-        </button>
-        <button type="button" className="btn" onClick={() => setRenaming(script.slug)}>
-          Rename…
-        </button>
-        <button type="button" className="btn danger" onClick={() => setConfirm('delete')}>
-          Delete
-        </button>
-      </div>
-      {!script.trusted && (
-        <div className="conflict" role="alert">
-          <p>
-            <strong>Not trusted.</strong> This script came from outside bds (a pull, or an edit in another
-            program) and does not run until you trust it. Read it first: it can do anything bds can.
-          </p>
-          <div className="actions">
-            <button
-              type="button"
-              className="btn primary"
-              onClick={() =>
-                void act(
-                  () => client.call('scripts.trust', { ref: script.id }),
-                  'Trusted: it runs now.',
-                  'Trusting',
-                )
-              }
-            >
-              Trust this version
-            </button>
-          </div>
-        </div>
-      )}
-      {onDisk && (
-        <div className="conflict" role="alert">
-          <p>The file changed on disk while you were editing. Your text is still here.</p>
-          <div className="actions">
-            <button type="button" className="btn" onClick={() => setOnDisk(undefined)}>
-              Keep mine
-            </button>
-            <button
-              type="button"
-              className="btn"
-              onClick={() => {
-                const d = draftOf(onDisk);
-                setScript(onDisk);
-                setDraft(d);
-                saved.current = d;
-                setOnDisk(undefined);
-              }}
-            >
-              Take the disk version
-            </button>
-          </div>
-        </div>
-      )}
-      {renaming !== undefined && (
-        <form
-          className="rename-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void (async () => {
-              try {
-                const r = await client.call('scripts.rename', { ref: script.id, newSlug: renaming });
-                setRenaming(undefined);
-                notify(
-                  r.stillUsedBy.length
-                    ? `Renamed to ${r.script.slug}. Still using the old name: ${r.stillUsedBy.join(', ')}.`
-                    : `Renamed to ${r.script.slug}.`,
-                );
-                await load();
-                void refreshScripts();
-              } catch (e) {
-                reportError(e, 'Renaming');
-              }
-            })();
-          }}
-        >
-          <label htmlFor="script-new-slug">New macro name</label>
+    <div className={`script-work ${reference ? 'with-reference' : ''}`}>
+      <section className="editor-pane script-editor" aria-label="Script">
+        <div className="editor-title">
+          <label className="visually-hidden" htmlFor="script-title">
+            Title
+          </label>
           <input
-            id="script-new-slug"
-            value={renaming}
-            onChange={(e) => setRenaming(e.target.value)}
-            autoFocus
+            id="script-title"
+            className="title-input"
+            value={draft.title}
+            onChange={(e) => setDraft({ ...draft, title: e.target.value })}
           />
-          <button type="submit" className="btn primary">
-            Rename
+        </div>
+        <div className="editor-head" role="toolbar" aria-label="Script actions">
+          <span className={`dot ${script.enabled ? 'published' : 'archived'}`} aria-hidden="true" />
+          <span className="status-word">{script.enabled ? 'enabled' : 'disabled'}</span>
+          <span className="save-state" role="status">
+            {saving ? 'Saving…' : dirty ? 'Edited' : 'Saved'}
+          </span>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => void save()}
+            disabled={!dirty || saving}
+          >
+            Save
           </button>
-          <button type="button" className="btn" onClick={() => setRenaming(undefined)}>
-            Cancel
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              void act(
+                () => client.call('scripts.setEnabled', { ref: script.id, enabled: !script.enabled }),
+                script.enabled ? 'Disabled.' : 'Enabled.',
+                'Enabling',
+              )
+            }
+          >
+            {script.enabled ? 'Disable' : 'Enable'}
           </button>
-        </form>
-      )}
-      <div className="meta-grid script-meta">
-        <label htmlFor="script-kind">Kind</label>
-        <select
-          id="script-kind"
-          value={draft.kind}
-          onChange={(e) => setDraft({ ...draft, kind: e.target.value as Kind })}
-        >
-          <option value="macro">macro</option>
-          <option value="transform">transform</option>
-          <option value="utility">utility</option>
-        </select>
-        <label htmlFor="script-entrypoint">Entrypoint</label>
-        <select
-          id="script-entrypoint"
-          value={draft.entrypoint}
-          onChange={(e) => setDraft({ ...draft, entrypoint: e.target.value })}
-        >
-          {!functions.some((f) => f.name === draft.entrypoint) && (
-            <option value={draft.entrypoint}>{draft.entrypoint} (not defined)</option>
-          )}
-          {functions.map((f) => (
-            <option key={f.name} value={f.name}>
-              {f.name}({f.params.join(', ')})
-            </option>
-          ))}
-        </select>
-        {draft.kind === 'transform' && (
-          <>
-            <label htmlFor="script-order">Order</label>
-            <input
-              id="script-order"
-              type="number"
-              value={draft.order}
-              onChange={(e) => setDraft({ ...draft, order: Number(e.target.value) || 0 })}
-            />
-          </>
-        )}
-        <span className="muted script-called">
-          {draft.kind === 'macro' ? `[[${script.slug} …]] in a post calls ` : 'Called as '}
-          {CALLED_AS[draft.kind]}
-        </span>
-      </div>
-      <PythonEditor
-        label="Script code (Python)"
-        value={draft.code}
-        onChange={(code) => setDraft((d) => (d ? { ...d, code } : d))}
-        onSave={() => void save()}
-        problems={problems}
-      />
-      <div className="script-problems" aria-label="Problems in the script" aria-live="polite">
-        {check === undefined ? (
-          <span className="muted">Checking…</span>
-        ) : problems.length === 0 && check.warnings.length === 0 ? (
-          <span className="ok">No problems</span>
-        ) : (
-          <ul>
-            {problems.map((p, i) => (
-              <li key={i} className={p.severity}>
-                Line {p.line}
-                {p.severity === 'error' ? `:${p.column}` : ''}: {p.message}
-              </li>
-            ))}
-            {check.warnings
-              .filter((w) => !/:(\d+): /.test(w))
-              .map((w) => (
-                <li key={w} className="warning">
-                  {w.replace(`${script.path}: `, '')}
-                </li>
-              ))}
-          </ul>
-        )}
-      </div>
-      {script.kind === 'utility' && (
-        <section className="run-panel" aria-label="Run">
-          <div className="run-row">
-            <label htmlFor="script-params">Parameters (JSON)</label>
-            <input
-              id="script-params"
-              value={params}
-              spellCheck={false}
-              onChange={(e) => setParams(e.target.value)}
-            />
-            {running ? (
-              <button type="button" className="btn danger" onClick={() => stopper.current?.abort()}>
-                Stop
-              </button>
-            ) : (
+          <button type="button" className="btn" onClick={() => setRenaming(script.slug)}>
+            Rename…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            aria-pressed={reference}
+            onClick={() => setReference((r) => !r)}
+            title="What bds_api offers"
+          >
+            API
+          </button>
+          <button type="button" className="btn danger" onClick={() => setConfirm('delete')}>
+            Delete
+          </button>
+        </div>
+        {!script.trusted && (
+          <div className="conflict" role="alert">
+            <p>
+              <strong>Not trusted.</strong> This script came from outside bds (a pull, or an edit in another
+              program) and does not run until you trust it. Read it first: it can do anything bds can.
+            </p>
+            <div className="actions">
               <button
                 type="button"
                 className="btn primary"
-                disabled={dirty || !script.trusted}
-                title={dirty ? 'Save first: the saved version runs' : undefined}
+                onClick={() =>
+                  void act(
+                    () => client.call('scripts.trust', { ref: script.id }),
+                    'Trusted: it runs now.',
+                    'Trusting',
+                  )
+                }
+              >
+                Trust this version
+              </button>
+            </div>
+          </div>
+        )}
+        {onDisk && (
+          <div className="conflict" role="alert">
+            <p>The file changed on disk while you were editing. Your text is still here.</p>
+            <div className="actions">
+              <button type="button" className="btn" onClick={() => setOnDisk(undefined)}>
+                Keep mine
+              </button>
+              <button
+                type="button"
+                className="btn"
                 onClick={() => {
-                  let parsed: Record<string, unknown>;
-                  try {
-                    parsed = JSON.parse(params || '{}') as Record<string, unknown>;
-                  } catch (e) {
-                    reportError(e, 'Parameters are not JSON');
-                    return;
-                  }
-                  const ctl = new AbortController();
-                  stopper.current = ctl;
-                  setRunning(true);
-                  setRun(undefined);
-                  setLive('');
-                  liveText.current = '';
-                  const started = performance.now();
-                  client
-                    .callStreaming(
-                      'scripts.run',
-                      { ref: script.id, params: parsed },
-                      {
-                        signal: ctl.signal,
-                        onOutput: (_stream, text) => {
-                          liveText.current += text;
-                          setLive(liveText.current);
-                        },
-                      },
-                    )
-                    .then(setRun, (e: unknown) => {
-                      if (ctl.signal.aborted) {
-                        // Stopped by the user: what it printed until then (the server keeps the run too).
-                        setRun({
-                          script: script.slug,
-                          status: 'stopped',
-                          stdout: liveText.current,
-                          stderr: '',
-                          durationMs: performance.now() - started,
-                        });
-                      } else reportError(e, 'Running the script');
-                    })
-                    .finally(() => setRunning(false));
+                  const d = draftOf(onDisk);
+                  setScript(onDisk);
+                  setDraft(d);
+                  saved.current = d;
+                  setOnDisk(undefined);
                 }}
               >
-                Run
+                Take the disk version
               </button>
-            )}
+            </div>
           </div>
-          {running && (
-            <pre className="run-output live" aria-label="Output so far" aria-live="polite">
-              {live || 'Running…'}
-            </pre>
+        )}
+        {renaming !== undefined && (
+          <form
+            className="rename-row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void (async () => {
+                try {
+                  const r = await client.call('scripts.rename', { ref: script.id, newSlug: renaming });
+                  setRenaming(undefined);
+                  notify(
+                    r.stillUsedBy.length
+                      ? `Renamed to ${r.script.slug}. Still using the old name: ${r.stillUsedBy.join(', ')}.`
+                      : `Renamed to ${r.script.slug}.`,
+                  );
+                  await load();
+                  void refreshScripts();
+                } catch (e) {
+                  reportError(e, 'Renaming');
+                }
+              })();
+            }}
+          >
+            <label htmlFor="script-new-slug">New macro name</label>
+            <input
+              id="script-new-slug"
+              value={renaming}
+              onChange={(e) => setRenaming(e.target.value)}
+              autoFocus
+            />
+            <button type="submit" className="btn primary">
+              Rename
+            </button>
+            <button type="button" className="btn" onClick={() => setRenaming(undefined)}>
+              Cancel
+            </button>
+          </form>
+        )}
+        <div className="meta-grid script-meta">
+          <label htmlFor="script-kind">Kind</label>
+          <select
+            id="script-kind"
+            value={draft.kind}
+            onChange={(e) => setDraft({ ...draft, kind: e.target.value as Kind })}
+          >
+            <option value="macro">macro</option>
+            <option value="transform">transform</option>
+            <option value="utility">utility</option>
+          </select>
+          <label htmlFor="script-entrypoint">Entrypoint</label>
+          <select
+            id="script-entrypoint"
+            value={draft.entrypoint}
+            onChange={(e) => setDraft({ ...draft, entrypoint: e.target.value })}
+          >
+            {!functions.some((f) => f.name === draft.entrypoint) && (
+              <option value={draft.entrypoint}>{draft.entrypoint} (not defined)</option>
+            )}
+            {functions.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name}({f.params.join(', ')})
+              </option>
+            ))}
+          </select>
+          {draft.kind === 'transform' && (
+            <>
+              <label htmlFor="script-order">Order</label>
+              <input
+                id="script-order"
+                type="number"
+                value={draft.order}
+                onChange={(e) => setDraft({ ...draft, order: Number(e.target.value) || 0 })}
+              />
+            </>
           )}
-          {run && (
-            <div className={`run-result ${run.status}`} role="status">
-              <div>
-                <strong>
-                  {run.status === 'ok'
-                    ? 'Done'
-                    : run.status === 'timeout'
-                      ? 'Stopped: took too long'
-                      : run.status === 'stopped'
-                        ? 'Stopped'
-                        : 'Failed'}
-                </strong>{' '}
-                <span className="muted">in {Math.round(run.durationMs)} ms</span>
-              </div>
-              {run.error && (
-                <pre className="run-error">
-                  {run.error.line ? `line ${run.error.line}: ` : ''}
-                  {run.error.message}
-                </pre>
-              )}
-              {(run.stdout || run.stderr) && (
-                <pre className="run-output" aria-label="Output">
-                  {run.stdout}
-                  {run.stderr}
-                </pre>
-              )}
-              {run.value !== undefined && (
-                <pre className="run-value" aria-label="Result">
-                  {JSON.stringify(run.value, null, 2)}
-                </pre>
+          <span className="muted script-called">
+            {draft.kind === 'macro' ? `[[${script.slug} …]] in a post calls ` : 'Called as '}
+            {CALLED_AS[draft.kind]}
+          </span>
+        </div>
+        <PythonEditor
+          label="Script code (Python)"
+          value={draft.code}
+          onChange={(code) => setDraft((d) => (d ? { ...d, code } : d))}
+          onSave={() => void save()}
+          problems={problems}
+        />
+        <div className="script-problems" aria-label="Problems in the script" aria-live="polite">
+          {check === undefined ? (
+            <span className="muted">Checking…</span>
+          ) : problems.length === 0 && check.warnings.length === 0 ? (
+            <span className="ok">No problems</span>
+          ) : (
+            <ul>
+              {problems.map((p, i) => (
+                <li key={i} className={p.severity}>
+                  Line {p.line}
+                  {p.severity === 'error' ? `:${p.column}` : ''}: {p.message}
+                </li>
+              ))}
+              {check.warnings
+                .filter((w) => !/:(\d+): /.test(w))
+                .map((w) => (
+                  <li key={w} className="warning">
+                    {w.replace(`${script.path}: `, '')}
+                  </li>
+                ))}
+            </ul>
+          )}
+        </div>
+        {script.kind === 'utility' && (
+          <section className="run-panel" aria-label="Run">
+            <div className="run-row">
+              <label htmlFor="script-params">Parameters (JSON)</label>
+              <input
+                id="script-params"
+                value={params}
+                spellCheck={false}
+                onChange={(e) => setParams(e.target.value)}
+              />
+              {running ? (
+                <button type="button" className="btn danger" onClick={() => stopper.current?.abort()}>
+                  Stop
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="btn primary"
+                  disabled={dirty || !script.trusted}
+                  title={dirty ? 'Save first: the saved version runs' : undefined}
+                  onClick={() => {
+                    let parsed: Record<string, unknown>;
+                    try {
+                      parsed = JSON.parse(params || '{}') as Record<string, unknown>;
+                    } catch (e) {
+                      reportError(e, 'Parameters are not JSON');
+                      return;
+                    }
+                    const ctl = new AbortController();
+                    stopper.current = ctl;
+                    setRunning(true);
+                    setRun(undefined);
+                    setLive('');
+                    liveText.current = '';
+                    const started = performance.now();
+                    client
+                      .callStreaming(
+                        'scripts.run',
+                        { ref: script.id, params: parsed },
+                        {
+                          signal: ctl.signal,
+                          onOutput: (_stream, text) => {
+                            liveText.current += text;
+                            setLive(liveText.current);
+                          },
+                        },
+                      )
+                      .then(setRun, (e: unknown) => {
+                        if (ctl.signal.aborted) {
+                          // Stopped by the user: what it printed until then (the server keeps the run too).
+                          setRun({
+                            script: script.slug,
+                            status: 'stopped',
+                            stdout: liveText.current,
+                            stderr: '',
+                            durationMs: performance.now() - started,
+                          });
+                        } else reportError(e, 'Running the script');
+                      })
+                      .finally(() => setRunning(false));
+                  }}
+                >
+                  Run
+                </button>
               )}
             </div>
-          )}
-        </section>
-      )}
-      <ConfirmDialog
-        open={confirm === 'delete'}
-        title={`Delete “${script.title}”?`}
-        message={`scripts/${script.slug}.py is removed from the project${script.kind === 'macro' ? `; posts that use [[${script.slug}]] show it as unknown` : ''}. With git you can still get it back from history.`}
-        confirmLabel="Delete"
-        onCancel={() => setConfirm(undefined)}
-        onConfirm={() => {
-          setConfirm(undefined);
-          void (async () => {
-            try {
-              await client.call('scripts.delete', { ref: script.id });
-              notify(`${script.title} deleted.`);
-              void refreshScripts();
-              onDeleted();
-            } catch (e) {
-              reportError(e, 'Deleting');
-            }
-          })();
-        }}
-      />
-    </section>
+            {running && (
+              <pre className="run-output live" aria-label="Output so far" aria-live="polite">
+                {live || 'Running…'}
+              </pre>
+            )}
+            {run && (
+              <div className={`run-result ${run.status}`} role="status">
+                <div>
+                  <strong>
+                    {run.status === 'ok'
+                      ? 'Done'
+                      : run.status === 'timeout'
+                        ? 'Stopped: took too long'
+                        : run.status === 'stopped'
+                          ? 'Stopped'
+                          : 'Failed'}
+                  </strong>{' '}
+                  <span className="muted">in {Math.round(run.durationMs)} ms</span>
+                </div>
+                {run.error && (
+                  <pre className="run-error">
+                    {run.error.line ? `line ${run.error.line}: ` : ''}
+                    {run.error.message}
+                  </pre>
+                )}
+                {(run.stdout || run.stderr) && (
+                  <pre className="run-output" aria-label="Output">
+                    {run.stdout}
+                    {run.stderr}
+                  </pre>
+                )}
+                {run.value !== undefined && (
+                  <pre className="run-value" aria-label="Result">
+                    {JSON.stringify(run.value, null, 2)}
+                  </pre>
+                )}
+              </div>
+            )}
+          </section>
+        )}
+        <ConfirmDialog
+          open={confirm === 'delete'}
+          title={`Delete “${script.title}”?`}
+          message={`scripts/${script.slug}.py is removed from the project${script.kind === 'macro' ? `; posts that use [[${script.slug}]] show it as unknown` : ''}. With git you can still get it back from history.`}
+          confirmLabel="Delete"
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => {
+            setConfirm(undefined);
+            void (async () => {
+              try {
+                await client.call('scripts.delete', { ref: script.id });
+                notify(`${script.title} deleted.`);
+                void refreshScripts();
+                onDeleted();
+              } catch (e) {
+                reportError(e, 'Deleting');
+              }
+            })();
+          }}
+        />
+      </section>
+      {reference && <ApiReference kind={draft.kind} onClose={() => setReference(false)} />}
+    </div>
   );
 }

@@ -134,7 +134,7 @@ describeWith(['chromium'], 'live reload in Chromium', () => {
     const replacement = fs.readFileSync(path.join(blog.root, other.path));
     await reloadAfter('media file', () => fs.writeFileSync(path.join(blog.root, media.path), replacement));
     const url = `/${media.path}`;
-    let served = 0;
+    let served: number | undefined;
     for (let i = 0; ; i++) {
       try {
         await page.waitForLoadState();

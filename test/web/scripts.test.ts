@@ -39,6 +39,26 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
   const editor = () => page.getByRole('textbox', { name: 'Script code (Python)' });
   const problems = () => page.getByLabel('Problems in the script');
 
+  /** A new script from the Scripts section, its code typed over the starter and saved. */
+  const newScript = async (title: string, kind: 'macro' | 'utility', code: string) => {
+    await page.getByLabel('New script title').fill(title);
+    await page.getByLabel('Kind of the new script').selectOption(kind);
+    await page.getByRole('button', { name: '+ New' }).click();
+    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe(title);
+    await editor().click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(code);
+    await page.keyboard.press('Control+s');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
+  };
+
   it('makes a macro from the starter, underlines a syntax error as it is typed, and clears it when fixed', async () => {
     await nav('Scripts');
     await page.getByLabel('New script title').fill('Shout');
@@ -121,24 +141,11 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
 
   it('runs a utility and shows its output and result', async () => {
     await nav('Scripts');
-    await page.getByLabel('New script title').fill('Count posts');
-    await page.getByLabel('Kind of the new script').selectOption('utility');
-    await page.getByRole('button', { name: '+ New' }).click();
-    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Count posts');
-    await editor().click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText(
+    await newScript(
+      'Count posts',
+      'utility',
       'import bds_api\n\ndef main(context):\n    posts = bds_api.posts.list()\n    print("counted", len(posts))\n    return {"posts": len(posts), "who": context["params"].get("who")}\n',
     );
-    await page.keyboard.press('Control+s');
-    await expect
-      .poll(() =>
-        page
-          .getByRole('status')
-          .filter({ hasText: /^Saved$/ })
-          .count(),
-      )
-      .toBe(1);
     await page.getByLabel('Parameters (JSON)').fill('{"who": "me"}');
     await page.getByRole('button', { name: 'Run' }).click();
     const result = page.getByRole('region', { name: 'Run' });
@@ -148,24 +155,11 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
   });
 
   it("shows a run's output as it comes and stops a runaway utility", async () => {
-    await page.getByLabel('New script title').fill('Spin');
-    await page.getByLabel('Kind of the new script').selectOption('utility');
-    await page.getByRole('button', { name: '+ New' }).click();
-    await expect.poll(() => page.getByLabel('Title', { exact: true }).inputValue()).toBe('Spin');
-    await editor().click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText(
+    await newScript(
+      'Spin',
+      'utility',
       'def main(context):\n    i = 0\n    while True:\n        i += 1\n        if i % 200000 == 0:\n            print("still going", i)\n',
     );
-    await page.keyboard.press('Control+s');
-    await expect
-      .poll(() =>
-        page
-          .getByRole('status')
-          .filter({ hasText: /^Saved$/ })
-          .count(),
-      )
-      .toBe(1);
     await page.getByRole('button', { name: 'Run' }).click();
     await expect
       .poll(() => page.getByLabel('Output so far').textContent(), { timeout: 20_000 })

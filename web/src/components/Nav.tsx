@@ -1,13 +1,14 @@
-// The sections of the app. Templates arrives with the next part of the UI.
+// The sections of the app, in their order. Templates arrives with the next part of the UI: its place
+// is kept, marked as not here yet.
 export type Section = 'posts' | 'media' | 'scripts' | 'settings';
 
-const SECTIONS: { id: Section; name: string }[] = [
+const SECTIONS: { id: Section | 'templates'; name: string; later?: true }[] = [
   { id: 'posts', name: 'Posts' },
   { id: 'media', name: 'Media' },
   { id: 'scripts', name: 'Scripts' },
+  { id: 'templates', name: 'Templates', later: true },
   { id: 'settings', name: 'Settings' },
 ];
-const LATER = ['Templates'];
 
 export interface NavProps {
   section: Section;
@@ -18,24 +19,25 @@ export function Nav({ section, onSection }: NavProps) {
   return (
     <nav className="nav" aria-label="Sections">
       <div className="nav-brand">bds</div>
-      {SECTIONS.map((s) => (
-        <a
-          key={s.id}
-          href={`#${s.id}`}
-          aria-current={section === s.id ? 'page' : undefined}
-          onClick={(e) => {
-            e.preventDefault();
-            onSection(s.id);
-          }}
-        >
-          {s.name}
-        </a>
-      ))}
-      {LATER.map((name) => (
-        <a key={name} aria-disabled="true" title={`${name}: not in this version of the app yet`}>
-          {name}
-        </a>
-      ))}
+      {SECTIONS.map((s) =>
+        s.later ? (
+          <a key={s.id} aria-disabled="true" title={`${s.name}: not in this version of the app yet`}>
+            {s.name}
+          </a>
+        ) : (
+          <a
+            key={s.id}
+            href={`#${s.id}`}
+            aria-current={section === s.id ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              onSection(s.id as Section);
+            }}
+          >
+            {s.name}
+          </a>
+        ),
+      )}
       <div className="nav-spacer" />
     </nav>
   );

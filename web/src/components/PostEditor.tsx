@@ -15,6 +15,7 @@ import {
 } from '../store.js';
 import type { MacroCatalogue } from './macro-marks.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { DiskConflict } from './DiskConflict.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
 import { TagInput } from './TagInput.js';
 
@@ -310,47 +311,25 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
         </button>
       </div>
       {conflict && (
-        <div className="conflict" role="alert">
-          <p>
-            <strong>This post changed on disk</strong> while you had unsaved edits. Which version do you want
-            to keep?
-          </p>
-          <details>
-            <summary>Show the version on disk</summary>
-            <pre style={{ whiteSpace: 'pre-wrap', maxHeight: 200, overflow: 'auto' }}>
-              {draftOf(conflict).body}
-            </pre>
-          </details>
-          <div className="actions">
-            <button
-              type="button"
-              className="btn primary"
-              onClick={() => {
-                // Mine: saved over the disk version.
-                saved.current = draftOf(conflict);
-                setPost(conflict);
-                setConflict(undefined);
-                void save();
-              }}
-            >
-              Keep mine
-            </button>
-            <button
-              type="button"
-              className="btn"
-              onClick={() => {
-                const d = draftOf(conflict);
-                setPost(conflict);
-                setDraft(d);
-                saved.current = d;
-                setSaveState('saved');
-                setConflict(undefined);
-              }}
-            >
-              Take the disk version
-            </button>
-          </div>
-        </div>
+        <DiskConflict
+          what="post"
+          diskText={draftOf(conflict).body}
+          onKeepMine={() => {
+            // Mine: saved over the disk version.
+            saved.current = draftOf(conflict);
+            setPost(conflict);
+            setConflict(undefined);
+            void save();
+          }}
+          onTakeDisk={() => {
+            const d = draftOf(conflict);
+            setPost(conflict);
+            setDraft(d);
+            saved.current = d;
+            setSaveState('saved');
+            setConflict(undefined);
+          }}
+        />
       )}
       {comparing && published && post.hasDraft && draft.title !== post.title && (
         <p className="compare-title">

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { client, notify, refreshScripts, reportError, useStore } from '../store.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { DiskConflict } from './DiskConflict.js';
 import { ApiReference } from './ApiReference.js';
 import { PythonEditor, type CodeProblem } from './PythonEditor.js';
 
@@ -256,27 +257,21 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
           </div>
         )}
         {onDisk && (
-          <div className="conflict" role="alert">
-            <p>The file changed on disk while you were editing. Your text is still here.</p>
-            <div className="actions">
-              <button type="button" className="btn" onClick={() => setOnDisk(undefined)}>
-                Keep mine
-              </button>
-              <button
-                type="button"
-                className="btn"
-                onClick={() => {
-                  const d = draftOf(onDisk);
-                  setScript(onDisk);
-                  setDraft(d);
-                  saved.current = d;
-                  setOnDisk(undefined);
-                }}
-              >
-                Take the disk version
-              </button>
-            </div>
-          </div>
+          <DiskConflict
+            what="script"
+            diskText={onDisk.code}
+            onKeepMine={() => {
+              setOnDisk(undefined);
+              void save();
+            }}
+            onTakeDisk={() => {
+              const d = draftOf(onDisk);
+              setScript(onDisk);
+              setDraft(d);
+              saved.current = d;
+              setOnDisk(undefined);
+            }}
+          />
         )}
         {renaming !== undefined && (
           <form

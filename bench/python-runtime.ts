@@ -13,7 +13,7 @@ import { loadPyodide, version as pyodideVersion } from 'pyodide';
 import type { MacroContextV1 } from '../src/core/abi.js';
 import type { PythonRuntime, PythonScriptRef, PythonWorkerPool } from '../src/scripting/index.js';
 import * as fromSource from '../src/scripting/index.js';
-import { defaultIndexURL } from '../src/scripting/runtime/engine.js';
+import { defaultIndexURL } from '../src/scripting/runtime/pool.js';
 import { benchArgs, percentile, round } from './args.js';
 
 const args = benchArgs();

@@ -1,9 +1,8 @@
 // One loaded Pyodide with the bds runtime installed: loads it (from a memory snapshot when given),
-// applies the hardening for its realm, and runs calls. Shared by the worker and the main-thread mode.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { loadPyodide, type PyodideAPI } from 'pyodide';
-import { disableChildProcesses, emptyJsModule, poisonCodeGeneration } from './hardening.js';
+// applies the hardening for its realm, and runs calls. Shared by the Node worker, the main-thread mode
+// and the browser's Web Worker: nothing here depends on Node.
+import type { loadPyodide, PyodideAPI } from 'pyodide';
+import { emptyJsModule } from './hardening.js';
 import { OutputCapture } from './output-capture.js';
 import type { EngineSettings, RunCall } from './protocol.js';
 import {
@@ -13,12 +12,6 @@ import {
   RUNTIME_MODULE,
   RUNTIME_SOURCE,
 } from './python-source.js';
-
-/** Where the pyodide package lives; it is loaded from there, never from a CDN. */
-export function defaultIndexURL(): string {
-  const require = createRequire(import.meta.url);
-  return path.dirname(require.resolve('pyodide/package.json')) + path.sep;
-}
 
 export interface EngineLoadOptions extends EngineSettings {
   /** Start from this memory snapshot; on failure the engine does a full load and says why. */
@@ -30,11 +23,13 @@ export interface EngineLoadOptions extends EngineSettings {
   makeSnapshot?: boolean;
   /** Int32Array whose word 0 the watchdog sets to 2 (SIGINT) to raise KeyboardInterrupt. */
   interruptBuffer: Int32Array;
+  /** Pyodide's loader: the npm package's in Node, the one bds serves in a browser worker. */
+  loadPyodide: typeof loadPyodide;
   /**
-   * Poison the Function constructors and child_process of this realm. Only for a realm that runs
-   * nothing else (a worker): the host needs both.
+   * Called once Pyodide has loaded, to close the realm's doors (the Function constructors, Node's
+   * child_process). Only for a realm that runs nothing else (a worker): the host needs both.
    */
-  hardenRealm: boolean;
+  hardenRealm?: () => void;
   /** Answers `_bds_host.call(method, argsJson)` with an ApiAnswer as JSON. */
   hostCall(method: string, argsJson: string): string;
 }
@@ -127,7 +122,7 @@ export class PyodideEngine {
     let snapshotError: string | undefined;
     if (options.snapshot) {
       try {
-        pyodide = await loadPyodide({ ...base, _loadSnapshot: options.snapshot });
+        pyodide = await options.loadPyodide({ ...base, _loadSnapshot: options.snapshot });
         start = 'snapshot';
       } catch (e) {
         snapshotError = e instanceof Error ? e.message : String(e);
@@ -135,7 +130,7 @@ export class PyodideEngine {
     }
     let snapshot: Uint8Array | undefined;
     if (!pyodide) {
-      pyodide = await loadPyodide({ ...base, _makeSnapshot: options.makeSnapshot === true });
+      pyodide = await options.loadPyodide({ ...base, _makeSnapshot: options.makeSnapshot === true });
       // Pure Python state only, so it can go into the snapshot: starts from it find it ready.
       installRuntimeModule(pyodide);
       if (options.makeSnapshot) snapshot = pyodide.makeMemorySnapshot();
@@ -172,10 +167,7 @@ export class PyodideEngine {
     setup.destroy();
     runtimeModule.destroy();
 
-    if (options.hardenRealm) {
-      disableChildProcesses();
-      poisonCodeGeneration();
-    }
+    options.hardenRealm?.();
     const engine = new PyodideEngine(pyodide, { run: exported.run }, exported.version, capture);
     return { engine, start, snapshot, snapshotError };
   }

@@ -1,7 +1,7 @@
 // Defence in depth for the JavaScript side of a Python runtime. Pyodide is not a sandbox: Python can
 // reach JavaScript through `js`, `pyodide_js` and the `.constructor` of any proxied function. These
 // measures shut the known doors; trust (scripts from outside do not run until trusted) is the real guard.
-import childProcess from 'node:child_process';
+// Nothing here depends on Node (the browser worker uses it too); Node's own doors are in node-hardening.ts.
 
 /**
  * What Python sees as the `js` module: a frozen object with no prototype and nothing in it, so
@@ -40,27 +40,4 @@ export function poisonCodeGeneration(): void {
       enumerable: false,
     });
   }
-}
-
-/**
- * Make the realm's child_process unable to start programs. Pyodide implements `os.system` in Node by
- * calling `child_process.spawnSync`; Python-level blocks can be bypassed, this cannot from Python.
- * Only for a worker realm: the host needs child_process (git, rsync).
- */
-export function disableChildProcesses(): void {
-  const refuse = (): never => {
-    throw new Error('bds Python runtimes cannot start programs');
-  };
-  const cp = childProcess as unknown as Record<string, unknown>;
-  for (const name of ['spawn', 'exec', 'execFile', 'fork', 'execSync', 'execFileSync']) cp[name] = refuse;
-  // spawnSync is called from inside WebAssembly, where a throw is fatal: answer "could not run" instead.
-  cp.spawnSync = () => ({
-    pid: 0,
-    status: 127,
-    signal: null,
-    output: [null, null, null],
-    stdout: null,
-    stderr: null,
-    error: new Error('bds Python runtimes cannot start programs'),
-  });
 }

@@ -10,6 +10,7 @@
 //   to terminate. The call fails with the timeout error once it returns.
 // - bds_api handlers must answer synchronously: Python blocks the thread the handler would run on.
 import { Worker } from 'node:worker_threads';
+import { loadPyodide } from 'pyodide';
 import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
 import { BdsError, isBdsError } from '../../core/errors.js';
 import { PyodideEngine } from './engine.js';
@@ -149,7 +150,7 @@ export class MainThreadRuntime extends PythonRuntimeBase {
         snapshot: claim.snapshot ? new Uint8Array(claim.snapshot) : null,
         makeSnapshot: claim.makeSnapshot,
         interruptBuffer: this.words.subarray(INTERRUPT_INDEX, INTERRUPT_INDEX + 1),
-        hardenRealm: false,
+        loadPyodide,
         hostCall: (method, argsJson) => this.hostCall(method, argsJson),
       });
       if (this.snapshots) {

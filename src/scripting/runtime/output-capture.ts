@@ -1,6 +1,5 @@
 // Captures what Python writes to stdout/stderr during one run: decoded as UTF-8, sent on in batches,
 // and capped, so that a script printing 100 MB costs the host at most the cap.
-import { TextDecoder } from 'node:util';
 import type { OutputStream } from './protocol.js';
 
 export type OutputSink = (stream: OutputStream, text: string) => void;

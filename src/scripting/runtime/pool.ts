@@ -1,31 +1,34 @@
-// PythonWorkerPool: the default Python runtime. A FIFO queue in front of a pool of worker threads,
-// each running one call at a time; workers start lazily when work arrives and none is free.
+// PythonWorkerPool: the default Python runtime on the server, a pool of Node worker threads (see
+// slot-pool.ts for the queue and worker-slot.ts for one worker seen from the host).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
 import { BdsError } from '../../core/errors.js';
 import { defaultPythonPoolSize } from '../../core/schemas.js';
-import { defaultIndexURL } from './engine.js';
-import { closedError } from './failures.js';
+import { workerEntry } from '../../core/worker-entry.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES } from './output-capture.js';
-import type { EngineSettings } from './protocol.js';
-import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
+import { PROTOCOL_VERSION, type EngineSettings, type WorkerInit } from './protocol.js';
+import { SlotPoolRuntime } from './slot-pool.js';
 import { SnapshotStore } from './snapshot-store.js';
-import type { PythonRunResult, PythonRuntimeOptions } from './types.js';
-import { DEFAULT_RESOURCE_LIMITS, WorkerSlot, type WorkerInfo, type WorkerSlotState } from './worker-slot.js';
+import type { PythonRuntimeOptions } from './types.js';
+import type { SpawnWorker } from './worker-slot.js';
 
-export const DEFAULT_GRACE_MS = 100;
-export const DEFAULT_MAX_HEAP_MB = 1024;
-export const DEFAULT_START_TIMEOUT_MS = 60_000;
+export {
+  DEFAULT_GRACE_MS,
+  DEFAULT_MAX_HEAP_MB,
+  DEFAULT_START_TIMEOUT_MS,
+  type PoolStats,
+} from './slot-pool.js';
 
-interface Job {
-  call: PreparedCall;
-  resolve(result: PythonRunResult): void;
-  reject(error: unknown): void;
-}
+export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 256,
+  maxYoungGenerationSizeMb: 48,
+};
 
-export interface PoolStats {
-  size: number;
-  queued: number;
-  workers: { state: WorkerSlotState; info: WorkerInfo | null; replacements: number }[];
-  snapshotAvailable: boolean;
+/** Where the pyodide package lives; it is loaded from there, never from a CDN. */
+export function defaultIndexURL(): string {
+  const require = createRequire(import.meta.url);
+  return path.dirname(require.resolve('pyodide/package.json')) + path.sep;
 }
 
 export function engineSettings(options: PythonRuntimeOptions): EngineSettings {
@@ -40,117 +43,61 @@ export function engineSettings(options: PythonRuntimeOptions): EngineSettings {
   };
 }
 
-export class PythonWorkerPool extends PythonRuntimeBase {
-  readonly mode = 'worker' as const;
-  readonly size: number;
-  private readonly slots: WorkerSlot[];
-  private readonly queue: Job[] = [];
-  private readonly snapshots: SnapshotStore | null;
-  private closed = false;
-  private readonly failedToStart = new Set<WorkerSlot>();
-
-  constructor(options: PythonRuntimeOptions = {}) {
-    super(options.timeouts);
-    const size = options.size ?? defaultPythonPoolSize();
-    if (!Number.isInteger(size) || size < 1) {
-      throw new BdsError('invalid-argument', `the pool size must be a whole number >= 1, got ${size}`);
-    }
-    this.size = size;
-    this.snapshots = options.snapshot === false ? null : new SnapshotStore(options.snapshotCacheDir);
-    const settings = engineSettings(options);
-    const slotOptions = {
-      settings,
-      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
-      resourceLimits: options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
-      maxHeapBytes: (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024,
-      snapshots: this.snapshots,
-      startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-      onChange: () => this.pump(),
+/** Starts worker.ts in a worker thread, with a port for bds_api answers it reads synchronously. */
+function nodeWorkers(resourceLimits: ResourceLimits): SpawnWorker {
+  return (init, events) => {
+    const channel = new MessageChannel();
+    const data: WorkerInit = {
+      v: PROTOCOL_VERSION,
+      settings: init.settings,
+      control: init.control as SharedArrayBuffer,
+      apiPort: channel.port2,
+      snapshot: init.snapshot,
+      makeSnapshot: init.makeSnapshot,
     };
-    this.slots = Array.from({ length: size }, () => new WorkerSlot(slotOptions));
-  }
-
-  /** Start `count` workers now (default 1) rather than at the first calls. */
-  async start(count = 1): Promise<void> {
-    if (this.closed) throw closedError();
-    const wanted = this.slots.slice(0, Math.max(1, Math.min(count, this.size)));
-    await Promise.all(wanted.map((slot) => slot.start()));
-  }
-
-  stats(): PoolStats {
-    return {
-      size: this.size,
-      queued: this.queue.length,
-      workers: this.slots.map((s) => ({ state: s.state, info: s.info, replacements: s.replacements })),
-      snapshotAvailable: this.snapshots?.available ?? false,
-    };
-  }
-
-  async dispose(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(closedError());
-    await Promise.all(this.slots.map((slot) => slot.dispose()));
-  }
-
-  protected execute(call: PreparedCall): Promise<PythonRunResult> {
-    if (this.closed) return Promise.reject(closedError());
-    return new Promise<PythonRunResult>((resolve, reject) => {
-      const job: Job = { call, resolve, reject };
-      // Stopped while waiting for a worker: it leaves the queue and never runs.
-      call.signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.queue.indexOf(job);
-          if (at < 0) return;
-          this.queue.splice(at, 1);
-          reject(new BdsError('task-cancelled', `${call.filename}: stopped before it started`));
-        },
-        { once: true },
-      );
-      this.queue.push(job);
-      this.pump();
+    const entry = workerEntry(import.meta.url, 'worker');
+    const worker = new Worker(entry.filename, {
+      eval: entry.evaluate,
+      workerData: data,
+      transferList: [channel.port2],
+      resourceLimits,
     });
-  }
+    const apiPort = channel.port1;
+    apiPort.unref();
+    worker.on('message', events.message);
+    worker.on('error', (error: Error) => events.error(describeWorkerError(error)));
+    worker.on('exit', events.exit);
+    return {
+      postMessage: (message) => worker.postMessage(message),
+      answerApi: (message) => apiPort.postMessage(message),
+      terminate: () => {
+        apiPort.close();
+        void worker.terminate();
+      },
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+      threadId: worker.threadId,
+    };
+  };
+}
 
-  /** Hand queued calls to ready workers; start cold ones while calls wait and none is free. */
-  private pump(): void {
-    if (this.closed) return;
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.state !== 'ready') continue;
-      const job = this.queue.shift()!;
-      slot.execute(job.call).then(job.resolve, job.reject);
-    }
-    let starting = this.slots.filter((s) => s.state === 'starting').length;
-    for (const slot of this.slots) {
-      if (starting >= this.queue.length) break;
-      if (slot.state !== 'cold' || this.failedToStart.has(slot)) continue;
-      starting++;
-      slot.start().then(
-        () => {
-          this.failedToStart.delete(slot);
-          this.pump();
-        },
-        (error: unknown) => this.onStartFailed(slot, error),
-      );
-    }
-  }
+function describeWorkerError(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory (the worker heap limit was reached)';
+  return error.message || String(error);
+}
 
-  /**
-   * A worker could not start. It is not tried again for the calls waiting now (a broken install
-   * would loop); when no other worker can serve them, they fail with its error, and the next call
-   * tries afresh.
-   */
-  private onStartFailed(slot: WorkerSlot, error: unknown): void {
-    if (this.closed) return;
-    this.failedToStart.add(slot);
-    const alive = this.slots.some((s) => s.state === 'starting' || s.state === 'ready' || s.state === 'busy');
-    if (!alive) {
-      this.failedToStart.clear();
-      for (const job of this.queue.splice(0)) job.reject(error);
-      return;
-    }
-    this.pump();
+export class PythonWorkerPool extends SlotPoolRuntime {
+  constructor(options: PythonRuntimeOptions = {}) {
+    super({
+      size: options.size ?? defaultPythonPoolSize(),
+      settings: engineSettings(options),
+      spawn: nodeWorkers(options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS),
+      snapshots: options.snapshot === false ? null : new SnapshotStore(options.snapshotCacheDir),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+      ...(options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb }),
+      ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    });
   }
 }

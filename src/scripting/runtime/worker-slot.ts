@@ -1,10 +1,9 @@
-// One Python worker thread seen from the host: starting it (from a snapshot when there is one), one
-// call at a time, the watchdog (interrupt, then terminate after a grace), bds_api answers, and
-// replacing the thread after a crash, a runaway or too much memory.
-import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+// One Python worker seen from the host: starting it (from a snapshot when there is one), one call at a
+// time, the watchdog (interrupt, then terminate after a grace), bds_api answers, and replacing the
+// worker after a crash, a runaway or too much memory. Nothing here depends on Node: the server runs
+// it over worker threads (pool.ts), the browser over a Web Worker (web/src/python).
 import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
 import { BdsError, isBdsError } from '../../core/errors.js';
-import { workerEntry } from '../../core/worker-entry.js';
 import { closedError, failureToError, parseEnvelope, timeoutError } from './failures.js';
 import {
   API_SIGNAL_INDEX,
@@ -13,26 +12,71 @@ import {
   PROTOCOL_VERSION,
   SIGINT,
   type ApiCallMessage,
+  type ApiResultMessage,
   type EngineSettings,
   type ResultMessage,
   type InterruptedMessage,
   type RunMessage,
-  type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
 import type { PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult } from './types.js';
 
-export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
-  maxOldGenerationSizeMb: 256,
-  maxYoungGenerationSizeMb: 48,
-};
+/** What a slot needs of a worker, whatever runs it (a Node worker thread, a browser Web Worker). */
+export interface RuntimeWorker {
+  postMessage(message: RunMessage): void;
+  /** Hand a bds_api answer to the worker, where it reads it synchronously. */
+  answerApi(message: ApiResultMessage): void;
+  terminate(): void;
+  /** Keep the host process alive while a call is in flight, and let it go after (Node). */
+  ref?(): void;
+  unref?(): void;
+  readonly threadId?: number;
+}
+
+export interface WorkerSpawnInit {
+  settings: EngineSettings;
+  /** Int32Array(CONTROL_WORDS) over it: interrupt word and api-call word. */
+  control: SharedArrayBuffer | ArrayBuffer;
+  /** A memory snapshot to start from instead of a full load. */
+  snapshot: SharedArrayBuffer | null;
+  /** Make a snapshot right after loading and send it back in `ready`. */
+  makeSnapshot: boolean;
+}
+
+export interface WorkerEvents {
+  message(message: WorkerToHost): void;
+  /** The worker failed outside a run (it could not load, or threw at top level). */
+  error(reason: string): void;
+  exit(code: number): void;
+}
+
+/** Starts one worker; throws when it cannot. */
+export type SpawnWorker = (init: WorkerSpawnInit, events: WorkerEvents) => RuntimeWorker;
+
+/**
+ * The control words, shared with the worker where the platform allows it. A browser page that is not
+ * cross-origin isolated has no SharedArrayBuffer: then the interrupt cannot reach Python, and the
+ * watchdog's second step (terminate after the grace, start afresh) stops a runaway instead.
+ */
+export function controlBuffer(): SharedArrayBuffer | ArrayBuffer {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  const shared = typeof SharedArrayBuffer === 'function' && g.crossOriginIsolated !== false;
+  return shared ? new SharedArrayBuffer(CONTROL_WORDS * 4) : new ArrayBuffer(CONTROL_WORDS * 4);
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** Node's timers can stop holding the process open; browsers' have nothing to unref. */
+function unrefTimer(timer: Timer): void {
+  (timer as { unref?: () => void }).unref?.();
+}
 
 export interface WorkerSlotOptions {
   settings: EngineSettings;
+  spawn: SpawnWorker;
   graceMs: number;
-  resourceLimits: ResourceLimits;
   maxHeapBytes: number;
   snapshots: SnapshotStore | null;
   /** A worker not ready after this long is terminated and its start fails. */
@@ -54,7 +98,7 @@ export interface WorkerInfo {
 interface Inflight {
   id: number;
   call: PreparedCall;
-  worker: Worker;
+  worker: RuntimeWorker;
   resolve(result: PythonRunResult): void;
   reject(error: unknown): void;
   settled: boolean;
@@ -64,11 +108,11 @@ interface Inflight {
   stderr: string[];
   /** performance.now() at which the call times out; Infinity without a limit. */
   deadline: number;
-  grace: NodeJS.Timeout | null;
+  grace: Timer | null;
 }
 
 interface Starting {
-  worker: Worker;
+  worker: RuntimeWorker;
   claimed: SharedArrayBuffer | null;
   making: boolean;
   resolve(): void;
@@ -77,15 +121,14 @@ interface Starting {
 
 export class WorkerSlot {
   private stateValue: WorkerSlotState = 'cold';
-  private worker: Worker | null = null;
-  private control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-  private apiPort: MessagePort | null = null;
+  private worker: RuntimeWorker | null = null;
+  private control = new Int32Array(controlBuffer());
   private startPromise: Promise<void> | null = null;
   private starting: Starting | null = null;
   private inflight: Inflight | null = null;
   private seq = 0;
   private infoValue: WorkerInfo | null = null;
-  private watchTimer: NodeJS.Timeout | null = null;
+  private watchTimer: Timer | null = null;
   private watchAt = 0;
   /** Times a worker of this slot was replaced after a crash, a runaway or a heap too large. */
   replacements = 0;
@@ -122,7 +165,7 @@ export class WorkerSlot {
     this.stateValue = 'busy';
     const id = ++this.seq;
     Atomics.store(this.control, INTERRUPT_INDEX, 0);
-    worker.ref();
+    worker.ref?.();
     return new Promise<PythonRunResult>((resolve, reject) => {
       const inflight: Inflight = {
         id,
@@ -172,9 +215,7 @@ export class WorkerSlot {
       this.clearTimers(inflight);
       this.settle(inflight, () => inflight.reject(closedError()));
     }
-    this.apiPort?.close();
-    this.apiPort = null;
-    if (worker) await worker.terminate();
+    worker?.terminate();
   }
 
   private async spawn(): Promise<void> {
@@ -186,48 +227,40 @@ export class WorkerSlot {
       if (claim.makeSnapshot) this.options.snapshots?.release();
       throw closedError();
     }
-    const controlBuffer = new SharedArrayBuffer(CONTROL_WORDS * 4);
-    const channel = new MessageChannel();
-    const init: WorkerInit = {
-      v: PROTOCOL_VERSION,
-      settings: this.options.settings,
-      control: controlBuffer,
-      apiPort: channel.port2,
-      snapshot: claim.snapshot,
-      makeSnapshot: claim.makeSnapshot,
-    };
-    let worker: Worker;
+    const control = controlBuffer();
+    let worker: RuntimeWorker;
     try {
-      const entry = workerEntry(import.meta.url, 'worker');
-      worker = new Worker(entry.filename, {
-        eval: entry.evaluate,
-        workerData: init,
-        transferList: [channel.port2],
-        resourceLimits: this.options.resourceLimits,
-      });
+      worker = this.options.spawn(
+        {
+          settings: this.options.settings,
+          control,
+          snapshot: claim.snapshot,
+          makeSnapshot: claim.makeSnapshot,
+        },
+        {
+          message: (message) => this.onMessage(worker, message),
+          error: (reason) => this.onCrash(worker, reason),
+          exit: (code) => this.onCrash(worker, `the worker exited with code ${code}`),
+        },
+      );
     } catch (e) {
       if (claim.makeSnapshot) this.options.snapshots?.release();
       this.stateValue = 'cold';
       throw new BdsError('python-load-failed', `could not start a Python worker: ${String(e)}`, { cause: e });
     }
     this.worker = worker;
-    this.control = new Int32Array(controlBuffer);
-    this.apiPort = channel.port1;
-    this.apiPort.unref();
-    worker.on('message', (message: WorkerToHost) => this.onMessage(worker, message));
-    worker.on('error', (error: Error) => this.onCrash(worker, describeWorkerError(error)));
-    worker.on('exit', (code: number) => this.onCrash(worker, `the worker exited with code ${code}`));
+    this.control = new Int32Array(control);
     // A load that never finishes must not leave the calls waiting for it hanging.
     const startTimer = setTimeout(() => {
       this.onCrash(worker, `Python did not start within ${this.options.startTimeoutMs} ms`);
     }, this.options.startTimeoutMs);
-    startTimer.unref();
+    unrefTimer(startTimer);
     return new Promise<void>((resolve, reject) => {
       this.starting = { worker, claimed: claim.snapshot, making: claim.makeSnapshot, resolve, reject };
     }).finally(() => clearTimeout(startTimer));
   }
 
-  private onMessage(worker: Worker, message: WorkerToHost): void {
+  private onMessage(worker: RuntimeWorker, message: WorkerToHost): void {
     if (this.worker !== worker || message.v !== PROTOCOL_VERSION) return;
     switch (message.type) {
       case 'ready': {
@@ -245,10 +278,10 @@ export class WorkerSlot {
           pyodideVersion: message.pyodideVersion,
           loadMs: message.loadMs,
           start: message.start,
-          threadId: worker.threadId,
+          threadId: worker.threadId ?? 0,
         };
         this.stateValue = 'ready';
-        worker.unref();
+        worker.unref?.();
         starting.resolve();
         this.options.onChange();
         return;
@@ -277,7 +310,7 @@ export class WorkerSlot {
     }
   }
 
-  private onDone(worker: Worker, message: ResultMessage | InterruptedMessage): void {
+  private onDone(worker: RuntimeWorker, message: ResultMessage | InterruptedMessage): void {
     const inflight = this.inflight;
     if (!inflight || inflight.id !== message.id) return;
     this.clearTimers(inflight);
@@ -313,7 +346,7 @@ export class WorkerSlot {
       this.replace(worker);
       return;
     }
-    worker.unref();
+    worker.unref?.();
     this.options.onChange();
   }
 
@@ -327,7 +360,7 @@ export class WorkerSlot {
     if (this.watchTimer !== null) clearTimeout(this.watchTimer);
     this.watchAt = deadline;
     this.watchTimer = setTimeout(() => this.onWatch(), Math.max(1, Math.ceil(deadline - performance.now())));
-    this.watchTimer.unref();
+    unrefTimer(this.watchTimer);
   }
 
   private onWatch(): void {
@@ -360,12 +393,10 @@ export class WorkerSlot {
     }, this.options.graceMs);
   }
 
-  private onCrash(worker: Worker, reason: string): void {
+  private onCrash(worker: RuntimeWorker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = null;
-    void worker.terminate();
-    this.apiPort?.close();
-    this.apiPort = null;
+    worker.terminate();
     if (this.starting?.worker === worker) {
       const starting = this.starting;
       if (starting.making) this.options.snapshots?.release();
@@ -394,12 +425,10 @@ export class WorkerSlot {
   }
 
   /** Terminate a worker that is alive but must go (runaway, heap too large) and start a fresh one. */
-  private replace(worker: Worker): void {
+  private replace(worker: RuntimeWorker): void {
     if (this.worker !== worker) return;
     this.worker = null;
-    void worker.terminate();
-    this.apiPort?.close();
-    this.apiPort = null;
+    worker.terminate();
     this.stateValue = 'cold';
     this.replacements++;
     this.restart();
@@ -412,7 +441,7 @@ export class WorkerSlot {
     this.options.onChange();
   }
 
-  private async answerApiCall(worker: Worker, message: ApiCallMessage): Promise<void> {
+  private async answerApiCall(worker: RuntimeWorker, message: ApiCallMessage): Promise<void> {
     const inflight = this.inflight;
     if (!inflight || inflight.id !== message.id) return;
     let answer: ApiAnswer;
@@ -441,7 +470,7 @@ export class WorkerSlot {
       };
     }
     // Re-check after the await: the call may have timed out, or the worker been replaced.
-    if (this.inflight !== inflight || inflight.settled || this.worker !== worker || !this.apiPort) return;
+    if (this.inflight !== inflight || inflight.settled || this.worker !== worker) return;
     let answerJson: string;
     try {
       answerJson = JSON.stringify(answer);
@@ -451,7 +480,7 @@ export class WorkerSlot {
         error: { code: 'api-error', message: `the answer is not JSON: ${String(e)}` },
       });
     }
-    this.apiPort.postMessage({
+    worker.answerApi({
       v: PROTOCOL_VERSION,
       type: 'api-result',
       id: message.id,
@@ -497,10 +526,4 @@ export class WorkerSlot {
       inflight.reject(e);
     }
   }
-}
-
-function describeWorkerError(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'it ran out of memory (the worker heap limit was reached)';
-  return error.message || String(error);
 }

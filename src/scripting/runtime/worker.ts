@@ -1,18 +1,19 @@
 // Entry of a Python worker thread: loads one Pyodide, then runs calls one at a time, sends output in
 // batches, and blocks on Atomics.wait while the host answers a bds_api call.
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { loadPyodide } from 'pyodide';
 import { PyodideEngine, isFatalPyodideError } from './engine.js';
+import { hardenNodeWorkerRealm } from './node-hardening.js';
 import {
   API_SIGNAL_INDEX,
   INTERRUPT_INDEX,
   PROTOCOL_VERSION,
   type ApiResultMessage,
   type HostToWorker,
-  type RunMessage,
   type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
-import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
+import { describeError, runLoop } from './run-loop.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -75,11 +76,12 @@ async function main(): Promise<void> {
       snapshot: init.snapshot ? new Uint8Array(init.snapshot) : null,
       makeSnapshot: init.makeSnapshot,
       interruptBuffer: new Int32Array(init.control, INTERRUPT_INDEX * 4, 1),
-      hardenRealm: true,
+      loadPyodide,
+      hardenRealm: hardenNodeWorkerRealm,
       hostCall,
     });
   } catch (e) {
-    post({ v: PROTOCOL_VERSION, type: 'error', phase: 'load', message: describe(e) });
+    post({ v: PROTOCOL_VERSION, type: 'error', phase: 'load', message: describeError(e) });
     return;
   }
   const { engine } = loaded;
@@ -99,23 +101,27 @@ async function main(): Promise<void> {
     ...(loaded.snapshotError ? { snapshotError: loaded.snapshotError } : {}),
   });
 
-  const pending: HostToWorker[] = [];
-  let draining = false;
-  const drain = async (): Promise<void> => {
-    if (draining) return;
-    draining = true;
-    for (;;) {
-      const message = pending.shift() ?? awaitNextBriefly(port);
-      if (message === undefined) break;
-      if (message.v !== PROTOCOL_VERSION || message.type !== 'run') continue;
-      await handleRun(engine, message);
-    }
-    draining = false;
-  };
-  port.on('message', (message: HostToWorker) => {
-    pending.push(message);
-    void drain();
+  const handle = runLoop(engine, {
+    post,
+    fatal: (e, id) => {
+      const cause = consoleTail.split('\n').find((line) => /RangeError|Error:/.test(line));
+      const message = describeError(e);
+      post({
+        v: PROTOCOL_VERSION,
+        type: 'error',
+        phase: 'fatal',
+        id,
+        message: cause ? `${message} (${cause.trim()})` : message,
+      });
+      // The interpreter is unusable; the host replaces this worker.
+      process.exit(isFatalPyodideError(e) ? 70 : 71);
+    },
+    nextBriefly: () => awaitNextBriefly(port),
+    beginRun: (message) => {
+      currentId = message.id;
+    },
   });
+  port.on('message', handle);
 }
 
 /**
@@ -130,48 +136,6 @@ function awaitNextBriefly(from: MessagePort): HostToWorker | undefined {
     if (received !== undefined) return received.message as HostToWorker;
   } while (performance.now() < end);
   return undefined;
-}
-
-async function handleRun(engine: PyodideEngine, message: RunMessage): Promise<void> {
-  currentId = message.id;
-  const id = message.id;
-  engine.capture.begin((stream, text) => post({ v: PROTOCOL_VERSION, type: stream, id, text }));
-  let envelopeJson: string;
-  try {
-    const out = engine.run(message);
-    envelopeJson = typeof out === 'string' ? out : await out;
-  } catch (e) {
-    engine.capture.end();
-    const cause = consoleTail.split('\n').find((line) => /RangeError|Error:/.test(line));
-    post({
-      v: PROTOCOL_VERSION,
-      type: 'error',
-      phase: 'fatal',
-      id,
-      message: cause ? `${describe(e)} (${cause.trim()})` : describe(e),
-    });
-    // The interpreter is unusable; the host replaces this worker.
-    process.exit(isFatalPyodideError(e) ? 70 : 71);
-  }
-  const { truncated } = engine.capture.end();
-  if (envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX)) {
-    post({ v: PROTOCOL_VERSION, type: 'interrupted', id });
-    return;
-  }
-  post({
-    v: PROTOCOL_VERSION,
-    type: 'result',
-    id,
-    envelopeJson,
-    heapBytes: engine.heapBytes,
-    outputTruncated: truncated,
-  });
-}
-
-function describe(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const lines = e.message.split('\n').filter((l) => l.trim() !== '');
-  return lines.slice(-3).join('\n').slice(0, 2000);
 }
 
 void main();

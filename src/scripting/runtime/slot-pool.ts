@@ -1,0 +1,152 @@
+// A Python runtime over a pool of workers: a FIFO queue in front of them, each running one call at a
+// time; workers start lazily when work arrives and none is free. Nothing here depends on Node: the
+// server's PythonWorkerPool (pool.ts) runs it over worker threads, the browser over a Web Worker.
+import { BdsError } from '../../core/errors.js';
+import { closedError } from './failures.js';
+import type { EngineSettings } from './protocol.js';
+import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import type { PythonRunResult, PythonTimeouts } from './types.js';
+import { WorkerSlot, type SpawnWorker, type WorkerInfo, type WorkerSlotState } from './worker-slot.js';
+
+export const DEFAULT_GRACE_MS = 100;
+export const DEFAULT_MAX_HEAP_MB = 1024;
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
+
+interface Job {
+  call: PreparedCall;
+  resolve(result: PythonRunResult): void;
+  reject(error: unknown): void;
+}
+
+export interface PoolStats {
+  size: number;
+  queued: number;
+  workers: { state: WorkerSlotState; info: WorkerInfo | null; replacements: number }[];
+  snapshotAvailable: boolean;
+}
+
+export interface SlotPoolOptions {
+  size: number;
+  settings: EngineSettings;
+  spawn: SpawnWorker;
+  snapshots: SnapshotStore | null;
+  timeouts?: Partial<PythonTimeouts>;
+  graceMs?: number;
+  maxHeapMb?: number;
+  startTimeoutMs?: number;
+}
+
+export class SlotPoolRuntime extends PythonRuntimeBase {
+  readonly mode = 'worker' as const;
+  readonly size: number;
+  private readonly slots: WorkerSlot[];
+  private readonly queue: Job[] = [];
+  private readonly snapshots: SnapshotStore | null;
+  private closed = false;
+  private readonly failedToStart = new Set<WorkerSlot>();
+
+  constructor(options: SlotPoolOptions) {
+    super(options.timeouts);
+    const size = options.size;
+    if (!Number.isInteger(size) || size < 1) {
+      throw new BdsError('invalid-argument', `the pool size must be a whole number >= 1, got ${size}`);
+    }
+    this.size = size;
+    this.snapshots = options.snapshots;
+    const slotOptions = {
+      settings: options.settings,
+      spawn: options.spawn,
+      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      maxHeapBytes: (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024,
+      snapshots: this.snapshots,
+      startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      onChange: () => this.pump(),
+    };
+    this.slots = Array.from({ length: size }, () => new WorkerSlot(slotOptions));
+  }
+
+  /** Start `count` workers now (default 1) rather than at the first calls. */
+  async start(count = 1): Promise<void> {
+    if (this.closed) throw closedError();
+    const wanted = this.slots.slice(0, Math.max(1, Math.min(count, this.size)));
+    await Promise.all(wanted.map((slot) => slot.start()));
+  }
+
+  stats(): PoolStats {
+    return {
+      size: this.size,
+      queued: this.queue.length,
+      workers: this.slots.map((s) => ({ state: s.state, info: s.info, replacements: s.replacements })),
+      snapshotAvailable: this.snapshots?.available ?? false,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(closedError());
+    await Promise.all(this.slots.map((slot) => slot.dispose()));
+  }
+
+  protected execute(call: PreparedCall): Promise<PythonRunResult> {
+    if (this.closed) return Promise.reject(closedError());
+    return new Promise<PythonRunResult>((resolve, reject) => {
+      const job: Job = { call, resolve, reject };
+      // Stopped while waiting for a worker: it leaves the queue and never runs.
+      call.signal?.addEventListener(
+        'abort',
+        () => {
+          const at = this.queue.indexOf(job);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          reject(new BdsError('task-cancelled', `${call.filename}: stopped before it started`));
+        },
+        { once: true },
+      );
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Hand queued calls to ready workers; start cold ones while calls wait and none is free. */
+  private pump(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.state !== 'ready') continue;
+      const job = this.queue.shift()!;
+      slot.execute(job.call).then(job.resolve, job.reject);
+    }
+    let starting = this.slots.filter((s) => s.state === 'starting').length;
+    for (const slot of this.slots) {
+      if (starting >= this.queue.length) break;
+      if (slot.state !== 'cold' || this.failedToStart.has(slot)) continue;
+      starting++;
+      slot.start().then(
+        () => {
+          this.failedToStart.delete(slot);
+          this.pump();
+        },
+        (error: unknown) => this.onStartFailed(slot, error),
+      );
+    }
+  }
+
+  /**
+   * A worker could not start. It is not tried again for the calls waiting now (a broken install
+   * would loop); when no other worker can serve them, they fail with its error, and the next call
+   * tries afresh.
+   */
+  private onStartFailed(slot: WorkerSlot, error: unknown): void {
+    if (this.closed) return;
+    this.failedToStart.add(slot);
+    const alive = this.slots.some((s) => s.state === 'starting' || s.state === 'ready' || s.state === 'busy');
+    if (!alive) {
+      this.failedToStart.clear();
+      for (const job of this.queue.splice(0)) job.reject(error);
+      return;
+    }
+    this.pump();
+  }
+}

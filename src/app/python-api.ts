@@ -4,17 +4,16 @@
 import type { z } from 'zod';
 import { BdsError, isBdsError } from '../core/errors.js';
 import { describeZodError } from '../core/schemas.js';
-import type { ApiMethod, ApiParam } from '../scripting/api/contract.js';
+import { HOST_METHODS, type ApiMethod, type ApiParam } from '../scripting/api/contract.js';
 import type { ApiHandler } from '../scripting/runtime/types.js';
 import type { ApiCaller } from './services.js';
 import { USER_USE_CASES } from './project.js';
 import { checkOutput, parseInput, WORKSPACE_USE_CASES } from './use-cases.js';
 import { pythonViews, type PythonView, type UseCase } from './use-case.js';
 
-export interface PythonMethod extends ApiMethod {
-  useCase: UseCase;
-  view: PythonView;
-}
+/** A method answered by a use case (through its Python view), or by the run itself (`HOST_METHODS`). */
+export type PythonMethod = ApiMethod &
+  ({ useCase: UseCase; view: PythonView } | { useCase?: undefined; view?: undefined });
 
 function isOptional(schema: z.ZodType): boolean {
   return schema.safeParse(undefined).success;
@@ -48,6 +47,7 @@ function buildMethods(): PythonMethod[] {
       });
     }
   }
+  out.push(...HOST_METHODS);
   // Grouped by namespace in the order each namespace first appears (the module's class order).
   const order = [...new Set(out.map((m) => m.namespace))];
   return out.sort((a, b) => order.indexOf(a.namespace) - order.indexOf(b.namespace));
@@ -110,6 +110,15 @@ export function createApiHandler(dispatch: PythonDispatch, caller: ApiCaller): A
       throw new BdsError('api-read-only', `${method} changes the blog and is read-only in ${caller}s`);
     }
     const { view, useCase: uc } = m;
+    if (!uc) {
+      throw new BdsError(
+        'api-unavailable',
+        `bds_api.${method} is answered only in transforms a blogmark capture runs`,
+        {
+          hint: 'Use print() to tell the user something from this script: its output shows with the run.',
+        },
+      );
+    }
     const answer = (value: unknown): unknown => {
       const output = checkOutput(uc, value);
       const result = view.fromOutput ? (view.fromOutput as (o: unknown) => unknown)(output) : output;

@@ -69,6 +69,11 @@ export interface AppServices extends UserServices {
   problems(): Problem[];
   /** One SQLite transaction (nested ones become savepoints). */
   transaction<T>(fn: () => T): T;
+  /**
+   * Run `fn` under the project's write lock: a use case that is not serial (its slow part, such as
+   * running scripts, must not hold up other writes) takes it around its own writes.
+   */
+  writeLocked<T>(fn: () => T | Promise<T>): Promise<T>;
   /** Recreate the whole index from the folder, in one transaction. */
   rebuildFromFiles(onProgress?: (percent: number, message: string) => void): RebuildReport;
   /** Apply one file changed outside bds (the watcher, a reconcile after a pull). */

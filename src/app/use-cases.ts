@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { BdsError } from '../core/errors.js';
 import { describeZodError } from '../core/schemas.js';
+import { BLOGMARK_USE_CASES } from './blogmarks.js';
 import { GIT_USE_CASES } from './git.js';
 import { MEDIA_USE_CASES } from './media.js';
 import { POST_USE_CASES } from './posts.js';
@@ -22,6 +23,7 @@ export const WORKSPACE_USE_CASES = [
   ...MEDIA_USE_CASES,
   ...TAG_USE_CASES,
   ...SCRIPT_USE_CASES,
+  ...BLOGMARK_USE_CASES,
   ...GIT_USE_CASES,
   ...PUBLISH_USE_CASES,
   ...TEMPLATE_USE_CASES,

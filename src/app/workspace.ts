@@ -272,6 +272,7 @@ export class Workspace {
       tasks: this.tasks,
       problems: () => this.problemIndex.list(),
       transaction: (fn) => this.transaction(fn),
+      writeLocked: (fn) => this.lock.run(fn),
       rebuildFromFiles: (onProgress) => this.rebuildFromFiles(onProgress),
       applyExternalChange: (rel) => this.applyExternalChange(rel),
       changed: (name, paths) => this.events.emit(name, { paths, source: 'app' }),

@@ -89,6 +89,11 @@ export const TransformContextSchema = z.strictObject({
   /** What started the pipeline, e.g. `blogmark`. */
   source: nonEmpty,
   url: z.string().optional(),
+  /** A blogmark's title and selected text as captured (before any transform changed the post). */
+  title: z.string().optional(),
+  selection: z.string().optional(),
+  /** How a blogmark arrived: `bookmarklet`, `cli`, `api` or `python`. */
+  via: z.string().optional(),
 });
 export type TransformContext = z.infer<typeof TransformContextSchema>;
 

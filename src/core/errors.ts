@@ -248,6 +248,10 @@ export const ERROR_CATALOGUE = {
     title: 'Malformed bds_api call',
     hint: 'Call bds_api through its generated methods (e.g. bds_api.posts.list()); arguments must be JSON values.',
   },
+  'blogmark-invalid': {
+    title: 'Blogmark refused',
+    hint: 'A blogmark takes an http or https address of at most 2048 characters, a title of at most 200 characters without control characters (empty: the address’s host), and a selection of at most 10,000 characters; fix the field named.',
+  },
   'api-unavailable': {
     title: 'bds_api not available here',
     hint: 'This call cannot be answered in this kind of run; run the script as a utility in the worker runtime mode.',
@@ -366,6 +370,7 @@ export const HTTP_STATUS = {
   'git-conflict': 409,
   'api-error': 500,
   'invalid-call': 400,
+  'blogmark-invalid': 400,
   'api-unavailable': 409,
   'site-worker-failed': 500,
   'missing-token': 401,

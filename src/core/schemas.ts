@@ -98,9 +98,9 @@ const PROJECT_SETTINGS = {
     'a whole number from 1 to 500',
   ),
   blogmarkCategory: setting(
-    z.string().optional(),
-    'The category blogmarks are filed under.',
-    'a category name',
+    nonEmpty.default('article'),
+    'The category a blogmark (a page captured with the bookmarklet or `bds blogmark`) is filed under.',
+    'a category name such as "article"',
   ),
   defaultAuthor: setting(z.string().optional(), 'The author of posts that name none.', 'a text'),
   theme: setting(

@@ -119,6 +119,7 @@ describe('machine settings left in bds.json', () => {
     const root = projectWith((t) => t);
     const raw = JSON.parse(fs.readFileSync(path.join(root, 'bds.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(raw).sort()).toEqual([
+      'blogmarkCategory',
       'id',
       'mainLanguage',
       'maxPostsPerPage',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findPythonMethod, pythonApiMethods } from '../../src/app/python-api.js';
 import { Workspace } from '../../src/app/workspace.js';
+import { HOST_METHODS } from '../../src/scripting/api/contract.js';
 import { generateApiDocs, generatePythonModule, pythonName } from '../../src/scripting/api/generate.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
@@ -21,9 +22,11 @@ describe('bds_api contract', () => {
     const names = pythonApiMethods().map((m) => `${m.namespace}.${m.name}`);
     expect(new Set(names).size).toBe(names.length);
     for (const m of pythonApiMethods()) {
-      expect(m.useCase.name).toMatch(/\./);
-      expect(typeof m.useCase.run).toBe('function');
       expect(findPythonMethod(`${m.namespace}.${m.name}`)).toBe(m);
+      // The rest are answered by the run itself (a capture's toasts).
+      if (HOST_METHODS.includes(m)) continue;
+      expect(m.useCase?.name).toMatch(/\./);
+      expect(typeof m.useCase?.run).toBe('function');
     }
   });
 

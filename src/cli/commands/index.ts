@@ -1,5 +1,6 @@
 // The command modules of the `bds` program beyond the core post commands, one file per concern.
 import type { CommandModule } from '../context.js';
+import { blogmarkCommands } from './blogmark.js';
 import { configCommands } from './config.js';
 import { templateCommands } from './templates.js';
 import { mediaCommands } from './media.js';
@@ -12,6 +13,7 @@ import { gitCommands } from './sync.js';
 export const COMMAND_MODULES: CommandModule[] = [
   mediaCommands,
   scriptCommands,
+  blogmarkCommands,
   gitCommands,
   publishCommands,
   siteCommands,

@@ -139,6 +139,9 @@ export function generatePythonModule(methods: readonly ApiMethod[]): string {
   for (const ns of namespaces(methods)) parts.push(`        self.${pythonName(ns)} = ${className(ns)}()`);
   parts.push('', '', 'bds = BdsApi()');
   for (const ns of namespaces(methods)) parts.push(`${pythonName(ns)} = bds.${pythonName(ns)}`);
+  for (const m of methods.filter((x) => x.topLevel)) {
+    parts.push(`${pythonName(m.name)} = bds.${pythonName(m.namespace)}.${pythonName(m.name)}`);
+  }
   parts.push('');
   return parts.join('\n');
 }

@@ -24,7 +24,7 @@ export const ROOT = path.dirname(path.dirname(SELF));
 const SRC = path.join(ROOT, 'src');
 /** The web UI: web/src and its config, built by Vite into web/dist (served by `bds serve`). */
 const WEB = path.join(ROOT, 'web');
-const WEB_INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json'];
+const WEB_INPUTS = ['index.html', 'python-frame.html', 'vite.config.ts', 'tsconfig.json'];
 export const DIST = path.join(ROOT, 'dist');
 /** The compiled CLI the launcher imports. */
 export const CLI_ENTRY = path.join(DIST, 'cli', 'main.js');

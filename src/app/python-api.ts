@@ -10,6 +10,7 @@ import type { ApiCaller } from './services.js';
 import { USER_USE_CASES } from './project.js';
 import { checkOutput, parseInput, WORKSPACE_USE_CASES } from './use-cases.js';
 import { pythonViews, type PythonView, type UseCase } from './use-case.js';
+import { generatePythonModule } from '../scripting/api/generate.js';
 
 /** A method answered by a use case (through its Python view), or by the run itself (`HOST_METHODS`). */
 export type PythonMethod = ApiMethod &
@@ -144,4 +145,12 @@ export function createApiHandler(dispatch: PythonDispatch, caller: ApiCaller): A
     if (value instanceof Promise) return value.then(answer, failed);
     return answer(value);
   };
+}
+
+let bdsApiModule: string | undefined;
+
+/** The Python source of bds_api, generated once per process from the use cases' Python views. */
+export function pythonModule(): string {
+  bdsApiModule ??= generatePythonModule(pythonApiMethods());
+  return bdsApiModule;
 }

@@ -1,7 +1,7 @@
 // Python in the application: one runtime per open workspace (started lazily), the macro resolver the
 // render pipeline uses, script checks and utility runs. Every path passes the same ABI v1 context.
 import path from 'node:path';
-import type { PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
+import type { MacroContextV1, PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
 import { BdsError, isBdsError } from '../core/errors.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
 import { createPythonRuntime } from '../scripting/index.js';
@@ -73,6 +73,11 @@ export class MacroScriptCache {
   }
 }
 
+/** The context a macro script receives: the call's, with the script as its source. */
+function macroContext(call: PythonMacroCall, script: Script): MacroContextV1 {
+  return { ...call.context, env: { ...call.context.env, source: { kind: 'macro' as const, id: script.id } } };
+}
+
 /** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
 export class WorkspaceMacroResolver implements PythonMacroResolver {
   constructor(
@@ -83,6 +88,13 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
 
   macroSlugs(): ReadonlySet<string> {
     return new Set(this.app.scripts.enabledMacroSlugs());
+  }
+
+  /** The script and context a call runs with, for a runtime elsewhere (the browser's); only trusted scripts. */
+  plan(call: PythonMacroCall): { script: PythonScriptRef; context: MacroContextV1 } | undefined {
+    const script = this.cache.get(call.slug);
+    if (!script || !this.app.scripts.isTrusted(script)) return undefined;
+    return { script: scriptRef(script), context: macroContext(call, script) };
   }
 
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
@@ -96,10 +108,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
         message: `untrusted: ${script.path} changed outside bds; run \`bds script trust ${script.slug}\``,
       };
     }
-    const context = {
-      ...call.context,
-      env: { ...call.context.env, source: { kind: 'macro' as const, id: script.id } },
-    };
+    const context = macroContext(call, script);
     try {
       const out = await this.runtime().renderMacro(
         scriptRef(script),

@@ -8,6 +8,8 @@ import { taskResult } from '../publish/index.js';
 import type { PythonMacroResolver } from '../render/index.js';
 import { TrustStore } from '../scripting/scripts/trust.js';
 import { startPreview, type BuildProgress, type BuildSummary, type PreviewServer } from '../site/index.js';
+import { pythonModule } from './python-api.js';
+import { WorkspaceMacroResolver } from './python.js';
 import { WorkspaceSiteSource } from './site-source.js';
 import type { AppServices, CallContext } from './services.js';
 import { shaped, workspaceUseCase } from './use-case.js';
@@ -143,6 +145,8 @@ export interface PreviewServerOptions {
   watchContent?: boolean;
   /** Origins that may show the preview in a frame (the app server's). */
   frameAncestors?: readonly string[];
+  /** Host the browser's Python runtime: where the built web UI and the pyodide package are. */
+  browserPython?: { webRoot: string; pyodide: { dir: string; version: string } };
 }
 
 /** Serve the site on 127.0.0.1 with drafts, error boxes and live reload. */
@@ -157,6 +161,16 @@ export async function startPreviewServer(
     resolver,
     problems: () => app.problems(),
     ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}),
+    ...(options.browserPython && resolver && resolver instanceof WorkspaceMacroResolver
+      ? {
+          python: {
+            ...options.browserPython,
+            bdsApiModule: pythonModule(),
+            plan: (call) => resolver.plan(call),
+            api: app.apiHandler('macro'),
+          },
+        }
+      : {}),
   });
   const trust = watchTrust(app.home, server);
   // The workspace's own watcher applies outside edits; its events reach the server through the source.

@@ -10,7 +10,6 @@ import { loadProject, toRel, updateProjectSettings, type Project } from '../cont
 import { PostStore, type IndexReport } from '../content/posts/post-store.js';
 import { META_FILES, metaProblems } from '../content/taxonomy.js';
 import { MediaStore, type MediaIndexReport } from '../content/media/index.js';
-import { generatePythonModule } from '../scripting/api/generate.js';
 import type { PythonRuntime, PythonRuntimeOptions } from '../scripting/index.js';
 import { ScriptStore, type ScriptIndexReport } from '../scripting/scripts/script-store.js';
 import { TrustStore } from '../scripting/scripts/trust.js';
@@ -30,7 +29,7 @@ import { TaskRunner } from '../publish/index.js';
 import { AppEventBus, type AppEvents } from './events.js';
 import { MachineSettingsStore, type MachineSettings } from './machine-settings.js';
 import { ProjectRegistry, bdsHome } from './projects.js';
-import { createApiHandler, pythonApiMethods } from './python-api.js';
+import { createApiHandler, pythonApiMethods, pythonModule } from './python-api.js';
 import { apiReference } from '../scripting/api/generate.js';
 import { createWorkspaceRuntime, MacroScriptCache, WorkspaceMacroResolver } from './python.js';
 import type { ApiHandler } from '../scripting/runtime/types.js';
@@ -69,14 +68,6 @@ export interface OpenReport {
   media: MediaIndexReport;
   scripts: ScriptIndexReport;
   ms: number;
-}
-
-let bdsApiModule: string | undefined;
-
-/** The Python source of bds_api, generated once per process from the use cases' Python views. */
-function pythonModule(): string {
-  bdsApiModule ??= generatePythonModule(pythonApiMethods());
-  return bdsApiModule;
 }
 
 export class Workspace {

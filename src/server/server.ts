@@ -212,6 +212,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
       port: options.previewPort ?? 0,
       watchContent: true,
       frameAncestors: appOrigins,
+      browserPython: { webRoot, pyodide },
     });
   } catch (e) {
     server.close();

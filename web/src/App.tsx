@@ -13,6 +13,7 @@ import { Toasts } from './components/Toasts.js';
 import { CommandPalette, type Command } from './components/CommandPalette.js';
 import { client, getState, notify, refreshMedia, refreshPosts, reportError, useStore } from './store.js';
 import { setTheme } from './theme.js';
+import { browserPython } from './python/client.js';
 
 // The editor (CodeMirror) loads after the list is on screen: the first rows wait for nothing but the list.
 const PostEditor = lazy(() => import('./components/PostEditor.js').then((m) => ({ default: m.PostEditor })));
@@ -149,6 +150,15 @@ export function App() {
     );
     return () => cancelIdleCallback(id);
   }, [ready]);
+
+  // Python in the browser loads in the background once the page is idle; until it is ready the preview
+  // asks the server's Python.
+  const previewUrl = useStore((s) => s.previewUrl);
+  useEffect(() => {
+    if (!ready || !previewUrl) return;
+    const id = requestIdleCallback(() => browserPython.start(previewUrl), { timeout: 3000 });
+    return () => cancelIdleCallback(id);
+  }, [ready, previewUrl]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -62,6 +62,8 @@ export interface RunMessage extends RunCall {
   v: typeof PROTOCOL_VERSION;
   type: 'run';
   id: number;
+  /** The host will answer this run's bds_api calls (the browser's worker asks over HTTP itself). */
+  api?: boolean;
 }
 
 export type HostToWorker = RunMessage;

@@ -184,7 +184,13 @@ export class WorkerSlot {
       this.inflight = inflight;
       // The call's own fields cross to the worker; its callbacks and deadline stay here.
       const { timeoutMs: _timeoutMs, onOutput: _onOutput, apiHandler: _apiHandler, signal, ...run } = call;
-      const message: RunMessage = { v: PROTOCOL_VERSION, type: 'run', id, ...run };
+      const message: RunMessage = {
+        v: PROTOCOL_VERSION,
+        type: 'run',
+        id,
+        ...run,
+        api: call.apiHandler !== undefined,
+      };
       worker.postMessage(message);
       if (inflight.deadline !== Infinity) this.watch(inflight.deadline);
       if (signal) {

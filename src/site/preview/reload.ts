@@ -23,7 +23,8 @@ export const RENDER_PATH = '/_bds/render';
 
 /**
  * The script that lets the app (a parent frame from one of `parents`) show unsaved text: it posts
- * `{type: 'bds-draft', postId, title, body, seq}`, the page asks its own server to render it, swaps its
+ * `{type: 'bds-draft', postId, title, body, seq, macroOutputs?}` (the browser's Python output for the
+ * draft's macros, when it ran them), the page asks its own server to render it, swaps its
  * `<main>` (scroll kept) and answers `{type: 'bds-draft-rendered', seq}`; `{type: 'bds-scroll', share}`
  * scrolls the page to that share of its height (the editor's scrolling). Messages from anyone else are
  * ignored; the render request is same-origin JSON, which other sites cannot send without CORS.
@@ -47,7 +48,7 @@ export function draftScript(parents: readonly string[]): string {
     const res = await fetch('${RENDER_PATH}', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ postId: m.postId, title: m.title, body: m.body }),
+      body: JSON.stringify({ postId: m.postId, title: m.title, body: m.body, macroOutputs: m.macroOutputs }),
     });
     if (!res.ok || seq !== latest) return;
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { extensionOf, mimeTypeOfExtension } from '../../content/media/index.js';
 import { BdsError, formatError, type Problem } from '../../core/errors.js';
+import { ApiCallSchema, describeAbiIssue, type MacroContextV1 } from '../../core/abi.js';
 import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
+import type { PythonMacroCall, PythonMacroOutcome } from '../../render/types.js';
+import type { ApiHandler, PythonScriptRef } from '../../scripting/runtime/types.js';
 import { contentTypeOf } from '../../render/theme/index.js';
 import { siteLinks } from '../build.js';
 import { buildSiteModel, type PostPage, type SiteEntry, type SiteModel, type SitePage } from '../model.js';
@@ -29,6 +32,44 @@ import { isCrossSiteSubresource, isLoopbackHost, isLoopbackOrigin, resolveStatic
 
 export const DEFAULT_PREVIEW_PORT = 4123;
 export const DRAFT_PREFIX = '/_draft/';
+/** The browser's Python runtime lives in a frame of the preview origin, under this prefix. */
+export const PYTHON_PREFIX = '/_bds/python/';
+export const PYODIDE_PREFIX = '/_bds/pyodide/';
+
+/**
+ * What the preview needs to host the browser's Python runtime: a hidden frame of this origin (which has
+ * no token: the app's API refuses it, so a script that escaped Python in there reaches nothing but this
+ * read-only preview), cross-origin isolated by its own header so its worker can be interrupted.
+ */
+export interface PreviewPython {
+  /** The built web UI: `python-frame.html` and `assets/`. */
+  webRoot: string;
+  /** The pyodide package folder and version (served under /_bds/pyodide/VERSION/). */
+  pyodide: { dir: string; version: string };
+  /** The Python source of `bds_api`, installed in the browser's interpreter. */
+  bdsApiModule: string;
+  /**
+   * The script and the context a macro call runs with, for the browser's runtime; undefined when it
+   * cannot run there (no such script, not trusted: the preview renders those as the server does).
+   */
+  plan(call: PythonMacroCall): { script: PythonScriptRef; context: MacroContextV1 } | undefined;
+  /** Answers a bds_api call of a macro running in the browser: the macro rules, read only. */
+  api: ApiHandler;
+}
+
+/** One macro call of a draft for the browser's runtime to run: the same script, context and post. */
+export interface PlannedMacroCall {
+  key: string;
+  script: PythonScriptRef;
+  context: MacroContextV1;
+  /** The post dict as JSON (`null` without one). */
+  postJson: string;
+}
+
+/** Calls with the same name and parameters render the same in one document: one run serves them all. */
+export function macroCallKey(call: Pick<PythonMacroCall, 'slug' | 'context'>): string {
+  return JSON.stringify([call.slug, call.context.params]);
+}
 
 export interface PreviewOptions {
   /** Default 4123; 0 picks a free port. */
@@ -49,6 +90,8 @@ export interface PreviewOptions {
    * but the preview itself.
    */
   frameAncestors?: readonly string[];
+  /** Host the browser's Python runtime (`bds serve` does; a bare `bds preview` does not). */
+  python?: PreviewPython;
 }
 
 export interface PreviewServer {
@@ -121,14 +164,18 @@ class PreviewSite {
     }
   }
 
-  async prepare(entries: readonly SiteEntry[]): Promise<void> {
+  /** Render the bodies `entries` need; `with` renders through another resolver (and cache). */
+  async prepare(
+    entries: readonly SiteEntry[],
+    with_?: { resolver: PythonMacroResolver | null; cache: PostBodyCache },
+  ): Promise<void> {
     const missing = entries.filter((e) => !this.bodies.has(e));
     if (missing.length === 0) return;
-    const result = await renderBodies(missing, this.cache, {
+    const result = await renderBodies(missing, with_?.cache ?? this.cache, {
       mode: 'preview',
       snapshot: { ...this.snapshot, renderData: siteRenderData(this.snapshot.renderData, this.model) },
       links: siteLinks(this.model, this.snapshot),
-      resolver: this.resolver,
+      resolver: with_ ? with_.resolver : this.resolver,
     });
     for (const [entry, body] of result.bodies) this.bodies.set(entry, body);
   }
@@ -223,6 +270,49 @@ function errorPage(title: string, detail: string): string {
 </head><body><h1>${escapeHtml(title)}</h1><pre>${escapeHtml(detail)}</pre></body></html>`;
 }
 
+const PYTHON_FILE_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.zip': 'application/zip',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** The browser's macro outputs sent with a draft, by call key; undefined when there are none or they are malformed. */
+function suppliedOutputs(value: unknown): Map<string, PythonMacroOutcome> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out = new Map<string, PythonMacroOutcome>();
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const o = v as { ok?: unknown; html?: unknown; warnings?: unknown; reason?: unknown; message?: unknown };
+    if (o?.ok === true && typeof o.html === 'string') {
+      const warnings = Array.isArray(o.warnings)
+        ? o.warnings.filter((w): w is string => typeof w === 'string')
+        : [];
+      out.set(key, { ok: true, html: o.html, warnings });
+    } else if (
+      o?.ok === false &&
+      (o.reason === 'timeout' || o.reason === 'exception' || o.reason === 'invalid-result') &&
+      typeof o.message === 'string'
+    ) {
+      out.set(key, { ok: false, reason: o.reason, message: o.message });
+    } else return undefined;
+  }
+  return out;
+}
+
+/** A resolver that answers the supplied calls and asks `base` for the rest. */
+function supplying(base: PythonMacroResolver, outputs: Map<string, PythonMacroOutcome>): PythonMacroResolver {
+  return {
+    macroSlugs: () => base.macroSlugs(),
+    render: (call) => {
+      const given = outputs.get(macroCallKey(call));
+      return given ? Promise.resolve(given) : base.render(call);
+    },
+  };
+}
+
 export async function startPreview(source: SiteSource, options: PreviewOptions = {}): Promise<PreviewServer> {
   const resolver = options.resolver ?? null;
   const cache = new PostBodyCache();
@@ -265,9 +355,14 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     return assets;
   };
 
-  const renderPage = async (s: PreviewSite, page: SitePage, entryOverride?: SiteEntry): Promise<string> => {
+  const renderPage = async (
+    s: PreviewSite,
+    page: SitePage,
+    entryOverride?: SiteEntry,
+    with_?: { resolver: PythonMacroResolver | null; cache: PostBodyCache },
+  ): Promise<string> => {
     if (entryOverride && page.kind === 'post') {
-      await s.prepare([entryOverride]);
+      await s.prepare([entryOverride], with_);
       return s.renderer.render({ ...page, entry: entryOverride });
     }
     await s.prepare(s.entriesOf(page));
@@ -404,7 +499,12 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
    * A post page with text the app has not saved yet (the editor's live preview): same-origin JSON only
    * (a page of another site cannot send it without CORS, which this server never grants).
    */
-  const renderUnsaved = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** Same-origin JSON only: a page of another site cannot send it without CORS, which this server never grants. */
+  const readSameOriginJson = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    limit: number,
+  ): Promise<Record<string, unknown> | undefined> => {
     const fetchSite = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     if (
@@ -417,31 +517,39 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
         false,
         403,
         'text/plain; charset=utf-8',
-        'Forbidden: only the preview itself may render drafts.\n',
+        'Forbidden: only the preview itself may ask this.\n',
       );
-      return;
+      return undefined;
     }
-    let input: { postId?: unknown; title?: unknown; body?: unknown };
     try {
-      input = JSON.parse(await readBody(req, 12 * 1024 * 1024)) as typeof input;
+      const value: unknown = JSON.parse(await readBody(req, limit));
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        return value as Record<string, unknown>;
+      }
+      throw new Error('the body must be a JSON object');
     } catch (e) {
       send(res, false, 400, 'text/plain; charset=utf-8', `Bad request: ${(e as Error).message}\n`);
-      return;
+      return undefined;
     }
+  };
+
+  /**
+   * A post with text the app has not saved yet: shown as pending edits for a published post, as a draft
+   * otherwise. `salt` goes into the stand-in for the file's stat (the render cache keys a body by it).
+   */
+  const unsavedPost = (
+    input: Record<string, unknown>,
+    salt = '',
+  ): { s: PreviewSite; page: PostPage; entry: SiteEntry } | undefined => {
     const s = site();
     const id = typeof input.postId === 'string' ? input.postId : '';
     const entry = s.model.byId.get(id);
     const page = entry ? s.model.byUrl.get(entry.url) : undefined;
-    if (!entry || page?.kind !== 'post' || typeof input.body !== 'string') {
-      send(res, false, 404, 'text/plain; charset=utf-8', 'No such post in the preview.\n');
-      return;
-    }
+    if (!entry || page?.kind !== 'post' || typeof input.body !== 'string') return undefined;
     const base = source.pendingEdit?.(id) ?? entry.post;
     const title = typeof input.title === 'string' && input.title.trim() ? input.title : base.title;
-    // Shown as pending edits for a published post, as a draft otherwise (the banner says which). The
-    // render cache keys a body by its file's stat; unsaved text has none, so its hash stands in (below
-    // zero, never a real mtime).
-    const digest = createHash('sha1').update(`${title}\n${input.body}`).digest();
+    // Unsaved text has no stat: its hash stands in (below zero, never a real mtime).
+    const digest = createHash('sha1').update(`${title}\n${input.body}\n${salt}`).digest();
     const unsaved = {
       ...base,
       title,
@@ -453,13 +561,152 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     // Unsaved text changes only the title and the body: the shape of the site (this post's place, tags,
     // template, neighbours) is that of the saved version, so the saved version's shape is reused.
     const shown = pendingPage(s, { page, entry }, base);
+    return { s, page: shown.page, entry: { ...shown.entry, post: unsaved, isDraft: true } };
+  };
+
+  /**
+   * The editor's live preview. With `macroOutputs` (what the browser's Python runtime rendered for the
+   * calls `/_bds/python/calls` listed), those stand in for running the same macros here.
+   */
+  const renderUnsaved = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const input = await readSameOriginJson(req, res, 12 * 1024 * 1024);
+    if (!input) return;
+    const outputs = suppliedOutputs(input.macroOutputs);
+    const found = unsavedPost(input, outputs ? JSON.stringify(input.macroOutputs) : '');
+    if (!found) {
+      send(res, false, 404, 'text/plain; charset=utf-8', 'No such post in the preview.\n');
+      return;
+    }
+    const with_ = outputs && resolver ? { resolver: supplying(resolver, outputs), cache } : undefined;
+    send(res, false, 200, PAGE_TYPES.post, await renderPage(found.s, found.page, found.entry, with_));
+  };
+
+  /** The Python macro calls a draft makes, planned for the browser's runtime (nothing runs here). */
+  const plannedCalls = async (req: IncomingMessage, res: ServerResponse, python: PreviewPython) => {
+    const input = await readSameOriginJson(req, res, 12 * 1024 * 1024);
+    if (!input) return;
+    const found = unsavedPost(input, 'plan');
+    if (!found || !resolver) {
+      send(res, false, 404, 'text/plain; charset=utf-8', 'No such post in the preview.\n');
+      return;
+    }
+    const calls = new Map<string, PlannedMacroCall>();
+    const recorder: PythonMacroResolver = {
+      macroSlugs: () => resolver.macroSlugs(),
+      render: (call) => {
+        const key = macroCallKey(call);
+        const plan = calls.has(key) ? undefined : python.plan(call);
+        if (plan) calls.set(key, { key, ...plan, postJson: call.postJson });
+        return Promise.resolve({ ok: true, html: '' });
+      },
+    };
+    // A cache of its own: the empty stand-ins must never be shown.
+    await found.s.prepare([found.entry], { resolver: recorder, cache: new PostBodyCache() });
+    found.s.bodies.delete(found.entry);
+    send(res, false, 200, 'application/json; charset=utf-8', JSON.stringify({ calls: [...calls.values()] }));
+  };
+
+  /** A bds_api call of a macro running in the browser's runtime: answered as an ApiAnswer. */
+  const pythonApi = async (req: IncomingMessage, res: ServerResponse, python: PreviewPython) => {
+    const input = await readSameOriginJson(req, res, 1024 * 1024);
+    if (!input) return;
+    let answer: unknown;
+    try {
+      const call = ApiCallSchema.safeParse(input);
+      if (!call.success) {
+        const { field, message } = describeAbiIssue('call', call.error);
+        throw new BdsError('invalid-call', `${field} ${message}`);
+      }
+      answer = { ok: true, result: (await python.api(call.data.method, call.data.args)) ?? null };
+    } catch (e) {
+      answer = {
+        ok: false,
+        error: {
+          code: e instanceof BdsError ? e.code : 'api-error',
+          message: e instanceof Error ? e.message : String(e),
+        },
+      };
+    }
+    send(res, false, 200, 'application/json; charset=utf-8', JSON.stringify(answer));
+  };
+
+  /** The frame, its scripts and Pyodide's files; false when `rawPath` is none of them. */
+  const servePython = (
+    res: ServerResponse,
+    head: boolean,
+    rawPath: string,
+    python: PreviewPython,
+  ): boolean => {
+    if (rawPath === `${PYTHON_PREFIX}frame.html`) {
+      const file = path.join(python.webRoot, 'python-frame.html');
+      if (!fs.existsSync(file)) {
+        send(res, head, 404, 'text/plain; charset=utf-8', 'The web UI is not built (npm run build).\n');
+        return true;
+      }
+      const config = JSON.stringify({
+        indexURL: `${PYODIDE_PREFIX}${python.pyodide.version}/`,
+        parents: options.frameAncestors ?? [],
+        bdsApiModule: python.bdsApiModule,
+      }).replace(/</g, '\\u003c');
+      const html = fs
+        .readFileSync(file, 'utf8')
+        .replace(
+          '</head>',
+          `<script id="bds-python-config" type="application/json">${config}</script></head>`,
+        );
+      send(res, head, 200, 'text/html; charset=utf-8', html, {
+        // Isolates this document (and its worker) alone: SharedArrayBuffer for interrupts, while the
+        // app and the preview pages keep their embeds.
+        'Document-Isolation-Policy': 'isolate-and-require-corp',
+        'Content-Security-Policy': [
+          "default-src 'self'",
+          "script-src 'self' 'wasm-unsafe-eval'",
+          "connect-src 'self'",
+          "worker-src 'self'",
+          "object-src 'none'",
+          "base-uri 'none'",
+          `frame-ancestors ${(options.frameAncestors ?? []).join(' ') || "'none'"}`,
+        ].join('; '),
+      });
+      return true;
+    }
+    let root: string | undefined;
+    let rel = '';
+    let cacheControl = 'no-cache';
+    if (rawPath.startsWith(`${PYTHON_PREFIX}assets/`)) {
+      root = path.join(python.webRoot, 'assets');
+      rel = rawPath.slice(`${PYTHON_PREFIX}assets/`.length);
+      cacheControl = 'public, max-age=31536000, immutable';
+    } else if (rawPath.startsWith(`${PYODIDE_PREFIX}${python.pyodide.version}/`)) {
+      root = python.pyodide.dir;
+      rel = rawPath.slice(`${PYODIDE_PREFIX}${python.pyodide.version}/`.length);
+      cacheControl = 'public, max-age=31536000, immutable';
+    }
+    if (root === undefined) return false;
+    const found = resolveStaticFile(root, rel);
+    if (!found.ok) {
+      send(
+        res,
+        head,
+        found.status,
+        'text/plain; charset=utf-8',
+        found.status === 404 ? 'Not found.\n' : 'Forbidden.\n',
+      );
+      return true;
+    }
     send(
       res,
-      false,
+      head,
       200,
-      PAGE_TYPES.post,
-      await renderPage(s, shown.page, { ...shown.entry, post: unsaved, isDraft: true }),
+      PYTHON_FILE_TYPES[path.extname(found.file)] ?? 'application/octet-stream',
+      head ? Buffer.alloc(0) : fs.readFileSync(found.file),
+      {
+        'Cache-Control': cacheControl,
+        'Content-Length': String(fs.statSync(found.file).size),
+        'Cross-Origin-Resource-Policy': 'same-origin',
+      },
     );
+    return true;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -479,8 +726,17 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       return;
     }
     const method = req.method ?? 'GET';
-    if (method === 'POST' && (req.url ?? '').split('?')[0] === RENDER_PATH) {
+    const postPath = method === 'POST' ? (req.url ?? '').split('?')[0] : undefined;
+    if (postPath === RENDER_PATH) {
       await renderUnsaved(req, res);
+      return;
+    }
+    if (options.python && postPath === `${PYTHON_PREFIX}calls`) {
+      await plannedCalls(req, res, options.python);
+      return;
+    }
+    if (options.python && postPath === `${PYTHON_PREFIX}api`) {
+      await pythonApi(req, res, options.python);
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
@@ -496,6 +752,8 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       send(res, head, 400, 'text/plain; charset=utf-8', 'Bad request.\n');
       return;
     }
+
+    if (options.python && servePython(res, head, rawPath, options.python)) return;
 
     if (rawPath === EVENTS_PATH) {
       if (!isLoopbackOrigin(req.headers.origin as string | undefined)) {

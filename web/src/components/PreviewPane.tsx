@@ -2,6 +2,8 @@
 // return HTML: they never run in the app's origin). What the user types is sent to the frame as it
 // changes (the preview renders the unsaved text and swaps its page in place); a save reloads it whole.
 import { useEffect, useRef } from 'react';
+import { browserPython } from '../python/client.js';
+import type { DraftMacros } from '../python/protocol.js';
 import { useStore } from '../store.js';
 
 export interface LiveDraft {
@@ -42,16 +44,47 @@ export function PreviewPane({ postId, draft, onRendered }: PreviewPaneProps) {
   const sent = useRef<LiveDraft | undefined>(undefined);
   const origin = previewUrl ? new URL(previewUrl).origin : undefined;
 
-  const send = (d: LiveDraft) => {
-    const win = frame.current?.contentWindow;
-    if (!win || !origin) return;
+  const macroRun = useRef<number | undefined>(undefined);
+
+  /**
+   * Show `d` in the frame. Its Python macros run in the browser when its runtime is ready (the preview
+   * then uses their output); otherwise, or if that fails, the preview runs them on the server.
+   */
+  const send = async (d: LiveDraft) => {
+    if (!frame.current?.contentWindow || !origin) return;
     sent.current = d;
-    win.postMessage({ type: 'bds-draft', postId, title: d.title, body: d.body, seq: ++seq.current }, origin);
+    const n = ++seq.current;
+    let macroOutputs: DraftMacros['outputs'] | undefined;
+    if (browserPython.ready && d.body.includes('[[')) {
+      if (macroRun.current !== undefined) browserPython.stop(macroRun.current);
+      const run = browserPython.request<DraftMacros>({ op: 'draft', postId, title: d.title, body: d.body });
+      macroRun.current = run.id;
+      try {
+        macroOutputs = (await run.result).outputs;
+      } catch {
+        // The server's runtime renders them.
+      }
+      if (macroRun.current === run.id) macroRun.current = undefined;
+      if (n !== seq.current) return;
+    }
+    const win = frame.current?.contentWindow;
+    if (!win) return;
+    win.postMessage(
+      {
+        type: 'bds-draft',
+        postId,
+        title: d.title,
+        body: d.body,
+        seq: n,
+        ...(macroOutputs ? { macroOutputs } : {}),
+      },
+      origin,
+    );
   };
 
   useEffect(() => {
     if (!draft) return;
-    const timer = setTimeout(() => send(draft), LIVE_DEBOUNCE_MS);
+    const timer = setTimeout(() => void send(draft), LIVE_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [draft?.title, draft?.body]);
 
@@ -94,7 +127,7 @@ export function PreviewPane({ postId, draft, onRendered }: PreviewPaneProps) {
         src={src}
         onLoad={() => {
           // A reload (after a save) shows the saved text: send what is typed since, if anything.
-          if (sent.current) send(sent.current);
+          if (sent.current) void send(sent.current);
         }}
       />
     </section>

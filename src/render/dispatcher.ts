@@ -1,5 +1,5 @@
-// MacroDispatcher: renders a document's macros in order. A built-in always wins; any other name goes
-// to an enabled macro script through the PythonMacroResolver; an unknown name stays as written.
+// MacroDispatcher: renders a document's macros. A built-in always wins; any other name goes to an
+// enabled macro script through the PythonMacroResolver; an unknown name stays as written.
 import { BUILTIN_MACROS } from './builtins/index.js';
 import { MacroParamError, type BuiltinMacro } from './builtins/types.js';
 import { escapeHtml } from './html.js';
@@ -77,6 +77,22 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+export interface DispatchOptions {
+  /**
+   * The enabled macro scripts when the caller has looked them up already (or why that failed); without
+   * it they are looked up here, once, when a name is not built in.
+   */
+  scripts?: ReadonlySet<string> | Error;
+}
+
+/** What one macro came to; assembled in document order once every macro has run. */
+interface MacroOutcome {
+  rendering: MacroRendering;
+  kind: 'builtin' | 'python' | 'unknown' | 'lookup-failed';
+  failure?: MacroFailure;
+  warnings: RenderWarning[];
+}
+
 export class MacroDispatcher {
   private readonly builtins: ReadonlyMap<string, BuiltinMacro>;
 
@@ -84,11 +100,32 @@ export class MacroDispatcher {
     this.builtins = options.builtins ?? BUILTIN_MACROS;
   }
 
+  /** True when `name` (lower case) is a built-in macro of this dispatcher. */
+  isBuiltin(name: string): boolean {
+    return this.builtins.has(name);
+  }
+
+  /** The enabled macro scripts (none without a resolver), or why they could not be listed. */
+  async scriptSlugs(): Promise<ReadonlySet<string> | Error> {
+    const resolver = this.options.resolver;
+    if (!resolver) return new Set();
+    try {
+      return await resolver.macroSlugs();
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
   /**
-   * Renders the macros one after another (a site build runs documents in parallel instead, which keeps
-   * each page's output and failure order deterministic).
+   * Renders the macros of one document. Built-ins run at once; Python macros all go to the resolver
+   * together (its worker pool runs them side by side); renderings, failures and warnings come back in
+   * the order of `macros` whatever order the scripts finish in.
    */
-  async render(macros: readonly Macro[], doc: MacroDocument): Promise<DispatchResult> {
+  async render(
+    macros: readonly Macro[],
+    doc: MacroDocument,
+    options: DispatchOptions = {},
+  ): Promise<DispatchResult> {
     const result: DispatchResult = {
       renderings: [],
       warnings: [],
@@ -97,77 +134,71 @@ export class MacroDispatcher {
     };
     if (macros.length === 0) return result;
 
-    let scripts: Promise<ReadonlySet<string> | Error> | undefined;
+    let scripts: Promise<ReadonlySet<string> | Error> | undefined =
+      options.scripts === undefined ? undefined : Promise.resolve(options.scripts);
     let postJson: string | undefined;
-    const fail = (
-      macro: Macro,
-      reason: MacroFailureReason,
-      message: string,
-      script?: string,
-    ): MacroRendering => {
-      const failure: MacroFailure = {
-        macro: macro.name,
-        ...(script === undefined ? {} : { script }),
-        file: macro.file,
-        line: macro.line,
-        column: macro.column,
-        reason,
-        message,
-      };
-      result.failures.push(failure);
-      result.counters.failed++;
-      return doc.mode === 'preview' ? renderMacroErrorBox(failure) : '';
-    };
-
+    const outcomes: (MacroOutcome | Promise<MacroOutcome>)[] = [];
     for (const macro of macros) {
       const builtin = this.builtins.get(macro.name);
       if (builtin) {
-        result.counters.builtin++;
-        result.renderings.push(this.renderBuiltin(builtin, macro, doc, fail));
+        outcomes.push(this.renderBuiltin(builtin, macro, doc));
         continue;
       }
-      const resolver = this.options.resolver;
-      if (!resolver) {
-        result.renderings.push(this.unknown(macro, result));
+      if (!this.options.resolver) {
+        outcomes.push(unknownOutcome(macro));
         continue;
       }
-      scripts ??= Promise.resolve()
-        .then(() => resolver.macroSlugs())
-        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      const known = await scripts;
-      if (known instanceof Error) {
-        // We cannot tell a script from imported `[[...]]` text: keep the text in the site, show it in preview.
-        const box = fail(macro, 'lookup-failed', `Could not list macro scripts: ${known.message}`);
-        result.renderings.push(doc.mode === 'preview' ? box : null);
-        continue;
-      }
-      if (!known.has(macro.name)) {
-        result.renderings.push(this.unknown(macro, result));
-        continue;
-      }
-      result.counters.python++;
+      scripts ??= this.scriptSlugs();
       postJson ??= JSON.stringify(doc.post ?? null);
-      result.renderings.push(await this.renderPython(resolver, macro, doc, postJson, result, fail));
+      outcomes.push(this.renderNamed(scripts, macro, doc, postJson));
+    }
+    for (const outcome of await Promise.all(outcomes)) {
+      result.renderings.push(outcome.rendering);
+      result.warnings.push(...outcome.warnings);
+      if (outcome.failure) {
+        result.failures.push(outcome.failure);
+        result.counters.failed++;
+      }
+      if (outcome.kind !== 'lookup-failed') result.counters[outcome.kind]++;
     }
     return result;
   }
 
-  private renderBuiltin(
-    builtin: BuiltinMacro,
+  /** A name that is not built in: a script's, an unknown one, or one we cannot tell. */
+  private async renderNamed(
+    scripts: Promise<ReadonlySet<string> | Error>,
     macro: Macro,
     doc: MacroDocument,
-    fail: (m: Macro, r: MacroFailureReason, msg: string) => MacroRendering,
-  ): MacroRendering {
+    postJson: string,
+  ): Promise<MacroOutcome> {
+    const known = await scripts;
+    if (known instanceof Error) {
+      // We cannot tell a script from imported `[[...]]` text: keep the text in the site, show it in preview.
+      const failure = macroFailure(macro, 'lookup-failed', `Could not list macro scripts: ${known.message}`);
+      return {
+        rendering: doc.mode === 'preview' ? renderMacroErrorBox(failure) : null,
+        kind: 'lookup-failed',
+        failure,
+        warnings: [],
+      };
+    }
+    if (!known.has(macro.name)) return unknownOutcome(macro);
+    return this.renderPython(this.options.resolver!, macro, doc, postJson);
+  }
+
+  private renderBuiltin(builtin: BuiltinMacro, macro: Macro, doc: MacroDocument): MacroOutcome {
     try {
-      return builtin(macro.params, {
+      const rendering = builtin(macro.params, {
         macro,
         post: doc.post,
         data: this.options.data,
         language: doc.language,
         mode: doc.mode,
       });
+      return { rendering, kind: 'builtin', warnings: [] };
     } catch (e) {
-      return fail(macro, e instanceof MacroParamError ? 'invalid-params' : 'exception', errorMessage(e));
+      const reason = e instanceof MacroParamError ? 'invalid-params' : 'exception';
+      return failedOutcome('builtin', macroFailure(macro, reason, errorMessage(e)), doc);
     }
   }
 
@@ -176,9 +207,9 @@ export class MacroDispatcher {
     macro: Macro,
     doc: MacroDocument,
     postJson: string,
-    result: DispatchResult,
-    fail: (m: Macro, r: MacroFailureReason, msg: string, script?: string) => MacroRendering,
-  ): Promise<MacroRendering> {
+  ): Promise<MacroOutcome> {
+    const fail = (reason: MacroFailureReason, message: string): MacroOutcome =>
+      failedOutcome('python', macroFailure(macro, reason, message, macro.name), doc);
     const context: MacroContext = {
       params: { ...macro.params },
       language: doc.language,
@@ -194,10 +225,10 @@ export class MacroDispatcher {
     try {
       outcome = await resolver.render(call);
     } catch (e) {
-      return fail(macro, 'exception', errorMessage(e), macro.name);
+      return fail('exception', errorMessage(e));
     }
     if (typeof outcome !== 'object' || outcome === null || !('ok' in outcome)) {
-      return fail(macro, 'invalid-result', 'the macro runtime returned no result', macro.name);
+      return fail('invalid-result', 'the macro runtime returned no result');
     }
     const o = outcome as {
       ok: unknown;
@@ -208,14 +239,13 @@ export class MacroDispatcher {
     };
     if (o.ok !== true) {
       const reason = typeof o.reason === 'string' ? (o.reason as MacroFailureReason) : 'exception';
-      return fail(macro, reason, typeof o.message === 'string' ? o.message : 'the macro failed', macro.name);
+      return fail(reason, typeof o.message === 'string' ? o.message : 'the macro failed');
     }
-    if (typeof o.html !== 'string') {
-      return fail(macro, 'invalid-result', '"html" must be a string', macro.name);
-    }
+    if (typeof o.html !== 'string') return fail('invalid-result', '"html" must be a string');
+    const warnings: RenderWarning[] = [];
     if (Array.isArray(o.warnings)) {
       for (const w of o.warnings) {
-        result.warnings.push({
+        warnings.push({
           code: 'macro-warning',
           message: `macro "${macro.name}": ${String(w)}`,
           file: macro.file,
@@ -225,19 +255,50 @@ export class MacroDispatcher {
         });
       }
     }
-    return o.html;
+    return { rendering: o.html, kind: 'python', warnings };
   }
+}
 
-  private unknown(macro: Macro, result: DispatchResult): MacroRendering {
-    result.counters.unknown++;
-    result.warnings.push({
-      code: 'macro-unknown',
-      message: `Unknown macro "${macro.name}": no built-in and no enabled macro script has this name; the text is kept as written`,
-      file: macro.file,
-      line: macro.line,
-      column: macro.column,
-      text: macro.raw,
-    });
-    return null;
-  }
+function macroFailure(
+  macro: Macro,
+  reason: MacroFailureReason,
+  message: string,
+  script?: string,
+): MacroFailure {
+  return {
+    macro: macro.name,
+    ...(script === undefined ? {} : { script }),
+    file: macro.file,
+    line: macro.line,
+    column: macro.column,
+    reason,
+    message,
+  };
+}
+
+/** A known macro that failed: empty in the site, an error box in preview. */
+function failedOutcome(kind: 'builtin' | 'python', failure: MacroFailure, doc: MacroDocument): MacroOutcome {
+  return {
+    rendering: doc.mode === 'preview' ? renderMacroErrorBox(failure) : '',
+    kind,
+    failure,
+    warnings: [],
+  };
+}
+
+function unknownOutcome(macro: Macro): MacroOutcome {
+  return {
+    rendering: null,
+    kind: 'unknown',
+    warnings: [
+      {
+        code: 'macro-unknown',
+        message: `Unknown macro "${macro.name}": no built-in and no enabled macro script has this name; the text is kept as written`,
+        file: macro.file,
+        line: macro.line,
+        column: macro.column,
+        text: macro.raw,
+      },
+    ],
+  };
 }

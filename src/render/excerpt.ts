@@ -1,26 +1,16 @@
 // A post's excerpt when it has none: the first paragraph with text, as plain text, at most 280 chars.
 import type { Token } from 'markdown-it';
-import { parseMacros } from './macro-parser.js';
-import { markdownEngine } from './markdown-engine.js';
+import { MacroScan } from './macro-rules.js';
+import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 
 export const EXCERPT_MAX_LENGTH = 280;
 /** Most first paragraphs sit in the first few kilobytes; parse those before the whole post. */
 const HEAD_LENGTH = 4096;
 
-function withoutMacros(source: string): string {
-  if (!source.includes('[[')) return source;
-  const parsed = parseMacros(source);
-  return parsed.segments
-    .map((s) =>
-      s.kind === 'text' ? source.slice(s.start, s.end) : s.kind === 'escaped' ? `\\${s.text}` : '',
-    )
-    .join('');
-}
-
-function plainText(children: readonly Token[], textOf: (text: string) => string): string {
+function plainText(children: readonly Token[]): string {
   let text = '';
   for (const child of children) {
-    if (child.type === 'text') text += textOf(child.content);
+    if (child.type === 'text') text += child.content;
     else if (child.type === 'code_inline') text += child.content;
     else if (child.type === 'softbreak' || child.type === 'hardbreak') text += ' ';
   }
@@ -28,16 +18,13 @@ function plainText(children: readonly Token[], textOf: (text: string) => string)
 }
 
 /**
- * The plain text of the first paragraph with text in parsed Markdown ('' when there is none); `textOf`
- * rewrites text nodes first (macro placeholders to their text).
+ * The plain text of the first paragraph with text in parsed Markdown ('' when there is none): macros
+ * are left out, escaped macros are their text.
  */
-export function firstParagraphText(
-  tokens: readonly Token[],
-  textOf: (text: string) => string = (text) => text,
-): string {
+export function firstParagraphText(tokens: readonly Token[]): string {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i]!.type !== 'paragraph_open') continue;
-    let text = plainText(tokens[i + 1]?.children ?? [], textOf);
+    let text = plainText(tokens[i + 1]?.children ?? []);
     if (!text) continue;
     // A paragraph split around a block macro is one paragraph of the source: its pieces share the
     // source map object, and the text beside the macro is all of it.
@@ -46,7 +33,7 @@ export function firstParagraphText(
     for (let j = i + 3; map && j < tokens.length; j++) {
       const t = tokens[j]!;
       if (t.type === 'paragraph_open' && t.map === map) {
-        text = `${text} ${plainText(tokens[j + 1]?.children ?? [], textOf)}`.trim();
+        text = `${text} ${plainText(tokens[j + 1]?.children ?? [])}`.trim();
         j += 2;
       } else if (t.type !== 'html_block' || t.map !== inlineMap) break;
     }
@@ -55,8 +42,9 @@ export function firstParagraphText(
   return '';
 }
 
-function firstParagraph(markdown: string): string {
-  return firstParagraphText(markdownEngine().parse(markdown, {}));
+function firstParagraph(markdown: string, isMacro?: (name: string) => boolean): string {
+  const env: BdsEnv = markdown.includes('[[') ? { bdsMacros: new MacroScan(markdown, { isMacro }) } : {};
+  return firstParagraphText(markdownEngine().parse(markdown, env));
 }
 
 /** Cuts at a word boundary and adds an ellipsis; the result is at most `max` characters. */
@@ -69,15 +57,23 @@ export function truncateText(text: string, max = EXCERPT_MAX_LENGTH): string {
   return `${cut.replace(/[\s,;:.!?\-–—]+$/u, '')}…`;
 }
 
+export interface ExcerptOptions {
+  /** Which names are macros (left out of the text); default every name, as without the project's scripts. */
+  isMacro?: (name: string) => boolean;
+}
+
 /** The first paragraph of Markdown as plain text (macros removed), at most `max` characters. */
-export function excerptFromMarkdown(source: string, max = EXCERPT_MAX_LENGTH): string {
-  const markdown = withoutMacros(source);
+export function excerptFromMarkdown(
+  source: string,
+  max = EXCERPT_MAX_LENGTH,
+  options: ExcerptOptions = {},
+): string {
   let text = '';
-  if (markdown.length > HEAD_LENGTH) {
+  if (source.length > HEAD_LENGTH) {
     // Cut at a blank line so the head ends between blocks.
-    const blank = markdown.indexOf('\n\n', HEAD_LENGTH);
-    if (blank > 0) text = firstParagraph(markdown.slice(0, blank));
+    const blank = source.indexOf('\n\n', HEAD_LENGTH);
+    if (blank > 0) text = firstParagraph(source.slice(0, blank), options.isMacro);
   }
-  if (!text) text = firstParagraph(markdown);
+  if (!text) text = firstParagraph(source, options.isMacro);
   return truncateText(text, max);
 }

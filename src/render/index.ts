@@ -1,11 +1,16 @@
 // The render layer's public surface: macro parsing and dispatch, built-in macros, Markdown to HTML.
 export * from './types.js';
-export { parseMacros, mayContainMacros, readMacro, typeUnquotedValue } from './macro-parser.js';
-export type { MacroSegment, ParsedMacros, ParseOptions } from './macro-parser.js';
+export { parseMacros, mayContainMacros } from './macro-parser.js';
+export type { ParsedMacros, ParseOptions } from './macro-parser.js';
+export { readMacro, typeUnquotedValue } from './macro-grammar.js';
+export type { MacroAttempt } from './macro-grammar.js';
+export { MacroScan, MACRO_TOKEN } from './macro-rules.js';
+export type { MacroScanOptions, MacroTokenMeta } from './macro-rules.js';
 export { BUILTIN_MACROS, isBuiltinMacro, MacroParamError } from './builtins/index.js';
 export type { BuiltinContext, BuiltinMacro } from './builtins/index.js';
 export { MacroDispatcher, renderMacroErrorBox, formatMacroFailure } from './dispatcher.js';
 export type {
+  DispatchOptions,
   DispatchResult,
   MacroCounters,
   MacroDispatcherOptions,
@@ -14,8 +19,10 @@ export type {
 } from './dispatcher.js';
 export { renderMarkdownDocument } from './markdown.js';
 export type { RenderDocumentInput, RenderedDocument } from './markdown.js';
-export { markdownEngine, isBlockHtml } from './markdown-engine.js';
+export { markdownEngine } from './markdown-engine.js';
+export { isBlockHtml } from './macro-blocks.js';
 export { excerptFromMarkdown, truncateText, EXCERPT_MAX_LENGTH } from './excerpt.js';
+export type { ExcerptOptions } from './excerpt.js';
 export { escapeHtml, attributes } from './html.js';
 export { mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from './urls.js';
 export type { ThumbnailSize } from './urls.js';

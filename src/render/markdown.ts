@@ -1,16 +1,14 @@
-// Renders one Markdown document to HTML: the macro pass (parse, dispatch, placeholders), then
-// markdown-it with bds's token rules, then the macros' HTML put in place of their placeholders.
+// Renders one Markdown document to HTML: markdown-it parses it (its macro rules mark the macros where
+// Markdown has text), the macros run, block macros take their place between paragraphs, then it renders.
+import type { Token } from 'markdown-it';
 import { MacroDispatcher, type MacroCounters } from './dispatcher.js';
 import { firstParagraphText } from './excerpt.js';
-import { parseMacros } from './macro-parser.js';
-import {
-  markdownEngine,
-  substitutePlaceholders,
-  type BdsEnv,
-  type PlaceholderState,
-} from './markdown-engine.js';
+import { placeBlockMacros } from './macro-blocks.js';
+import { MacroScan, macroTokens, macroMeta } from './macro-rules.js';
+import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 import type {
   LinkResolver,
+  Macro,
   MacroFailure,
   PostData,
   PythonMacroResolver,
@@ -51,8 +49,8 @@ export interface RenderedDocument {
   counters: MacroCounters;
   /**
    * The first paragraph with text, as plain text: macros left out, escaped macros as their text (what
-   * `excerptFromMarkdown` finds, without parsing the Markdown again). A paragraph split around a block
-   * macro counts as the one paragraph of the source.
+   * `excerptFromMarkdown` finds when every name is a macro, without parsing again). A paragraph split
+   * around a block macro counts as the one paragraph of the source.
    */
   firstParagraph: string;
 }
@@ -63,23 +61,10 @@ const EMPTY_DATA: RenderData = {
   publishedTagCounts: () => [],
 };
 
-/** Two private-use characters that do not occur in the source, to build placeholders from. */
-function placeholderChars(source: string): [string, string] {
-  const found: string[] = [];
-  for (let code = 0xe000; code <= 0xf8ff && found.length < 2; code++) {
-    const ch = String.fromCharCode(code);
-    if (!source.includes(ch)) found.push(ch);
-  }
-  return [found[0]!, found[1]!];
-}
-
-/** Text with its placeholders as plain text: a macro is left out, an escaped macro is its text. */
-function placeholderText(p: PlaceholderState): (text: string) => string {
-  const pattern = new RegExp(`${p.open}(\\d+)${p.open}`, 'g');
-  return (text) =>
-    text.includes(p.open)
-      ? text.replace(pattern, (_m, index: string) => p.escapedText?.get(Number(index)) ?? '')
-      : text;
+interface ParsedDocument {
+  tokens: Token[];
+  env: BdsEnv;
+  scan: MacroScan | null;
 }
 
 export async function renderMarkdownDocument(input: RenderDocumentInput): Promise<RenderedDocument> {
@@ -87,79 +72,74 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
   const lineOffset = input.lineOffset ?? 0;
   const post = input.post ?? null;
   const language = input.language || post?.language || input.mainLanguage;
-  const warnings: RenderWarning[] = [];
-  let failures: MacroFailure[] = [];
-  let counters: MacroCounters = { builtin: 0, python: 0, unknown: 0, failed: 0 };
-  let markdown = source;
-  let placeholders: PlaceholderState | null = null;
+  const dispatcher =
+    input.dispatcher ??
+    new MacroDispatcher({ data: input.data ?? EMPTY_DATA, resolver: input.resolver ?? null });
+  const md = markdownEngine();
+  const lines = input.links ? source.split(/\r\n|\r|\n/) : [];
 
-  if (source.includes('[[')) {
-    const parsed = parseMacros(source, { file, lineOffset });
-    warnings.push(...parsed.warnings);
-    if (parsed.segments.some((s) => s.kind !== 'text')) {
-      const dispatcher =
-        input.dispatcher ??
-        new MacroDispatcher({ data: input.data ?? EMPTY_DATA, resolver: input.resolver ?? null });
-      const dispatched = await dispatcher.render(parsed.macros, {
-        file,
-        post,
-        mode: input.mode,
-        language,
-        mainLanguage: input.mainLanguage,
-      });
-      warnings.push(...dispatched.warnings);
-      failures = dispatched.failures;
-      counters = dispatched.counters;
+  const parse = (isMacro: (name: string) => boolean): ParsedDocument => {
+    const scan = source.includes('[[') ? new MacroScan(source, { file, lineOffset, isMacro }) : null;
+    const env: BdsEnv = {
+      ...(input.docId === undefined ? {} : { docId: input.docId }),
+      ...(scan ? { bdsMacros: scan } : {}),
+      bds: { file, lineOffset, lines, links: input.links ?? null, warnings: [], headingIds: new Map() },
+    };
+    return { tokens: md.parse(source, env), env, scan };
+  };
 
-      const [open, expand] = placeholderChars(source);
-      placeholders = { open, expand, renderings: [], raws: [] };
-      const parts: string[] = [];
-      let macroIndex = 0;
-      for (const segment of parsed.segments) {
-        if (segment.kind === 'text') {
-          parts.push(source.slice(segment.start, segment.end));
-          continue;
-        }
-        const index = placeholders.raws.length;
-        if (segment.kind === 'macro') {
-          placeholders.raws.push(segment.macro.raw);
-          placeholders.renderings.push(dispatched.renderings[macroIndex++] ?? null);
-        } else {
-          placeholders.raws.push(segment.text);
-          placeholders.renderings.push(null);
-          (placeholders.escapedText ??= new Map()).set(index, segment.text);
-        }
-        parts.push(`${open}${index}${open}`);
-      }
-      markdown = parts.join('');
+  // Built-ins are always macros. Other names are looked up only when the document has one in its text;
+  // then, if any of them is a script, the document is parsed again with the scripts as macros.
+  const isBuiltin = (name: string): boolean => dispatcher.isBuiltin(name);
+  let parsed = parse(isBuiltin);
+  let scripts: ReadonlySet<string> | Error = new Set<string>();
+  const named = parsed.scan
+    ? [...parsed.scan.unknown.map((m) => m.name), ...parsed.scan.unknownEscapedNames]
+    : [];
+  if (named.length > 0) {
+    scripts = await dispatcher.scriptSlugs();
+    if (scripts instanceof Error) {
+      // Without the list, a site keeps the names as Markdown (each one reported); preview shows each
+      // as an error box.
+      if (input.mode === 'preview') parsed = parse(() => true);
+    } else if (named.some((name) => (scripts as ReadonlySet<string>).has(name))) {
+      const known = scripts;
+      parsed = parse((name) => isBuiltin(name) || known.has(name));
     }
   }
 
-  const env: BdsEnv = {
-    ...(input.docId === undefined ? {} : { docId: input.docId }),
-    bds: {
-      file,
-      lineOffset,
-      lines: input.links ? source.split(/\r\n|\r|\n/) : [],
-      links: input.links ?? null,
-      warnings,
-      placeholders,
-      headingIds: new Map(),
-    },
-  };
-  const md = markdownEngine();
-  const tokens = md.parse(markdown, env);
-  let html = md.renderer.render(tokens, md.options, env);
-  if (placeholders) html = substitutePlaceholders(html, placeholders);
+  const tokens = macroTokens(parsed.tokens);
+  const macros: Macro[] = tokens.map((t) => macroMeta(t).macro);
+  // Names that are not macros are dispatched too, to be counted and reported; they have no token.
+  const all = [...macros, ...(parsed.scan?.unknown ?? [])].sort((a, b) => a.start - b.start);
+  const dispatched = await dispatcher.render(
+    all,
+    { file, post, mode: input.mode, language, mainLanguage: input.mainLanguage },
+    { scripts },
+  );
+  const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
+  for (const token of tokens) {
+    const meta = macroMeta(token);
+    const html = renderingOf.get(meta.macro);
+    if (html !== null && html !== undefined) meta.html = html;
+  }
+
+  // markdown-it's Token class is only reachable through a state object.
+  const placed = placeBlockMacros(parsed.tokens, new md.core.State('', md, {}).Token);
+  const html = md.renderer.render(placed, md.options, parsed.env);
+  const warnings: RenderWarning[] = [
+    ...(parsed.scan?.warnings ?? []),
+    ...(parsed.env.bds?.warnings ?? []),
+    ...dispatched.warnings,
+  ];
   warnings.sort((a, b) => a.line - b.line || a.column - b.column);
+  const counters: MacroCounters = dispatched.counters;
   return {
     html,
     warnings,
-    failures,
+    failures: dispatched.failures,
     macroCount: counters.builtin + counters.python,
     counters,
-    firstParagraph: placeholders
-      ? firstParagraphText(tokens, placeholderText(placeholders))
-      : firstParagraphText(tokens),
+    firstParagraph: firstParagraphText(placed),
   };
 }

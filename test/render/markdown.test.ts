@@ -97,6 +97,20 @@ describe('macros in markdown', () => {
     expect(html).toContain('<td><span class="greet">Hello e</span></td>');
   });
 
+  it('expands a macro in link text inside the link, as Markdown makes the link', async () => {
+    const { html } = await render('[see [[greet name=a]] here](/u) and [[[greet name=b]]](/v)');
+    expect(html).toBe(
+      '<p><a href="/u">see <span class="greet">Hello a</span> here</a> and <a href="/v"><span class="greet">Hello b</span></a></p>\n',
+    );
+  });
+
+  it('makes a macro alone on its line a block, but never at the cost of the lines after it', async () => {
+    const { html } = await render('[[youtube id=dQw4w9WgXcQ]]\n---\n\n[[greet]]\n    more text');
+    expect(html).toMatch(/^<div class="macro-youtube[\s\S]*<\/div>\n<hr>\n/);
+    // An indented line continues the paragraph (it is no code block), as without the macro.
+    expect(html).toContain('<p><span class="greet">Hello you</span>\nmore text</p>');
+  });
+
   it('puts a block macro in a list item and a quote without a paragraph around it', async () => {
     const { html } = await render('- [[vimeo id=1]]\n\n> [[vimeo id=2]]');
     expect(html).toMatch(/<li>\n<div class="macro-vimeo/);
@@ -140,9 +154,9 @@ describe('macros in markdown', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('keeps an unknown macro exactly as written and reports it at its file line', async () => {
+  it('leaves an unknown macro to Markdown, as plain markdown-it renders it, and reports it at its file line', async () => {
     const { html, warnings } = await render('Intro\n\nSee [[Old_Page title="*x*"]].', { lineOffset: 7 });
-    expect(html).toContain('<p>See [[Old_Page title=&quot;*x*&quot;]].</p>');
+    expect(html).toContain('<p>See [[Old_Page title=&quot;<em>x</em>&quot;]].</p>');
     expect(warnings).toEqual([
       expect.objectContaining({ code: 'macro-unknown', file: FILE, line: 10, column: 5 }),
     ]);
@@ -154,19 +168,19 @@ describe('macros in markdown', () => {
     expect(warnings[0]).toMatchObject({ code: 'macro-syntax', line: 1, column: 3 });
   });
 
-  it('lets a macro that renders plain text fill a link destination or title', async () => {
+  it('leaves link destinations and titles to Markdown, and expands a macro where Markdown has text', async () => {
     const resolver = new FakePythonResolver({
       url_of: (call) => ({ ok: true, html: `/${String(call.context.params.slug)}/` }),
-      block: () => ({ ok: true, html: '<div>x</div>' }),
     });
     const { html } = await render(
-      '[go]([[url_of slug=about]] "[[url_of slug=t]]") ![[[block]]](a.png "[[block]]")',
-      {
-        resolver,
-      },
+      '[go](<[[url_of slug=about]]> "[[url_of slug=t]]") ![[[url_of]]](a.png "[[url_of]]")\n\n[no link]([[url_of slug=x]] y)',
+      { resolver },
     );
-    expect(html).toContain('<a href="/about/" title="/t/">go</a>');
-    expect(html).toContain('title="[[block]]"');
+    expect(html).toContain('<a href="%5B%5Burl_of%20slug=about%5D%5D" title="[[url_of slug=t]]">go</a>');
+    expect(html).toContain('<img src="a.png" alt="[[url_of]]" title="[[url_of]]">');
+    // Not a link (a destination holds no space): the macro is in text.
+    expect(html).toContain('<p>[no link](/x/ y)</p>');
+    expect(resolver.calls.map((c) => c.context.params.slug)).toEqual(['x']);
   });
 
   it('renders error boxes in preview and counts macros', async () => {

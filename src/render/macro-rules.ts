@@ -1,0 +1,488 @@
+// Macros as markdown-it rules: the one place bds decides where a macro is. Markdown parses first, so a
+// macro is recognised only where CommonMark has text (never in code, raw HTML, autolinks or link
+// destinations), and a name that is not a macro is left to Markdown untouched.
+// - The inline rule reads `[[name ...]]` (and the literal `\[[name ...]]`) in running text.
+// - The block rule makes a line holding only a macro a block of its own where a block may start and
+//   the next line would not continue it anyway; it never interrupts a paragraph, and never becomes a
+//   setext heading (the underline stays a line of its own).
+// Per document, a MacroScan in markdown-it's env says which names are macros and gathers positions,
+// names that are not macros, and malformed macros. Without one, the rules do nothing.
+import type { Env, MarkdownIt, StateBlock, StateCore, StateInline, Token } from 'markdown-it';
+import { MacroScanMemo, readMacro, scanMacro, type MacroShape } from './macro-grammar.js';
+import type { Macro, RenderWarning } from './types.js';
+
+/** The token of an expanded macro; `meta.macro` holds the Macro, `content` its text. */
+export const MACRO_TOKEN = 'bds_macro';
+
+export interface MacroTokenMeta {
+  macro: Macro;
+  /** The macro's HTML once it has run; without it the token renders as its text. */
+  html?: string;
+}
+
+export interface MacroScanOptions {
+  /** The post's file, for positions in warnings and failures. */
+  file?: string;
+  /** Lines of the file before the source (the frontmatter), so positions are file positions. */
+  lineOffset?: number;
+  /** Which (lower-cased) names are macros; other names stay Markdown. Default: every name. */
+  isMacro?: (name: string) => boolean;
+}
+
+/** Past this many, malformed macros are still left to Markdown but no longer listed one by one. */
+const MAX_SYNTAX_WARNINGS = 100;
+/** How much of a malformed macro a warning shows. */
+const WARNING_TEXT_LENGTH = 200;
+
+const OPEN_BRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const BACKTICK = 0x60;
+const LESS_THAN = 0x3c;
+
+function isAsciiPunctuation(c: number): boolean {
+  return (
+    (c >= 0x21 && c <= 0x2f) ||
+    (c >= 0x3a && c <= 0x40) ||
+    (c >= 0x5b && c <= 0x60) ||
+    (c >= 0x7b && c <= 0x7e)
+  );
+}
+
+/** Offsets where each line of `text` starts (after \n, \r\n or \r). */
+function lineStartsOf(text: string, breaks: RegExp): number[] {
+  const starts = [0];
+  breaks.lastIndex = 0;
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
+  return starts;
+}
+
+/** The index of the last start at or before `offset`. */
+function lineIndexOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+interface InlineParent {
+  content: string;
+  /** The source line (0-based) of the parent's first line. */
+  line: number;
+  /** For a table cell: which cell of its row. */
+  cell?: number;
+  lineStarts?: number[];
+}
+
+/**
+ * Where a table cell's content starts and how it maps to its row's source line: markdown-it splits the
+ * row at unescaped `|`, drops the backslash of `\|`, and trims each cell.
+ */
+function cellColumn(row: string, cell: number, offset: number): number {
+  const first = row.length - row.trimStart().length;
+  const line = row.trim();
+  const bounds: [number, number][] = [];
+  let from = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line.charCodeAt(i) === 0x7c /* | */ && (i === 0 || line.charCodeAt(i - 1) !== BACKSLASH)) {
+      bounds.push([from, i]);
+      from = i + 1;
+    }
+  }
+  bounds.push([from, line.length]);
+  if (bounds.length > 0 && bounds[0]![0] === bounds[0]![1]) bounds.shift();
+  const range = bounds[cell];
+  if (!range) return -1;
+  let i = range[0];
+  while (i < range[1] && /\s/.test(line[i]!)) i++;
+  for (let c = 0; c < offset && i < range[1]; c++) {
+    i += line.charCodeAt(i) === BACKSLASH && line.charCodeAt(i + 1) === 0x7c ? 2 : 1;
+  }
+  return first + i;
+}
+
+/** One document's macro recognition: what is a macro, and what was found where. */
+export class MacroScan {
+  /** Well-formed macros in text whose names are not macros (left to Markdown), in the order found. */
+  readonly unknown: Macro[] = [];
+  /** Names written as `\[[name ...]]` that are not macros (Markdown shows them without the backslash). */
+  readonly unknownEscapedNames = new Set<string>();
+  /** Malformed macros in text. */
+  readonly warnings: RenderWarning[] = [];
+  readonly file: string;
+  readonly lineOffset: number;
+  readonly isMacro: (name: string) => boolean;
+  private readonly memos = new Map<string, MacroScanMemo>();
+  private decodedSteps = 0;
+  private normalized = '';
+  private sourceLines?: string[];
+  private originalStarts?: number[];
+  private parent: InlineParent | null = null;
+  /** The last unknown macro recorded in one inline source: macros inside it are part of its text. */
+  private lastUnknown: { state: StateInline; end: number } | null = null;
+  /** Where nested parses (image descriptions, inline footnotes) start in their parent's content. */
+  private nestedBases = new WeakMap<StateInline, number>();
+  private nestedCursor = 0;
+  private lastFallback = { line: -1, column: -1 };
+
+  constructor(
+    /** The source as given (before markdown-it normalises line ends), for offsets. */
+    readonly source: string,
+    options: MacroScanOptions = {},
+  ) {
+    this.file = options.file ?? '';
+    this.lineOffset = options.lineOffset ?? 0;
+    this.isMacro = options.isMacro ?? (() => true);
+  }
+
+  /** Characters the macro grammar looked at in this document (for the linearity tests). */
+  get steps(): number {
+    let n = this.decodedSteps;
+    for (const memo of this.memos.values()) n += memo.steps;
+    return n;
+  }
+
+  /** @internal The source as markdown-it normalised it (line ends as \n). */
+  setNormalized(src: string): void {
+    this.normalized = src;
+    this.sourceLines = undefined;
+  }
+
+  /** @internal The inline token being parsed, and the source line it starts on. */
+  enterInline(token: Token, line: number, cell?: number): void {
+    this.parent = { content: token.content, line, ...(cell === undefined ? {} : { cell }) };
+    this.lastUnknown = null;
+    this.nestedCursor = 0;
+  }
+
+  /** @internal */
+  scan(src: string, start: number): MacroShape {
+    let memo = this.memos.get(src);
+    if (!memo) {
+      memo = new MacroScanMemo(src);
+      this.memos.set(src, memo);
+    }
+    return scanMacro(src, start, memo);
+  }
+
+  /** @internal A macro at `start` of an inline source, with its parameters and position. */
+  macro(state: StateInline, start: number): Macro | null {
+    const src = state.src;
+    const attempt = readMacro(src, start);
+    if (attempt.kind !== 'macro') return null;
+    this.decodedSteps += attempt.end - start;
+    const raw = src.slice(start, attempt.end);
+    return { name: attempt.name, params: attempt.params, raw, ...this.position(state, start, raw) };
+  }
+
+  /** @internal A well-formed macro whose name is not a macro, in text. */
+  noteUnknown(state: StateInline, start: number, end: number, escaped: boolean): void {
+    const src = state.src;
+    if (escaped) {
+      const shape = this.scan(src, start);
+      if (shape.kind === 'macro') this.unknownEscapedNames.add(shape.name);
+      return;
+    }
+    // A macro written inside another one's text (`[[a x="[[b]]"]]`) is part of that text.
+    if (this.lastUnknown?.state === state && start < this.lastUnknown.end) return;
+    const macro = this.macro(state, start);
+    if (!macro) return;
+    this.lastUnknown = { state, end };
+    this.unknown.push(macro);
+  }
+
+  /** @internal A malformed macro in text. */
+  noteMalformed(state: StateInline, start: number): void {
+    const src = state.src;
+    if (this.warnings.length >= MAX_SYNTAX_WARNINGS) return;
+    // The warning shows the start of the macro; its message is read from that part too, so that a
+    // hundred warnings on one long line cost a hundred short reads.
+    let text = src.slice(start, start + WARNING_TEXT_LENGTH);
+    const lineEnd = text.indexOf('\n');
+    if (lineEnd >= 0) text = text.slice(0, lineEnd);
+    const attempt = readMacro(text, 0);
+    this.decodedSteps += text.length;
+    if (attempt.kind !== 'malformed') return;
+    const { line, column } = this.position(state, start, text.slice(0, 2));
+    this.warnings.push({
+      code: 'macro-syntax',
+      message: `Malformed macro: ${attempt.message}; the text is kept as written`,
+      file: this.file,
+      line,
+      column,
+      text,
+    });
+  }
+
+  /**
+   * Where an inline source starts in its block's content: 0, or for a nested parse (an image
+   * description, an inline footnote: they run left to right) the next place its text occurs.
+   */
+  private baseOf(state: StateInline, parent: InlineParent): number {
+    if (state.src === parent.content) return 0;
+    let base = this.nestedBases.get(state);
+    if (base === undefined) {
+      base = parent.content.indexOf(state.src, this.nestedCursor);
+      if (base < 0) base = parent.content.indexOf(state.src);
+      if (base >= 0) this.nestedCursor = base + 1;
+      this.nestedBases.set(state, base);
+    }
+    return base;
+  }
+
+  /**
+   * Where the text at `start` of an inline source is in the file. markdown-it gives inline content no
+   * offsets, only its block's first line; a content line is the end of its source line (markers and
+   * indentation cut off the front), so the distance to the end of the line is the same in both. Where
+   * that does not hold (table cells, a heading's closing #s), the text is looked for on its line.
+   */
+  private position(state: StateInline, start: number, raw: string): Omit<Macro, 'name' | 'params' | 'raw'> {
+    this.sourceLines ??= this.normalized.split('\n');
+    this.originalStarts ??= lineStartsOf(this.source, /\r\n|\r|\n/g);
+    const parent = this.parent ?? { content: state.src, line: 0 };
+    const lines = this.sourceLines;
+    const base = this.baseOf(state, parent);
+    const offset = base >= 0 ? base + start : 0;
+    const starts = (parent.lineStarts ??= lineStartsOf(parent.content, /\n/g));
+    const k = lineIndexOf(starts, offset);
+    const lineIndex = Math.min(parent.line + k, lines.length - 1);
+    const sourceLine = lines[lineIndex] ?? '';
+    const contentLine = parent.content.slice(
+      starts[k]!,
+      k + 1 < starts.length ? starts[k + 1]! - 1 : undefined,
+    );
+    const inLine = offset - starts[k]!;
+    const fits = (column: number) => base >= 0 && column >= 0 && sourceLine.startsWith(raw, column);
+    let column =
+      parent.cell === undefined
+        ? sourceLine.trimEnd().length - (contentLine.trimEnd().length - inLine)
+        : cellColumn(sourceLine, parent.cell, offset);
+    if (!fits(column)) {
+      // A heading's closing #s are cut from the end: find the content line in its source line.
+      const trimmed = contentLine.trim();
+      const at = sourceLine.indexOf(trimmed);
+      if (at >= 0) column = at + inLine - (contentLine.length - contentLine.trimStart().length);
+    }
+    if (!fits(column)) {
+      const from = this.lastFallback.line === lineIndex ? this.lastFallback.column + 1 : 0;
+      column = sourceLine.indexOf(raw, from);
+      if (column < 0) column = sourceLine.indexOf(raw);
+      if (column < 0) {
+        const head = /^\\?\[\[[A-Za-z0-9_]*/.exec(raw)?.[0] ?? '[[';
+        column = Math.max(0, sourceLine.indexOf(head, from));
+      }
+      this.lastFallback = { line: lineIndex, column };
+    }
+    const startOffset = (this.originalStarts[lineIndex] ?? 0) + column;
+    return {
+      start: startOffset,
+      end: startOffset + raw.length,
+      file: this.file,
+      line: lineIndex + 1 + this.lineOffset,
+      column: column + 1,
+    };
+  }
+}
+
+export interface MacroEnv extends Env {
+  bdsMacros?: MacroScan;
+}
+
+/** The meta of a macro token. */
+export function macroMeta(token: Token): MacroTokenMeta {
+  return token.meta as unknown as MacroTokenMeta;
+}
+
+function scanOf(env: unknown): MacroScan | undefined {
+  return (env as MacroEnv | undefined)?.bdsMacros;
+}
+
+/**
+ * True when a code span, raw HTML or an autolink that starts inside `[[...]]` would end after it: there
+ * Markdown wins, and the macro is not one.
+ */
+function crossesCodeOrHtml(state: StateInline, start: number, end: number): boolean {
+  const src = state.src;
+  const saved = state.pos;
+  let p = start + 2;
+  try {
+    while (p < end) {
+      const c = src.charCodeAt(p);
+      if (c === BACKSLASH) {
+        p += p + 1 < end && isAsciiPunctuation(src.charCodeAt(p + 1)) ? 2 : 1;
+      } else if (c === BACKTICK || c === LESS_THAN) {
+        state.pos = p;
+        state.md.inline.skipToken(state);
+        if (state.pos > end) return true;
+        p = Math.max(state.pos, p + 1);
+      } else p++;
+    }
+    return false;
+  } finally {
+    state.pos = saved;
+  }
+}
+
+function macroInline(state: StateInline, silent: boolean): boolean {
+  const scan = scanOf(state.env);
+  // Silent calls come from a link label looking for its closing `]` (and refusing labels with a link
+  // inside): there the brackets of `[[...]]` count as Markdown counts them, so a macro never decides
+  // where a link or an image ends. The label's text is then parsed, macros included.
+  if (!scan || silent) return false;
+  const src = state.src;
+  let start = state.pos;
+  let escaped = false;
+  const c = src.charCodeAt(start);
+  if (c === BACKSLASH) {
+    if (src.charCodeAt(start + 1) !== OPEN_BRACKET || src.charCodeAt(start + 2) !== OPEN_BRACKET)
+      return false;
+    escaped = true;
+    start++;
+  } else if (c !== OPEN_BRACKET || src.charCodeAt(start + 1) !== OPEN_BRACKET) return false;
+  const shape = scan.scan(src, start);
+  if (shape.kind === 'malformed') {
+    if (!escaped) scan.noteMalformed(state, start);
+    return false;
+  }
+  if (shape.kind === 'none' || shape.end > state.posMax) return false;
+  if (!scan.isMacro(shape.name)) {
+    scan.noteUnknown(state, start, shape.end, escaped);
+    return false;
+  }
+  if (crossesCodeOrHtml(state, start, shape.end)) return false;
+  const macro = escaped ? null : scan.macro(state, start);
+  if (macro) {
+    const token = state.push(MACRO_TOKEN, '', 0);
+    token.content = macro.raw;
+    token.meta = { macro } satisfies MacroTokenMeta as unknown as Record<string, unknown>;
+  } else {
+    // `\[[name ...]]`: the macro as written, without the backslash and without Markdown inside.
+    const token = state.push('text', '', 0);
+    token.content = src.slice(start, shape.end);
+  }
+  state.pos = shape.end;
+  return true;
+}
+
+function isBlankChar(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** True when `next` is a setext heading underline (`===` or `---`) in this block. */
+function isUnderline(state: StateBlock, next: number): boolean {
+  if (state.sCount[next]! < state.blkIndent) return false;
+  let pos = state.bMarks[next]! + state.tShift[next]!;
+  const max = state.eMarks[next]!;
+  const marker = state.src.charCodeAt(pos);
+  if (marker !== 0x3d /* = */ && marker !== 0x2d /* - */) return false;
+  pos = state.skipSpaces(state.skipChars(pos, marker));
+  return pos >= max;
+}
+
+/**
+ * True when the line after a macro line would not continue its paragraph: it is blank or the end, or
+ * starts a block that interrupts a paragraph, or underlines it (the macro stays a block, not a heading).
+ * The lines after a macro mean in Markdown what they would mean without the block rule.
+ */
+function standsAlone(state: StateBlock, next: number, endLine: number): boolean {
+  if (next >= endLine || state.isEmpty(next)) return true;
+  if (state.sCount[next]! - state.blkIndent > 3 || state.sCount[next]! < 0) return false;
+  if (isUnderline(state, next)) return true;
+  const parentType = state.parentType;
+  state.parentType = 'paragraph';
+  try {
+    return state.md.block.ruler.getRules('paragraph').some((rule) => rule(state, next, endLine, true));
+  } finally {
+    state.parentType = parentType;
+  }
+}
+
+function macroBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  const scan = scanOf(state.env);
+  if (!scan) return false;
+  if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  const src = state.src;
+  const pos = state.bMarks[startLine]! + state.tShift[startLine]!;
+  const max = state.eMarks[startLine]!;
+  if (src.charCodeAt(pos) !== OPEN_BRACKET || src.charCodeAt(pos + 1) !== OPEN_BRACKET) return false;
+  const shape = scan.scan(src, pos);
+  if (shape.kind !== 'macro' || !scan.isMacro(shape.name)) return false;
+  for (let i = shape.end; i < max; i++) if (!isBlankChar(src.charCodeAt(i))) return false;
+  // A code span or raw HTML opened inside the macro may close on a later line: the paragraph decides.
+  for (let i = pos; i < shape.end; i++) {
+    const ch = src.charCodeAt(i);
+    if (ch === BACKTICK || ch === LESS_THAN) return false;
+  }
+  if (!standsAlone(state, startLine + 1, endLine)) return false;
+  if (silent) return true;
+  const open = state.push('paragraph_open', 'p', 1);
+  open.map = [startLine, startLine + 1];
+  const inline = state.push('inline', '', 0);
+  inline.content = src.slice(pos, shape.end);
+  inline.map = [startLine, startLine + 1];
+  inline.children = [];
+  state.push('paragraph_close', 'p', -1);
+  state.line = startLine + 1;
+  return true;
+}
+
+/** markdown-it's core `inline` rule, telling the scan which block each inline source belongs to. */
+function inlineWithParents(state: StateCore): void {
+  const scan = scanOf(state.env);
+  let line = 0;
+  let cell = 0;
+  let previous: Token | undefined;
+  for (const token of state.tokens) {
+    // Table cells have no map of their own: their row's is the last one seen.
+    if (token.map) line = token.map[0];
+    if (token.type === 'tr_open') cell = 0;
+    const inCell = previous?.type === 'td_open' || previous?.type === 'th_open';
+    previous = token;
+    if (token.type !== 'inline') continue;
+    scan?.enterInline(token, line, inCell ? cell++ : undefined);
+    state.md.inline.parse(token.content, state.md, state.env, (token.children ??= []));
+  }
+}
+
+/** An image's description is its alt text: a macro there stays text, as plain Markdown has it. */
+function macrosInAltAsText(state: StateCore): void {
+  const asText = (tokens: Token[] | null, inAlt: boolean): void => {
+    for (const t of tokens ?? []) {
+      if (inAlt && t.type === MACRO_TOKEN) {
+        t.type = 'text';
+        t.meta = null;
+      }
+      if (t.type === 'image') asText(t.children, true);
+    }
+  };
+  if (!scanOf(state.env)) return;
+  for (const token of state.tokens) if (token.type === 'inline') asText(token.children, false);
+}
+
+/** Installs the macro rules on a markdown-it instance. */
+export function macroRules(md: MarkdownIt): void {
+  md.core.ruler.after('normalize', 'bds_macro_source', (state) => {
+    scanOf(state.env)?.setNormalized(state.src);
+  });
+  md.core.ruler.at('inline', inlineWithParents);
+  md.core.ruler.after('inline', 'bds_macro_alt_text', macrosInAltAsText);
+  md.block.ruler.before('lheading', 'bds_macro_block', macroBlock);
+  md.inline.ruler.before('escape', 'bds_macro', macroInline);
+  md.renderer.rules[MACRO_TOKEN] = (tokens, idx) => {
+    const token = tokens[idx]!;
+    return macroMeta(token).html ?? md.utils.escapeHtml(token.content);
+  };
+}
+
+/** The macro tokens of parsed tokens, in token order (footnotes come last). */
+export function macroTokens(tokens: readonly Token[]): Token[] {
+  const found: Token[] = [];
+  for (const token of tokens) {
+    if (token.type !== 'inline') continue;
+    for (const child of token.children ?? []) if (child.type === MACRO_TOKEN) found.push(child);
+  }
+  return found;
+}

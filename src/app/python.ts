@@ -6,7 +6,7 @@ import { BdsError, isBdsError } from '../core/errors.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
 import { createPythonRuntime } from '../scripting/index.js';
 import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
-import { DEFAULT_ENTRYPOINT } from '../scripting/scripts/script-file.js';
+import { entrypointWarnings } from '../scripting/scripts/entrypoint.js';
 import type { Script } from '../scripting/scripts/script-store.js';
 import type { ScriptRun } from '../store/index.js';
 import type { MachineSettings } from './machine-settings.js';
@@ -90,10 +90,13 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     return new Set(this.app.scripts.enabledMacroSlugs());
   }
 
-  /** The script and context a call runs with, for a runtime elsewhere (the browser's); only trusted scripts. */
-  plan(call: PythonMacroCall): { script: PythonScriptRef; context: MacroContextV1 } | undefined {
+  /** The script and context a call runs with, for a runtime elsewhere (the browser's); trusted scripts unless asked. */
+  plan(
+    call: PythonMacroCall,
+    options: { untrusted: boolean } = { untrusted: false },
+  ): { script: PythonScriptRef; context: MacroContextV1 } | undefined {
     const script = this.cache.get(call.slug);
-    if (!script || !this.app.scripts.isTrusted(script)) return undefined;
+    if (!script || (!options.untrusted && !this.app.scripts.isTrusted(script))) return undefined;
     return { script: scriptRef(script), context: macroContext(call, script) };
   }
 
@@ -138,32 +141,7 @@ export interface CheckReport extends ScriptCheck {
 /** Syntax errors with positions, top-level functions, and whether the entrypoint fits the kind. */
 export async function checkScript(runtime: PythonRuntime, s: Script): Promise<CheckReport> {
   const check = await runtime.checkScript(s.code, { filename: s.path, lineOffset: s.codeLine - 1 });
-  const warnings: string[] = [];
-  if (check.errors.length === 0) {
-    const fn = check.functions.find((f) => f.name === s.entrypoint);
-    const arity: Record<Script['kind'], string> = {
-      macro: 'render(context, post)',
-      transform: 'transform(post, context)',
-      utility: 'main(context)',
-    };
-    if (!fn) {
-      warnings.push(
-        `${s.path}: entrypoint "${s.entrypoint}" is not a top-level function; a ${s.kind} is called as ${arity[s.kind].replace(DEFAULT_ENTRYPOINT[s.kind], s.entrypoint)}`,
-      );
-    } else {
-      // `*args` shows up as a parameter named with a leading star, which accepts any count.
-      const star = fn.params.some((p) => p.startsWith('*'));
-      const n = fn.params.filter((p) => !p.startsWith('*')).length;
-      const wanted = s.kind === 'macro' ? 2 : 1;
-      const ok = star || n === wanted || (s.kind === 'transform' && n === 2);
-      if (!ok) {
-        warnings.push(
-          `${s.path}:${fn.line}: ${s.entrypoint} takes ${n} parameter(s); a ${s.kind} is called as ${arity[s.kind]}`,
-        );
-      }
-    }
-  }
-  return { ...check, warnings };
+  return { ...check, warnings: entrypointWarnings(check, s) };
 }
 
 export interface UtilityRunReport {

@@ -121,6 +121,23 @@ export const trustScript = workspaceUseCase({
   run: (app, { ref }) => scriptOp(app, () => app.scripts.trust(ref)),
 });
 
+export const trustDiff = workspaceUseCase({
+  name: 'scripts.trustDiff',
+  description:
+    'A script as it is now and as you last trusted it (null when bds kept no copy), to review a change before trusting it.',
+  input: z.object({ ref: ScriptRef }),
+  output: z.object({
+    path: z.string(),
+    current: z.string(),
+    lastTrusted: z.string().nullable(),
+    trusted: z.boolean(),
+  }),
+  readOnly: true,
+  errors: ['script-not-found'],
+  http: { method: 'GET', path: '/api/scripts/:ref/trust-diff' },
+  run: (app, { ref }) => app.scripts.trustDiff(ref),
+});
+
 export const renameScript = workspaceUseCase({
   name: 'scripts.rename',
   description: "Change a script's macro name (moves the file); lists the posts that still use the old name.",
@@ -277,6 +294,7 @@ export const scriptRuns = workspaceUseCase({
 });
 
 export const SCRIPT_USE_CASES = [
+  trustDiff,
   listScripts,
   getScript,
   createScript,

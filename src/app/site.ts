@@ -166,8 +166,12 @@ export async function startPreviewServer(
           python: {
             ...options.browserPython,
             bdsApiModule: pythonModule(),
-            plan: (call) => resolver.plan(call),
+            plan: (call, planOptions) => resolver.plan(call, planOptions),
             api: app.apiHandler('macro'),
+            timeouts: () => {
+              const m = app.machineSettings();
+              return { macro: m.macroTimeoutMs, utility: m.utilityTimeoutMs };
+            },
           },
         }
       : {}),

@@ -36,6 +36,7 @@ export const ROUTES: Record<UseCaseName, Route> = {
   'tags.setColor': { method: 'PUT', path: '/api/tags/:name/color', readOnly: false },
   'categories.list': { method: 'GET', path: '/api/categories', readOnly: true },
   'categories.set': { method: 'PUT', path: '/api/categories/:name', readOnly: false },
+  'scripts.trustDiff': { method: 'GET', path: '/api/scripts/:ref/trust-diff', readOnly: true },
   'scripts.list': { method: 'GET', path: '/api/scripts', readOnly: true },
   'scripts.get': { method: 'GET', path: '/api/scripts/:ref', readOnly: true },
   'scripts.create': { method: 'POST', path: '/api/scripts', readOnly: false },

@@ -121,4 +121,98 @@ describeWith(['chromium'], 'Python in the browser', () => {
     );
     expect(bodyOf(live.html!)).toBe(bodyOf(built));
   }, 120_000);
+
+  const nav = (name: string) =>
+    page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+  const runRegion = () => page.getByRole('region', { name: 'Run' });
+
+  it('a script not trusted yet runs in the browser sandbox without bds_api, and a runaway there is stopped', async () => {
+    fs.writeFileSync(
+      path.join(s.root, 'scripts/visitor.py'),
+      [
+        'import bds_api',
+        '',
+        'def main(context):',
+        '    print("looking around")',
+        '    try:',
+        '        bds_api.posts.list()',
+        '    except Exception as e:',
+        '        print("no api:", e)',
+        '    if context["params"].get("spin"):',
+        '        while True:',
+        '            pass',
+        '    return {"sum": 1 + 2}',
+        '',
+      ].join('\n'),
+    );
+    await nav('Scripts');
+    const list = page.getByRole('listbox', { name: 'Scripts' });
+    await expect
+      .poll(() => list.getByRole('option', { name: /visitor/ }).textContent())
+      .toContain('untrusted');
+    await list.getByRole('option', { name: /visitor/ }).click();
+    await expect
+      .poll(() => runRegion().textContent())
+      .toContain("runs only in the browser's sandbox, without bds_api");
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).textContent())
+      .toContain('no version of this script that you trusted before');
+
+    await runRegion().getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => runRegion().getByLabel('Result').textContent(), { timeout: 20_000 })
+      .toContain('"sum": 3');
+    const result = runRegion().getByRole('status');
+    expect(await result.textContent()).toContain("in the browser's sandbox, without bds_api");
+    expect(await runRegion().getByLabel('Output').textContent()).toMatch(
+      /looking around\s+no api: .*api-unavailable/,
+    );
+    // Nothing ran on the server: it has no run of this script.
+    expect(await s.client.call('scripts.runs', { ref: 'visitor' })).toEqual([]);
+
+    // A runaway in the sandbox: the output so far shows, Stop ends it, and the next run works.
+    await runRegion().getByLabel('Parameters (JSON)').fill('{"spin": true}');
+    await runRegion().getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => runRegion().getByLabel('Output so far').textContent())
+      .toContain('looking around');
+    await runRegion().getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain('Stopped');
+    await runRegion().getByLabel('Parameters (JSON)').fill('{}');
+    await runRegion().getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => runRegion().getByLabel('Result').textContent(), { timeout: 20_000 })
+      .toContain('"sum": 3');
+  }, 90_000);
+
+  it('an edit made outside bds is shown as a diff against the version last trusted, then trusted', async () => {
+    const shout = await s.client.call('scripts.get', { ref: 'shout' });
+    const file = path.join(s.root, shout.path);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('.upper()', '.upper() + "!"'));
+    await page.goto(`${s.server.url}#script/${encodeURIComponent(shout.id)}`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Not trusted' });
+    await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
+    const diff = page.getByRole('textbox', { name: 'Changes since you last trusted this script' });
+    await expect.poll(() => diff.textContent()).toContain('.upper() + "!"');
+    // The removed line is shown too, marked as deleted.
+    await expect
+      .poll(() => alert.locator('.cm-deletedChunk').textContent())
+      .toContain('.upper() + "</b> in "');
+    await page.getByRole('button', { name: 'Trust this version' }).click();
+    await expect.poll(() => alert.count()).toBe(0);
+  });
+
+  it('tries a macro on a chosen post with chosen parameters: its HTML and how it renders', async () => {
+    await expect
+      .poll(() => runRegion().textContent())
+      .toContain("Runs in the browser's Python, with read-only bds_api");
+    await runRegion().getByLabel('On the post').selectOption({ label: 'Shouting' });
+    await runRegion().getByLabel('Parameters').fill('text="try me"');
+    await runRegion().getByRole('button', { name: 'Try on the post' }).click();
+    await expect
+      .poll(() => runRegion().getByLabel('HTML').textContent(), { timeout: 20_000 })
+      .toContain("<b class='shout'>TRY ME!</b> in shouting of 1");
+    const rendered = runRegion().frameLocator('iframe[title="How the HTML renders"]');
+    await expect.poll(() => rendered.locator('b.shout').textContent()).toBe('TRY ME!');
+  });
 });

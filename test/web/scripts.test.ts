@@ -178,7 +178,10 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
       .toContain('untrusted');
     await list.getByRole('option', { name: /stranger/ }).click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).count()).toBe(1);
-    expect(await page.getByRole('button', { name: 'Run' }).isDisabled()).toBe(true);
+    // Not trusted: it runs only in the browser's sandbox (python-browser.test.ts tries that), never here.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Run' }).textContent())
+      .toContain("runs only in the browser's sandbox, without bds_api");
     await page.getByRole('button', { name: 'Trust this version' }).click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Run' }).click();
@@ -187,6 +190,9 @@ describeWith(['chromium'], 'the scripts section in Chromium', () => {
         timeout: 20_000,
       })
       .toBe('7');
+    expect(await page.getByRole('region', { name: 'Run' }).getByRole('status').textContent()).toContain(
+      'on the server, with bds_api',
+    );
   });
 
   it('saves screenshots of the scripts screen in light and dark, desktop and phone', async () => {

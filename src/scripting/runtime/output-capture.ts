@@ -5,18 +5,26 @@ import type { OutputStream } from './protocol.js';
 export type OutputSink = (stream: OutputStream, text: string) => void;
 
 interface StreamState {
-  decoder: TextDecoder;
+  decoder: InstanceType<typeof TextDecoder>;
   bytes: number;
   pending: string;
   truncated: boolean;
   /** performance.now() of the last batch sent. */
   sentAt: number;
+  /** Batches sent in this run. */
+  batches: number;
 }
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1024 * 1024;
 const BATCH_CHARS = 16 * 1024;
 /** A finished line goes out when this long has passed since the last batch: live, not chatty. */
 const LIVE_LINE_MS = 100;
+/**
+ * The first lines of a run go out as they are finished, whatever the time: nothing can send a line
+ * later while Python runs on (no timer runs meanwhile), and a script that prints a line and then works
+ * silently should show it.
+ */
+const EAGER_BATCHES = 20;
 
 export class OutputCapture {
   private sink: OutputSink | null = null;
@@ -50,7 +58,8 @@ export class OutputCapture {
       state.pending.length >= BATCH_CHARS ||
       // Python prints synchronously and no timer can run meanwhile: a finished line is sent once a
       // little time has passed, so a long run's output shows as it comes.
-      (state.pending.includes('\n') && performance.now() - state.sentAt >= LIVE_LINE_MS)
+      (state.pending.includes('\n') &&
+        (state.batches < EAGER_BATCHES || performance.now() - state.sentAt >= LIVE_LINE_MS))
     ) {
       this.flush(stream);
     }
@@ -76,6 +85,7 @@ export class OutputCapture {
     const text = state.pending;
     state.pending = '';
     state.sentAt = performance.now();
+    state.batches++;
     this.sink(stream, text);
   }
 
@@ -86,6 +96,7 @@ export class OutputCapture {
       pending: '',
       truncated: false,
       sentAt: performance.now(),
+      batches: 0,
     };
   }
 }

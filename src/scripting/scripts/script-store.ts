@@ -328,7 +328,11 @@ export class ScriptStore {
       createdAt: now,
       updatedAt: now,
     };
-    this.write(scriptRelPath(slug), serializeScript(meta, {}, input.code ?? STARTER_CODE[input.kind]));
+    this.write(
+      scriptRelPath(slug),
+      serializeScript(meta, {}, input.code ?? STARTER_CODE[input.kind]),
+      meta.id,
+    );
     return this.get(meta.id);
   }
 
@@ -359,7 +363,11 @@ export class ScriptStore {
     ) {
       meta.entrypoint = DEFAULT_ENTRYPOINT[patch.kind];
     }
-    this.write(current.path, serializeScript(meta, doc.extra, patch.code ?? doc.code, doc.description));
+    this.write(
+      current.path,
+      serializeScript(meta, doc.extra, patch.code ?? doc.code, doc.description),
+      current.id,
+    );
     return this.get(current.id);
   }
 
@@ -394,10 +402,10 @@ export class ScriptStore {
     };
     const text = serializeScript(meta, doc.extra, doc.code, doc.description);
     // Trust first, then move and rewrite: a crash leaves either the old file or a trusted new one.
-    this.trustStore.trust(this.project.settings.id, hashText(text));
+    this.trustStore.trust(this.project.settings.id, hashText(text), { scriptId: current.id, text });
     fs.renameSync(this.abs(current.path), this.abs(to));
     this.removeFile(current.path);
-    this.write(to, text);
+    this.write(to, text, current.id);
     return { script: this.get(current.id), stillUsedBy: postsUsing(current.slug) };
   }
 
@@ -411,8 +419,33 @@ export class ScriptStore {
   /** The user trusts a script's current content. */
   trust(ref: string): Script {
     const current = this.get(ref);
-    this.trustStore.trust(this.project.settings.id, current.hash);
+    const text = this.readText(current.path);
+    const copy =
+      text !== undefined && hashText(text) === current.hash ? { scriptId: current.id, text } : undefined;
+    this.trustStore.trust(this.project.settings.id, current.hash, copy);
     return this.get(current.id);
+  }
+
+  /**
+   * What changed since the user last trusted the script: its file now and as last trusted (null when bds
+   * has no copy: trusted before bds kept copies, or never trusted on this machine).
+   */
+  trustDiff(ref: string): { path: string; current: string; lastTrusted: string | null; trusted: boolean } {
+    const current = this.get(ref);
+    return {
+      path: current.path,
+      current: this.readText(current.path) ?? '',
+      lastTrusted: this.trustStore.lastTrusted(this.project.settings.id, current.id) ?? null,
+      trusted: current.trusted,
+    };
+  }
+
+  private readText(rel: string): string | undefined {
+    try {
+      return decodeUtf8(fs.readFileSync(this.abs(rel)), rel);
+    } catch {
+      return undefined;
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -428,8 +461,8 @@ export class ScriptStore {
   }
 
   /** Write a script through bds: its content is trusted, then the file is written and indexed. */
-  private write(rel: string, text: string): void {
-    this.trustStore.trust(this.project.settings.id, hashText(text));
+  private write(rel: string, text: string, scriptId: string): void {
+    this.trustStore.trust(this.project.settings.id, hashText(text), { scriptId, text });
     writeFileAtomic(this.abs(rel), text);
     this.indexFile(rel);
   }

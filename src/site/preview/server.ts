@@ -12,7 +12,7 @@ import { BdsError, formatError, type Problem } from '../../core/errors.js';
 import { ApiCallSchema, describeAbiIssue, type MacroContextV1 } from '../../core/abi.js';
 import { escapeHtml, MACRO_ASSETS, type PythonMacroResolver } from '../../render/index.js';
 import type { PythonMacroCall, PythonMacroOutcome } from '../../render/types.js';
-import type { ApiHandler, PythonScriptRef } from '../../scripting/runtime/types.js';
+import type { ApiHandler, PythonScriptRef, PythonTimeouts } from '../../scripting/runtime/types.js';
 import { contentTypeOf } from '../../render/theme/index.js';
 import { siteLinks } from '../build.js';
 import { buildSiteModel, type PostPage, type SiteEntry, type SiteModel, type SitePage } from '../model.js';
@@ -50,11 +50,17 @@ export interface PreviewPython {
   bdsApiModule: string;
   /**
    * The script and the context a macro call runs with, for the browser's runtime; undefined when it
-   * cannot run there (no such script, not trusted: the preview renders those as the server does).
+   * cannot run there (no such script; not trusted, unless `untrusted` asks for it: a try in the browser's
+   * sandbox, without bds_api).
    */
-  plan(call: PythonMacroCall): { script: PythonScriptRef; context: MacroContextV1 } | undefined;
+  plan(
+    call: PythonMacroCall,
+    options: { untrusted: boolean },
+  ): { script: PythonScriptRef; context: MacroContextV1 } | undefined;
   /** Answers a bds_api call of a macro running in the browser: the macro rules, read only. */
   api: ApiHandler;
+  /** This machine's time limits, read when the frame loads (a change applies at its next load). */
+  timeouts(): Partial<PythonTimeouts>;
 }
 
 /** One macro call of a draft for the browser's runtime to run: the same script, context and post. */
@@ -581,7 +587,10 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     send(res, false, 200, PAGE_TYPES.post, await renderPage(found.s, found.page, found.entry, with_));
   };
 
-  /** The Python macro calls a draft makes, planned for the browser's runtime (nothing runs here). */
+  /**
+   * The Python macro calls a draft makes, planned for the browser's runtime (nothing runs here). With
+   * `sandbox`, scripts not trusted yet are planned too: the browser runs them without bds_api.
+   */
   const plannedCalls = async (req: IncomingMessage, res: ServerResponse, python: PreviewPython) => {
     const input = await readSameOriginJson(req, res, 12 * 1024 * 1024);
     if (!input) return;
@@ -595,7 +604,7 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
       macroSlugs: () => resolver.macroSlugs(),
       render: (call) => {
         const key = macroCallKey(call);
-        const plan = calls.has(key) ? undefined : python.plan(call);
+        const plan = calls.has(key) ? undefined : python.plan(call, { untrusted: input.sandbox === true });
         if (plan) calls.set(key, { key, ...plan, postJson: call.postJson });
         return Promise.resolve({ ok: true, html: '' });
       },
@@ -647,6 +656,7 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
         indexURL: `${PYODIDE_PREFIX}${python.pyodide.version}/`,
         parents: options.frameAncestors ?? [],
         bdsApiModule: python.bdsApiModule,
+        timeouts: python.timeouts(),
       }).replace(/</g, '\\u003c');
       const html = fs
         .readFileSync(file, 'utf8')

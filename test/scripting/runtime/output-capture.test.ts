@@ -31,6 +31,19 @@ describe('OutputCapture', () => {
     expect(out).toEqual(['stdout:ac', 'stderr:b']);
   });
 
+  it('sends the first finished lines of a run at once (a script may print a line, then work silently)', () => {
+    const { cap, out } = capture(100_000);
+    cap.write('stdout', bytes('looking around\n'));
+    expect(out).toEqual(['stdout:looking around\n']);
+    cap.write('stdout', bytes('half a line'));
+    expect(out).toHaveLength(1);
+    // A chatty script is batched after its first lines: fewer messages than lines.
+    for (let i = 0; i < 1000; i++) cap.write('stdout', bytes(`line ${i}\n`));
+    cap.end();
+    expect(out.length).toBeLessThan(100);
+    expect(out.join('')).toContain('half a lineline 0\n');
+  });
+
   it('cuts a stream at the limit, adds one marker, and ignores the rest', () => {
     const { cap, out } = capture(10);
     expect(cap.write('stdout', bytes('0123456789abcdef'))).toBe(16);

@@ -1,7 +1,7 @@
 // One script: its settings (title, kind, entrypoint from the functions Python finds, order, enabled),
 // the code with Python's own syntax errors underlined a moment after typing stops, Save (Ctrl/Cmd-S;
-// it warns about errors but refuses nothing), trust, rename, delete, and for a utility a run panel.
-// Checks and runs happen on the bds server's Python workers.
+// it warns about errors but refuses nothing), trust, rename, delete, and a run panel (RunPanel.tsx).
+// Checks use the browser's Python once it has loaded, the server's until then.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { client, notify, refreshScripts, reportError, useStore } from '../store.js';
@@ -9,10 +9,14 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { DiskConflict } from './DiskConflict.js';
 import { ApiReference } from './ApiReference.js';
 import { PythonEditor, type CodeProblem } from './PythonEditor.js';
+import { RunPanel } from './RunPanel.js';
+import { TrustReview } from './TrustReview.js';
+import type { ScriptCheck } from '../../../src/core/abi.js';
+import { entrypointWarnings } from '../../../src/scripting/scripts/entrypoint.js';
+import { browserPython } from '../python/client.js';
 
 type Script = OutputOf<'scripts.get'>;
 type Check = OutputOf<'scripts.check'>;
-type Run = OutputOf<'scripts.run'>;
 type Kind = Script['kind'];
 
 interface Draft {
@@ -53,12 +57,6 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
   const [saving, setSaving] = useState(false);
   const [confirm, setConfirm] = useState<'delete'>();
   const [renaming, setRenaming] = useState<string>();
-  const [params, setParams] = useState('{}');
-  const [run, setRun] = useState<Run>();
-  const [running, setRunning] = useState(false);
-  const [live, setLive] = useState('');
-  const stopper = useRef<AbortController | undefined>(undefined);
-  const liveText = useRef('');
   const [onDisk, setOnDisk] = useState<Script>();
   const [reference, setReference] = useState(false);
   const saved = useRef<Draft | undefined>(undefined);
@@ -87,26 +85,53 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
     void load();
   }, [load, version]);
 
-  // Python's parser over the text as typed (nothing is saved or run).
+  // Python's parser over the text as typed (nothing is saved or run): in the browser's Python once it
+  // has loaded, on the server's until then.
+  const codeLine = script?.codeLine;
+  const scriptPath = script?.path;
   useEffect(() => {
-    if (!draft) return;
+    if (!draft || codeLine === undefined || scriptPath === undefined) return;
     const ctl = new AbortController();
     const timer = setTimeout(() => {
-      client
-        .call(
-          'scripts.check',
-          { ref: scriptId, code: draft.code, kind: draft.kind, entrypoint: draft.entrypoint },
-          { signal: ctl.signal },
-        )
-        .then(setCheck, (e: unknown) => {
+      const checked = browserPython.ready
+        ? (() => {
+            const r = browserPython.request<ScriptCheck>({
+              op: 'check',
+              source: draft.code,
+              filename: scriptPath,
+              lineOffset: codeLine - 1,
+            });
+            ctl.signal.addEventListener('abort', () => browserPython.stop(r.id));
+            return r.result.then((c): Check => ({
+              ...c,
+              path: scriptPath,
+              slug: script?.slug ?? '',
+              warnings: entrypointWarnings(c, {
+                kind: draft.kind,
+                entrypoint: draft.entrypoint,
+                path: scriptPath,
+              }),
+            }));
+          })()
+        : client.call(
+            'scripts.check',
+            { ref: scriptId, code: draft.code, kind: draft.kind, entrypoint: draft.entrypoint },
+            { signal: ctl.signal },
+          );
+      checked.then(
+        (c) => {
+          if (!ctl.signal.aborted) setCheck(c);
+        },
+        (e: unknown) => {
           if (!ctl.signal.aborted) reportError(e, 'Checking the script');
-        });
+        },
+      );
     }, CHECK_DEBOUNCE_MS);
     return () => {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [scriptId, draft?.code, draft?.kind, draft?.entrypoint]);
+  }, [scriptId, draft?.code, draft?.kind, draft?.entrypoint, codeLine, scriptPath]);
 
   useEffect(() => {
     if (!dirty) return;
@@ -237,8 +262,10 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
           <div className="conflict" role="alert">
             <p>
               <strong>Not trusted.</strong> This script came from outside bds (a pull, or an edit in another
-              program) and does not run until you trust it. Read it first: it can do anything bds can.
+              program) and does not run on the server until you trust it. Read it first: it can do anything
+              bds can. You can try it in the browser's sandbox below, without bds_api.
             </p>
+            <TrustReview scriptId={script.id} hash={script.hash} />
             <div className="actions">
               <button
                 type="button"
@@ -382,112 +409,7 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
             </ul>
           )}
         </div>
-        {script.kind === 'utility' && (
-          <section className="run-panel" aria-label="Run">
-            <div className="run-row">
-              <label htmlFor="script-params">Parameters (JSON)</label>
-              <input
-                id="script-params"
-                value={params}
-                spellCheck={false}
-                onChange={(e) => setParams(e.target.value)}
-              />
-              {running ? (
-                <button type="button" className="btn danger" onClick={() => stopper.current?.abort()}>
-                  Stop
-                </button>
-              ) : (
-                <button
-                  type="button"
-                  className="btn primary"
-                  disabled={dirty || !script.trusted}
-                  title={dirty ? 'Save first: the saved version runs' : undefined}
-                  onClick={() => {
-                    let parsed: Record<string, unknown>;
-                    try {
-                      parsed = JSON.parse(params || '{}') as Record<string, unknown>;
-                    } catch (e) {
-                      reportError(e, 'Parameters are not JSON');
-                      return;
-                    }
-                    const ctl = new AbortController();
-                    stopper.current = ctl;
-                    setRunning(true);
-                    setRun(undefined);
-                    setLive('');
-                    liveText.current = '';
-                    const started = performance.now();
-                    client
-                      .callStreaming(
-                        'scripts.run',
-                        { ref: script.id, params: parsed },
-                        {
-                          signal: ctl.signal,
-                          onOutput: (_stream, text) => {
-                            liveText.current += text;
-                            setLive(liveText.current);
-                          },
-                        },
-                      )
-                      .then(setRun, (e: unknown) => {
-                        if (ctl.signal.aborted) {
-                          // Stopped by the user: what it printed until then (the server keeps the run too).
-                          setRun({
-                            script: script.slug,
-                            status: 'stopped',
-                            stdout: liveText.current,
-                            stderr: '',
-                            durationMs: performance.now() - started,
-                          });
-                        } else reportError(e, 'Running the script');
-                      })
-                      .finally(() => setRunning(false));
-                  }}
-                >
-                  Run
-                </button>
-              )}
-            </div>
-            {running && (
-              <pre className="run-output live" aria-label="Output so far" aria-live="polite">
-                {live || 'Running…'}
-              </pre>
-            )}
-            {run && (
-              <div className={`run-result ${run.status}`} role="status">
-                <div>
-                  <strong>
-                    {run.status === 'ok'
-                      ? 'Done'
-                      : run.status === 'timeout'
-                        ? 'Stopped: took too long'
-                        : run.status === 'stopped'
-                          ? 'Stopped'
-                          : 'Failed'}
-                  </strong>{' '}
-                  <span className="muted">in {Math.round(run.durationMs)} ms</span>
-                </div>
-                {run.error && (
-                  <pre className="run-error">
-                    {run.error.line ? `line ${run.error.line}: ` : ''}
-                    {run.error.message}
-                  </pre>
-                )}
-                {(run.stdout || run.stderr) && (
-                  <pre className="run-output" aria-label="Output">
-                    {run.stdout}
-                    {run.stderr}
-                  </pre>
-                )}
-                {run.value !== undefined && (
-                  <pre className="run-value" aria-label="Result">
-                    {JSON.stringify(run.value, null, 2)}
-                  </pre>
-                )}
-              </div>
-            )}
-          </section>
-        )}
+        <RunPanel script={script} dirty={dirty} />
         <ConfirmDialog
           open={confirm === 'delete'}
           title={`Delete “${script.title}”?`}

@@ -5,7 +5,7 @@
 import { isBdsError } from '../../../src/core/errors.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES } from '../../../src/scripting/runtime/output-capture.js';
 import { SlotPoolRuntime } from '../../../src/scripting/runtime/slot-pool.js';
-import type { ApiHandler, PythonCallOptions } from '../../../src/scripting/runtime/types.js';
+import type { ApiHandler, PythonCallOptions, PythonTimeouts } from '../../../src/scripting/runtime/types.js';
 import type { SpawnWorker } from '../../../src/scripting/runtime/worker-slot.js';
 import type { PostDataV1 } from '../../../src/core/abi.js';
 import {
@@ -21,6 +21,8 @@ interface FrameConfig {
   indexURL: string;
   parents: string[];
   bdsApiModule: string;
+  /** This machine's time limits (macro, utility), as the server's runtime has them. */
+  timeouts: Partial<PythonTimeouts>;
 }
 
 interface PlannedCall {
@@ -67,6 +69,7 @@ const runtime = new SlotPoolRuntime({
   },
   spawn,
   snapshots: null,
+  timeouts: config.timeouts,
   // Without cross-origin isolation the interrupt cannot reach Python: the worker is replaced sooner.
   graceMs: crossOriginIsolated ? 300 : 100,
 });
@@ -106,7 +109,7 @@ async function draftMacros(
   const res = await fetch('/_bds/python/calls', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ postId: m.postId, title: m.title, body: m.body }),
+    body: JSON.stringify({ postId: m.postId, title: m.title, body: m.body, sandbox: m.sandbox === true }),
     signal,
   });
   if (!res.ok) throw new Error(`the preview could not list the macros: ${res.status} ${await res.text()}`);
@@ -117,7 +120,7 @@ async function draftMacros(
       const post = JSON.parse(call.postJson) as PostDataV1 | null;
       const out = await runtime.renderMacro(call.script, call.context, post, {
         postJson: call.postJson,
-        apiHandler: API_ALLOWED,
+        ...(m.sandbox ? {} : { apiHandler: API_ALLOWED }),
         signal,
       });
       outputs[call.key] = { ok: true, html: out.html, warnings: out.warnings };

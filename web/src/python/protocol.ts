@@ -12,8 +12,11 @@ import type { PythonScriptRef } from '../../../src/scripting/runtime/types.js';
 export const FRAME_MESSAGE = 'bds-python';
 
 export type FrameRequest =
-  /** Run the trusted Python macros of a draft: answers `{outputs, calls, ms}`. */
-  | { op: 'draft'; postId: string; title: string; body: string }
+  /**
+   * Run the trusted Python macros of a draft: answers `{outputs, calls, ms}`. `sandbox`: scripts not
+   * trusted yet run too, every one without bds_api.
+   */
+  | { op: 'draft'; postId: string; title: string; body: string; sandbox?: boolean }
   /** Syntax and entrypoints with Python's own parser: answers a ScriptCheck. */
   | { op: 'check'; source: string; filename: string; lineOffset: number }
   /**

@@ -54,15 +54,20 @@ function marksOf(state: EditorState): DecorationSet {
   const text = state.doc.toString();
   if (!text.includes('[[')) return Decoration.none;
   const scripts = state.field(catalogue);
-  const { macros } = parseMacros(text);
+  // What the renderer runs (built-ins, enabled scripts) are macros; other names stay Markdown, and are
+  // marked where Markdown has text, as the renderer reports them.
+  const { macros, unknown } = parseMacros(text, {
+    isMacro: (name) => BUILTIN_MACROS.has(name) || scripts.get(name)?.enabled === true,
+  });
   return Decoration.set(
-    macros.map((m) => {
+    [...macros, ...unknown].map((m) => {
       const { kind, about } = classifyMacro(m.name, scripts);
       return Decoration.mark({
         class: `cm-macro cm-macro-${kind}`,
         attributes: { title: `${about}; ${describeParams(m.params)}`, 'data-macro': kind },
       }).range(m.start, m.end);
     }),
+    true,
   );
 }
 

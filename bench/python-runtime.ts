@@ -3,7 +3,8 @@
 // throughput of 1 and K workers on a CPU-bound macro, how late a runaway call is reported, how long
 // until the next call is answered after a worker is terminated, and RSS per runtime.
 // Flags: --iterations N (warm calls, default 1000), --mode worker|main-thread, --workers K
-// (default: CPUs, at least 2), --calls M (throughput calls, default 200), --json.
+// (default: CPUs, at least 2), --calls M (throughput calls, default 200), --json; --browser measures the
+// browser's runtime in Chromium instead (python-browser.ts).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,12 @@ import { defaultIndexURL } from '../src/scripting/runtime/pool.js';
 import { benchArgs, percentile, round } from './args.js';
 
 const args = benchArgs();
+if (args.has('browser')) {
+  // The browser's runtime, in Chromium through `bds serve`: see python-browser.ts.
+  const { benchBrowser } = await import('./python-browser.js');
+  await benchBrowser(args);
+  process.exit(0);
+}
 const iterations = Number(args.get('iterations', '1000'));
 const mode = args.get('mode', 'worker') as 'worker' | 'main-thread';
 const workers = Number(args.get('workers', String(Math.max(2, os.cpus().length))));

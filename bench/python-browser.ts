@@ -16,7 +16,8 @@ import { chromium } from 'playwright-core';
 import { Workspace } from '../src/app/workspace.js';
 import { initProject } from '../src/content/project.js';
 import { startAppServer } from '../src/server/server.js';
-import { benchArgs, percentile, round } from './args.js';
+import type { benchArgs } from './args.js';
+import { percentile, round } from './args.js';
 
 interface PageResults {
   readyAt: number;

@@ -8,6 +8,7 @@
 // Per document, a MacroScan in markdown-it's env says which names are macros and gathers positions,
 // names that are not macros, and malformed macros. Without one, the rules do nothing.
 import type { Env, MarkdownIt, StateBlock, StateCore, StateInline, Token } from 'markdown-it';
+import { InlinePositions } from './inline-positions.js';
 import { MacroScanMemo, readMacro, scanMacro, type MacroShape } from './macro-grammar.js';
 import type { Macro, RenderWarning } from './types.js';
 
@@ -48,62 +49,6 @@ function isAsciiPunctuation(c: number): boolean {
   );
 }
 
-/** Offsets where each line of `text` starts (after \n, \r\n or \r). */
-function lineStartsOf(text: string, breaks: RegExp): number[] {
-  const starts = [0];
-  breaks.lastIndex = 0;
-  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
-  return starts;
-}
-
-/** The index of the last start at or before `offset`. */
-function lineIndexOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-interface InlineParent {
-  content: string;
-  /** The source line (0-based) of the parent's first line. */
-  line: number;
-  /** For a table cell: which cell of its row. */
-  cell?: number;
-  lineStarts?: number[];
-}
-
-/**
- * Where a table cell's content starts and how it maps to its row's source line: markdown-it splits the
- * row at unescaped `|`, drops the backslash of `\|`, and trims each cell.
- */
-function cellColumn(row: string, cell: number, offset: number): number {
-  const first = row.length - row.trimStart().length;
-  const line = row.trim();
-  const bounds: [number, number][] = [];
-  let from = 0;
-  for (let i = 0; i < line.length; i++) {
-    if (line.charCodeAt(i) === 0x7c /* | */ && (i === 0 || line.charCodeAt(i - 1) !== BACKSLASH)) {
-      bounds.push([from, i]);
-      from = i + 1;
-    }
-  }
-  bounds.push([from, line.length]);
-  if (bounds.length > 0 && bounds[0]![0] === bounds[0]![1]) bounds.shift();
-  const range = bounds[cell];
-  if (!range) return -1;
-  let i = range[0];
-  while (i < range[1] && /\s/.test(line[i]!)) i++;
-  for (let c = 0; c < offset && i < range[1]; c++) {
-    i += line.charCodeAt(i) === BACKSLASH && line.charCodeAt(i + 1) === 0x7c ? 2 : 1;
-  }
-  return first + i;
-}
-
 /** One document's macro recognition: what is a macro, and what was found where. */
 export class MacroScan {
   /** Well-formed macros in text whose names are not macros (left to Markdown), in the order found. */
@@ -117,16 +62,9 @@ export class MacroScan {
   readonly isMacro: (name: string) => boolean;
   private readonly memos = new Map<string, MacroScanMemo>();
   private decodedSteps = 0;
-  private normalized = '';
-  private sourceLines?: string[];
-  private originalStarts?: number[];
-  private parent: InlineParent | null = null;
+  private readonly positions: InlinePositions;
   /** The last unknown macro recorded in one inline source: macros inside it are part of its text. */
   private lastUnknown: { state: StateInline; end: number } | null = null;
-  /** Where nested parses (image descriptions, inline footnotes) start in their parent's content. */
-  private nestedBases = new WeakMap<StateInline, number>();
-  private nestedCursor = 0;
-  private lastFallback = { line: -1, column: -1 };
 
   constructor(
     /** The source as given (before markdown-it normalises line ends), for offsets. */
@@ -136,6 +74,7 @@ export class MacroScan {
     this.file = options.file ?? '';
     this.lineOffset = options.lineOffset ?? 0;
     this.isMacro = options.isMacro ?? (() => true);
+    this.positions = new InlinePositions(source);
   }
 
   /** Characters the macro grammar looked at in this document (for the linearity tests). */
@@ -147,15 +86,13 @@ export class MacroScan {
 
   /** @internal The source as markdown-it normalised it (line ends as \n). */
   setNormalized(src: string): void {
-    this.normalized = src;
-    this.sourceLines = undefined;
+    this.positions.setNormalized(src);
   }
 
   /** @internal The inline token being parsed, and the source line it starts on. */
   enterInline(token: Token, line: number, cell?: number): void {
-    this.parent = { content: token.content, line, ...(cell === undefined ? {} : { cell }) };
+    this.positions.enterInline(token, line, cell);
     this.lastUnknown = null;
-    this.nestedCursor = 0;
   }
 
   /** @internal */
@@ -217,72 +154,15 @@ export class MacroScan {
     });
   }
 
-  /**
-   * Where an inline source starts in its block's content: 0, or for a nested parse (an image
-   * description, an inline footnote: they run left to right) the next place its text occurs.
-   */
-  private baseOf(state: StateInline, parent: InlineParent): number {
-    if (state.src === parent.content) return 0;
-    let base = this.nestedBases.get(state);
-    if (base === undefined) {
-      base = parent.content.indexOf(state.src, this.nestedCursor);
-      if (base < 0) base = parent.content.indexOf(state.src);
-      if (base >= 0) this.nestedCursor = base + 1;
-      this.nestedBases.set(state, base);
-    }
-    return base;
-  }
-
-  /**
-   * Where the text at `start` of an inline source is in the file. markdown-it gives inline content no
-   * offsets, only its block's first line; a content line is the end of its source line (markers and
-   * indentation cut off the front), so the distance to the end of the line is the same in both. Where
-   * that does not hold (table cells, a heading's closing #s), the text is looked for on its line.
-   */
+  /** Where the text at `start` of an inline source is in the file. */
   private position(state: StateInline, start: number, raw: string): Omit<Macro, 'name' | 'params' | 'raw'> {
-    this.sourceLines ??= this.normalized.split('\n');
-    this.originalStarts ??= lineStartsOf(this.source, /\r\n|\r|\n/g);
-    const parent = this.parent ?? { content: state.src, line: 0 };
-    const lines = this.sourceLines;
-    const base = this.baseOf(state, parent);
-    const offset = base >= 0 ? base + start : 0;
-    const starts = (parent.lineStarts ??= lineStartsOf(parent.content, /\n/g));
-    const k = lineIndexOf(starts, offset);
-    const lineIndex = Math.min(parent.line + k, lines.length - 1);
-    const sourceLine = lines[lineIndex] ?? '';
-    const contentLine = parent.content.slice(
-      starts[k]!,
-      k + 1 < starts.length ? starts[k + 1]! - 1 : undefined,
-    );
-    const inLine = offset - starts[k]!;
-    const fits = (column: number) => base >= 0 && column >= 0 && sourceLine.startsWith(raw, column);
-    let column =
-      parent.cell === undefined
-        ? sourceLine.trimEnd().length - (contentLine.trimEnd().length - inLine)
-        : cellColumn(sourceLine, parent.cell, offset);
-    if (!fits(column)) {
-      // A heading's closing #s are cut from the end: find the content line in its source line.
-      const trimmed = contentLine.trim();
-      const at = sourceLine.indexOf(trimmed);
-      if (at >= 0) column = at + inLine - (contentLine.length - contentLine.trimStart().length);
-    }
-    if (!fits(column)) {
-      const from = this.lastFallback.line === lineIndex ? this.lastFallback.column + 1 : 0;
-      column = sourceLine.indexOf(raw, from);
-      if (column < 0) column = sourceLine.indexOf(raw);
-      if (column < 0) {
-        const head = /^\\?\[\[[A-Za-z0-9_]*/.exec(raw)?.[0] ?? '[[';
-        column = Math.max(0, sourceLine.indexOf(head, from));
-      }
-      this.lastFallback = { line: lineIndex, column };
-    }
-    const startOffset = (this.originalStarts[lineIndex] ?? 0) + column;
+    const at = this.positions.locate(state, start, raw);
     return {
-      start: startOffset,
-      end: startOffset + raw.length,
+      start: at.offset,
+      end: at.offset + raw.length,
       file: this.file,
-      line: lineIndex + 1 + this.lineOffset,
-      column: column + 1,
+      line: at.line + 1 + this.lineOffset,
+      column: at.column + 1,
     };
   }
 }

@@ -10,9 +10,14 @@ import {
   type MacroCatalogue,
 } from '../../web/src/components/macro-marks.js';
 
+/** A trusted macro script (with the parameters it reads, which the editor's hover shows). */
+function script(slug: string, enabled: boolean) {
+  return { slug, title: slug, path: `scripts/${slug}.py`, enabled, trusted: true, params: [] as string[] };
+}
+
 const scripts: MacroCatalogue = new Map([
-  ['greet', { slug: 'greet', title: 'Greet', path: 'scripts/greet.py', enabled: true, trusted: true }],
-  ['off', { slug: 'off', title: 'Off', path: 'scripts/off.py', enabled: false, trusted: true }],
+  ['greet', script('greet', true)],
+  ['off', script('off', false)],
 ]);
 
 /** The marked text and its kind, in document order. */

@@ -5,6 +5,8 @@ import {
   parseMacros,
   type MacroDocument,
   type PostData,
+  type PythonMacroCall,
+  type PythonMacroOutcome,
 } from '../../src/render/index.js';
 import { FakePythonResolver, greet } from './fake-python.js';
 import { FixtureData, GALLERY_IMAGES, POST } from './render-data.js';
@@ -57,6 +59,44 @@ describe('precedence', () => {
       null,
     ]);
     expect(result.counters).toEqual({ builtin: 1, python: 2, unknown: 1, failed: 0 });
+  });
+});
+
+describe('Python macros of one document', () => {
+  it('all go to the resolver before any answers, and come back in document order', async () => {
+    // Each script answers only when told to; they are told in reverse order.
+    const pending: (() => void)[] = [];
+    const slow = (call: PythonMacroCall) =>
+      new Promise<PythonMacroOutcome>((resolve) => {
+        pending.push(() => resolve({ ok: true, html: `<i>${String(call.context.params.n)}</i>` }));
+      });
+    const resolver = new FakePythonResolver({ slow });
+    const dispatcher = new MacroDispatcher({ data, resolver });
+    const done = dispatcher.render(
+      parseMacros('[[slow n=1]] [[youtube id=dQw4w9WgXcQ]] [[slow n=2]] [[slow n=3]]').macros,
+      doc(),
+    );
+    for (let turn = 0; turn < 50 && pending.length < 3; turn++) await new Promise((r) => setImmediate(r));
+    expect(resolver.calls.map((c) => c.context.params.n)).toEqual([1, 2, 3]);
+    for (const answer of pending.reverse()) answer();
+    const result = await done;
+    expect(result.renderings).toEqual([
+      '<i>1</i>',
+      expect.stringContaining('macro-youtube'),
+      '<i>2</i>',
+      '<i>3</i>',
+    ]);
+    expect(resolver.lookups).toBe(1);
+  });
+
+  it('use the script names the caller looked up instead of asking again', async () => {
+    const resolver = new FakePythonResolver({ greet });
+    const dispatcher = new MacroDispatcher({ data, resolver });
+    const result = await dispatcher.render(parseMacros('[[greet]] [[other]]').macros, doc(), {
+      scripts: new Set(['greet']),
+    });
+    expect(resolver.lookups).toBe(0);
+    expect(result.counters).toEqual({ builtin: 0, python: 1, unknown: 1, failed: 0 });
   });
 });
 

@@ -61,6 +61,8 @@ const EMPTY_DATA: RenderData = {
   publishedTagCounts: () => [],
 };
 
+let tokenClass: typeof Token | undefined;
+
 interface ParsedDocument {
   tokens: Token[];
   env: BdsEnv;
@@ -125,7 +127,8 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
   }
 
   // markdown-it's Token class is only reachable through a state object.
-  const placed = placeBlockMacros(parsed.tokens, new md.core.State('', md, {}).Token);
+  tokenClass ??= new md.core.State('', md, {}).Token;
+  const placed = placeBlockMacros(parsed.tokens, tokenClass);
   const html = md.renderer.render(placed, md.options, parsed.env);
   const warnings: RenderWarning[] = [
     ...(parsed.scan?.warnings ?? []),

@@ -69,6 +69,8 @@ export const ScriptSchema = z.object({
   updatedAt: z.string(),
   hash: z.string(),
   trusted: z.boolean(),
+  /** For a macro: the parameters its code reads (`params.get("x")`), as far as they can be found. */
+  params: z.array(z.string()),
   hasFrontmatter: z.boolean(),
   notices: z.array(z.object({ field: z.string(), message: z.string(), line: z.number().optional() })),
 });

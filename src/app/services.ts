@@ -95,6 +95,8 @@ export interface AppServices extends UserServices {
   apiHandler(caller: ApiCaller): ApiHandler;
   /** The bds_api methods as a person reads them (the same source as docs/python-api.md). */
   apiReference(): ApiReferenceEntry[];
+  /** The Python source of bds_api (the browser's runtime installs it too). */
+  pythonApiModule(): string;
   readonly site: SiteServices;
   git(): GitSync;
   /** This machine's settings for the project (BDS_HOME): Python mode, pool size, timeouts. */

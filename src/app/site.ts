@@ -8,7 +8,6 @@ import { taskResult } from '../publish/index.js';
 import type { PythonMacroResolver } from '../render/index.js';
 import { TrustStore } from '../scripting/scripts/trust.js';
 import { startPreview, type BuildProgress, type BuildSummary, type PreviewServer } from '../site/index.js';
-import { pythonModule } from './python-api.js';
 import { WorkspaceMacroResolver } from './python.js';
 import { WorkspaceSiteSource } from './site-source.js';
 import type { AppServices, CallContext } from './services.js';
@@ -165,7 +164,7 @@ export async function startPreviewServer(
       ? {
           python: {
             ...options.browserPython,
-            bdsApiModule: pythonModule(),
+            bdsApiModule: app.pythonApiModule(),
             plan: (call, planOptions) => resolver.plan(call, planOptions),
             api: app.apiHandler('macro'),
             timeouts: () => {

@@ -278,6 +278,7 @@ export class Workspace {
       macroResolver,
       apiHandler: (caller) => createApiHandler((uc, input) => this.dispatchPython(uc, input), caller),
       apiReference: () => apiReference(pythonApiMethods()),
+      pythonApiModule: () => pythonModule(),
       get site() {
         return ws.site();
       },

@@ -157,6 +157,17 @@ describe('bds script', () => {
     expect(list.stdout).toMatch(/hello\s+macro\s+enabled\s+trusted/);
     expect(list.stdout).toMatch(/outside\s+utility\s+enabled\s+UNTRUSTED/);
     expect((await bds(['script', 'disable', 'hello'], { cwd: root, home })).stdout).toContain('disabled');
+    expect((await bds(['script', 'diff', 'outside'], { cwd: root, home })).stdout).toContain(
+      'bds has no version of it that you trusted before',
+    );
+    expect((await bds(['script', 'trust', 'outside'], { cwd: root, home })).stdout).toContain(
+      'Trusted outside',
+    );
+    // Changed outside bds after it was trusted: the diff shows what changed since.
+    fs.writeFileSync(path.join(root, 'scripts/outside.py'), 'def main(context):\n    return 2\n');
+    expect((await bds(['script', 'diff', 'outside'], { cwd: root, home })).stdout).toContain(
+      '--- scripts/outside.py (last trusted)\n+++ scripts/outside.py (now)\n def main(context):\n-    return 1\n+    return 2\n',
+    );
     expect((await bds(['script', 'trust', 'outside'], { cwd: root, home })).stdout).toContain(
       'Trusted outside',
     );

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BdsError, formatProblem, type OutputOf } from '../../app/index.js';
+import { BdsError, formatProblem, lineDiff, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
 
@@ -169,6 +169,22 @@ export function scriptCommands(program: Command, ctx: CliContext): void {
     .action(async (name: string) =>
       ctx.call('scripts.trust', { ref: name }).then((s) => {
         ctx.emit(scriptJson(s), () => `Trusted ${s.slug} (content ${s.hash.slice(0, 12)})`);
+      }),
+    );
+
+  script
+    .command('diff <name>')
+    .description('what changed in a script since you last trusted it (review it before `bds script trust`)')
+    .action(async (name: string) =>
+      ctx.call('scripts.trustDiff', { ref: name }).then((d) => {
+        ctx.emit(d, () => {
+          if (d.lastTrusted === null) {
+            return `${d.path}: bds has no version of it that you trusted before; read all of it:\n\n${d.current}`;
+          }
+          if (d.lastTrusted === d.current) return `${d.path}: unchanged since you last trusted it`;
+          const lines = lineDiff(d.lastTrusted, d.current).map((l) => `${l.op}${l.text}`);
+          return [`--- ${d.path} (last trusted)`, `+++ ${d.path} (now)`, ...lines].join('\n');
+        });
       }),
     );
 

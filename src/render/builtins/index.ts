@@ -15,6 +15,16 @@ export const BUILTIN_MACROS: ReadonlyMap<string, BuiltinMacro> = new Map<string,
   ['tag_cloud', tagCloud],
 ]);
 
+/** The parameters each built-in reads, for the editor's completion. */
+export const BUILTIN_PARAMS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ['youtube', ['id', 'title']],
+  ['vimeo', ['id', 'title']],
+  ['gallery', ['caption']],
+  ['photo_archive', ['year', 'month']],
+  ['photo_album', ['year', 'month']],
+  ['tag_cloud', ['orientation', 'limit']],
+]);
+
 export function isBuiltinMacro(name: string): boolean {
   return BUILTIN_MACROS.has(name);
 }

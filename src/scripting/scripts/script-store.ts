@@ -24,6 +24,7 @@ import {
   type ScriptKind,
   type ScriptMeta,
 } from './script-file.js';
+import { paramsReadBy } from './params.js';
 import type { TrustStore } from './trust.js';
 
 /** Scripts larger than this are refused (a macro is a few hundred lines at most). */
@@ -31,6 +32,8 @@ export const MAX_SCRIPT_BYTES = 1024 * 1024;
 
 export interface Script extends ScriptRow {
   trusted: boolean;
+  /** For a macro: the parameters its code reads (`params.get("x")`), for the editor's completion. */
+  params: string[];
 }
 
 export interface CreateScriptInput {
@@ -250,7 +253,11 @@ export class ScriptStore {
   // ---------------------------------------------------------------- queries
 
   private withTrust(row: ScriptRow): Script {
-    return { ...row, trusted: this.trustStore.isTrusted(this.project.settings.id, row.hash) };
+    return {
+      ...row,
+      trusted: this.trustStore.isTrusted(this.project.settings.id, row.hash),
+      params: row.kind === 'macro' ? paramsReadBy(row.code) : [],
+    };
   }
 
   list(): Script[] {

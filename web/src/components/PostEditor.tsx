@@ -105,7 +105,14 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
           .filter((s) => s.kind === 'macro')
           .map((s) => [
             s.slug.toLowerCase(),
-            { slug: s.slug, title: s.title, path: s.path, enabled: s.enabled, trusted: s.trusted },
+            {
+              slug: s.slug,
+              title: s.title,
+              path: s.path,
+              enabled: s.enabled,
+              trusted: s.trusted,
+              params: s.params,
+            },
           ]),
       ),
     [scripts],

@@ -1,11 +1,11 @@
 // Macros in the Markdown editor, found by the renderer's own parser (so macros inside code are not
 // marked, exactly as the renderer leaves them): each `[[name ...]]` is marked as a built-in, an enabled
 // Python macro, an untrusted or disabled script, or unknown, with a title saying which one runs and with
-// what parameters; after `[[` the names complete.
+// what parameters; after `[[` the names complete, and inside a macro the parameters it reads.
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { StateEffect, StateField, type EditorState, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, type DecorationSet } from '@codemirror/view';
-import { BUILTIN_MACROS } from '../../../src/render/builtins/index.js';
+import { BUILTIN_MACROS, BUILTIN_PARAMS } from '../../../src/render/builtins/index.js';
 import { parseMacros } from '../../../src/render/macro-parser.js';
 
 export interface MacroScript {
@@ -14,6 +14,8 @@ export interface MacroScript {
   path: string;
   enabled: boolean;
   trusted: boolean;
+  /** The parameters its code reads. */
+  params: readonly string[];
 }
 
 /** The macro scripts of the project by slug (lower case). */
@@ -42,7 +44,8 @@ export function classifyMacro(name: string, scripts: MacroCatalogue): { kind: Ma
     };
   }
   if (!s.enabled) return { kind: 'disabled', about: `${s.path} is disabled: the text stays as written` };
-  return { kind: 'python', about: `Python macro ${s.path} (${s.title})` };
+  const reads = s.params.length ? `, reads ${s.params.join(', ')}` : '';
+  return { kind: 'python', about: `Python macro ${s.path} (${s.title}${reads})` };
 }
 
 function describeParams(params: Record<string, unknown>): string {
@@ -80,7 +83,7 @@ const marks = StateField.define<DecorationSet>({
   provide: (f) => EditorView.decorations.from(f),
 });
 
-function completeMacroName(context: CompletionContext): CompletionResult | null {
+export function completeMacroName(context: CompletionContext): CompletionResult | null {
   const before = context.matchBefore(/\[\[[a-z0-9_]*$/i);
   if (!before) return null;
   const scripts = context.state.field(catalogue);
@@ -93,6 +96,35 @@ function completeMacroName(context: CompletionContext): CompletionResult | null 
   return { from: before.from + 2, options, validFor: /^[a-z0-9_]*$/i };
 }
 
+/** Inside `[[name ... ` : the parameters `name` reads that the call does not give yet. */
+export function completeMacroParam(context: CompletionContext): CompletionResult | null {
+  const before = context.matchBefore(
+    /\[\[([a-z0-9_]+)((?:\s+[\w-]+(?:=(?:"[^"\n]*"|[^\s\]"]*))?)*)\s+([\w-]*)$/i,
+  );
+  if (!before) return null;
+  const m = /^\[\[([a-z0-9_]+)((?:\s+[\w-]+(?:=(?:"[^"\n]*"|[^\s\]"]*))?)*)\s+([\w-]*)$/i.exec(before.text);
+  if (!m) return null;
+  const name = m[1]!.toLowerCase();
+  const script = context.state.field(catalogue).get(name);
+  const known = BUILTIN_PARAMS.get(name) ?? (script ? script.params : undefined);
+  if (!known || known.length === 0) return null;
+  const given = new Set([...m[2]!.matchAll(/([\w-]+)(?==|\s|$)/g)].map((g) => g[1]!));
+  const options = known
+    .filter((p) => !given.has(p))
+    .map((p) => ({
+      label: p,
+      apply: `${p}=""`,
+      detail: BUILTIN_MACROS.has(name) ? `${name} (built-in)` : `read by ${script?.path ?? name}`,
+      type: 'property',
+    }));
+  if (options.length === 0) return null;
+  return { from: before.to - m[3]!.length, options, validFor: /^[\w-]*$/ };
+}
+
 export function macroAwareness(): Extension {
-  return [catalogue, marks, autocompletion({ override: [completeMacroName], icons: false })];
+  return [
+    catalogue,
+    marks,
+    autocompletion({ override: [completeMacroName, completeMacroParam], icons: false }),
+  ];
 }

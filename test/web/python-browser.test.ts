@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost } from '../helpers/project.js';
 import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { openApp, type OpenApp } from '../helpers/web.js';
+import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
 
 const SHOUT = `import bds_api
 
@@ -192,12 +192,10 @@ describeWith(['chromium'], 'Python in the browser', () => {
     await page.goto(`${s.server.url}#script/${encodeURIComponent(shout.id)}`);
     const alert = page.getByRole('alert').filter({ hasText: 'Not trusted' });
     await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
-    const diff = page.getByRole('textbox', { name: 'Changes since you last trusted this script' });
-    await expect.poll(() => diff.textContent()).toContain('.upper() + "!"');
+    const diff = page.getByLabel('Changes since you last trusted this script');
+    await expect.poll(() => diff.locator('ins').textContent()).toContain('.upper() + "!"');
     // The removed line is shown too, marked as deleted.
-    await expect
-      .poll(() => alert.locator('.cm-deletedChunk').textContent())
-      .toContain('.upper() + "</b> in "');
+    await expect.poll(() => diff.locator('del').textContent()).toContain('.upper() + "</b> in "');
     await page.getByRole('button', { name: 'Trust this version' }).click();
     await expect.poll(() => alert.count()).toBe(0);
   });
@@ -215,4 +213,25 @@ describeWith(['chromium'], 'Python in the browser', () => {
     const rendered = runRegion().frameLocator('iframe[title="How the HTML renders"]');
     await expect.poll(() => rendered.locator('b.shout').textContent()).toBe('TRY ME!');
   });
+
+  it('saves screenshots of a macro tried on a post and of a change waiting for trust, light and dark, desktop and phone', async () => {
+    const shout = await s.client.call('scripts.get', { ref: 'shout' });
+    const hash = `#script/${encodeURIComponent(shout.id)}`;
+    const tried = await saveScreenshots(app, 'scripts-try', hash, async (shot) => {
+      await shot.locator('[data-python-runtime="ready"]').waitFor({ timeout: 60_000 });
+      const region = shot.getByRole('region', { name: 'Run' });
+      await region.getByLabel('Parameters').fill('text="from the run panel"');
+      await region.getByRole('button', { name: 'Try on the post' }).click();
+      await region.getByLabel('HTML').waitFor({ timeout: 30_000 });
+      await region.getByRole('status').scrollIntoViewIfNeeded();
+    });
+    const file = path.join(s.root, shout.path);
+    fs.appendFileSync(file, '# Louder still?\n');
+    await expect.poll(async () => (await s.client.call('scripts.get', { ref: 'shout' })).trusted).toBe(false);
+    const review = await saveScreenshots(app, 'scripts-trust', hash, (shot) =>
+      shot.getByLabel('Changes since you last trusted this script').waitFor(),
+    );
+    for (const f of [...tried, ...review]) expect(fs.statSync(f).size).toBeGreaterThan(10_000);
+    await s.client.call('scripts.trust', { ref: 'shout' });
+  }, 240_000);
 });

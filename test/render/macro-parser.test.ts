@@ -2,7 +2,8 @@
 // CommonMark has text). How the rules behave against plain markdown-it is in markdown-equivalence.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseMacros } from '../../src/render/index.js';
+import { MacroScanMemo, scanMacro } from '../../src/render/macro-grammar.js';
+import { parseMacros, readMacro } from '../../src/render/index.js';
 
 function names(source: string): string[] {
   return parseMacros(source).macros.map((m) => m.name);
@@ -201,6 +202,11 @@ describe('the parser under fuzzing', () => {
   );
   const markdownish = fc.array(alphabet, { maxLength: 80 }).map((parts) => parts.join(''));
   const anyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), markdownish);
+  const macroish = fc
+    .array(fc.constantFrom('[[', 'a', ' ', 'k=', 'k', '"', "'", '\\', ']]', ']', '[', '|', '1', '\n', '\t'), {
+      maxLength: 60,
+    })
+    .map((parts) => parts.join(''));
 
   it('never throws, on any input', () => {
     fc.assert(
@@ -233,6 +239,23 @@ describe('the parser under fuzzing', () => {
         for (const m of none.unknown) expect(source.slice(m.start, m.end)).toBe(m.raw);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('scans every [[ of a text as it reads it, with one memo shared by all of them', () => {
+    fc.assert(
+      fc.property(macroish, (source) => {
+        const memo = new MacroScanMemo(source);
+        for (let i = source.indexOf('[['); i >= 0; i = source.indexOf('[[', i + 1)) {
+          const read = readMacro(source, i);
+          const scanned = scanMacro(source, i, memo);
+          expect(scanned.kind).toBe(read.kind);
+          if (read.kind === 'macro' && scanned.kind === 'macro') {
+            expect([scanned.name, scanned.end]).toEqual([read.name, read.end]);
+          }
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 

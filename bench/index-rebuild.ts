@@ -27,7 +27,7 @@ try {
   t = performance.now();
   const r = await ws.call('project.rebuild', {});
   const rebuildMs = performance.now() - t;
-  if (r.posts.indexed !== count) throw new Error(`rebuild indexed ${r.posts.indexed} of ${count}`);
+  if (r.posts?.indexed !== count) throw new Error(`rebuild indexed ${r.posts?.indexed} of ${count}`);
   await ws.close();
 
   t = performance.now();

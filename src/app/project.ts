@@ -46,20 +46,29 @@ export const listProblems = workspaceUseCase({
 
 export const rebuildIndex = workspaceUseCase({
   name: 'project.rebuild',
-  description: 'Recreate the index from the project files (one transaction: a failure keeps the old index).',
-  input: z.object({}),
-  output: z.object({ posts: IndexReport, media: IndexReport, scripts: IndexReport, ms: z.number() }),
+  description:
+    'Recreate the index from the project files, or only its posts, media or scripts (one transaction: a failure keeps the old index).',
+  input: z.object({
+    only: z.enum(['posts', 'media', 'scripts']).optional().describe('rebuild only this part of the index'),
+  }),
+  output: z.object({
+    posts: IndexReport.optional(),
+    media: IndexReport.optional(),
+    scripts: IndexReport.optional(),
+    ms: z.number(),
+  }),
   readOnly: false,
   errors: ['task-cancelled'],
   http: { method: 'POST', path: '/api/project/rebuild' },
-  run: async (app, _input, ctx) => {
+  run: async (app, { only }, ctx) => {
+    const progress =
+      (task: { progress(p: number, m: string): void }) => (percent: number, message: string) => {
+        task.progress(percent, message);
+        ctx.onProgress?.(percent, message);
+      };
     const handle = app.tasks.add({
-      name: 'Rebuild index',
-      run: (task) =>
-        app.rebuildFromFiles((percent, message) => {
-          task.progress(percent, message);
-          ctx.onProgress?.(percent, message);
-        }),
+      name: only ? `Rebuild ${only}` : 'Rebuild index',
+      run: (task) => (only ? app.rebuildPart(only, progress(task)) : app.rebuildFromFiles(progress(task))),
     });
     return taskResult(handle, 'The index rebuild');
   },

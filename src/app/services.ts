@@ -47,6 +47,8 @@ export interface RebuildReport {
   ms: number;
 }
 
+export type RebuildPart = 'posts' | 'media' | 'scripts';
+
 export type ApiCaller = 'macro' | 'transform' | 'utility';
 
 /** The site of a workspace: one builder (caches kept between builds) over one source. */
@@ -76,6 +78,11 @@ export interface AppServices extends UserServices {
   writeLocked<T>(fn: () => T | Promise<T>): Promise<T>;
   /** Recreate the whole index from the folder, in one transaction. */
   rebuildFromFiles(onProgress?: (percent: number, message: string) => void): RebuildReport;
+  /** Recreate one part of the index (posts, media or scripts) from its files, in one transaction. */
+  rebuildPart(
+    part: RebuildPart,
+    onProgress?: (percent: number, message: string) => void,
+  ): Partial<RebuildReport> & { ms: number };
   /** Apply one file changed outside bds (the watcher, a reconcile after a pull). */
   applyExternalChange(rel: string): void;
   /** Tell listeners what changed (the server forwards these as events). */

@@ -33,7 +33,14 @@ import { createApiHandler, pythonApiMethods, pythonModule } from './python-api.j
 import { apiReference } from '../scripting/api/generate.js';
 import { createWorkspaceRuntime, MacroScriptCache, WorkspaceMacroResolver } from './python.js';
 import type { ApiHandler } from '../scripting/runtime/types.js';
-import type { ApiCaller, AppServices, CallContext, RebuildReport, SiteServices } from './services.js';
+import type {
+  ApiCaller,
+  AppServices,
+  CallContext,
+  RebuildPart,
+  RebuildReport,
+  SiteServices,
+} from './services.js';
 import { startPreviewServer, type PreviewServerOptions } from './site.js';
 import { WorkspaceSiteSource } from './site-source.js';
 import { isSerial, type UseCase } from './use-case.js';
@@ -265,6 +272,7 @@ export class Workspace {
       transaction: (fn) => this.transaction(fn),
       writeLocked: (fn) => this.lock.run(fn),
       rebuildFromFiles: (onProgress) => this.rebuildFromFiles(onProgress),
+      rebuildPart: (part, onProgress) => this.rebuildPart(part, onProgress),
       applyExternalChange: (rel) => this.applyExternalChange(rel),
       changed: (name, paths) => this.events.emit(name, { paths, source: 'app' }),
       scriptsChanged: () => this.scriptsChanged(),
@@ -356,6 +364,29 @@ export class Workspace {
     this.events.emit('posts-changed', { paths: [], source: 'app' });
     this.events.emit('media-changed', { paths: [], source: 'app' });
     return { posts, media, scripts, ms: performance.now() - t0 };
+  }
+
+  /** Recreate one part of the index from its files (one transaction: a failure keeps the old index). */
+  private rebuildPart(
+    part: RebuildPart,
+    onProgress?: (percent: number, message: string) => void,
+  ): Partial<RebuildReport> & { ms: number } {
+    const t0 = performance.now();
+    onProgress?.(0, `Reading ${part}`);
+    const report = this.transaction(() => {
+      const r =
+        part === 'posts'
+          ? { posts: this.posts.rebuildFromFiles() }
+          : part === 'media'
+            ? { media: this.media.rebuildFromFiles() }
+            : { scripts: this.scripts.rebuildFromFiles() };
+      this.recordProjectFileProblems();
+      return r;
+    });
+    onProgress?.(100, 'Done');
+    if (part === 'scripts') this.scriptsChanged();
+    else this.events.emit(part === 'posts' ? 'posts-changed' : 'media-changed', { paths: [], source: 'app' });
+    return { ...report, ms: performance.now() - t0 };
   }
 
   private scriptsChanged(): void {

@@ -321,15 +321,38 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   program
     .command('rebuild')
     .description('recreate the index from the project files')
-    .action(async () => {
-      const r = await call('project.rebuild', {});
-      emit({ posts: r.posts.indexed, problems: r.posts.problems, ms: Math.round(r.ms) }, () =>
-        [
-          `Indexed ${r.posts.indexed} posts, ${r.media.indexed} media and ${r.scripts.indexed} scripts in ${Math.round(r.ms)} ms`,
-          ...r.posts.problems.map(problemLine),
-        ].join('\n'),
+    .option('--only <part>', 'only posts, media or scripts')
+    .action(async (opts: { only?: string }) => {
+      if (opts.only !== undefined && !['posts', 'media', 'scripts'].includes(opts.only)) {
+        throw new BdsError('invalid-argument', `--only must be posts, media or scripts, got "${opts.only}"`);
+      }
+      const only = opts.only as 'posts' | 'media' | 'scripts' | undefined;
+      const r = await call('project.rebuild', only ? { only } : {});
+      const problems = [
+        ...(r.posts?.problems ?? []),
+        ...(r.media?.problems ?? []),
+        ...(r.scripts?.problems ?? []),
+      ];
+      const counts = [
+        r.posts && `${r.posts.indexed} posts`,
+        r.media && `${r.media.indexed} media`,
+        r.scripts && `${r.scripts.indexed} scripts`,
+      ].filter(Boolean);
+      emit(
+        {
+          posts: r.posts?.indexed,
+          media: r.media?.indexed,
+          scripts: r.scripts?.indexed,
+          problems,
+          ms: Math.round(r.ms),
+        },
+        () =>
+          [
+            `Indexed ${counts.join(', ').replace(/, ([^,]*)$/, ' and $1')} in ${Math.round(r.ms)} ms`,
+            ...problems.map(problemLine),
+          ].join('\n'),
       );
-      if (r.posts.problems.length > 0) exitCode = 1;
+      if (problems.length > 0) exitCode = 1;
     });
 
   program

@@ -75,7 +75,7 @@ describe('the index is rebuildable from the folder', () => {
     expect(again.openReport.mode).toBe('rebuild');
     expect(await snapshot(again)).toEqual(before);
     const r = await again.call('project.rebuild', {});
-    expect(r.posts.indexed).toBe(5);
+    expect(r.posts?.indexed).toBe(5);
     expect(await snapshot(again)).toEqual(before);
     // As a task: the UI sees it start, progress and complete.
     const seen: string[] = [];
@@ -84,10 +84,22 @@ describe('the index is rebuildable from the folder', () => {
     again.tasks.on('task-completed', (t) => seen.push(`completed ${t.progress}`));
     const changed: string[] = [];
     again.events.on('posts-changed', () => changed.push('posts'));
-    expect((await again.call('project.rebuild', {})).posts.indexed).toBe(5);
+    expect((await again.call('project.rebuild', {})).posts?.indexed).toBe(5);
     expect(seen[0]).toBe('started Rebuild index');
     expect(seen.at(-1)).toBe('completed 100');
     expect(changed).toEqual(['posts']);
+    expect(await snapshot(again)).toEqual(before);
+
+    // One part at a time (Settings -> Data): only that part is read again, as its own task.
+    seen.length = 0;
+    const scriptsOnly = await again.call('project.rebuild', { only: 'scripts' });
+    expect(scriptsOnly.posts).toBeUndefined();
+    expect(scriptsOnly.scripts).toMatchObject({ indexed: 0, removed: 0 });
+    expect(seen[0]).toBe('started Rebuild scripts');
+    const mediaOnly = await again.call('project.rebuild', { only: 'media' });
+    expect(mediaOnly).toMatchObject({ media: { indexed: 1 } });
+    expect(Object.keys(mediaOnly).sort()).toEqual(['media', 'ms']);
+    expect((await again.call('project.rebuild', { only: 'posts' })).posts?.indexed).toBe(5);
     expect(await snapshot(again)).toEqual(before);
   });
 

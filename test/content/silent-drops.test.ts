@@ -71,7 +71,7 @@ describe('a folder or file that cannot be read is a problem, not a failure of ev
     ];
     expect(await ws.call('project.problems', {})).toMatchObject(expected);
     const rebuilt = await ws.call('project.rebuild', {});
-    expect(rebuilt.posts.problems).toMatchObject(expected);
+    expect(rebuilt.posts?.problems).toMatchObject(expected);
     expect(await ws.call('project.problems', {})).toMatchObject(expected);
     vi.restoreAllMocks();
     expect(filesOf(root)).toEqual(before);
@@ -292,7 +292,7 @@ describe('a symbolic link under posts/ is reported and not followed, by a rebuil
     const ws = openWs(root);
     expect(await slugs(ws)).toEqual(['good']);
     expect(await ws.call('project.problems', {})).toMatchObject(linkProblems);
-    expect((await ws.call('project.rebuild', {})).posts.problems).toMatchObject(linkProblems);
+    expect((await ws.call('project.rebuild', {})).posts?.problems).toMatchObject(linkProblems);
     expect(fs.lstatSync(path.join(root, 'posts/2026/01/linked.md')).isSymbolicLink()).toBe(true);
   });
 

@@ -48,7 +48,9 @@ describeWith(['chromium'], 'settings in Chromium', () => {
     await expect
       .poll(async () => (await s.client.call('settings.get', { key: 'pythonRuntimeMode' })).value)
       .toBe('main-thread');
-    expect(await page.getByText(/The fallback: Python runs inside the server process/).count()).toBe(1);
+    await expect
+      .poll(() => page.getByText(/The fallback: Python runs inside the server process/).count())
+      .toBe(1);
     await s.client.call('scripts.create', {
       title: 'stamp',
       kind: 'macro',
@@ -74,8 +76,14 @@ describeWith(['chromium'], 'settings in Chromium', () => {
       '"""\ntitle: [unclosed\n"""\ndef main(context):\n    return 1\n',
     );
     await page.getByRole('button', { name: 'Rebuild scripts' }).click();
-    const report = page.getByRole('status').filter({ hasText: 'Scripts read again' });
-    await expect.poll(() => report.textContent()).toMatch(/\d+ read/);
+    const report = page.getByRole('status').filter({ hasText: 'Rebuild scripts: done' });
+    await expect.poll(() => report.textContent()).toMatch(/Scripts: \d+ read/);
+    expect(await report.textContent()).toContain('scripts/broken.py');
+    // Posts alone, as a task of its own: only posts are read again.
+    await page.getByRole('button', { name: 'Rebuild posts' }).click();
+    const posts = page.getByRole('status').filter({ hasText: 'Rebuild posts: done' });
+    await expect.poll(() => posts.textContent()).toMatch(/Posts: \d+ read/);
+    expect(await posts.textContent()).not.toContain('Scripts:');
   });
 
   it('saves screenshots of the settings in light and dark, desktop and phone', async () => {

@@ -103,6 +103,17 @@ function SettingField({ setting, onSaved }: { setting: Setting; onSaved(s: Setti
   );
 }
 
+type RebuildWhat = 'everything' | 'posts' | 'media' | 'scripts' | 'thumbnails';
+
+/** The Data section's rebuilds, each a task (its progress shows here and in the status bar). */
+const REBUILDS: Record<RebuildWhat, string> = {
+  everything: 'Rebuild everything',
+  posts: 'Rebuild posts',
+  media: 'Rebuild media',
+  scripts: 'Rebuild scripts',
+  thumbnails: 'Make thumbnails again',
+};
+
 interface RebuildReport {
   what: string;
   lines: string[];
@@ -114,6 +125,9 @@ export function SettingsSection() {
   const [settings, setSettings] = useState<Setting[]>();
   const [busy, setBusy] = useState<string>();
   const [report, setReport] = useState<RebuildReport>();
+  const running = useStore((s) =>
+    s.tasks.find((t) => t.status === 'running' && t.name.startsWith('Rebuild')),
+  );
 
   useEffect(() => {
     client
@@ -126,35 +140,31 @@ export function SettingsSection() {
     notify(`${s.key} saved.`);
   };
 
-  const rebuild = async (what: 'everything' | 'scripts' | 'thumbnails') => {
+  const rebuild = async (what: RebuildWhat) => {
     setBusy(what);
     setReport(undefined);
     try {
-      if (what === 'everything') {
-        const r = await client.call('project.rebuild', {});
-        setReport({
-          what: 'Index rebuilt from the files',
-          lines: [
-            `Posts: ${r.posts.indexed} read, ${r.posts.removed} gone`,
-            `Media: ${r.media.indexed} read, ${r.media.removed} gone`,
-            `Scripts: ${r.scripts.indexed} read, ${r.scripts.removed} gone`,
-            `in ${Math.round(r.ms)} ms`,
-          ],
-          problems: [...r.posts.problems, ...r.media.problems, ...r.scripts.problems],
-        });
-      } else if (what === 'scripts') {
-        const r = await client.call('scripts.rebuild', {});
-        setReport({
-          what: 'Scripts read again from scripts/',
-          lines: [`${r.indexed} read, ${r.removed} gone`],
-          problems: r.problems,
-        });
-      } else {
+      if (what === 'thumbnails') {
         const r = await client.call('media.thumbnails', { force: true });
         setReport({
           what: 'Thumbnails made again',
           lines: [`${r.written} thumbnails written`],
           problems: [],
+        });
+      } else {
+        const r = await client.call('project.rebuild', what === 'everything' ? {} : { only: what });
+        const parts = [
+          ['Posts', r.posts],
+          ['Media', r.media],
+          ['Scripts', r.scripts],
+        ] as const;
+        setReport({
+          what: what === 'everything' ? 'Index rebuilt from the files' : `${REBUILDS[what]}: done`,
+          lines: [
+            ...parts.flatMap(([name, p]) => (p ? [`${name}: ${p.indexed} read, ${p.removed} gone`] : [])),
+            `in ${Math.round(r.ms)} ms`,
+          ],
+          problems: parts.flatMap(([, p]) => p?.problems ?? []),
         });
       }
     } catch (e) {
@@ -192,31 +202,23 @@ export function SettingsSection() {
           step (after editing many files with other tools, say).
         </p>
         <div className="media-actions">
-          <button
-            type="button"
-            className="btn"
-            disabled={busy !== undefined}
-            onClick={() => void rebuild('everything')}
-          >
-            {busy === 'everything' ? 'Rebuilding…' : 'Rebuild everything'}
-          </button>
-          <button
-            type="button"
-            className="btn"
-            disabled={busy !== undefined}
-            onClick={() => void rebuild('scripts')}
-          >
-            {busy === 'scripts' ? 'Rebuilding…' : 'Rebuild scripts'}
-          </button>
-          <button
-            type="button"
-            className="btn"
-            disabled={busy !== undefined}
-            onClick={() => void rebuild('thumbnails')}
-          >
-            {busy === 'thumbnails' ? 'Working…' : 'Make thumbnails again'}
-          </button>
+          {(Object.keys(REBUILDS) as RebuildWhat[]).map((what) => (
+            <button
+              key={what}
+              type="button"
+              className="btn"
+              disabled={busy !== undefined}
+              onClick={() => void rebuild(what)}
+            >
+              {busy === what ? 'Working…' : REBUILDS[what]}
+            </button>
+          ))}
         </div>
+        {busy && (
+          <p className="muted rebuild-progress" role="status">
+            {running ? `${running.message ?? 'Working'} · ${Math.round(running.progress)}%` : 'Working…'}
+          </p>
+        )}
         {report && (
           <div className="rebuild-report" role="status">
             <strong>{report.what}</strong>

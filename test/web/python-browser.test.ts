@@ -122,6 +122,49 @@ describeWith(['chromium'], 'Python in the browser', () => {
     expect(bodyOf(live.html!)).toBe(bodyOf(built));
   }, 120_000);
 
+  it('a macro that breaks shows the error box in the live preview (run in the browser), and the fix shows its output', async () => {
+    const post = await s.client.call('posts.get', { ref: 'shouting' });
+    const sentOutputs: Record<string, { ok: boolean; message?: string }>[] = [];
+    const onRequest = (req: { url(): string; postData(): string | null }) => {
+      if (!req.url().endsWith('/_bds/render')) return;
+      const body = JSON.parse(req.postData() ?? '{}') as { macroOutputs?: (typeof sentOutputs)[number] };
+      if (body.macroOutputs) sentOutputs.push(body.macroOutputs);
+    };
+    page.on('request', onRequest);
+    await page.goto(`${s.server.url}#post/${encodeURIComponent(post.id)}`);
+    await expect
+      .poll(() => page.locator('[data-python-runtime]').getAttribute('data-python-runtime'), {
+        timeout: 60_000,
+      })
+      .toBe('ready');
+    const preview = page.frameLocator('iframe[title="Preview of the post"]');
+    const type = async (text: string) => {
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type(text);
+    };
+    const shout = await s.client.call('scripts.get', { ref: 'shout' });
+    await s.client.call('scripts.update', {
+      ref: 'shout',
+      code: 'def render(context, post):\n    raise ValueError("broken on purpose")\n',
+    });
+    await page.waitForTimeout(1500); // the preview reloads for the changed script
+    await type(' Broken.');
+    await expect
+      .poll(() => preview.locator('.bds-macro-error').textContent(), { timeout: 20_000 })
+      .toContain('ValueError: broken on purpose');
+    expect(Object.values(sentOutputs.at(-1) ?? {})[0]).toMatchObject({ ok: false });
+    await s.client.call('scripts.update', { ref: 'shout', code: shout.code });
+    await page.waitForTimeout(1500);
+    await type(' Fixed.');
+    await expect
+      .poll(() => preview.locator('main').innerHTML(), { timeout: 20_000 })
+      .toContain('<b class="shout">HELLO WORLD');
+    expect(await preview.locator('.bds-macro-error').count()).toBe(0);
+    expect(Object.values(sentOutputs.at(-1) ?? {})[0]).toMatchObject({ ok: true });
+    page.off('request', onRequest);
+  }, 120_000);
+
   const nav = (name: string) =>
     page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
   const runRegion = () => page.getByRole('region', { name: 'Run' });

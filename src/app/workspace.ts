@@ -97,6 +97,8 @@ export class Workspace {
   private readonly services: AppServices;
   private readonly background = new Set<Promise<void>>();
   private runtime?: PythonRuntime;
+  /** Runtimes replaced after a settings change, finishing the calls they had (see retirePython). */
+  private readonly retired = new Set<PythonRuntime>();
   private gitSync?: GitSync;
   private siteServices?: SiteServices;
   private watcher?: FSWatcher;
@@ -218,6 +220,27 @@ export class Workspace {
     return this.runtime;
   }
 
+  /**
+   * The machine's Python settings changed (mode, pool size, time limits): the next call starts a runtime
+   * with them, no restart. Calls the old runtime is running finish there; it goes once they are past
+   * their longest time limit.
+   */
+  private retirePython(): void {
+    const old = this.runtime;
+    if (!old) return;
+    this.runtime = undefined;
+    this.retired.add(old);
+    const m = this.machineSettings();
+    const timer = setTimeout(
+      () => {
+        this.retired.delete(old);
+        void old.dispose();
+      },
+      Math.max(m.macroTimeoutMs, m.utilityTimeoutMs, 10_000) + 1000,
+    );
+    timer.unref();
+  }
+
   /** Answers the bds_api calls of a script run as `caller` may make them. */
   apiHandler(caller: ApiCaller): ApiHandler {
     return this.services.apiHandler(caller);
@@ -292,7 +315,11 @@ export class Workspace {
       },
       git: () => (this.gitSync ??= new GitSync(this.current.root)),
       machineSettings: () => this.machineSettings(),
-      writeMachineSettings: (patch) => this.machine.write(this.current.settings.id, patch),
+      writeMachineSettings: (patch) => {
+        const written = this.machine.write(this.current.settings.id, patch);
+        this.retirePython();
+        return written;
+      },
       watch: () => this.watch(),
       updateSettings: (patch) => {
         this.current = updateProjectSettings(this.current, patch);
@@ -497,6 +524,8 @@ export class Workspace {
     await this.settled();
     await this.runtime?.dispose();
     this.runtime = undefined;
+    await Promise.all([...this.retired].map((r) => r.dispose()));
+    this.retired.clear();
     this.siteServices?.source.dispose();
     this.db.close();
   }

@@ -9,7 +9,8 @@ import {
 } from '../../src/app/machine-settings.js';
 import { BdsError } from '../../src/core/errors.js';
 import { DEFAULT_TIMEOUTS, PYTHON_RUNTIME_MODES } from '../../src/scripting/runtime/types.js';
-import { cleanupTempDirs, TEST_PROJECT_ID, tempDir } from '../helpers/project.js';
+import { Workspace } from '../../src/app/workspace.js';
+import { cleanupTempDirs, TEST_PROJECT_ID, tempDir, writeProject } from '../helpers/project.js';
 
 afterEach(() => cleanupTempDirs());
 
@@ -170,4 +171,30 @@ describe('MACHINE_SETTING_KEYS', () => {
       expect(k.description.length).toBeGreaterThan(10);
     }
   });
+});
+
+describe('a machine setting changed while bds runs', () => {
+  it('applies to the next Python call without a restart: mode, pool size and time limits', async () => {
+    const ws = Workspace.open(writeProject({}), { home: tempDir('bds-home-') });
+    try {
+      await ws.call('scripts.create', {
+        title: 'Slow',
+        kind: 'utility',
+        slug: 'slow',
+        code: 'def main(context):\n    n = 0\n    for i in range(context["params"].get("n", 10)):\n        n += i\n    return n\n',
+      });
+      expect(ws.python().mode).toBe('worker');
+      expect((await ws.call('scripts.run', { ref: 'slow', params: {} })).value).toBe(45);
+      await ws.call('settings.set', { key: 'pythonRuntimeMode', value: 'main-thread' });
+      expect(ws.python().mode).toBe('main-thread');
+      expect((await ws.call('scripts.run', { ref: 'slow', params: { n: 5 } })).value).toBe(10);
+      // A shorter limit takes effect at once: a long loop now stops at it.
+      await ws.call('settings.set', { key: 'pythonRuntimeMode', value: 'worker' });
+      await ws.call('settings.set', { key: 'utilityTimeoutMs', value: 200 });
+      const stopped = await ws.call('scripts.run', { ref: 'slow', params: { n: 10 ** 10 } });
+      expect(stopped.status).toBe('timeout');
+    } finally {
+      await ws.close();
+    }
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
 import { useSyncExternalStore } from 'react';
 import { ApiError, BdsClient, type StreamMessage } from '../../src/client/index.js';
 import type { OutputOf } from '../../src/app/index.js';
+import { browserPython } from './python/client.js';
 
 export type PostSummary = OutputOf<'posts.list'>[number];
 export type Post = OutputOf<'posts.get'>;
@@ -263,9 +264,13 @@ function onEvent(m: StreamMessage): void {
       set({ tasks: [...others, task].slice(-20) });
       break;
     }
-    case 'settings-changed':
+    case 'settings-changed': {
       void refreshProject();
+      // New time limits reach the browser's Python when its frame loads again.
+      const keys = (m.data as { keys?: string[] }).keys ?? [];
+      if (keys.some((k) => k === 'macroTimeoutMs' || k === 'utilityTimeoutMs')) browserPython.restart();
       break;
+    }
     case 'resync':
       void refreshPosts();
       void refreshProject();

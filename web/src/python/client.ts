@@ -66,6 +66,23 @@ class BrowserPython {
     this.set({ status: 'loading' });
   }
 
+  /** Load the frame again (its time limits come from the server when it loads); calls in flight fail. */
+  restart(): void {
+    const frame = this.frame;
+    if (!frame) return;
+    const previewUrl = new URL('/', frame.src).href;
+    frame.remove();
+    this.frame = null;
+    for (const p of this.pending.values()) {
+      p.reject(
+        new FrameCallError({ code: 'python-restarted', message: 'Python in the browser was restarted' }),
+      );
+    }
+    this.pending.clear();
+    window.removeEventListener('message', this.onMessage);
+    this.start(previewUrl);
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

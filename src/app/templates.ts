@@ -79,13 +79,11 @@ function getTemplate(ws: TemplateHost, name: string): TemplateWithContent {
 }
 
 /**
- * Write templates/NAME.liquid (atomically) after checking that it parses; a syntax error throws
- * `template-error` with the line and leaves the file untouched.
+ * Parses `content` as templates/NAME.liquid would be read (frontmatter, then Liquid), so line numbers
+ * are those of the file; throws `template-error` with the line (and column) of the first error.
  */
-function saveTemplate(ws: TemplateHost, name: string, content: string): TemplateInfo {
-  checkName(name);
+function parseTemplateText(ws: TemplateHost, name: string, content: string): void {
   const rel = `templates/${name}.liquid`;
-  // Parsed as the site reads it, so frontmatter and line numbers match; errors name the file and line.
   let source: TemplateSource | null;
   try {
     source = parseUserTemplate(name, rel, content);
@@ -96,8 +94,36 @@ function saveTemplate(ws: TemplateHost, name: string, content: string): Template
   if (source) {
     const sources = new Map<string, TemplateSource>(loadBuiltinTheme(ws.project.settings.theme).templates);
     sources.set(name, source);
-    new LiquidTheme(sources).parseAll();
+    new LiquidTheme(sources).parse(name);
   }
+}
+
+export interface TemplateCheck {
+  /** Syntax errors at their 1-based line and column of the file's text (frontmatter included). */
+  errors: { line: number; column: number; message: string }[];
+}
+
+/** The syntax errors of a template's text as typed (nothing is written); liquidjs stops at the first. */
+function checkTemplate(ws: TemplateHost, name: string, content: string): TemplateCheck {
+  checkName(name);
+  try {
+    parseTemplateText(ws, name, content);
+    return { errors: [] };
+  } catch (e) {
+    if (!isBdsError(e) || e.code !== 'template-error') throw e;
+    return { errors: [{ line: e.line ?? 1, column: e.column ?? 1, message: e.message }] };
+  }
+}
+
+/**
+ * Write templates/NAME.liquid (atomically) after checking that it parses; a syntax error throws
+ * `template-error` with the line and leaves the file untouched.
+ */
+function saveTemplate(ws: TemplateHost, name: string, content: string): TemplateInfo {
+  checkName(name);
+  const rel = `templates/${name}.liquid`;
+  // Parsed as the site reads it, so frontmatter and line numbers match; errors name the file and line.
+  parseTemplateText(ws, name, content);
   writeFileAtomic(userFile(ws, name), content);
   ws.changed('templates-changed', [rel]);
   return listTemplates(ws).find((t) => t.name === name)!;
@@ -158,6 +184,21 @@ export const saveTemplateUseCase = workspaceUseCase({
   run: (app, { name, content }) => saveTemplate(app, name, content),
 });
 
+export const checkTemplateUseCase = workspaceUseCase({
+  name: 'templates.check',
+  description:
+    'The Liquid syntax errors of a template text as typed, with line and column (nothing is written).',
+  input: z.object({ name: TemplateName, content: z.string().describe('Liquid text, frontmatter included') }),
+  output: z.object({
+    errors: z.array(z.object({ line: z.number().int(), column: z.number().int(), message: z.string() })),
+  }),
+  readOnly: true,
+  errors: ['invalid-argument'],
+  http: { method: 'POST', path: '/api/templates/:name/check' },
+  python: { method: 'templates.check' },
+  run: (app, { name, content }) => checkTemplate(app, name, content),
+});
+
 export const deleteTemplateUseCase = workspaceUseCase({
   name: 'templates.delete',
   description: 'Delete templates/NAME.liquid; the built-in template of that name is used again.',
@@ -177,5 +218,6 @@ export const TEMPLATE_USE_CASES = [
   listTemplatesUseCase,
   getTemplateUseCase,
   saveTemplateUseCase,
+  checkTemplateUseCase,
   deleteTemplateUseCase,
 ] as const;

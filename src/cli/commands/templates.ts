@@ -42,6 +42,29 @@ export function templateCommands(program: Command, ctx: CliContext): void {
     });
 
   template
+    .command('check <name> <file>')
+    .description('the Liquid syntax errors of a file as templates/NAME.liquid (nothing is written)')
+    .action(async (name: string, file: string) => {
+      let content: string;
+      try {
+        content = fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
+      } catch (cause) {
+        throw new BdsError('invalid-argument', `Cannot read ${file}: ${(cause as Error).message}`, { cause });
+      }
+      const r = await ctx.call('templates.check', { name, content });
+      const first = r.errors[0];
+      // An error fails the command (exit code), with its line and column like a build's.
+      if (first) {
+        throw new BdsError('template-error', first.message, {
+          file,
+          line: first.line,
+          column: first.column,
+        });
+      }
+      ctx.emit(r, () => `${file}: no Liquid errors`);
+    });
+
+  template
     .command('delete <name>')
     .description('delete templates/NAME.liquid (the built-in template of that name is used again)')
     .action(async (name: string) => {

@@ -98,6 +98,11 @@ export class LiquidTheme {
     return fallback;
   }
 
+  /** Parses one template now: throws `template-error` with its file, line and column. */
+  parse(name: string): void {
+    this.templates(name);
+  }
+
   /** Parses every template now, so a syntax error stops a build before any page is written. */
   parseAll(): void {
     for (const name of this.sources.keys()) this.templates(name);

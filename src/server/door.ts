@@ -70,16 +70,20 @@ export class Door {
     return origin === `http://${host}`;
   }
 
+  private hostRefusal(host: string | undefined): Refusal | undefined {
+    if (this.hostAllowed(host)) return undefined;
+    return {
+      status: 403,
+      code: 'forbidden-host',
+      message: 'This bds server answers only to 127.0.0.1 or localhost with its own port.',
+    };
+  }
+
   /** The checks every request passes: Host, then Origin and Sec-Fetch-Site. */
   checkSite(req: DoorRequest): Refusal | undefined {
     const host = req.header('host');
-    if (!this.hostAllowed(host)) {
-      return {
-        status: 403,
-        code: 'forbidden-host',
-        message: 'This bds server answers only to 127.0.0.1 or localhost with its own port.',
-      };
-    }
+    const wrongHost = this.hostRefusal(host);
+    if (wrongHost) return wrongHost;
     const origin = req.header('origin');
     if (origin !== undefined && !this.sameOrigin(origin, host!)) {
       return { status: 403, code: 'forbidden-origin', message: `Requests from ${origin} are refused.` };
@@ -89,6 +93,31 @@ export class Door {
     const site = req.header('sec-fetch-site');
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
       return { status: 403, code: 'cross-site', message: 'Requests from other sites are refused.' };
+    }
+    return undefined;
+  }
+
+  /**
+   * The checks of the one page another site may open (the blogmark confirm page, which writes nothing):
+   * Host as always, and only as a page of its own. A frame, a fetch, or a script, style or image load
+   * from another site is refused.
+   */
+  checkNavigation(req: DoorRequest): Refusal | undefined {
+    const host = req.header('host');
+    const wrongHost = this.hostRefusal(host);
+    if (wrongHost) return wrongHost;
+    const mode = req.header('sec-fetch-mode');
+    const dest = req.header('sec-fetch-dest');
+    if ((mode !== undefined && mode !== 'navigate') || (dest !== undefined && dest !== 'document')) {
+      return {
+        status: 403,
+        code: 'cross-site',
+        message: 'This page opens only in a window or tab of its own, not in a frame or from a script.',
+      };
+    }
+    const origin = req.header('origin');
+    if (origin !== undefined && !this.sameOrigin(origin, host!)) {
+      return { status: 403, code: 'forbidden-origin', message: `Requests from ${origin} are refused.` };
     }
     return undefined;
   }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ALL_USE_CASES, BdsError, type UseCase, type Workspace } from '../app/index.js';
 import { errorResponse, mountUseCases, readJsonBody } from './api.js';
+import { isBlogmarkPage, mountBlogmark } from './blogmark.js';
 import { openProjectServer } from './open-project.js';
 import { Door, newToken, sameToken, type Refusal } from './door.js';
 import { bridgeEvents, CHANGE_EVENTS, STREAM_EVENTS } from './event-bridge.js';
@@ -239,7 +240,8 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.use('*', async (c, next) => {
     const req = { method: c.req.method, path: c.req.path, header: (n: string) => c.req.header(n) };
-    const refused = door.checkSite(req);
+    // The blogmark confirm page is the one page other sites may open (in a window of its own).
+    const refused = isBlogmarkPage(req) ? door.checkNavigation(req) : door.checkSite(req);
     if (refused) return refusalResponse(c, refused);
     const rawPath = (c.env.incoming.url ?? '/').split('?')[0]!;
     if (climbsOut(rawPath)) {
@@ -291,6 +293,7 @@ export async function startAppServer(ws: Workspace, options: AppServerOptions = 
     }
   });
   mountUseCases(app, ws, cache);
+  mountBlogmark(app, ws, door);
   app.all('/api/*', (c) =>
     errorResponse(c, new BdsError('route-not-found', `No API route ${c.req.method} ${c.req.path}`)),
   );

@@ -352,6 +352,37 @@ describe.each(['worker', 'main-thread'] as const)('transforms end to end (%s mod
     expect(postFiles(root)).toHaveLength(2);
   }, 60_000);
 
+  it('a utility captures through bds_api.blogmarks.capture (worker mode; main-thread cannot wait)', async () => {
+    await ws.call('scripts.create', {
+      title: 'capturer',
+      slug: 'capturer',
+      kind: 'utility',
+      code: [
+        'import bds_api',
+        'def main(context):',
+        '    try:',
+        '        r = bds_api.blogmarks.capture("https://python.example/page", "From Python")',
+        '        return [r["post"]["title"], [a["slug"] for a in r["applied"]]]',
+        '    except bds_api.ApiError as e:',
+        '        return e.code',
+        '',
+      ].join('\n'),
+    });
+    const before = postFiles(root).length;
+    const r = await ws.call('scripts.run', { ref: 'capturer' });
+    if (mode === 'worker') {
+      expect(r.value).toEqual([
+        'Link: From Python',
+        ['z_tag_domain', 'y_rewrite_title', 'a_same_order', 'u_toaster'],
+      ]);
+      expect(postFiles(root)).toHaveLength(before + 1);
+    } else {
+      expect(r.value).toBe('api-unavailable');
+      await ws.settled();
+      expect(postFiles(root)).toHaveLength(before);
+    }
+  }, 60_000);
+
   it('lists the transforms a capture will run, in order', async () => {
     const plan = await ws.call('blogmarks.transforms', {});
     expect(plan.run.map((s) => s.slug)).toEqual([

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { client, notify, reportError, useStore } from '../store.js';
+import { Bookmarklet } from './Bookmarklet.js';
 
 type Setting = OutputOf<'settings.list'>[number];
 type Problem = { code: string; message: string; file: string; line?: number };
@@ -194,6 +195,7 @@ export function SettingsSection() {
         {group('project').map((s) => (
           <SettingField key={s.key} setting={s} onSaved={saved} />
         ))}
+        <Bookmarklet />
       </section>
       <section aria-labelledby="settings-data">
         <h2 id="settings-data">Data</h2>

@@ -20,14 +20,19 @@ export const RELOAD_SCRIPT = `<script>
 </script>`;
 
 export const RENDER_PATH = '/_bds/render';
+/** A page rendered with a template's unsaved text (the Templates editor's preview). */
+export const TEMPLATE_RENDER_PATH = '/_bds/render-template';
 
 /**
  * The script that lets the app (a parent frame from one of `parents`) show unsaved text: it posts
  * `{type: 'bds-draft', postId, title, body, seq, macroOutputs?}` (the browser's Python output for the
  * draft's macros, when it ran them), the page asks its own server to render it, swaps its
  * `<main>` (scroll kept) and answers `{type: 'bds-draft-rendered', seq}`; `{type: 'bds-scroll', share}`
- * scrolls the page to that share of its height (the editor's scrolling). Messages from anyone else are
- * ignored; the render request is same-origin JSON, which other sites cannot send without CORS.
+ * scrolls the page to that share of its height (the editor's scrolling).
+ * `{type: 'bds-template', templateName, text, postId | path, seq}` (the Templates editor) renders this
+ * page with that template's unsaved text and swaps the whole document (head and body: a template can
+ * change both), answering `{type: 'bds-template-rendered', seq, ok}`. Messages from anyone else are
+ * ignored; the render requests are same-origin JSON, which other sites cannot send without CORS.
  */
 export function draftScript(parents: readonly string[]): string {
   if (parents.length === 0) return '';
@@ -41,6 +46,23 @@ export function draftScript(parents: readonly string[]): string {
     if (m.type === 'bds-scroll' && typeof m.share === 'number') {
       const room = document.documentElement.scrollHeight - window.innerHeight;
       window.scrollTo(0, Math.max(0, Math.min(1, m.share)) * Math.max(0, room));
+      return;
+    }
+    if (m.type === 'bds-template') {
+      const seq = ++latest;
+      const res = await fetch('${TEMPLATE_RENDER_PATH}', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ templateName: m.templateName, text: m.text, postId: m.postId, path: m.path }),
+      });
+      const html = await res.text();
+      if (seq !== latest) return;
+      // Scripts of the new document do not run (parsed, not loaded): this listener and the reload stay.
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      const y = window.scrollY;
+      document.documentElement.replaceWith(document.importNode(doc.documentElement, true));
+      window.scrollTo(0, y);
+      e.source.postMessage({ type: 'bds-template-rendered', seq: m.seq, ok: res.ok }, e.origin);
       return;
     }
     if (m.type !== 'bds-draft') return;

@@ -27,8 +27,10 @@ import {
   injectReloadScript as withReload,
   ReloadHub,
   RENDER_PATH,
+  TEMPLATE_RENDER_PATH,
 } from './reload.js';
 import { isCrossSiteSubresource, isLoopbackHost, isLoopbackOrigin, resolveStaticFile } from './security.js';
+import { draftPage, templateDraftOf, themeWithDraft } from './template-draft.js';
 
 export const DEFAULT_PREVIEW_PORT = 4123;
 export const DRAFT_PREFIX = '/_draft/';
@@ -588,6 +590,35 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
   };
 
   /**
+   * A post or list page with a template's unsaved text in place (the Templates editor's preview); a
+   * template that fails answers 422 with the error page, which names the file and line.
+   */
+  const renderTemplateDraft = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const input = await readSameOriginJson(req, res, 2 * 1024 * 1024);
+    if (!input) return;
+    const draft = templateDraftOf(input);
+    const s = site();
+    const page = draft ? draftPage(s.model, draft, normalisePath) : undefined;
+    if (!draft || !page) {
+      send(res, false, 404, 'text/plain; charset=utf-8', 'No such post or list in the preview.\n');
+      return;
+    }
+    try {
+      const theme = themeWithDraft(s.snapshot, draft);
+      // Summaries of its own: the site's cache must not keep what the unsaved template rendered.
+      const renderer = new PageRenderer(
+        { settings: s.snapshot.settings, model: s.model, bodies: s.bodies, theme, preview: true },
+        new Map(),
+      );
+      await s.prepare(s.entriesOf(page));
+      send(res, false, 200, PAGE_TYPES[page.kind], renderer.render(page));
+    } catch (e) {
+      const title = e instanceof BdsError && e.code === 'template-error' ? 'Template error' : 'Preview error';
+      send(res, false, 422, 'text/html; charset=utf-8', errorPage(title, formatError(e)));
+    }
+  };
+
+  /**
    * The Python macro calls a draft makes, planned for the browser's runtime (nothing runs here). With
    * `sandbox`, scripts not trusted yet are planned too: the browser runs them without bds_api.
    */
@@ -739,6 +770,10 @@ export async function startPreview(source: SiteSource, options: PreviewOptions =
     const postPath = method === 'POST' ? (req.url ?? '').split('?')[0] : undefined;
     if (postPath === RENDER_PATH) {
       await renderUnsaved(req, res);
+      return;
+    }
+    if (postPath === TEMPLATE_RENDER_PATH) {
+      await renderTemplateDraft(req, res);
       return;
     }
     if (options.python && postPath === `${PYTHON_PREFIX}calls`) {

@@ -82,6 +82,7 @@ async function build(
           ? {}
           : { pageWorkerThreshold: ctx.build.pageWorkerThreshold }),
         resolver,
+        signal: task.signal,
         onProgress: (p) => {
           ctx.onBuildProgress?.(p);
           const [from, to] = PHASE_SPAN[p.phase];

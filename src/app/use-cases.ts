@@ -13,6 +13,7 @@ import { SCRIPT_USE_CASES } from './scripts.js';
 import { SETTINGS_USE_CASES } from './settings.js';
 import { SITE_USE_CASES } from './site.js';
 import { TAG_USE_CASES } from './tags.js';
+import { TASK_USE_CASES } from './tasks.js';
 import { TEMPLATE_USE_CASES } from './templates.js';
 import { ProjectRegistry } from './projects.js';
 import type { CallContext, UseCase } from './use-case.js';
@@ -29,6 +30,7 @@ export const WORKSPACE_USE_CASES = [
   ...TEMPLATE_USE_CASES,
   ...SITE_USE_CASES,
   ...SETTINGS_USE_CASES,
+  ...TASK_USE_CASES,
   ...PROJECT_USE_CASES,
 ] as const;
 

@@ -188,6 +188,10 @@ export const ERROR_CATALOGUE = {
     hint: 'Read the message of the failed part; nothing secret is logged. Run the publish again once fixed.',
   },
   'task-cancelled': { title: 'Cancelled', hint: 'The task was cancelled; run it again when you want.' },
+  'task-not-found': {
+    title: 'Task not found',
+    hint: 'Tasks live in the running app and are forgotten when it stops; `bds tasks` lists them.',
+  },
   'media-layout': {
     title: 'Media file outside the media/YYYY/MM/ID.ext layout',
     hint: 'bds names media files by id; import the file with `bds media import FILE` instead of placing it by hand.',
@@ -324,6 +328,7 @@ export const HTTP_STATUS = {
   'tag-not-found': 404,
   'category-not-found': 404,
   'script-not-found': 404,
+  'task-not-found': 404,
   'script-fallback': 422,
   'script-untrusted': 403,
   'api-unknown-method': 404,

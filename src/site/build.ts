@@ -62,6 +62,11 @@ export interface BuildOptions {
    * second core (by default 1000, and only while a core is free; 0: never). The files are the same.
    */
   pageWorkerThreshold?: number;
+  /**
+   * Cancels the build: it stops between documents and pages (throwing `task-cancelled`); the files it
+   * wrote are whole, and the next build starts afresh (the build marker stays set).
+   */
+  signal?: AbortSignal;
 }
 
 export interface BuildSummary {
@@ -120,6 +125,7 @@ export class SiteBuilder {
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
     const t0 = performance.now();
     const progress = options.onProgress ?? (() => {});
+    const pause = pauser(options.signal);
     progress({ phase: 'load', done: 0, total: 1 });
     const snapshot = this.source.snapshot();
     const paths = snapshot.paths;
@@ -153,7 +159,9 @@ export class SiteBuilder {
       links: siteLinks(model, snapshot),
       resolver: options.resolver ?? null,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),
+      pause,
     });
+    await pause(true);
     const failures: MacroFailure[] = [];
     for (const entry of model.entries) {
       const body = rendered.bodies.get(entry)!;
@@ -242,12 +250,14 @@ export class SiteBuilder {
         });
         done = total - stale.length;
         for (let k = claims.next(); k !== undefined; k = claims.next()) {
+          await pause();
           const page = model.pages[stale[k]!]!;
           emit(page.file, inputs[stale[k]!]!, () => renderer.render(page));
           if (++done % 200 === 0) progress({ phase: 'pages', done, total });
         }
       } else {
         for (const page of model.pages) {
+          await pause();
           emit(page.file, inputs[done]!, () => renderer.render(page));
           if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
         }
@@ -326,6 +336,27 @@ function dirExists(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** How long a build works before it lets other work (the server's requests, a Cancel) run. */
+const SLICE_MS = 50;
+
+/**
+ * `pause()` yields to the event loop once a slice of work has passed and throws `task-cancelled` when
+ * `signal` was aborted; `pause(true)` always checks. Without a signal it only yields.
+ */
+function pauser(signal: AbortSignal | undefined): (now?: boolean) => Promise<void> {
+  let sliceStart = performance.now();
+  return async (now = false) => {
+    if (!now && performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+    if (signal?.aborted) {
+      throw signal.reason instanceof Error
+        ? signal.reason
+        : new BdsError('task-cancelled', 'The site build was cancelled');
+    }
+  };
 }
 
 function manifestChanged(a: SiteManifest, b: SiteManifest): boolean {

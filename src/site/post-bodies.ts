@@ -226,6 +226,11 @@ export interface BodyRenderOptions {
   /** How many documents render at once (Python macros wait on the runtime pool meanwhile). */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called before each document: a build's chance to let other work run and to stop (it throws when the
+   * build was cancelled; documents already started finish first).
+   */
+  pause?: () => Promise<void> | void;
 }
 
 export interface BodyRenderResult {
@@ -471,6 +476,9 @@ export async function renderBodies(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < remaining.length) {
+      await options.pause?.();
+      // Another worker may have taken the last document meanwhile.
+      if (next >= remaining.length) return;
       const entry = remaining[next++]!;
       await renderOne(entry);
     }

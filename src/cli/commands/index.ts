@@ -9,6 +9,7 @@ import { scriptCommands } from './scripts.js';
 import { serveCommands } from './serve.js';
 import { siteCommands } from './site.js';
 import { gitCommands } from './sync.js';
+import { taskCommands } from './tasks.js';
 
 export const COMMAND_MODULES: CommandModule[] = [
   mediaCommands,
@@ -20,4 +21,5 @@ export const COMMAND_MODULES: CommandModule[] = [
   configCommands,
   templateCommands,
   serveCommands,
+  taskCommands,
 ];

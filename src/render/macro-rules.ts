@@ -53,8 +53,8 @@ function isAsciiPunctuation(c: number): boolean {
 export class MacroScan {
   /** Well-formed macros in text whose names are not macros (left to Markdown), in the order found. */
   readonly unknown: Macro[] = [];
-  /** Names written as `\[[name ...]]` that are not macros (Markdown shows them without the backslash). */
-  readonly unknownEscapedNames = new Set<string>();
+  /** Every name taken for a macro, also in `\[[name ...]]` and in image descriptions (which do not run). */
+  readonly names = new Set<string>();
   /** Malformed macros in text. */
   readonly warnings: RenderWarning[] = [];
   readonly file: string;
@@ -115,14 +115,9 @@ export class MacroScan {
     return { name: attempt.name, params: attempt.params, raw, ...this.position(state, start, raw) };
   }
 
-  /** @internal A well-formed macro whose name is not a macro, in text. */
+  /** @internal A well-formed macro in text whose name is not a macro (escaped ones are not listed). */
   noteUnknown(state: StateInline, start: number, end: number, escaped: boolean): void {
-    const src = state.src;
-    if (escaped) {
-      const shape = this.scan(src, start);
-      if (shape.kind === 'macro') this.unknownEscapedNames.add(shape.name);
-      return;
-    }
+    if (escaped) return;
     // A macro written inside another one's text (`[[a x="[[b]]"]]`) is part of that text.
     if (this.lastUnknown?.state === state && start < this.lastUnknown.end) return;
     const macro = this.macro(state, start);
@@ -233,6 +228,7 @@ function macroInline(state: StateInline, silent: boolean): boolean {
     return false;
   }
   if (crossesCodeOrHtml(state, start, shape.end)) return false;
+  scan.names.add(shape.name);
   const macro = escaped ? null : scan.macro(state, start);
   if (macro) {
     const token = state.push(MACRO_TOKEN, '', 0);

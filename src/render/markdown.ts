@@ -8,7 +8,6 @@ import { MacroScan, macroTokens, macroMeta } from './macro-rules.js';
 import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 import type {
   LinkResolver,
-  Macro,
   MacroFailure,
   PostData,
   PythonMacroResolver,
@@ -90,57 +89,59 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     return { tokens: md.parse(source, env), env, scan };
   };
 
-  // Built-ins are always macros. Other names are looked up only when the document has one in its text;
-  // then, if any of them is a script, the document is parsed again with the scripts as macros.
+  // First every well-formed name is taken for a macro. Built-ins always are one; when the document
+  // names others, the scripts are looked up (only then), and if a name is no script the document is
+  // parsed again with exactly the built-ins and scripts as macros, so that name stays Markdown.
   const isBuiltin = (name: string): boolean => dispatcher.isBuiltin(name);
-  let parsed = parse(isBuiltin);
+  let parsed = parse(() => true);
   let scripts: ReadonlySet<string> | Error = new Set<string>();
-  const named = parsed.scan
-    ? [...parsed.scan.unknown.map((m) => m.name), ...parsed.scan.unknownEscapedNames]
-    : [];
-  if (named.length > 0) {
-    scripts = await dispatcher.scriptSlugs();
-    if (scripts instanceof Error) {
-      // Without the list, a site keeps the names as Markdown (each one reported); preview shows each
-      // as an error box.
-      if (input.mode === 'preview') parsed = parse(() => true);
-    } else if (named.some((name) => (scripts as ReadonlySet<string>).has(name))) {
-      const known = scripts;
-      parsed = parse((name) => isBuiltin(name) || known.has(name));
+  if (parsed.scan) {
+    const named = [...parsed.scan.names].filter((name) => !isBuiltin(name));
+    if (named.length > 0) {
+      scripts = await dispatcher.scriptSlugs();
+      if (scripts instanceof Error) {
+        // Without the list, preview shows each of those names as an error box; a site keeps them as
+        // Markdown, each one reported.
+        if (input.mode === 'site') parsed = parse(isBuiltin);
+      } else {
+        const known = scripts;
+        if (!named.every((name) => known.has(name)))
+          parsed = parse((name) => isBuiltin(name) || known.has(name));
+      }
     }
   }
 
-  const tokens = macroTokens(parsed.tokens);
-  const macros: Macro[] = tokens.map((t) => macroMeta(t).macro);
+  const tokens = parsed.scan ? macroTokens(parsed.tokens) : [];
   // Names that are not macros are dispatched too, to be counted and reported; they have no token.
-  const all = [...macros, ...(parsed.scan?.unknown ?? [])].sort((a, b) => a.start - b.start);
-  const dispatched = await dispatcher.render(
-    all,
-    { file, post, mode: input.mode, language, mainLanguage: input.mainLanguage },
-    { scripts },
+  const all = [...tokens.map((t) => macroMeta(t).macro), ...(parsed.scan?.unknown ?? [])].sort(
+    (a, b) => a.start - b.start,
   );
-  const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
-  for (const token of tokens) {
-    const meta = macroMeta(token);
-    const html = renderingOf.get(meta.macro);
-    if (html !== null && html !== undefined) meta.html = html;
+  const doc = { file, post, mode: input.mode, language, mainLanguage: input.mainLanguage };
+  const dispatched = all.length > 0 ? await dispatcher.render(all, doc, { scripts }) : null;
+  if (dispatched) {
+    const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
+    for (const token of tokens) {
+      const meta = macroMeta(token);
+      const html = renderingOf.get(meta.macro);
+      if (html !== null && html !== undefined) meta.html = html;
+    }
   }
 
   // markdown-it's Token class is only reachable through a state object.
   tokenClass ??= new md.core.State('', md, {}).Token;
-  const placed = placeBlockMacros(parsed.tokens, tokenClass);
+  const placed = tokens.length > 0 ? placeBlockMacros(parsed.tokens, tokenClass) : parsed.tokens;
   const html = md.renderer.render(placed, md.options, parsed.env);
   const warnings: RenderWarning[] = [
     ...(parsed.scan?.warnings ?? []),
     ...(parsed.env.bds?.warnings ?? []),
-    ...dispatched.warnings,
+    ...(dispatched?.warnings ?? []),
   ];
   warnings.sort((a, b) => a.line - b.line || a.column - b.column);
-  const counters: MacroCounters = dispatched.counters;
+  const counters: MacroCounters = dispatched?.counters ?? { builtin: 0, python: 0, unknown: 0, failed: 0 };
   return {
     html,
     warnings,
-    failures: dispatched.failures,
+    failures: dispatched?.failures ?? [],
     macroCount: counters.builtin + counters.python,
     counters,
     firstParagraph: firstParagraphText(placed),

@@ -1,6 +1,6 @@
 // The bookmarklet in real Chromium through the real server: taken from Settings → Project, run on a page
 // of another site (another local port), it opens the confirm page; Save makes the draft (the transforms
-// ran) and its link opens the draft in the app. A page of another site that posts to the capture route
+// ran), an open app lists it at once, and the report's link opens the draft in the app. A page of another site that posts to the capture route
 // itself is refused.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -79,8 +79,13 @@ describeWith(['chromium'], 'blogmarks in Chromium', () => {
     expect(await page.getByLabel('bookmarklet', { exact: true }).inputValue()).toBe(bookmarklet);
   });
 
-  it('run on a page of another site, it opens the confirm page; Save makes the draft; its link opens it', async () => {
+  it('run on a page of another site, it opens the confirm page; Save makes the draft, the open app lists it, the link opens it', async () => {
     other = await startOtherSite(bookmarklet);
+    // The app stays open on its posts: the new draft shows there as soon as it is made.
+    await page.goto(s.server.url);
+    const drafts = page.getByRole('listbox', { name: 'Posts' }).getByRole('option');
+    await page.getByRole('listbox', { name: 'Posts' }).waitFor();
+    expect(await drafts.count()).toBe(0);
     const elsewhere = await context.newPage();
     await elsewhere.goto(other.url);
     await elsewhere.evaluate(() => {
@@ -113,6 +118,8 @@ describeWith(['chromium'], 'blogmarks in Chromium', () => {
     const address = other.url.replace('#comments', '');
     expect(full.body).toBe(`[A page elsewhere](<${address}>)\n\n> Words worth keeping.\n`);
     expect(fs.readFileSync(path.join(s.root, full.path), 'utf8')).toContain('title: A page elsewhere');
+
+    await expect.poll(() => drafts.filter({ hasText: 'A page elsewhere' }).count()).toBe(1);
 
     await confirm.getByRole('link', { name: 'Open the draft in bds' }).click();
     await expect

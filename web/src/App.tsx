@@ -6,6 +6,7 @@ import { flushSync } from 'react-dom';
 import { Nav, type Section } from './components/Nav.js';
 import { PostList } from './components/PostList.js';
 import { ScriptList } from './components/ScriptList.js';
+import { TemplateList } from './components/TemplateList.js';
 import { followScroll, PreviewPane, type LiveDraft } from './components/PreviewPane.js';
 import { Splitter } from './components/Splitter.js';
 import { StatusBar } from './components/StatusBar.js';
@@ -31,6 +32,16 @@ const SettingsSection = lazy(() =>
   import('./components/SettingsSection.js').then((m) => ({ default: m.SettingsSection })),
 );
 
+const TemplateEditor = lazy(() =>
+  import('./components/TemplateEditor.js').then((m) => ({ default: m.TemplateEditor })),
+);
+
+/** `#templates` and `#template/NAME`: the templates, with one open. */
+function templateFromHash(): { open: boolean; name?: string } {
+  const m = /^#(?:templates|template\/(.+))$/.exec(location.hash);
+  return m ? { open: true, ...(m[1] ? { name: decodeURIComponent(m[1]) } : {}) } : { open: false };
+}
+
 /** `#scripts` and `#script/ID`: the scripts, with one open. */
 function scriptFromHash(): { open: boolean; id?: string } {
   const m = /^#(?:scripts|script\/(.+))$/.exec(location.hash);
@@ -54,18 +65,23 @@ export function App() {
   const [showPreview, setShowPreview] = useState(true);
   /** On a narrow window the editor and the preview take turns. */
   const [narrowPane, setNarrowPane] = useState<'editor' | 'preview'>('editor');
-  const [view, setView] = useState<'list' | 'work'>(postFromHash() || scriptFromHash().id ? 'work' : 'list');
+  const [view, setView] = useState<'list' | 'work'>(
+    postFromHash() || scriptFromHash().id || templateFromHash().name ? 'work' : 'list',
+  );
   const [section, setSection] = useState<Section>(
-    mediaFromHash().open
-      ? 'media'
-      : scriptFromHash().open
-        ? 'scripts'
-        : location.hash === '#settings'
-          ? 'settings'
-          : 'posts',
+    templateFromHash().open
+      ? 'templates'
+      : mediaFromHash().open
+        ? 'media'
+        : scriptFromHash().open
+          ? 'scripts'
+          : location.hash === '#settings'
+            ? 'settings'
+            : 'posts',
   );
   const [scriptId, setScriptId] = useState<string | undefined>(scriptFromHash().id);
   const [mediaId, setMediaId] = useState<string | undefined>(mediaFromHash().id);
+  const [templateName, setTemplateName] = useState<string | undefined>(templateFromHash().name);
   const searchRef = useRef<HTMLInputElement>(null);
   const [live, setLive] = useState<{ postId: string; draft: LiveDraft }>();
   const [palette, setPalette] = useState(false);
@@ -84,6 +100,13 @@ export function App() {
       setSection(next);
       if (next === 'media') {
         history.replaceState(null, '', mediaId ? `#media/${encodeURIComponent(mediaId)}` : '#media');
+      } else if (next === 'templates') {
+        history.replaceState(
+          null,
+          '',
+          templateName ? `#template/${encodeURIComponent(templateName)}` : '#templates',
+        );
+        setView(templateName ? 'work' : 'list');
       } else if (next === 'settings') {
         history.replaceState(null, '', '#settings');
       } else if (next === 'scripts') {
@@ -94,7 +117,7 @@ export function App() {
         setView(postId ? 'work' : 'list');
       }
     },
-    [mediaId, postId, scriptId],
+    [mediaId, postId, scriptId, templateName],
   );
 
   const openScript = useCallback((id: string | undefined) => {
@@ -102,6 +125,13 @@ export function App() {
     setScriptId(id);
     setView(id ? 'work' : 'list');
     history.replaceState(null, '', id ? `#script/${encodeURIComponent(id)}` : '#scripts');
+  }, []);
+
+  const openTemplate = useCallback((name: string | undefined) => {
+    setSection('templates');
+    setTemplateName(name);
+    setView(name ? 'work' : 'list');
+    history.replaceState(null, '', name ? `#template/${encodeURIComponent(name)}` : '#templates');
   }, []);
 
   const chooseMedia = useCallback((id: string | undefined) => {
@@ -115,6 +145,13 @@ export function App() {
       if (media.open) {
         setSection('media');
         setMediaId(media.id);
+        return;
+      }
+      const template = templateFromHash();
+      if (template.open) {
+        setSection('templates');
+        setTemplateName(template.name);
+        setView(template.name ? 'work' : 'list');
         return;
       }
       if (location.hash === '#settings') {
@@ -214,6 +251,7 @@ export function App() {
     },
     { id: 'media', label: 'Go to Media', hint: 'library', run: () => showSection('media') },
     { id: 'scripts', label: 'Go to Scripts', hint: 'Python', run: () => showSection('scripts') },
+    { id: 'templates', label: 'Go to Templates', hint: 'Liquid', run: () => showSection('templates') },
     { id: 'settings', label: 'Go to Settings', hint: 'Technology, Data', run: () => showSection('settings') },
     ...(['light', 'dark', 'system'] as const).map((t) => ({
       id: `theme-${t}`,
@@ -256,7 +294,7 @@ export function App() {
       <header className="mobile-bar">
         {view === 'work' && section !== 'media' ? (
           <button type="button" className="btn" onClick={() => setView('list')}>
-            ← {section === 'scripts' ? 'Scripts' : 'Posts'}
+            ← {section === 'scripts' ? 'Scripts' : section === 'templates' ? 'Templates' : 'Posts'}
           </button>
         ) : (
           <strong>bds</strong>
@@ -276,6 +314,7 @@ export function App() {
               <option value="posts">Posts</option>
               <option value="media">Media</option>
               <option value="scripts">Scripts</option>
+              <option value="templates">Templates</option>
               <option value="settings">Settings</option>
             </select>
           </span>
@@ -310,6 +349,8 @@ export function App() {
         </main>
       ) : section === 'scripts' ? (
         <ScriptList selectedId={scriptId} onOpen={openScript} />
+      ) : section === 'templates' ? (
+        <TemplateList selected={templateName} onOpen={openTemplate} />
       ) : (
         <PostList
           selectedId={postId}
@@ -338,6 +379,24 @@ export function App() {
           )}
         </main>
       )}
+      {section === 'templates' &&
+        (templateName ? (
+          <Suspense fallback={<main className="work editor loading">Opening the editor…</main>}>
+            <TemplateEditor key={templateName} name={templateName} />
+          </Suspense>
+        ) : (
+          <main className="work no-preview" aria-label="Template">
+            <div className="empty-work">
+              <h2>Templates</h2>
+              <p>
+                The site's pages come from Liquid templates: <code>post</code> for a post, <code>list</code>{' '}
+                for the home page and archives, and the parts they include. Open a theme template on the left
+                and choose <strong>Override this template</strong> to make your own copy in{' '}
+                <code>templates/</code>; the preview shows your edits on a post or list before you save.
+              </p>
+            </div>
+          </main>
+        ))}
       {section === 'posts' && (
         <main
           className={`work ${postId && showPreview ? '' : 'no-preview'}`}

@@ -12,6 +12,7 @@ export type Problem = OutputOf<'project.problems'>[number];
 export type MediaItem = OutputOf<'media.list'>[number];
 export type Tag = OutputOf<'tags.list'>[number];
 export type ScriptSummary = OutputOf<'scripts.list'>[number];
+export type TemplateSummary = OutputOf<'templates.list'>[number];
 
 export interface TaskInfo {
   id: string;
@@ -50,6 +51,10 @@ export interface AppState {
   scripts?: ScriptSummary[];
   /** Bumped on every change to the scripts: an open script checks its file again. */
   scriptsVersion: number;
+  /** The templates, read when the Templates section first opens; undefined until then. */
+  templates?: TemplateSummary[];
+  /** Bumped on every change to templates/: an open template reads its file again. */
+  templatesVersion: number;
   /** Tags with their colours and counts, for chips and completion. */
   tags: Tag[];
   tasks: TaskInfo[];
@@ -67,6 +72,7 @@ let state: AppState = {
   problems: [],
   mediaVersion: 0,
   scriptsVersion: 0,
+  templatesVersion: 0,
   tags: [],
   tasks: [],
   toasts: [],
@@ -188,6 +194,14 @@ export async function refreshScripts(): Promise<void> {
   }
 }
 
+export async function refreshTemplates(): Promise<void> {
+  try {
+    set({ templates: await client.call('templates.list', {}) });
+  } catch (e) {
+    reportError(e, 'Reading the templates');
+  }
+}
+
 export async function refreshTags(): Promise<void> {
   try {
     set({ tags: await client.call('tags.list', {}) });
@@ -243,6 +257,10 @@ function onEvent(m: StreamMessage): void {
     case 'scripts-changed':
       set({ scriptsVersion: state.scriptsVersion + 1 });
       if (state.scripts) void refreshScripts();
+      break;
+    case 'templates-changed':
+      set({ templatesVersion: state.templatesVersion + 1 });
+      if (state.templates) void refreshTemplates();
       break;
     case 'git-changed':
       refreshGitSoon(0);

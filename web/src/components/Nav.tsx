@@ -1,12 +1,12 @@
-// The sections of the app, in their order. Templates arrives with the next part of the UI: its place
-// is kept, marked as not here yet.
-export type Section = 'posts' | 'media' | 'scripts' | 'settings';
+// The sections of the app, in their order. A section not in this version of the app yet keeps its place,
+// marked as such (`later`).
+export type Section = 'posts' | 'media' | 'scripts' | 'templates' | 'settings';
 
 const SECTIONS: { id: Section | 'templates'; name: string; later?: true }[] = [
   { id: 'posts', name: 'Posts' },
   { id: 'media', name: 'Media' },
   { id: 'scripts', name: 'Scripts' },
-  { id: 'templates', name: 'Templates', later: true },
+  { id: 'templates', name: 'Templates' },
   { id: 'settings', name: 'Settings' },
 ];
 

@@ -33,7 +33,8 @@ function offset(doc: Text, line: number, column: number): number {
   return Math.min(l.to, l.from + Math.max(0, column - 1));
 }
 
-function diagnostics(doc: Text, problems: CodeProblem[]): Diagnostic[] {
+/** The problems as CodeMirror diagnostics: underlined at their line and column (the Liquid editor too). */
+export function diagnostics(doc: Text, problems: CodeProblem[]): Diagnostic[] {
   return problems.map((p) => {
     const from = offset(doc, p.line, p.column);
     let to = p.endLine ? offset(doc, p.endLine, p.endColumn ?? p.column + 1) : from + 1;

@@ -221,6 +221,8 @@ export function mountUseCases<E extends Env>(app: Hono<E>, ws: Workspace, cache?
         const output = await ws.call(uc.name as UseCaseName, input as never, {
           caller: 'http',
           signal: controller.signal,
+          // The server runs on the user's machine: its environment is the user's (ssh options to publish).
+          env: process.env,
         });
         if (cached) return answerCached(c, cached.set(key, JSON.stringify(output ?? null), generation));
         return c.json(output ?? null);

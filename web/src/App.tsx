@@ -42,6 +42,10 @@ function templateFromHash(): { open: boolean; name?: string } {
   return m ? { open: true, ...(m[1] ? { name: decodeURIComponent(m[1]) } : {}) } : { open: false };
 }
 
+const PublishSection = lazy(() =>
+  import('./components/PublishSection.js').then((m) => ({ default: m.PublishSection })),
+);
+
 /** `#scripts` and `#script/ID`: the scripts, with one open. */
 function scriptFromHash(): { open: boolean; id?: string } {
   const m = /^#(?:scripts|script\/(.+))$/.exec(location.hash);
@@ -77,7 +81,9 @@ export function App() {
           ? 'scripts'
           : location.hash === '#settings'
             ? 'settings'
-            : 'posts',
+            : location.hash === '#publish'
+              ? 'publish'
+              : 'posts',
   );
   const [scriptId, setScriptId] = useState<string | undefined>(scriptFromHash().id);
   const [mediaId, setMediaId] = useState<string | undefined>(mediaFromHash().id);
@@ -109,6 +115,8 @@ export function App() {
         setView(templateName ? 'work' : 'list');
       } else if (next === 'settings') {
         history.replaceState(null, '', '#settings');
+      } else if (next === 'publish') {
+        history.replaceState(null, '', '#publish');
       } else if (next === 'scripts') {
         history.replaceState(null, '', scriptId ? `#script/${encodeURIComponent(scriptId)}` : '#scripts');
         setView(scriptId ? 'work' : 'list');
@@ -156,6 +164,10 @@ export function App() {
       }
       if (location.hash === '#settings') {
         setSection('settings');
+        return;
+      }
+      if (location.hash === '#publish') {
+        setSection('publish');
         return;
       }
       const script = scriptFromHash();
@@ -252,6 +264,7 @@ export function App() {
     { id: 'media', label: 'Go to Media', hint: 'library', run: () => showSection('media') },
     { id: 'scripts', label: 'Go to Scripts', hint: 'Python', run: () => showSection('scripts') },
     { id: 'templates', label: 'Go to Templates', hint: 'Liquid', run: () => showSection('templates') },
+    { id: 'publish', label: 'Go to Publish', hint: 'git, upload', run: () => showSection('publish') },
     { id: 'settings', label: 'Go to Settings', hint: 'Technology, Data', run: () => showSection('settings') },
     ...(['light', 'dark', 'system'] as const).map((t) => ({
       id: `theme-${t}`,
@@ -315,6 +328,7 @@ export function App() {
               <option value="media">Media</option>
               <option value="scripts">Scripts</option>
               <option value="templates">Templates</option>
+              <option value="publish">Publish</option>
               <option value="settings">Settings</option>
             </select>
           </span>
@@ -330,7 +344,13 @@ export function App() {
         )}
       </header>
       <Nav section={section} onSection={showSection} />
-      {section === 'settings' ? (
+      {section === 'publish' ? (
+        <main className="media-area" aria-label="Publish">
+          <Suspense fallback={<div className="empty-work">Opening Publish…</div>}>
+            <PublishSection />
+          </Suspense>
+        </main>
+      ) : section === 'settings' ? (
         <main className="media-area" aria-label="Settings">
           <Suspense fallback={<div className="empty-work">Opening the settings…</div>}>
             <SettingsSection />

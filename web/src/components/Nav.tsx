@@ -1,12 +1,13 @@
 // The sections of the app, in their order. A section not in this version of the app yet keeps its place,
 // marked as such (`later`).
-export type Section = 'posts' | 'media' | 'scripts' | 'templates' | 'settings';
+export type Section = 'posts' | 'media' | 'scripts' | 'templates' | 'publish' | 'settings';
 
 const SECTIONS: { id: Section | 'templates'; name: string; later?: true }[] = [
   { id: 'posts', name: 'Posts' },
   { id: 'media', name: 'Media' },
   { id: 'scripts', name: 'Scripts' },
   { id: 'templates', name: 'Templates' },
+  { id: 'publish', name: 'Publish' },
   { id: 'settings', name: 'Settings' },
 ];
 

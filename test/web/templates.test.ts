@@ -94,7 +94,26 @@ describeWith(['chromium'], 'the templates section in Chromium', () => {
     await preview().getByRole('heading', { name: 'Edited: Hello' }).waitFor();
   }, 120_000);
 
+  it("goes back to the theme's template after confirmation: the file is removed", async () => {
+    await page.goto(`${s.server.url}#template/post`);
+    await page.getByRole('button', { name: "Use the theme's" }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove my template' }).click();
+    await expect.poll(() => fs.existsSync(userFile())).toBe(false);
+    await page.getByText('Theme template, read only').waitFor();
+    await page
+      .getByRole('listbox', { name: 'Templates' })
+      .getByRole('group', { name: 'Theme templates' })
+      .getByRole('option', { name: /^post / })
+      .waitFor();
+    await page.getByRole('button', { name: 'Override this template' }).waitFor();
+  });
+
   it('saves screenshots of the section in light and dark', async () => {
+    const { content } = await s.client.call('templates.get', { name: 'post' });
+    await s.client.call('templates.save', {
+      name: 'post',
+      content: content.replace('{{ post.title | escape }}', 'Edited: {{ post.title | escape }}'),
+    });
     const files = await saveScreenshots(app, 'templates', '#template/post', (shot, desktop) =>
       desktop
         ? shot

@@ -127,10 +127,11 @@ export function TemplateEditor({ name }: TemplateEditorProps) {
     <main className="work" data-pane={pane} aria-label="Template">
       <section className="editor-pane template-editor" aria-label="Template editor">
         <div className="editor-title">
-          <h2 className="title-input template-title">{name}</h2>
+          <h2 className="title-input template-title">
+            {name} <span className="template-file">{template.file}</span>
+          </h2>
         </div>
         <div className="editor-head" role="toolbar" aria-label="Template actions">
-          <span className="status-word template-file">{template.file}</span>
           <span className="save-state" role="status">
             {!user ? 'Theme template, read only' : saving ? 'Saving…' : dirty ? 'Edited' : 'Saved'}
           </span>

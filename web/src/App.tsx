@@ -12,9 +12,10 @@ import { Splitter } from './components/Splitter.js';
 import { StatusBar } from './components/StatusBar.js';
 import { Toasts } from './components/Toasts.js';
 import { CommandPalette, type Command } from './components/CommandPalette.js';
-import { client, getState, notify, refreshMedia, refreshPosts, reportError, useStore } from './store.js';
+import { client, getState, refreshMedia, refreshPosts, reportError, useStore } from './store.js';
 import { setTheme } from './theme.js';
 import { browserPython } from './python/client.js';
+import { runBuild } from './components/BuildPanel.js';
 
 // The editor (CodeMirror) loads after the list is on screen: the first rows wait for nothing but the list.
 const PostEditor = lazy(() => import('./components/PostEditor.js').then((m) => ({ default: m.PostEditor })));
@@ -230,18 +231,10 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // Ctrl/Cmd-B and the palette: the build panel opens and shows the build's progress and summary.
   const buildSite = async () => {
-    notify('Building the site…');
-    try {
-      const s = await client.call('site.build', {});
-      const failed = s.failures.length;
-      notify(
-        `Site built: ${s.pagesWritten} pages written, ${s.pagesUnchanged} unchanged, ${s.pagesRemoved} removed` +
-          (failed ? `; ${failed} macro failure(s), see \`bds build\`` : ''),
-      );
-    } catch (e) {
-      reportError(e, 'Building the site');
-    }
+    window.dispatchEvent(new CustomEvent('bds-open-build'));
+    await runBuild();
   };
 
   const commands: Command[] = [

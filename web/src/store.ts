@@ -20,6 +20,10 @@ export interface TaskInfo {
   status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
   progress: number;
   message: string;
+  createdAt?: number;
+  startTime?: number;
+  endTime?: number;
+  error?: string;
 }
 
 export interface Toast {
@@ -296,6 +300,18 @@ function onEvent(m: StreamMessage): void {
       break;
     default:
       break;
+  }
+}
+
+/** The running and recent tasks as the server has them (events keep them current after). */
+export async function refreshTasks(): Promise<void> {
+  try {
+    const tasks = await client.call('tasks.list', {});
+    const byId = new Map(state.tasks.map((t) => [t.id, t]));
+    for (const t of tasks) byId.set(t.id, t);
+    set({ tasks: [...byId.values()].slice(-20) });
+  } catch (e) {
+    reportError(e, 'Reading the tasks');
   }
 }
 

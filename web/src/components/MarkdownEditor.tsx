@@ -22,6 +22,8 @@ export interface MarkdownEditorProps {
   onScroll?(share: number): void;
   /** The project's macro scripts: `[[name]]` is marked by what runs, and names complete after `[[`. */
   macros?: MacroCatalogue;
+  /** Put the cursor here (1-based line and column of the text) and show it; a new `seq` moves it again. */
+  cursorAt?: { line: number; column: number; seq: number };
 }
 
 let uploads = 0;
@@ -65,6 +67,7 @@ export function MarkdownEditor({
   original,
   onScroll,
   macros,
+  cursorAt,
 }: MarkdownEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const compare = useRef(new Compartment());
@@ -111,6 +114,16 @@ export function MarkdownEditor({
   useEffect(() => {
     if (macros) view.current?.dispatch({ effects: setMacroCatalogue.of(macros) });
   }, [macros]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v || !cursorAt) return;
+    const doc = v.state.doc;
+    const line = doc.line(Math.min(Math.max(1, cursorAt.line), doc.lines));
+    const pos = Math.min(line.from + Math.max(0, cursorAt.column - 1), line.to);
+    v.dispatch({ selection: { anchor: pos }, effects: EditorView.scrollIntoView(pos, { y: 'center' }) });
+    v.focus();
+  }, [cursorAt?.seq]);
 
   return <div className="cm-host" ref={host} />;
 }

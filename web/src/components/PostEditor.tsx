@@ -18,6 +18,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { DiskConflict } from './DiskConflict.js';
 import { MarkdownEditor } from './MarkdownEditor.js';
 import { TagInput } from './TagInput.js';
+import { takeGoto } from '../goto.js';
 
 const AUTOSAVE_MS = 700;
 
@@ -86,6 +87,22 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
   const [saveState, setSaveState] = useState<SaveState>('saved');
   const [fieldError, setFieldError] = useState<{ field: string; message: string }>();
   const [conflict, setConflict] = useState<Post>();
+  // A line asked for from elsewhere (a build failure, a problem): the cursor goes there once shown.
+  const [cursorAt, setCursorAt] = useState<{ line: number; column: number; seq: number }>();
+  const postPath = post?.path;
+  const pendingPath = post?.pending?.path;
+  const bodyLine = post?.bodyLine;
+  useEffect(() => {
+    if (!postPath || bodyLine === undefined) return;
+    const take = () => {
+      const t = takeGoto(postPath) ?? (pendingPath ? takeGoto(pendingPath) : undefined);
+      if (t?.line)
+        setCursorAt({ line: t.line - bodyLine + 1, column: t.column ?? 1, seq: performance.now() });
+    };
+    take();
+    window.addEventListener('bds-goto', take);
+    return () => window.removeEventListener('bds-goto', take);
+  }, [postPath, pendingPath, bodyLine]);
   const [confirm, setConfirm] = useState<'delete' | 'discard'>();
   const saved = useRef<Draft | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -347,6 +364,7 @@ export function PostEditor({ postId, onDeleted, onSaved, onDraftChange, onScroll
         label="Post body (Markdown)"
         original={comparing && published && post.hasDraft ? post.body : undefined}
         macros={macros}
+        cursorAt={cursorAt}
         onScroll={onScroll}
         value={draft.body}
         onChange={(body) => edit({ body })}

@@ -1,6 +1,8 @@
-// The files bds could not read, each with its place and what went wrong (from the status bar). A post
-// file that cannot be read is left as it is on disk: fix it in any editor and it comes back.
+// The files bds could not read, each with its place and what went wrong (from the status bar); a click
+// opens the file where bds edits it. A post file that cannot be read is left as it is on disk: fix it
+// in any editor and it comes back.
 import { useRef } from 'react';
+import { openFileAt } from '../goto.js';
 import { useModal } from './use-modal.js';
 import { useStore } from '../store.js';
 
@@ -31,11 +33,25 @@ export function ProblemsPanel({ open, onClose }: ProblemsPanelProps) {
       <ul>
         {problems.map((p) => (
           <li key={`${p.file}:${p.code}:${p.line ?? ''}`}>
-            <code>
-              {p.file}
-              {p.line ? `:${p.line}` : ''}
-              {p.column ? `:${p.column}` : ''}
-            </code>
+            <button
+              type="button"
+              className="link"
+              title="Open it where bds edits it"
+              onClick={() => {
+                onClose();
+                void openFileAt({
+                  path: p.file,
+                  ...(p.line ? { line: p.line } : {}),
+                  ...(p.column ? { column: p.column } : {}),
+                });
+              }}
+            >
+              <code>
+                {p.file}
+                {p.line ? `:${p.line}` : ''}
+                {p.column ? `:${p.column}` : ''}
+              </code>
+            </button>
             <span>{p.message}</span>
           </li>
         ))}

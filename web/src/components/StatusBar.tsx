@@ -3,6 +3,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { browserPython, type BrowserPythonState } from '../python/client.js';
 import { nextTheme, setTheme, themeChoice, type ThemeChoice } from '../theme.js';
 import { useStore } from '../store.js';
+import { BuildPanel } from './BuildPanel.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { ProjectSwitcher } from './ProjectSwitcher.js';
 
@@ -14,6 +15,12 @@ export function StatusBar() {
   const git = useStore((s) => s.git);
   const [switcher, setSwitcher] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
+  const [showBuild, setShowBuild] = useState(false);
+  useEffect(() => {
+    const onOpen = () => setShowBuild(true);
+    window.addEventListener('bds-open-build', onOpen);
+    return () => window.removeEventListener('bds-open-build', onOpen);
+  }, []);
   useEffect(() => {
     const onOpen = () => setSwitcher(true);
     window.addEventListener('bds-switch-project', onOpen);
@@ -50,9 +57,9 @@ export function StatusBar() {
         </span>
       )}
       {running.map((t) => (
-        <span key={t.id} role="status">
+        <button key={t.id} type="button" role="status" title="Tasks" onClick={() => setShowBuild(true)}>
           ⟳ {t.name} {Math.round(t.progress)}%
-        </span>
+        </button>
       ))}
       <span className="grow" />
       {problems.length > 0 && (
@@ -65,6 +72,13 @@ export function StatusBar() {
           ⚠ {problems.length} {problems.length === 1 ? 'problem' : 'problems'}
         </button>
       )}
+      <button
+        type="button"
+        title="Build the site, and the tasks (Ctrl/Cmd-B)"
+        onClick={() => setShowBuild(true)}
+      >
+        Build
+      </button>
       <PythonRuntimeStatus />
       {!connected && <span className="status-offline">reconnecting…</span>}
       <button
@@ -78,6 +92,7 @@ export function StatusBar() {
       </button>
       <ProjectSwitcher open={switcher} onClose={() => setSwitcher(false)} />
       <ProblemsPanel open={showProblems} onClose={() => setShowProblems(false)} />
+      <BuildPanel open={showBuild} onClose={() => setShowBuild(false)} />
     </footer>
   );
 }

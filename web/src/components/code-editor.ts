@@ -4,7 +4,7 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
 import { EditorState, type Extension } from '@codemirror/state';
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorView, highlightActiveLine, keymap } from '@codemirror/view';
 import { useEffect, useRef, type RefObject } from 'react';
 import { codeHighlighting } from './highlight.js';
 
@@ -24,6 +24,8 @@ export const editorTheme = EditorView.theme({
     borderRight: '1px solid var(--border)',
   },
   '.cm-activeLineGutter': { backgroundColor: 'var(--bg-hover)' },
+  // The line of the cursor, faintly: where a jump to a line (a build failure) landed.
+  '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent) 5%, transparent)' },
   '&.cm-focused': { outline: 'none' },
 });
 
@@ -36,6 +38,7 @@ export interface EditorHandlers {
 export function commonExtensions(label: string, handlers: RefObject<EditorHandlers>): Extension {
   return [
     history(),
+    highlightActiveLine(),
     codeHighlighting,
     search({ top: true }),
     highlightSelectionMatches(),

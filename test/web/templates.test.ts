@@ -108,6 +108,27 @@ describeWith(['chromium'], 'the templates section in Chromium', () => {
     await page.getByRole('button', { name: 'Override this template' }).waitFor();
   });
 
+  it('on a phone, the editor and the preview take turns', async () => {
+    const phone = await app.browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const p = await phone.newPage();
+      await p.goto(s.server.loginUrl);
+      await p.goto(`${s.server.url}#template/post`);
+      await p.getByText('Theme template, read only').waitFor();
+      const frame = p.locator('iframe[title="Preview with the template"]');
+      expect(await frame.isVisible()).toBe(false);
+      await p.getByRole('button', { name: 'Preview' }).click();
+      await p
+        .frameLocator('iframe[title="Preview with the template"]')
+        .getByRole('heading', { name: 'Hello' })
+        .waitFor();
+      await p.getByRole('button', { name: 'Edit' }).click();
+      await p.getByRole('textbox', { name: 'Template post (Liquid)' }).waitFor();
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('saves screenshots of the section in light and dark', async () => {
     const { content } = await s.client.call('templates.get', { name: 'post' });
     await s.client.call('templates.save', {

@@ -151,12 +151,8 @@ export function TemplateEditor({ name }: TemplateEditorProps) {
               Override this template
             </button>
           )}
-          <button
-            type="button"
-            className="btn narrow-only"
-            onClick={() => setPane((p) => (p === 'editor' ? 'preview' : 'editor'))}
-          >
-            {pane === 'editor' ? 'Preview' : 'Edit'}
+          <button type="button" className="btn narrow-only" onClick={() => setPane('preview')}>
+            Preview
           </button>
         </div>
         {!user && (
@@ -229,7 +225,12 @@ export function TemplateEditor({ name }: TemplateEditorProps) {
           }}
         />
       </section>
-      <TemplatePreview templateName={name} text={text} edited={user && dirty} />
+      <TemplatePreview
+        templateName={name}
+        text={text}
+        edited={user && dirty}
+        onEdit={() => setPane('editor')}
+      />
     </main>
   );
 }

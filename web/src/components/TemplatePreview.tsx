@@ -12,6 +12,8 @@ export interface TemplatePreviewProps {
   edited: boolean;
   /** Called when the frame shows text `seq` (tests wait on it through the status line). */
   onRendered?(seq: number, ok: boolean): void;
+  /** Back to the editor, on a window where they take turns. */
+  onEdit?(): void;
 }
 
 /** Wait after the last keystroke before rendering. */
@@ -27,7 +29,7 @@ const encodeTarget = (t: Target) => (t.kind === 'post' ? `post:${t.postId}` : `l
 const decodeTarget = (v: string): Target =>
   v.startsWith('post:') ? { kind: 'post', postId: v.slice(5) } : { kind: 'list', path: v.slice(5) };
 
-export function TemplatePreview({ templateName, text, edited, onRendered }: TemplatePreviewProps) {
+export function TemplatePreview({ templateName, text, edited, onRendered, onEdit }: TemplatePreviewProps) {
   const previewUrl = useStore((s) => s.previewUrl);
   const posts = useStore((s) => s.posts);
   const frame = useRef<HTMLIFrameElement>(null);
@@ -95,6 +97,11 @@ export function TemplatePreview({ templateName, text, edited, onRendered }: Temp
   return (
     <section className="preview-pane" aria-label="Preview">
       <div className="preview-head template-preview-head">
+        {onEdit && (
+          <button type="button" className="btn narrow-only" onClick={onEdit}>
+            Edit
+          </button>
+        )}
         <label htmlFor="template-preview-target">Preview on</label>
         <select
           id="template-preview-target"

@@ -1,6 +1,7 @@
 // Settings in real Chromium through a real `bds serve`: a machine setting refused with the reason at the
 // field and nothing saved, then a good value saved; the Python runtime mode switched (and a macro still
-// renders in it); the scripts rebuilt from Data with what the rebuild found.
+// renders in it); the scripts rebuilt from Data with what the rebuild found; tags renamed, merged and
+// coloured.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -17,7 +18,10 @@ describeWith(['chromium'], 'settings in Chromium', () => {
 
   beforeAll(async () => {
     app = await openApp(
-      { 'posts/2026/05/a.md': samplePost({ slug: 'a', title: 'A' }) },
+      {
+        'posts/2026/05/a.md': samplePost({ slug: 'a', title: 'A', tags: ['travel'] }),
+        'posts/2026/05/b.md': samplePost({ slug: 'b', title: 'B', tags: ['trips', 'food'] }),
+      },
       { timeoutMs: 20_000 },
     );
     ({ s, page } = app);
@@ -84,6 +88,27 @@ describeWith(['chromium'], 'settings in Chromium', () => {
     const posts = page.getByRole('status').filter({ hasText: 'Rebuild posts: done' });
     await expect.poll(() => posts.textContent()).toMatch(/Posts: \d+ read/);
     expect(await posts.textContent()).not.toContain('Scripts:');
+  });
+
+  it('renames a tag, merges another into it and sets its colour, in every post', async () => {
+    const tags = page.getByRole('list', { name: 'Tags' });
+    const row = (name: string) => tags.getByRole('listitem').filter({ hasText: name });
+    await row('travel').getByRole('button', { name: 'Rename…' }).click();
+    await page.getByLabel('New name for travel').fill('voyage');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await expect.poll(async () => (await s.client.call('posts.get', { ref: 'a' })).tags).toEqual(['voyage']);
+    await expect.poll(() => row('voyage').count()).toBe(1);
+    await row('trips').getByRole('button', { name: 'Merge into…' }).click();
+    await page.getByLabel('Merge trips into').fill('voyage');
+    await page.getByRole('button', { name: 'Merge', exact: true }).click();
+    await expect
+      .poll(async () => (await s.client.call('posts.get', { ref: 'b' })).tags.sort())
+      .toEqual(['food', 'voyage']);
+    await expect.poll(() => row('voyage').textContent()).toContain('2 posts');
+    await row('voyage').getByLabel('Colour of voyage').fill('#3366cc');
+    await expect
+      .poll(async () => (await s.client.call('tags.list', {})).find((t) => t.name === 'voyage')?.color)
+      .toBe('#3366cc');
   });
 
   it('saves screenshots of the settings in light and dark, desktop and phone', async () => {

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { client, notify, reportError, useStore } from '../store.js';
 import { Bookmarklet } from './Bookmarklet.js';
+import { TaxonomySettings } from './TaxonomySettings.js';
 
 type Setting = OutputOf<'settings.list'>[number];
 type Problem = { code: string; message: string; file: string; line?: number };
@@ -197,6 +198,7 @@ export function SettingsSection() {
         ))}
         <Bookmarklet />
       </section>
+      <TaxonomySettings />
       <section aria-labelledby="settings-data">
         <h2 id="settings-data">Data</h2>
         <p className="muted">

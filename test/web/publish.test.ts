@@ -86,7 +86,7 @@ describeWith(['chromium', 'git', 'ssh', 'sshd', 'rsync'], 'the publish section i
     await expect.poll(() => said().textContent(), soon).toBe('Pushed: the remote has your commits.');
     await expect.poll(() => mine.textContent(), soon).not.toContain('only here');
     expect(git(remote, 'log', '--format=%s', '-1', 'main').trim()).toBe('A script and a draft');
-  });
+  }, 180_000);
 
   it('pulls a change from a second clone and points at the script that became untrusted', async () => {
     const b = path.join(tempDir('bds-clone-'), 'blog');
@@ -126,7 +126,7 @@ describeWith(['chromium', 'git', 'ssh', 'sshd', 'rsync'], 'the publish section i
     await link.click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not trusted' }).count(), soon).toBe(1);
     await expect.poll(() => page.url(), soon).toContain(`#script/${encodeURIComponent(greet.id)}`);
-  });
+  }, 180_000);
 
   it('says where a pull fails when the remote is gone', async () => {
     git(s.root, 'remote', 'set-url', 'origin', path.join(tempDir('bds-gone-'), 'nothing.git'));
@@ -172,13 +172,14 @@ describeWith(['chromium', 'git', 'ssh', 'sshd', 'rsync'], 'the publish section i
     await expect.poll(() => uploads.locator('li[data-status="completed"]').count(), soon).toBe(3);
     expect(fs.existsSync(path.join(target, 'index.html'))).toBe(true);
 
-    await saveScreenshots(app, 'publish', '#publish', (shot) =>
-      shot.getByRole('form', { name: 'Publishing settings' }).getByLabel('Host').waitFor(),
-    );
+    await saveScreenshots(app, 'publish', '#publish', async (shot) => {
+      await shot.getByRole('form', { name: 'Publishing settings' }).getByLabel('Host').waitFor();
+      await shot.getByRole('list', { name: 'History' }).getByRole('listitem').first().waitFor();
+    });
 
     await form.getByRole('button', { name: 'Publish' }).click();
     await expect
       .poll(() => result.textContent(), { timeout: 30_000 })
       .toContain('Nothing to upload: the server already has this site.');
-  });
+  }, 180_000);
 });

@@ -221,15 +221,24 @@ export function GitPanel() {
     );
   }
 
-  const changes = status?.files ?? [];
+  if (!repo || !status) {
+    return (
+      <section aria-labelledby="git-title" className="git-panel">
+        <h2 id="git-title">Git</h2>
+        <p className="muted">Reading the repository…</p>
+      </section>
+    );
+  }
+
+  const changes = status.files;
   return (
     <section aria-labelledby="git-title" className="git-panel">
       <h2 id="git-title">Git</h2>
       <p className="muted" aria-label="Branch">
-        {repo?.currentBranch ?? '…'}
+        {repo.currentBranch ?? '…'}
         {remote?.hasUpstream
           ? ` · tracks ${remote.upstreamBranch} · ${remote.ahead} to push · ${remote.behind} to pull`
-          : repo?.hasRemote
+          : repo.hasRemote
             ? ' · not pushed yet'
             : ' · no remote'}
       </p>

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { samplePost, tempDir } from '../helpers/project.js';
 import type { ServedProject } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
-import { openApp, saveScreenshots, type OpenApp } from '../helpers/web.js';
+import { openApp, saveScreenshots, SHOTS, type OpenApp } from '../helpers/web.js';
 import { startSshd, type TestSshd } from '../publish/sshd.js';
 import { git, GITIGNORE, identify } from '../sync/helpers.js';
 
@@ -119,6 +119,9 @@ describeWith(['chromium', 'git', 'ssh', 'sshd', 'rsync'], 'the publish section i
     expect(greet.trusted).toBe(false);
     expect(await link.getAttribute('href')).toBe(`#script/${encodeURIComponent(greet.id)}`);
 
+    // What the pull brought, on the page that pulled (a new page would not show it).
+    await brought.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'publish-pulled-light-1280x800.png') });
     await saveScreenshots(app, 'publish-git', '#publish', (shot) =>
       shot.getByRole('list', { name: 'History' }).getByRole('listitem').first().waitFor(),
     );
@@ -181,5 +184,7 @@ describeWith(['chromium', 'git', 'ssh', 'sshd', 'rsync'], 'the publish section i
     await expect
       .poll(() => result.textContent(), { timeout: 30_000 })
       .toContain('Nothing to upload: the server already has this site.');
+    await result.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'publish-ended-light-1280x800.png') });
   }, 180_000);
 });

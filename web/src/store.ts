@@ -276,6 +276,8 @@ function onEvent(m: StreamMessage): void {
       break;
     case 'meta-changed':
       void refreshTags();
+      // A meta file (tags, publishing settings) is a change for git too.
+      refreshGitSoon();
       break;
     case 'problems-changed':
       set({ problems: (m.data as { problems: Problem[] }).problems });

@@ -260,7 +260,9 @@ export function PublishPanel() {
         <ul className="publish-progress" aria-label="Uploads">
           {uploads.map((t) => (
             <li key={t.id} data-status={t.status}>
-              <span className="publish-task-name">{t.name}</span>
+              <span className="publish-task-name" title={t.name}>
+                {t.name}
+              </span>
               <progress max={100} value={t.progress} aria-label={`${t.name} progress`} />
               <span className="muted">
                 {t.status === 'running' || t.status === 'pending' ? `${Math.round(t.progress)}%` : t.status}

@@ -21,7 +21,7 @@ import type { SiteEntry } from './model.js';
 import type { SitePost, SiteSnapshot } from './source.js';
 
 /** Bump when rendering changes in a way old cache entries would not show. */
-export const RENDER_CACHE_VERSION = 1;
+export const RENDER_CACHE_VERSION = 2;
 
 /** One outside fact a render depended on, with the answer it got. */
 export type RenderDep =

@@ -11,17 +11,9 @@ import type { Script } from '../scripting/scripts/script-store.js';
 import type { ScriptRun } from '../store/index.js';
 import type { MachineSettings } from './machine-settings.js';
 import type { AppServices } from './services.js';
+import { scriptRef } from '../scripting/scripts/script-ref.js';
 
-export function scriptRef(s: Script): PythonScriptRef {
-  return {
-    id: s.id,
-    version: `${s.version}:${s.hash.slice(0, 12)}`,
-    source: s.code,
-    entrypoint: s.entrypoint,
-    filename: s.path,
-    lineOffset: s.codeLine - 1,
-  };
-}
+export { scriptRef };
 
 /**
  * Create a runtime with `bds_api` installed in every interpreter, in the mode, size and time limits of

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { OutputOf } from '../../../src/app/index.js';
 import { blogmarkMarkdown, inspectBlogmark } from '../../../src/app/blogmark-input.js';
 import type { TransformRunResult, UtilityRunResult } from '../../../src/scripting/runtime/types.js';
+import { scriptRef } from '../../../src/scripting/scripts/script-ref.js';
 import { browserPython, FrameCallError } from '../python/client.js';
 import type { DraftMacros } from '../python/protocol.js';
 import { client, reportError, useStore } from '../store.js';
@@ -442,16 +443,4 @@ export function RunPanel({ script, dirty }: RunPanelProps) {
       )}
     </section>
   );
-}
-
-/** The saved script as the runtime takes it. */
-function scriptRef(s: Script) {
-  return {
-    id: s.id,
-    version: `${s.version}:${s.hash.slice(0, 12)}`,
-    source: s.code,
-    entrypoint: s.entrypoint,
-    filename: s.path,
-    lineOffset: s.codeLine - 1,
-  };
 }

@@ -215,76 +215,144 @@ export function serializeFrontmatter(data: Record<string, unknown>, body: string
   return `---\n${stringifyYaml(clean)}---\n${b}`;
 }
 
-// A fast path for the frontmatter bds itself writes: `key: scalar` lines and `key:` followed by
-// `  - scalar` items. Anything it is not sure about returns undefined and goes to the full YAML
-// parser, so both always agree (a property test checks this). It makes a 10,000-post rebuild 3x faster.
-const PLAIN_KEY = /^([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$/;
-const SAFE_PLAIN = /^[A-Za-z0-9_/.][A-Za-z0-9 _/.,:+()@'-]*$/;
+// A fast path for frontmatter as people and tools write it: `key: scalar` lines, `key:` followed by
+// `- scalar` items, flow lists `[a, "b c"]`, plain, 'single' and "double" quoted scalars, and comments.
+// Anything it is not sure about returns undefined and goes to the full YAML parser, so both always agree
+// (a property test checks this). It makes a 10,000-post rebuild 3x faster.
+const PLAIN_KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
+const ITEM = /^( *)- +(.*)$/;
 const SPECIAL_PLAIN =
   /^(?:true|false|null|True|False|TRUE|FALSE|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN))$/;
 const INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
 // What YAML 1.2's core schema reads as a number: such plain scalars go to the full parser.
 const CORE_NUMBER =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
+// A plain scalar may not start with an indicator, nor hold control characters (tabs included).
+const PLAIN_START = /^[^\s\-?:,[\]{}#&*!|>'"%@`]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+// What may follow a quoted scalar or a flow list on its line: spaces, then a comment.
+const LINE_REST = /^(?: +#.*)? *$/;
 
-function simpleScalar(raw: string): { value: unknown } | undefined {
-  if (raw === '') return undefined;
-  if (raw.startsWith('"')) {
-    // JSON strings are valid YAML double-quoted scalars when they hold no escapes JSON and YAML read differently.
-    if (!raw.endsWith('"') || raw.length < 2 || /\\[^"\\/bfnrtu]/.test(raw)) return undefined;
-    try {
-      const v: unknown = JSON.parse(raw);
-      return typeof v === 'string' ? { value: v } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
+type Parsed = { value: unknown; rest: string } | undefined;
+
+/** A plain scalar's value (block or flow context), or undefined when YAML might read it otherwise. */
+function plainScalar(raw: string, flow: boolean): { value: unknown } | undefined {
+  if (raw === '' || CONTROL.test(raw)) return undefined;
   if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
   if (INT.test(raw)) return { value: Number(raw) };
-  if (SPECIAL_PLAIN.test(raw) || CORE_NUMBER.test(raw)) return undefined;
-  if (
-    !SAFE_PLAIN.test(raw) ||
-    raw.endsWith(' ') ||
-    raw.includes(': ') ||
-    raw.endsWith(':') ||
-    raw.includes(' #')
-  ) {
+  if (SPECIAL_PLAIN.test(raw) || CORE_NUMBER.test(raw) || !PLAIN_START.test(raw)) return undefined;
+  if (raw.includes(': ') || raw.endsWith(':') || raw.includes(' #') || raw.endsWith(' ')) return undefined;
+  if (flow && /[[\]{},:#]/.test(raw)) return undefined;
+  return { value: raw };
+}
+
+/** A quoted scalar at the start of `raw` and what follows it on the line. */
+function quotedScalar(raw: string): Parsed {
+  const quote = raw[0];
+  if (quote === "'") {
+    let i = 1;
+    for (;;) {
+      const j = raw.indexOf("'", i);
+      if (j === -1) return undefined;
+      if (raw[j + 1] === "'") {
+        i = j + 2;
+        continue;
+      }
+      const inner = raw.slice(1, j);
+      if (CONTROL.test(inner)) return undefined;
+      return { value: inner.replaceAll("''", "'"), rest: raw.slice(j + 1) };
+    }
+  }
+  // JSON strings are valid YAML double-quoted scalars when they hold no escapes JSON and YAML read differently.
+  let i = 1;
+  while (i < raw.length && raw[i] !== '"') i += raw[i] === '\\' ? 2 : 1;
+  if (i >= raw.length) return undefined;
+  const text = raw.slice(0, i + 1);
+  if (/\\[^"\\/bfnrtu]/.test(text)) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'string' && !CONTROL.test(v) ? { value: v, rest: raw.slice(i + 1) } : undefined;
+  } catch {
     return undefined;
   }
-  return { value: raw };
+}
+
+/** A flow list of scalars, `[a, 'b', "c"]`, at the start of `raw`. */
+function flowList(raw: string): Parsed {
+  const items: unknown[] = [];
+  let rest = raw.slice(1).trimStart();
+  if (rest.startsWith(']')) return { value: items, rest: rest.slice(1) };
+  for (;;) {
+    let value: unknown;
+    if (rest.startsWith('"') || rest.startsWith("'")) {
+      const q = quotedScalar(rest);
+      if (!q) return undefined;
+      value = q.value;
+      rest = q.rest.trimStart();
+    } else {
+      const end = rest.search(/[,\]]/);
+      if (end === -1) return undefined;
+      const v = plainScalar(rest.slice(0, end).trimEnd(), true);
+      if (!v) return undefined;
+      value = v.value;
+      rest = rest.slice(end);
+    }
+    items.push(value);
+    if (rest.startsWith(']')) return { value: items, rest: rest.slice(1) };
+    if (!rest.startsWith(',')) return undefined;
+    rest = rest.slice(1).trimStart();
+    // A trailing comma or an empty item: the full parser decides.
+    if (rest.startsWith(',') || rest.startsWith(']')) return undefined;
+  }
+}
+
+/** The value of a `key: value` line or a `- value` item, or undefined when the full parser must decide. */
+function lineValue(raw: string, allowList: boolean): { value: unknown } | undefined {
+  const c = raw[0];
+  let parsed: Parsed;
+  if (c === '"' || c === "'") parsed = quotedScalar(raw);
+  else if (c === '[') parsed = allowList ? flowList(raw) : undefined;
+  else {
+    const hash = raw.indexOf(' #');
+    return plainScalar((hash === -1 ? raw : raw.slice(0, hash)).trimEnd(), false);
+  }
+  return parsed && LINE_REST.test(parsed.rest) ? { value: parsed.value } : undefined;
 }
 
 export function parseSimpleYaml(text: string): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   const lines = text.split('\n');
   let list: unknown[] | undefined;
+  let indent = -1;
   const opened: string[] = [];
   for (const line of lines) {
-    if (line === '') continue;
-    if (line.startsWith('  - ') || line.startsWith('- ')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const item = ITEM.exec(line);
+    if (item) {
       if (!list) return undefined;
-      const item = simpleScalar(line.slice(line.indexOf('- ') + 2));
-      if (!item) return undefined;
-      list.push(item.value);
+      if (indent === -1) indent = item[1]!.length;
+      else if (item[1]!.length !== indent) return undefined;
+      const v = lineValue(item[2]!, false);
+      if (!v) return undefined;
+      list.push(v.value);
       continue;
     }
+    if (/^ +#/.test(line) || /^ +$/.test(line)) continue;
     const m = PLAIN_KEY.exec(line);
     if (!m) return undefined;
     const key = m[1]!;
     if (key in out) return undefined;
-    const raw = m[2];
+    const raw = m[2]?.trimEnd();
     if (raw === undefined || raw === '') {
       list = [];
+      indent = -1;
       out[key] = list;
       opened.push(key);
       continue;
     }
     list = undefined;
-    if (raw === '[]') {
-      out[key] = [];
-      continue;
-    }
-    const v = simpleScalar(raw);
+    const v = lineValue(raw, true);
     if (!v) return undefined;
     out[key] = v.value;
   }

@@ -154,6 +154,58 @@ describe('posts on disk', () => {
     expect(post?.status).toBe('draft');
     expect(await ws.call('project.problems', {})).toEqual([]);
   });
+
+  it('loads frontmatter written by hand or by other tools, filling what bds needs, and leaves the file as it is', async () => {
+    const hugo = [
+      '---',
+      'title: "Hello: world"',
+      'date: 2024-03-01 10:00:00 +02:00',
+      'lastmod: 2024-03-05',
+      "tags: [travel, 'night train']",
+      'category: notes # one category',
+      'weight: 3',
+      '---',
+      '# Not the title',
+      '',
+    ].join('\n');
+    const jekyll = '---\ntitle: Draft one\ndate: 2024-04-02\npublished: false\ntags: solo\n---\nText\n';
+    const undated = '---\ntags:\n  - a\n---\n# From the heading\n';
+    const root = writeProject(
+      { 'posts/hello.md': hugo, 'posts/2024-04-02-draft-one.md': jekyll, 'posts/undated.md': undated },
+      { settings: { timezone: 'Europe/Berlin' } },
+    );
+    const ws = openWs(root);
+    expect(await ws.call('project.problems', {})).toEqual([]);
+    const posts = await ws.call('posts.list', {});
+    const bySlug = new Map(posts.map((p) => [p.slug, p]));
+    const hello = bySlug.get('hello')!;
+    expect(hello).toMatchObject({
+      title: 'Hello: world',
+      status: 'published',
+      createdAt: '2024-03-01T09:00:00+01:00',
+      publishedAt: '2024-03-01T09:00:00+01:00',
+      updatedAt: '2024-03-05T00:00:00+01:00',
+      tags: ['travel', 'night train'],
+      categories: ['notes'],
+      path: 'posts/hello.md',
+    });
+    expect(hello.extra).toMatchObject({ weight: 3, date: '2024-03-01 10:00:00 +02:00' });
+    expect(bySlug.get('draft-one')).toMatchObject({
+      status: 'draft',
+      tags: ['solo'],
+      createdAt: '2024-04-02T00:00:00+02:00',
+    });
+    expect(bySlug.get('undated')).toMatchObject({ title: 'From the heading', status: 'draft', tags: ['a'] });
+    // The same ids every time (from the path), so a rebuilt index equals the live one.
+    await ws.call('project.rebuild', {});
+    expect((await ws.call('posts.list', {})).map((p) => p.id).sort()).toEqual(posts.map((p) => p.id).sort());
+    expect(readText(root, 'posts/hello.md')).toBe(hugo);
+    // A tag rename rewrites only the tags line of such a file.
+    await ws.call('tags.rename', { name: 'travel', newName: 'trips' });
+    expect(readText(root, 'posts/hello.md')).toBe(
+      hugo.replace("[travel, 'night train']", '[trips, night train]'),
+    );
+  });
 });
 
 describe('tags and categories', () => {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { dateParts, formatIsoInZone } from '../../core/dates.js';
+import { dateParts, formatIsoInZone, isIsoDate, parseIsoDate } from '../../core/dates.js';
 import { BdsError } from '../../core/errors.js';
 import {
   applyTextStyle,
@@ -94,7 +94,8 @@ export function parsePostText(
   for (const k of ['createdAt', 'updatedAt', 'publishedAt'] as const) {
     if (data[k] instanceof Date) data[k] = (data[k] as Date).toISOString();
   }
-  const result = PostFrontmatterSchema.safeParse(data);
+  const filled = data.id === undefined ? fillForeignFrontmatter(data, doc.body, rel, meta) : data;
+  const result = PostFrontmatterSchema.safeParse(filled);
   if (!result.success) {
     const { field, message } = describeZodError(result.error);
     const key = field.split('.')[0] ?? '';
@@ -129,6 +130,62 @@ function stripExtra(fm: PostFrontmatter): PostFrontmatter {
   const out: Record<string, unknown> = {};
   for (const k of KNOWN_KEYS) if (fm[k] !== undefined) out[k] = fm[k];
   return out as PostFrontmatter;
+}
+
+const FOREIGN_DATE_KEYS = ['date', 'publishDate', 'pubDate'] as const;
+const FOREIGN_UPDATED_KEYS = ['lastmod', 'updated', 'modified', 'lastModified'] as const;
+
+/** A date other tools wrote (`date: 2024-03-01`, `2024-03-01 10:00 +02:00`...) in bds's form, or undefined. */
+function foreignDate(value: unknown, timezone: string): string | undefined {
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? undefined : formatIsoInZone(value, timezone);
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().replace(/ ([+-]\d{2}:?\d{2}|Z)$/, '$1');
+  return isIsoDate(v) ? formatIsoInZone(parseIsoDate(v, timezone), timezone) : undefined;
+}
+
+/**
+ * Frontmatter written by hand or by another tool (no `id`): bds fills what it lacks from what is there, the
+ * same way every time, so the index rebuilt from the files equals the live one. The id comes from the
+ * path; `date` (or `publishDate`) is the creation date and `lastmod` (or `updated`) the update; a post
+ * with a date is published unless it says `draft: true` or `published: false`; a lone `category` or a
+ * string of tags becomes a list; title and slug come from the first heading and the file name. A post
+ * without any date is a draft dated by its file (as a file without frontmatter is). The file is not
+ * changed: bds writes its own keys on the next save, and keeps the others.
+ */
+function fillForeignFrontmatter(
+  data: Record<string, unknown>,
+  body: string,
+  rel: string,
+  meta: { mtimeMs: number; timezone: string },
+): Record<string, unknown> {
+  const out = { ...data };
+  const base = path.posix
+    .basename(rel)
+    .replace(/\.(md|markdown)$/i, '')
+    .replace(/^\d{4}-\d{2}-\d{2}-/, '');
+  out.id = createHash('sha256').update(rel).digest('hex').slice(0, 32);
+  if (out.title === undefined) out.title = /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? base;
+  if (out.slug === undefined) out.slug = slugifyPost(base);
+  const dated =
+    foreignDate(out.createdAt, meta.timezone) ??
+    FOREIGN_DATE_KEYS.map((k) => foreignDate(out[k], meta.timezone)).find((d) => d !== undefined);
+  const created = dated ?? formatIsoInZone(new Date(meta.mtimeMs), meta.timezone);
+  if (out.createdAt === undefined) out.createdAt = created;
+  if (out.updatedAt === undefined) {
+    out.updatedAt =
+      FOREIGN_UPDATED_KEYS.map((k) => foreignDate(out[k], meta.timezone)).find((d) => d !== undefined) ??
+      created;
+  }
+  if (out.status === undefined) {
+    const draft = out.draft === true || out.published === false || dated === undefined;
+    out.status = draft ? 'draft' : 'published';
+  }
+  if (out.status === 'published' && out.publishedAt === undefined) out.publishedAt = out.createdAt;
+  if (typeof out.tags === 'string') out.tags = [out.tags];
+  if (out.categories === undefined && typeof out.category === 'string') out.categories = [out.category];
+  if (typeof out.categories === 'string') out.categories = [out.categories];
+  return out;
 }
 
 /**

@@ -39,7 +39,8 @@ export interface CorpusPost {
   body: string;
 }
 
-export function generateCorpus(count: number, seed = 42): CorpusPost[] {
+/** `tables`: bodies also hold a Markdown table (as hand-written technical posts do). */
+export function generateCorpus(count: number, seed = 42, options: { tables?: boolean } = {}): CorpusPost[] {
   const r = rng(seed);
   // Zipf-like: index ~ N^u, so low ranks (common words) dominate and the tail is long.
   const pick = () => WORDS[Math.min(WORDS.length - 1, Math.floor(Math.pow(WORDS.length + 1, r())) - 1)]!;
@@ -62,6 +63,11 @@ export function generateCorpus(count: number, seed = 42): CorpusPost[] {
       ...paragraphs.slice(1, -1),
       `- ${sentence(4)}\n- ${sentence(5)}\n- ${sentence(3)}`,
       '```python\nprint("hello")\n```',
+      ...(options.tables
+        ? [
+            `| ${topic()} | count | note |\n|---|---:|---|\n| ${topic()} | ${i} | ${sentence(3)} |\n| ${topic()} | ${i + 1} | ${sentence(2)} |`,
+          ]
+        : []),
       paragraphs.at(-1),
     ].join('\n\n');
     posts.push({
@@ -95,6 +101,36 @@ export function writeBdsPosts(root: string, posts: CorpusPost[]): void {
       ...p.tags.map((t) => `  - ${t}`),
       'categories:',
       `  - ${p.category}`,
+      '---',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, `${p.slug}.md`), `${fm}\n${p.body}`);
+  }
+}
+
+/**
+ * Write the corpus as posts written by hand or by another tool: no id, a `date:` key in two styles, titles
+ * quoted both ways, flow lists, a lone `category`, comments and keys bds does not know; one folder a year,
+ * file names as slugs. bds fills what is missing when it loads them.
+ */
+export function writeHandWrittenPosts(root: string, posts: CorpusPost[]): void {
+  for (const [i, p] of posts.entries()) {
+    const iso = p.date.toISOString().replace('.000Z', 'Z');
+    const dir = path.join(root, 'posts', iso.slice(0, 4));
+    fs.mkdirSync(dir, { recursive: true });
+    const title =
+      i % 3 === 0 ? JSON.stringify(p.title) : i % 3 === 1 ? `'${p.title.replaceAll("'", "''")}'` : p.title;
+    const date = i % 2 === 0 ? iso : `${iso.slice(0, 10)} ${iso.slice(11, 19)} +00:00`;
+    const fm = [
+      '---',
+      `# ${p.slug}, imported`,
+      `title: ${title}`,
+      `date: ${date}`,
+      `tags: [${p.tags.join(', ')}]`,
+      i % 2 === 0 ? `category: ${p.category}` : `categories: ["${p.category}"]`,
+      'author: Jane Doe   # the usual',
+      `description: 'Notes on ${p.tags[0] ?? 'things'}: part ${i}'`,
+      'draft: false',
+      `weight: ${i % 10}`,
       '---',
     ].join('\n');
     fs.writeFileSync(path.join(dir, `${p.slug}.md`), `${fm}\n${p.body}`);

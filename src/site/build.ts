@@ -28,9 +28,9 @@ import {
 } from './output.js';
 import { PageMemo, PageRenderer } from './pages.js';
 import {
-  canUsePageWorker,
   DEFAULT_PAGE_WORKER_THRESHOLD,
   PageClaims,
+  pageWorkerCount,
   renderPagesOnWorker,
 } from './page-workers.js';
 import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
@@ -58,8 +58,8 @@ export interface BuildOptions {
   /** Ignore the manifest and the render cache: render and write everything again. */
   force?: boolean;
   /**
-   * Render pages on a worker thread too when at least this many must be rendered and the machine has a
-   * second core (by default 1000, and only while a core is free; 0: never). The files are the same.
+   * Render pages on worker threads too (one per other core, and one per this many pages) when at least
+   * this many must be rendered (by default 1000; 0: never). The files are the same.
    */
   pageWorkerThreshold?: number;
   /**
@@ -222,29 +222,35 @@ export class SiteBuilder {
       if (manifest.files[page.file]?.inputs !== inputs[i]) stale.push(i);
     });
     const threshold = options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD;
-    const claims = new PageClaims(new SharedArrayBuffer(8), stale.length);
-    let worker: ReturnType<typeof renderPagesOnWorker> | undefined;
-    const asked = options.pageWorkerThreshold !== undefined;
-    if (threshold > 0 && stale.length >= threshold && canUsePageWorker(asked)) {
-      marker.set();
-      worker = renderPagesOnWorker({
-        outDir,
-        settings: snapshot.settings,
-        model,
-        bodies: rendered.bodies,
-        templates: theme.templateSources(),
-        jobs: stale.map((index) => ({
-          index,
-          file: model.pages[index]!.file,
-          oldHash: manifest.files[model.pages[index]!.file]?.hash ?? null,
-        })),
-        claim: claims.buffer,
-      });
+    const claims = new PageClaims(undefined, stale.length);
+    let workers: ReturnType<typeof renderPagesOnWorker>[] = [];
+    if (threshold > 0 && stale.length >= threshold) {
+      const count = Math.min(pageWorkerCount(), Math.floor(stale.length / threshold));
+      if (count > 0) marker.set();
+      const jobs = stale.map((index) => ({
+        index,
+        file: model.pages[index]!.file,
+        oldHash: manifest.files[model.pages[index]!.file]?.hash ?? null,
+      }));
+      for (let w = 0; w < count; w++) {
+        workers.push(
+          renderPagesOnWorker({
+            outDir,
+            settings: snapshot.settings,
+            model,
+            bodies: rendered.bodies,
+            templates: theme.templateSources(),
+            jobs,
+            claim: claims.buffer,
+            worker: w,
+          }),
+        );
+      }
     }
     let done = 0;
     try {
-      if (worker) {
-        // Unchanged pages keep their manifest entries; the stale ones are shared with the worker.
+      if (workers.length > 0) {
+        // Unchanged pages keep their manifest entries; the stale ones are shared with the workers.
         model.pages.forEach((page, i) => {
           if (manifest.files[page.file]?.inputs === inputs[i]) emit(page.file, inputs[i]!, () => '');
         });
@@ -263,25 +269,29 @@ export class SiteBuilder {
         }
       }
     } catch (e) {
-      // A template error on this thread stops the build once the worker has stopped writing.
-      await worker?.stop();
+      // A template error on this thread stops the build once the workers have stopped writing.
+      await Promise.all(workers.map((w) => w.stop()));
       throw e;
     }
     // A worker that had not begun when this thread took the last page is not waited for.
-    if (worker && claims.workerTooLate()) {
+    workers = workers.filter((worker, w) => {
+      if (!claims.workerTooLate(w)) return true;
       void worker.stop();
-      worker = undefined;
-    }
-    if (worker) {
-      const there = await worker.result;
+      return false;
+    });
+    const results = await Promise.all(workers.map((w) => w.result)).catch(async (e: unknown) => {
+      await Promise.all(workers.map((w) => w.stop()));
+      throw e;
+    });
+    for (const there of results) {
       there.taken.forEach((k, n) => {
         const index = stale[k]!;
         next[model.pages[index]!.file] = { hash: there.hashes[n]!, inputs: inputs[index]! };
         if (there.written[n]) written++;
         else unchanged++;
       });
-      progress({ phase: 'pages', done: total, total });
     }
+    if (workers.length > 0) progress({ phase: 'pages', done: total, total });
     const assets = [
       ...builtin.assets.map((a) => ({ path: a.path, content: a.content })),
       ...MACRO_ASSETS.map((a) => ({ path: a.path, content: a.content })),

@@ -63,15 +63,13 @@ export function outputPath(outDir: string, rel: string): string {
  * anywhere. Folders not made yet are fine: bds makes them as real folders.
  */
 export function assertNoLinks(outDir: string, dir: string): void {
-  for (let cur = dir; cur.startsWith(outDir + path.sep); cur = path.dirname(cur)) {
-    let isLink: boolean;
-    try {
-      isLink = fs.lstatSync(cur).isSymbolicLink();
-    } catch {
-      continue;
-    }
-    if (isLink) throw linkError(outDir, cur);
-  }
+  for (let cur = dir; cur.startsWith(outDir + path.sep); cur = path.dirname(cur)) assertNotLink(outDir, cur);
+}
+
+/** Throws when `abs` (a path under `outDir`) is a symbolic link; a path that does not exist is fine. */
+function assertNotLink(outDir: string, abs: string): void {
+  const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) throw linkError(outDir, abs);
 }
 
 function linkError(outDir: string, abs: string): BdsError {
@@ -120,10 +118,20 @@ export class SiteWriter {
     const abs = outputPath(this.outDir, rel);
     const dir = path.dirname(abs);
     if (!this.dirs.has(dir)) {
-      // Before mkdir: a recursive mkdir would go through a linked folder without a word.
-      assertNoLinks(this.outDir, dir);
+      // Before mkdir: a recursive mkdir would go through a linked folder without a word. Folders this
+      // writer checked or made already are not looked at again (a page's folder shares its parents with
+      // thousands of others).
+      const fresh: string[] = [];
+      for (
+        let cur = dir;
+        cur.startsWith(this.outDir + path.sep) && !this.dirs.has(cur);
+        cur = path.dirname(cur)
+      ) {
+        fresh.push(cur);
+      }
+      for (const cur of fresh) assertNotLink(this.outDir, cur);
       fs.mkdirSync(dir, { recursive: true });
-      this.dirs.add(dir);
+      for (const cur of fresh) this.dirs.add(cur);
     }
     writeNoFollow(this.outDir, abs, content);
   }

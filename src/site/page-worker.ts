@@ -26,7 +26,7 @@ parentPort!.once('message', (request: PageWorkerRequest) => {
     );
     const writer = new SiteWriter(request.outDir);
     // The build's thread may have taken every page while this one started.
-    if (claims.workerBegins()) {
+    if (claims.workerBegins(request.worker ?? 0)) {
       for (let i = claims.next(); i !== undefined; i = claims.next()) {
         const job = request.jobs[i]!;
         const content = Buffer.from(renderer.render(request.model.pages[job.index]!), 'utf8');

@@ -1,8 +1,8 @@
-// A large build renders its pages on two threads: the build's own and one worker thread, which makes
-// the same theme and renderer from the model, bodies and templates it is sent; both take the next page
-// from a shared counter, so a thread that starts late or runs slow simply takes fewer. Pages are pure functions
-// of those, so the files are the same either way; only a build with many pages to render (a first or
-// forced build) is worth the thread's start and the copy of its data.
+// A large build renders its pages on several threads: the build's own and a worker thread per other
+// core, each making the same theme and renderer from the model, bodies and templates it is sent; all take
+// the next page from a shared counter, so a thread that starts late or runs slow simply takes fewer.
+// Pages are pure functions of those, so the files are the same either way; only a build with many pages
+// to render (a first or forced build) is worth the threads' start and the copy of their data.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BdsError, type ErrorCode } from '../core/errors.js';
@@ -31,8 +31,10 @@ export interface PageWorkerRequest {
   templates: ReadonlyMap<string, TemplateSource>;
   /** Every page to render; the build's thread and the worker claim them one at a time from `claim`. */
   jobs: PageJob[];
-  /** A `PageClaims` buffer shared by both threads. */
+  /** A `PageClaims` buffer shared by all threads. */
   claim: SharedArrayBuffer;
+  /** This worker's number (its word in `claim`). */
+  worker?: number;
 }
 
 /** Per job the worker took: its position in `jobs`, the file's hash, and whether it was written. */
@@ -50,31 +52,11 @@ export type PageWorkerReply =
     };
 
 /**
- * True when a second thread can run beside this one: more than one core, and one of them free. The
- * load average counts this process too (the build's own thread, and Python workers that ran macros a
- * moment ago), so what the process itself used lately is taken off: the rest is other programs' load,
- * and a core is free when that is below the core count less the build's own thread. On a quiet 2-core
- * machine the second thread took a 4000-post build from ~4.1 s to ~3.3 s; on one busy with other
- * programs (load average 4) it added ~1.3 s of CPU (its start, the copy of the model, summaries
- * rendered by both threads) and no speed.
+ * How many worker threads render pages beside the build's own: one per other core (up to 7), whatever
+ * else the machine is doing, so a build uses every core and gives the same files either way.
  */
-export function canUsePageWorker(ifBusy = false): boolean {
-  const cores = os.availableParallelism();
-  if (cores <= 1) return false;
-  return ifBusy || os.loadavg()[0]! - ownRecentLoad() < cores - 1;
-}
-
-/** Since when the process's own load is counted: its start, then a new window each minute. */
-let window = { at: 0, cpuMs: 0 };
-
-/** The cores this process kept busy on average (all its threads) over the last minute or so. */
-export function ownRecentLoad(): number {
-  const now = performance.now();
-  const usage = process.cpuUsage();
-  const cpuMs = (usage.user + usage.system) / 1000;
-  const load = (cpuMs - window.cpuMs) / Math.max(1, now - window.at);
-  if (now - window.at > 60_000) window = { at: now, cpuMs };
-  return load;
+export function pageWorkerCount(): number {
+  return Math.min(7, Math.max(0, os.availableParallelism() - 1));
 }
 
 function startWorker(): Worker {
@@ -83,20 +65,19 @@ function startWorker(): Worker {
 }
 
 const NEXT = 0;
-const WORKER = 1;
 const WORKER_WAITING = 0;
 const WORKER_TAKING = 1;
 const WORKER_TOO_LATE = 2;
 
 /**
- * Two shared words: the next job not yet taken (both threads add to it), and whether the worker began
+ * Shared words: the next job not yet taken (every thread adds to it), and per worker whether it began
  * taking jobs, so a build whose own thread took them all need not wait for a worker still starting.
  */
 export class PageClaims {
   readonly words: Int32Array;
 
   constructor(
-    buffer: SharedArrayBuffer = new SharedArrayBuffer(8),
+    buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * 9),
     private readonly count = 0,
   ) {
     this.words = new Int32Array(buffer);
@@ -113,13 +94,15 @@ export class PageClaims {
   }
 
   /** Worker side, before its first job: false when the build already finished without it. */
-  workerBegins(): boolean {
-    return Atomics.compareExchange(this.words, WORKER, WORKER_WAITING, WORKER_TAKING) === WORKER_WAITING;
+  workerBegins(worker = 0): boolean {
+    return Atomics.compareExchange(this.words, 1 + worker, WORKER_WAITING, WORKER_TAKING) === WORKER_WAITING;
   }
 
   /** Build side, after its last job: true when the worker never began (its answer is not needed). */
-  workerTooLate(): boolean {
-    return Atomics.compareExchange(this.words, WORKER, WORKER_WAITING, WORKER_TOO_LATE) === WORKER_WAITING;
+  workerTooLate(worker = 0): boolean {
+    return (
+      Atomics.compareExchange(this.words, 1 + worker, WORKER_WAITING, WORKER_TOO_LATE) === WORKER_WAITING
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readCategories, readTagMeta } from '../content/taxonomy.js';
 import { parseFrontmatter } from '../core/frontmatter.js';
+import { userTemplatesStamp } from '../render/liquid/index.js';
 import type { SiteChange, SitePost, SiteSnapshot, SiteSource } from '../site/index.js';
 import type { PostRow } from '../store/index.js';
 import { workspaceMediaLinks, WorkspaceRenderData } from './render-data.js';
@@ -78,7 +79,32 @@ export class WorkspaceSiteSource implements SiteSource {
     this.catalog = new PostCatalog(ws);
   }
 
+  buildStamp(): { key: string; paths: SiteSnapshot['paths'] } {
+    const { settings, paths, categories, tags, macroVersions } = this.light();
+    const key = JSON.stringify([
+      settings,
+      paths,
+      categories,
+      tags,
+      [...macroVersions],
+      this.ws.postIndex.contentGeneration(),
+      userTemplatesStamp(paths.templates),
+    ]);
+    return { key, paths };
+  }
+
   snapshot(): SiteSnapshot {
+    const ws = this.ws;
+    return {
+      ...this.light(),
+      posts: this.catalog.all(),
+      renderData: new WorkspaceRenderData(ws),
+      mediaUrl: workspaceMediaLinks(ws),
+    };
+  }
+
+  /** The snapshot's parts read without listing posts or media. */
+  private light(): Pick<SiteSnapshot, 'settings' | 'paths' | 'categories' | 'tags' | 'macroVersions'> {
     const ws = this.ws;
     const settings = ws.project.settings;
     const p = ws.project.paths;
@@ -114,11 +140,8 @@ export class WorkspaceSiteSource implements SiteSource {
         templates: p.templates,
         cache: p.cache,
       },
-      posts: this.catalog.all(),
       categories,
       tags: readTagMeta(ws.project).map((t) => ({ name: t.name, ...(t.color ? { color: t.color } : {}) })),
-      renderData: new WorkspaceRenderData(ws),
-      mediaUrl: workspaceMediaLinks(ws),
       macroVersions,
     };
   }

@@ -47,6 +47,7 @@ const BuildSummarySchema = shaped<BuildSummary>(
       z.looseObject({ macro: z.string(), reason: z.string(), message: z.string(), file: z.string() }),
     ),
     warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+    upToDate: z.boolean().optional(),
     ms: z.number(),
   }),
 );

@@ -1,8 +1,11 @@
 // SiteBuilder: builds the static site into html/ incrementally. Post bodies come from the render cache
 // when their file and dependencies did not change; a page is rendered only when its inputs changed and
 // written only when its content did; files of routes that are gone are removed.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../core/atomic.js';
 import { BdsError } from '../core/errors.js';
 import {
   formatMacroFailure,
@@ -12,7 +15,7 @@ import {
   type MacroFailure,
   type PythonMacroResolver,
 } from '../render/index.js';
-import { isBuiltinTheme } from '../render/theme/index.js';
+import { BUILTIN_THEME_NAMES, isBuiltinTheme, loadBuiltinTheme } from '../render/theme/index.js';
 import { mirrorFolder, type MirrorResult } from './mirror.js';
 import { SiteModelCache } from './model-cache.js';
 import type { SiteModel } from './model.js';
@@ -33,8 +36,14 @@ import {
   pageWorkerCount,
   renderPagesOnWorker,
 } from './page-workers.js';
-import { PostBodyCache, renderBodies, sha256, type RenderedBody } from './post-bodies.js';
-import type { SiteSnapshot, SiteSource } from './source.js';
+import {
+  PostBodyCache,
+  RENDER_CACHE_VERSION,
+  renderBodies,
+  sha256,
+  type RenderedBody,
+} from './post-bodies.js';
+import type { SitePaths, SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
 import type { SiteWarning } from './warnings.js';
@@ -86,6 +95,8 @@ export interface BuildSummary {
   macroCounters: MacroCounters;
   failures: MacroFailure[];
   warnings: SiteWarning[];
+  /** True when nothing the build reads changed since the last complete build: no page was looked at. */
+  upToDate?: boolean;
   ms: number;
 }
 
@@ -127,6 +138,15 @@ export class SiteBuilder {
     const progress = options.onProgress ?? (() => {});
     const pause = pauser(options.signal);
     progress({ phase: 'load', done: 0, total: 1 });
+    const quick = this.unchanged(options);
+    if (quick.summary) {
+      progress({ phase: 'media', done: 0, total: 1 });
+      const { outDir } = quick.summary;
+      const media = mirrorFolder(quick.paths!.media, path.join(outDir, 'media'), notSidecar);
+      const thumbnails = mirrorFolder(quick.paths!.thumbnails, path.join(outDir, 'thumbnails'), () => true);
+      progress({ phase: 'done', done: 1, total: 1 });
+      return { ...quick.summary, media, thumbnails, ms: performance.now() - t0 };
+    }
     const snapshot = this.source.snapshot();
     const paths = snapshot.paths;
     const outDir = path.resolve(options.outDir ?? paths.html);
@@ -317,11 +337,11 @@ export class SiteBuilder {
 
     // Media and thumbnails.
     progress({ phase: 'media', done: 0, total: 1 });
-    const media = mirrorFolder(paths.media, path.join(outDir, 'media'), (rel) => !rel.endsWith('.meta.yaml'));
+    const media = mirrorFolder(paths.media, path.join(outDir, 'media'), notSidecar);
     const thumbnails = mirrorFolder(paths.thumbnails, path.join(outDir, 'thumbnails'), () => true);
     progress({ phase: 'done', done: 1, total: 1 });
 
-    return {
+    const summary: BuildSummary = {
       outDir,
       posts: model.entries.length,
       files: Object.keys(next).length,
@@ -337,7 +357,104 @@ export class SiteBuilder {
       warnings,
       ms: performance.now() - t0,
     };
+    // The next build with the same inputs has nothing to do; one with failures runs them again.
+    if (quick.key && failures.length === 0) writeStamp(quick.stampFile!, quick.key, summary);
+    summary.upToDate = false;
+    return summary;
   }
+
+  /**
+   * The last build's summary when nothing it read changed since (its stamp is the same, its files are
+   * all there and it finished); otherwise the stamp this build will leave, the old one removed first.
+   */
+  private unchanged(options: BuildOptions): {
+    summary?: BuildSummary;
+    key?: string;
+    stampFile?: string;
+    paths?: SitePaths;
+  } {
+    const stamp = this.source.buildStamp?.();
+    if (!stamp) return {};
+    const outDir = path.resolve(options.outDir ?? stamp.paths.html);
+    const stampFile = path.join(stamp.paths.cache, STAMP_FILE);
+    const key = sha256(
+      JSON.stringify([
+        STAMP_VERSION,
+        RENDER_CACHE_VERSION,
+        codeStamp(),
+        stamp.key,
+        outDir,
+        options.strict === true,
+        options.resolver ? 'python' : 'no python',
+      ]),
+    );
+    const last = options.force ? undefined : readStamp(stampFile);
+    const cache = stamp.paths.cache;
+    if (
+      last?.key === key &&
+      last.summary.outDir === outDir &&
+      dirExists(outDir) &&
+      fs.existsSync(path.join(cache, MANIFEST_FILE)) &&
+      !fs.existsSync(path.join(cache, BUILD_MARKER_FILE))
+    ) {
+      return {
+        paths: stamp.paths,
+        summary: {
+          ...last.summary,
+          pagesUnchanged: last.summary.pagesWritten + last.summary.pagesUnchanged,
+          pagesWritten: 0,
+          pagesRemoved: 0,
+          postsCached: last.summary.postsRendered + last.summary.postsCached,
+          postsRendered: 0,
+          upToDate: true,
+        },
+      };
+    }
+    fs.rmSync(stampFile, { force: true });
+    return { key, stampFile, paths: stamp.paths };
+  }
+}
+
+const notSidecar = (rel: string) => !rel.endsWith('.meta.yaml');
+
+export const STAMP_FILE = 'site-stamp.json';
+const STAMP_VERSION = 1;
+
+/** Changes when bds itself changes (a new install or build of this module): its pages may differ. */
+let code: string | undefined;
+function codeStamp(): string {
+  if (code === undefined) {
+    const stat = fs.statSync(fileURLToPath(import.meta.url));
+    code = `${stat.mtimeMs}:${stat.size}:${loadBuiltinThemeStamp()}`;
+  }
+  return code;
+}
+
+function loadBuiltinThemeStamp(): string {
+  const hash = createHash('sha256');
+  for (const name of BUILTIN_THEME_NAMES) {
+    const theme = loadBuiltinTheme(name);
+    for (const t of theme.templates.values()) hash.update(`${t.name}\0${t.source}\0`);
+    for (const a of theme.assets) hash.update(a.path).update(a.content);
+  }
+  for (const a of MACRO_ASSETS) hash.update(a.path).update(a.content);
+  return hash.digest('hex');
+}
+
+function readStamp(file: string): { key: string; summary: BuildSummary } | undefined {
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; summary?: unknown };
+    if (typeof data.key === 'string' && typeof data.summary === 'object' && data.summary !== null) {
+      return data as { key: string; summary: BuildSummary };
+    }
+  } catch {
+    // None yet, or damaged: the build looks at every page.
+  }
+  return undefined;
+}
+
+function writeStamp(file: string, key: string, summary: BuildSummary): void {
+  writeFileAtomic(file, JSON.stringify({ key, summary }), { durable: false });
 }
 
 function dirExists(dir: string): boolean {

@@ -73,6 +73,12 @@ export interface SiteChange {
 
 export interface SiteSource {
   snapshot(): SiteSnapshot;
+  /**
+   * Cheaply (without listing posts): a key that changes whenever anything a build reads changes (settings,
+   * taxonomies, templates, enabled macros, posts, media), and where the build's files go. A build whose
+   * key equals the last complete one's has nothing to do. Absent: every build looks at every page.
+   */
+  buildStamp?(): { key: string; paths: SitePaths };
   /** The pending edits of a published post, as a post (preview shows them). */
   pendingEdit?(postId: string): SitePost | undefined;
   /** Changes to content, for the preview server's reload. Returns an unsubscribe function. */

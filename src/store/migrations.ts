@@ -112,4 +112,20 @@ export const MIGRATIONS: readonly string[] = [
   /* 4: lists of every status, newest first, read in index order instead of sorting the table */ `
   CREATE INDEX IF NOT EXISTS posts_date ON posts(sort_date, slug);
   `,
+  /*
+   * 5: a counter of changes to what the site shows (posts, their tags, categories and media, the media
+   * library), bumped by triggers in every process, with a random id of this index file: a build that
+   * finds both as the last one left them knows no post or media changed without listing them.
+   */ `
+  CREATE TABLE IF NOT EXISTS generations (name TEXT PRIMARY KEY, n INTEGER NOT NULL, instance TEXT NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO generations (name, n, instance) VALUES ('content', 0, lower(hex(randomblob(16))));
+  ${['posts', 'post_tags', 'post_categories', 'post_media', 'media']
+    .flatMap((table) =>
+      ['INSERT', 'UPDATE', 'DELETE'].map(
+        (op) =>
+          `CREATE TRIGGER IF NOT EXISTS ${table}_${op.toLowerCase()}_generation AFTER ${op} ON ${table} BEGIN UPDATE generations SET n = n + 1 WHERE name = 'content'; END;`,
+      ),
+    )
+    .join('\n  ')}
+  `,
 ];

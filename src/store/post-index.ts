@@ -306,6 +306,16 @@ export class PostIndex {
     return r ? fromRaw(r) : undefined;
   }
 
+  /**
+   * Changes whenever a post, its tags, categories or media links, or the media library changes, in any
+   * process; and when the index file is made again.
+   */
+  contentGeneration(): string {
+    const row = this.db.prepare(`SELECT instance, n FROM generations WHERE name = 'content'`).get() as
+      { instance: string; n: number } | undefined;
+    return row ? `${row.instance}:${row.n}` : 'none';
+  }
+
   count(): number {
     return this.stmts.count.get() as number;
   }

@@ -82,6 +82,83 @@ describe('incremental builds', () => {
     expect(changedFiles(before, mtimes(site.out))).toEqual([]);
   });
 
+  it('a build with nothing changed since the last one looks at no page, in a new process too; anything a build reads makes the next one look again', async () => {
+    const site = makeSite({ 'templates/list-tag.liquid': '<body>{{ page.title }}</body>\n' });
+    const first = await site.build();
+    expect(first.upToDate).toBe(false);
+    const same = await site.build();
+    expect(same).toMatchObject({ upToDate: true, pagesWritten: 0, postsRendered: 0, postsCached: 5 });
+    expect(same.pagesUnchanged).toBe(first.files);
+    // A new process (the CLI) finds the stamp the last build left.
+    const ws2 = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(ws2);
+    const build2 = () => buildSite(ws2, { resolver: null });
+    expect((await build2()).upToDate).toBe(true);
+    // Strict or with Python, or elsewhere: another build.
+    expect((await buildSite(ws2, { resolver: null, strict: true })).upToDate).toBe(false);
+    expect((await build2()).upToDate).toBe(false);
+    expect((await build2()).upToDate).toBe(true);
+
+    const changes: [string, () => void | Promise<unknown>, (out: string) => void][] = [
+      [
+        'a post',
+        () => {
+          fs.writeFileSync(
+            path.join(site.root, postFile('p2', '2026-01-06')),
+            postText('p2', '2026-01-06', 'y', { title: 'Changed p2' }),
+          );
+          ws2.applyExternalChange(postFile('p2', '2026-01-06'));
+        },
+        (out) => expect(read(out, '2026/01/06/p2/index.html')).toContain('Changed p2'),
+      ],
+      [
+        'a tag colour',
+        () =>
+          fs.writeFileSync(
+            path.join(site.root, 'meta/tags.json'),
+            JSON.stringify([{ name: 'x', color: '#123456' }]),
+          ),
+        () => {},
+      ],
+      [
+        'a template',
+        () =>
+          fs.writeFileSync(
+            path.join(site.root, 'templates/list-tag.liquid'),
+            '<body>v2 {{ page.title }}</body>\n',
+          ),
+        (out) => expect(read(out, 'tag/x/index.html')).toContain('v2'),
+      ],
+      [
+        'a setting',
+        () => ws2.call('settings.set', { key: 'name', value: 'Renamed blog' }),
+        (out) => expect(read(out, 'index.html')).toContain('Renamed blog'),
+      ],
+      [
+        'a post deleted outside bds',
+        () => {
+          fs.rmSync(path.join(site.root, postFile('p1', '2026-01-05')));
+          ws2.applyExternalChange(postFile('p1', '2026-01-05'));
+        },
+        (out) => expect(fs.existsSync(path.join(out, '2026/01/05/p1/index.html'))).toBe(false),
+      ],
+    ];
+    for (const [what, change, check] of changes) {
+      await change();
+      const built = await build2();
+      expect(built.upToDate, what).toBe(false);
+      check(site.out);
+      expect((await build2()).upToDate, what).toBe(true);
+    }
+    // An interrupted build (its marker left behind) or a removed site: everything is looked at again.
+    fs.writeFileSync(path.join(site.root, '.bds', BUILD_MARKER_FILE), '1\n');
+    expect((await build2()).upToDate).toBe(false);
+    fs.rmSync(site.out, { recursive: true });
+    const rebuilt = await build2();
+    expect(rebuilt.upToDate).toBe(false);
+    expect(rebuilt.pagesWritten).toBe(rebuilt.files);
+  });
+
   it('editing one post body rewrites its page, the lists that show it and the feeds, nothing else', async () => {
     const site = makeSite();
     await site.build();

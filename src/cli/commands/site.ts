@@ -31,7 +31,9 @@ function port(v: string): number {
 export function describeBuild(s: BuildSummary): string {
   const c = s.macroCounters;
   const lines = [
-    `Built ${s.posts} post(s) into ${s.outDir} in ${Math.round(s.ms)} ms`,
+    s.upToDate
+      ? `${s.outDir} is up to date: nothing changed since the last build (${s.posts} post(s), ${Math.round(s.ms)} ms)`
+      : `Built ${s.posts} post(s) into ${s.outDir} in ${Math.round(s.ms)} ms`,
     `  pages:  ${s.pagesWritten} written, ${s.pagesUnchanged} unchanged, ${s.pagesRemoved} removed (${s.files} files)`,
     `  posts:  ${s.postsRendered} rendered, ${s.postsCached} from the cache`,
     `  media:  ${s.media.copied + s.thumbnails.copied} copied, ${s.media.removed + s.thumbnails.removed} removed`,

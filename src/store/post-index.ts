@@ -323,8 +323,8 @@ export class PostIndex {
   /** Every indexed file (posts and drafts) with the stat it was indexed at. */
   fileStates(): Map<string, { mtimeMs: number; size: number }> {
     const out = new Map<string, { mtimeMs: number; size: number }>();
-    for (const r of this.stmts.fileStates.all() as { path: string; mtime_ms: number; size: number }[]) {
-      out.set(r.path, { mtimeMs: r.mtime_ms, size: r.size });
+    for (const [file, mtimeMs, size] of this.stmts.fileStates.raw().all() as [string, number, number][]) {
+      out.set(file, { mtimeMs, size });
     }
     return out;
   }

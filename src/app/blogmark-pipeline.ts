@@ -95,8 +95,8 @@ export class ToastCollector {
 
   /** bds_api for one script: `app.toast` lands here, everything else goes to the transform's handler. */
   handler(script: string, base: ApiHandler): ApiHandler {
-    return (method, args: Record<string, JsonValue>) => {
-      if (method !== 'app.toast') return base(method, args);
+    return (method, args: Record<string, JsonValue>, blocking) => {
+      if (method !== 'app.toast') return base(method, args, blocking);
       const message = args.message;
       if (typeof message !== 'string') {
         throw new BdsError('invalid-argument', 'app.toast: "message" must be a string');

@@ -128,13 +128,6 @@ async function capture(
   ctx: CallContext,
 ): Promise<Report> {
   const t0 = performance.now();
-  if (ctx.caller === 'python' && app.python().mode === 'main-thread') {
-    // The script's interpreter is this thread: it cannot wait for transforms, and an answer it stopped
-    // waiting for must not go on to write a post.
-    throw new BdsError('api-unavailable', 'blogmarks.capture cannot run from a script in main-thread mode', {
-      hint: 'Capture from the app or `bds blogmark URL`, or switch to the worker mode (`bds config set pythonRuntimeMode worker`).',
-    });
-  }
   const b = checkBlogmark(input);
   const earlier = recentCapture(app, b.url, Date.now());
   if (earlier) return duplicateReport(earlier, t0);
@@ -210,9 +203,10 @@ export const captureBlogmark = workspaceUseCase({
   input: CaptureInput,
   output: ReportSchema,
   readOnly: false,
+  waits: true,
   // The transforms run outside the write lock (a runaway one holds up no save); the post is written under it.
   serial: false,
-  errors: ['blogmark-invalid', 'python-load-failed', 'task-cancelled', 'api-unavailable', 'io-error'],
+  errors: ['blogmark-invalid', 'python-load-failed', 'task-cancelled', 'io-error'],
   http: { method: 'POST', path: '/api/blogmarks' },
   python: {
     method: 'blogmarks.capture',

@@ -19,15 +19,27 @@ export interface AppEvents {
   'blogmark-created': { postId: string; url: string };
 }
 
+export type AppEventName = keyof AppEvents;
+
+/** Any event with its payload (to pass events on to another thread). */
+export type AnyAppEventListener = <K extends AppEventName>(name: K, payload: AppEvents[K]) => void;
+
 export class AppEventBus {
   private readonly emitter = new EventEmitter();
+  private readonly anyListeners = new Set<AnyAppEventListener>();
 
   on<K extends keyof AppEvents>(name: K, listener: (payload: AppEvents[K]) => void): () => void {
     this.emitter.on(name, listener);
     return () => this.emitter.off(name, listener);
   }
 
+  onAny(listener: AnyAppEventListener): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
   emit<K extends keyof AppEvents>(name: K, payload: AppEvents[K]): void {
     this.emitter.emit(name, payload);
+    for (const listener of this.anyListeners) listener(name, payload);
   }
 }

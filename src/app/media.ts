@@ -189,6 +189,7 @@ export const replaceMedia = workspaceUseCase({
   }),
   output: MediaSchema,
   readOnly: false,
+  waits: true,
   errors: ['media-not-found', 'invalid-argument', 'media-import', 'io-error'],
   http: { method: 'POST', path: '/api/media/:id/replace' },
   python: {

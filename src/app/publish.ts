@@ -75,6 +75,7 @@ export const uploadSiteUseCase = workspaceUseCase({
     }),
   ),
   readOnly: false,
+  waits: true,
   // An upload reads the built site; the project's files can change meanwhile.
   serial: false,
   errors: [

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { BdsError, isBdsError } from '../core/errors.js';
 import { describeZodError } from '../core/schemas.js';
 import { HOST_METHODS, type ApiMethod, type ApiParam } from '../scripting/api/contract.js';
-import type { ApiHandler } from '../scripting/runtime/types.js';
+import type { ApiHandler, BlockingApiHost } from '../scripting/runtime/types.js';
 import type { ApiCaller } from './services.js';
 import { USER_USE_CASES } from './project.js';
 import { checkOutput, parseInput, WORKSPACE_USE_CASES } from './use-cases.js';
@@ -96,15 +96,18 @@ function validateArgs(m: PythonMethod, raw: unknown): Record<string, unknown> {
   return out;
 }
 
-/** Runs a use case for Python: reads at once, writes under the project's write lock. */
-export type PythonDispatch = (uc: UseCase, input: unknown) => unknown;
+/**
+ * Runs a use case for Python: reads at once, writes under the project's write lock. With `blocking`
+ * (Python waits on this thread) the answer must be synchronous.
+ */
+export type PythonDispatch = (uc: UseCase, input: unknown, blocking?: BlockingApiHost) => unknown;
 
 /**
- * A handler for the `api-call`s of one script run. Synchronous where the use case is (the
- * main-thread runtime needs an immediate answer); a Promise where it waits (the lock, git, publish).
+ * A handler for the `api-call`s of one script run. A Promise where the use case waits (the lock, git,
+ * publish), unless the runtime blocks on the call (main-thread mode): then the dispatch answers at once.
  */
 export function createApiHandler(dispatch: PythonDispatch, caller: ApiCaller): ApiHandler {
-  return (method, args) => {
+  return (method, args, blocking) => {
     const m = findPythonMethod(method);
     if (!m) throw new BdsError('api-unknown-method', `bds_api has no method "${method}"`);
     if (caller !== 'utility' && !m.readOnly) {
@@ -138,7 +141,7 @@ export function createApiHandler(dispatch: PythonDispatch, caller: ApiCaller): A
     try {
       const validated = validateArgs(m, args);
       const input = parseInput(uc, view.toInput ? view.toInput(validated) : validated);
-      value = dispatch(uc, input);
+      value = dispatch(uc, input, blocking);
     } catch (e) {
       return failed(e);
     }

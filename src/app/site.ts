@@ -117,6 +117,7 @@ export const buildSiteUseCase = workspaceUseCase({
   }),
   output: BuildSummarySchema,
   readOnly: false,
+  waits: true,
   // Builds write html/ and caches, never the project's files: saves must not wait for a build.
   serial: false,
   errors: ['site-strict', 'template-error', 'site-route-conflict', 'task-cancelled', 'io-error'],

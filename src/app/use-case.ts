@@ -47,6 +47,11 @@ interface UseCaseBase<N extends string, I extends z.ZodType, O extends z.ZodType
    * processes). False for a write whose own steps take the lock (a script run: its bds_api calls do).
    */
   serial?: boolean;
+  /**
+   * Its run returns a Promise (it waits on git, ssh, a build, other Python). Python in main-thread
+   * mode cannot let this thread run it, so such a call runs in a helper thread (use-case-thread.ts).
+   */
+  waits?: boolean;
   errors: readonly ErrorCode[];
   http: { method: HttpMethod; path: string };
   python?: PythonView | readonly PythonView[];

@@ -32,7 +32,8 @@ import { ProjectRegistry, bdsHome } from './projects.js';
 import { createApiHandler, pythonApiMethods, pythonModule } from './python-api.js';
 import { apiReference } from '../scripting/api/generate.js';
 import { createWorkspaceRuntime, MacroScriptCache, WorkspaceMacroResolver } from './python.js';
-import type { ApiHandler } from '../scripting/runtime/types.js';
+import type { ApiHandler, BlockingApiHost } from '../scripting/runtime/types.js';
+import { UseCaseThread } from './use-case-thread.js';
 import type {
   ApiCaller,
   AppServices,
@@ -100,6 +101,12 @@ export class Workspace {
   /** Runtimes replaced after a settings change, finishing the calls they had (see retirePython). */
   private readonly retired = new Set<PythonRuntime>();
   private gitSync?: GitSync;
+  /** Main-thread mode: where the use cases Python waits for run (started at the first one). */
+  private useCaseThread?: UseCaseThread;
+  /** Changes this workspace announced (its events), so the helper thread knows when to open afresh. */
+  private generation = 0;
+  /** True while events of the helper thread are passed on: they are not changes made here. */
+  private relaying = false;
   private siteServices?: SiteServices;
   private watcher?: FSWatcher;
   private watcherReady: Promise<void> = Promise.resolve();
@@ -131,6 +138,9 @@ export class Workspace {
     this.projects = new ProjectRegistry(this.home);
     this.macroScripts = new MacroScriptCache((slug) => this.scripts.macroBySlug(slug));
     this.events.on('scripts-changed', () => this.macroScripts.clear());
+    this.events.onAny(() => {
+      if (!this.relaying) this.generation++;
+    });
     this.services = this.createServices();
 
     const t0 = performance.now();
@@ -307,7 +317,8 @@ export class Workspace {
           size,
         }),
       macroResolver,
-      apiHandler: (caller) => createApiHandler((uc, input) => this.dispatchPython(uc, input), caller),
+      apiHandler: (caller) =>
+        createApiHandler((uc, input, blocking) => this.dispatchPython(uc, input, blocking), caller),
       apiReference: () => apiReference(pythonApiMethods()),
       pythonApiModule: () => pythonModule(),
       get site() {
@@ -331,14 +342,18 @@ export class Workspace {
   }
 
   /**
-   * A use case called from Python: reads at once; writes under the write lock, synchronously when it
-   * is free (the main-thread runtime cannot wait), else as a Promise the worker waits for.
+   * A use case called from Python: reads at once; writes under the write lock, as a Promise the
+   * worker waits for. With `blocking` (main-thread mode: Python waits on this thread, whose event loop
+   * cannot run meanwhile) the answer is synchronous: a write takes the lock only if it is free now,
+   * and a use case that waits runs in the helper thread while this thread blocks.
    */
-  private dispatchPython(uc: UseCase, input: unknown): unknown {
-    const ctx: CallContext = { caller: 'python' };
+  private dispatchPython(uc: UseCase, input: unknown, blocking?: BlockingApiHost): unknown {
+    // The caller's environment is this machine's (ssh options for publishing come from it).
+    const ctx: CallContext = { caller: 'python', env: process.env };
     const run = () => this.runUseCase(uc, input, ctx);
+    if (blocking && uc.waits) return this.runInHelperThread(uc, input, blocking);
     if (!isSerial(uc)) return run();
-    if (this.runtime?.mode === 'main-thread') {
+    if (blocking) {
       const r = this.lock.tryRunSync(run);
       if (r.ran) return r.value;
       throw new BdsError('project-busy', 'Another write to this project is under way', {
@@ -346,6 +361,38 @@ export class Workspace {
       });
     }
     return this.lock.run(run);
+  }
+
+  /**
+   * Run a use case that waits in the helper thread, blocking this one until it answers. The helper's
+   * workspace is another writer of the project: it takes the write lock itself, as another bds process
+   * would, and this thread holds nothing meanwhile (a script run is not serial: its calls take the lock
+   * one by one). Should a job of this process hold the lock now, this thread could not let it go while
+   * it blocks and the helper would wait for it in vain: such a call fails at once instead.
+   */
+  private runInHelperThread(uc: UseCase, input: unknown, blocking: BlockingApiHost): unknown {
+    if (this.lock.held) {
+      throw new BdsError('project-busy', `${uc.name} cannot run while this process writes the project`, {
+        hint: 'main-thread mode cannot wait for the write under way; try again, or use the worker mode (`bds config set pythonRuntimeMode worker`).',
+      });
+    }
+    this.useCaseThread ??= new UseCaseThread(
+      this.current.root,
+      {
+        home: this.home,
+        ...(this.options.python ? { python: this.options.python } : {}),
+        lockTimeoutMs: this.lock.timeoutMs,
+      },
+      ({ name, payload }) => {
+        this.relaying = true;
+        try {
+          this.events.emit(name, payload);
+        } finally {
+          this.relaying = false;
+        }
+      },
+    );
+    return this.useCaseThread.callBlocking(uc.name, input, this.generation, blocking);
   }
 
   private site(): SiteServices {
@@ -524,6 +571,8 @@ export class Workspace {
     await this.settled();
     await this.runtime?.dispose();
     this.runtime = undefined;
+    await this.useCaseThread?.close();
+    this.useCaseThread = undefined;
     await Promise.all([...this.retired].map((r) => r.dispose()));
     this.retired.clear();
     this.siteServices?.source.dispose();

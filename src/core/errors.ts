@@ -258,7 +258,11 @@ export const ERROR_CATALOGUE = {
   },
   'api-unavailable': {
     title: 'bds_api not available here',
-    hint: 'This call cannot be answered in this kind of run; run the script as a utility in the worker runtime mode.',
+    hint: 'This call cannot be answered in this kind of run (app.toast, for one, only in the transforms a blogmark capture runs).',
+  },
+  'api-thread-failed': {
+    title: 'bds_api helper thread failed',
+    hint: 'In main-thread mode, bds_api calls that wait (git, publishing, a site build, a capture, a media replace) run in a helper thread, and it stopped before answering; the message says why. Run the script again; if it keeps failing, use the worker mode (`bds config set pythonRuntimeMode worker`).',
   },
   'site-worker-failed': {
     title: 'Page rendering thread failed',
@@ -377,6 +381,7 @@ export const HTTP_STATUS = {
   'invalid-call': 400,
   'blogmark-invalid': 400,
   'api-unavailable': 409,
+  'api-thread-failed': 500,
   'site-worker-failed': 500,
   'missing-token': 401,
   'wrong-token': 401,

@@ -9,6 +9,10 @@
 // - A script stuck outside the bytecode loop (a long C call) cannot be stopped: there is no thread
 //   to terminate. The call fails with the timeout error once it returns.
 // - bds_api handlers must answer synchronously: Python blocks the thread the handler would run on.
+//   Each call gets a BlockingApiHost: a handler that waits for work done elsewhere (the application
+//   runs such use cases in a helper thread) watches its `interrupted()` so the time limit still holds.
+// - A Stop (the call's AbortSignal) is seen only when this thread is free to see it: while Python
+//   awaits (`async def`), or at its next bds_api call.
 import { Worker } from 'node:worker_threads';
 import { loadPyodide } from 'pyodide';
 import { ApiCallSchema, describeAbiIssue, type ApiAnswer, type JsonValue } from '../../core/abi.js';
@@ -20,9 +24,14 @@ import { INTERRUPT_INDEX, type EngineSettings } from './protocol.js';
 import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
 import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
 import { SnapshotStore } from './snapshot-store.js';
-import type { ApiHandler, PythonRunResult, PythonRuntimeOptions } from './types.js';
+import type { ApiHandler, BlockingApiHost, PythonRunResult, PythonRuntimeOptions } from './types.js';
 
 const YIELD_EVERY_MS = 10;
+/** Python's `_bds_host.call` raises KeyboardInterrupt for this answer, as in a worker. */
+const INTERRUPTED_ANSWER = JSON.stringify({
+  ok: false,
+  error: { code: 'interrupted', message: 'the call was stopped before bds_api answered' },
+});
 
 // Words of the watchdog buffer: [interrupt, armed generation (negated once fired), done generation].
 const ARMED = 1;
@@ -100,6 +109,11 @@ export class MainThreadRuntime extends PythonRuntimeBase {
   private engine: Promise<PyodideEngine> | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private apiHandler: ApiHandler | null = null;
+  private signal: AbortSignal | null = null;
+  /** What a handler that blocks this thread watches: the interrupt word, or the call's Stop. */
+  private readonly blockingHost: BlockingApiHost = {
+    interrupted: () => Atomics.load(this.words, INTERRUPT_INDEX) !== 0 || this.signal?.aborted === true,
+  };
   private closed = false;
   private lastYield = 0;
 
@@ -193,6 +207,12 @@ export class MainThreadRuntime extends PythonRuntimeBase {
       call.onOutput?.(stream, text);
     });
     this.apiHandler = call.apiHandler ?? null;
+    this.signal = call.signal ?? null;
+    // A Stop sets the interrupt word like the watchdog; this thread sees it when Python lets it run.
+    const words = this.words;
+    const stop = () => Atomics.store(words, INTERRUPT_INDEX, 2);
+    call.signal?.addEventListener('abort', stop, { once: true });
+    if (call.signal?.aborted) stop();
     const started = performance.now();
     const gen = call.timeoutMs > 0 ? this.watchdog.arm(call.timeoutMs) : 0;
     let envelopeJson: string | null = null;
@@ -204,7 +224,10 @@ export class MainThreadRuntime extends PythonRuntimeBase {
       crashed = e;
     }
     const fired = gen !== 0 && this.watchdog.disarm(gen);
+    call.signal?.removeEventListener('abort', stop);
+    if (gen === 0) Atomics.store(this.words, INTERRUPT_INDEX, 0);
     this.apiHandler = null;
+    this.signal = null;
     const { truncated } = engine.capture.end();
     const identity = {
       filename: call.filename,
@@ -222,6 +245,11 @@ export class MainThreadRuntime extends PythonRuntimeBase {
     if (engine.heapBytes > this.maxHeapBytes) this.engine = null;
     if (fired || envelopeJson === null) throw timeoutError(identity, call.timeoutMs);
     if (envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX)) {
+      if (call.signal?.aborted) {
+        throw new BdsError('task-cancelled', `${call.filename}: stopped before it finished`, {
+          file: call.filename,
+        });
+      }
       throw new BdsError('python-error', 'KeyboardInterrupt', {
         file: call.filename,
         details: { pythonType: 'KeyboardInterrupt', cacheKey: call.cacheKey },
@@ -265,16 +293,19 @@ export class MainThreadRuntime extends PythonRuntimeBase {
           ok: false,
           error: { code: 'api-unavailable', message: 'bds_api is not available to this call' },
         };
+      } else if (this.blockingHost.interrupted()) {
+        return this.interrupted();
       } else {
-        const result = handler(parsed.data.method, parsed.data.args);
+        const result = handler(parsed.data.method, parsed.data.args, this.blockingHost);
+        if (this.blockingHost.interrupted()) return this.interrupted();
         if (isThenable(result)) {
+          // The handler broke its contract: nothing runs the promise while Python waits here.
           result.then(undefined, () => {});
           answer = {
             ok: false,
             error: {
-              code: 'api-unavailable',
-              message:
-                'this bds_api call waits on the host, which main-thread mode cannot do; use worker mode',
+              code: 'internal',
+              message: `bds_api.${parsed.data.method} answered with a Promise, which main-thread mode cannot wait for`,
             },
           };
         } else {
@@ -282,6 +313,7 @@ export class MainThreadRuntime extends PythonRuntimeBase {
         }
       }
     } catch (e) {
+      if (this.blockingHost.interrupted()) return this.interrupted();
       answer = {
         ok: false,
         error: {
@@ -291,5 +323,11 @@ export class MainThreadRuntime extends PythonRuntimeBase {
       };
     }
     return JSON.stringify(answer);
+  }
+
+  /** Consume the interrupt here: Python raises KeyboardInterrupt once, from `_bds_host.call`. */
+  private interrupted(): string {
+    Atomics.store(this.words, INTERRUPT_INDEX, 0);
+    return INTERRUPTED_ANSWER;
   }
 }

@@ -28,10 +28,24 @@ export const DEFAULT_TIMEOUTS: Readonly<PythonTimeouts> = {
 };
 
 /**
- * Answers a bds_api call made from Python (`_bds_host.call(method, args)`). The result must be
- * JSON; a thrown BdsError reaches Python as `BdsApiError(code, message)`.
+ * Given to an ApiHandler when Python waits for the answer on the handler's own thread (main-thread
+ * mode): the answer must be synchronous, and a handler that blocks must watch `interrupted()`.
  */
-export type ApiHandler = (method: string, args: Record<string, JsonValue>) => unknown;
+export interface BlockingApiHost {
+  /** True once the call passed its time limit (or was stopped): stop waiting and throw. */
+  interrupted(): boolean;
+}
+
+/**
+ * Answers a bds_api call made from Python (`_bds_host.call(method, args)`). The result must be
+ * JSON; a thrown BdsError reaches Python as `BdsApiError(code, message)`. With `blocking`, the
+ * result must not be a Promise (nothing would run it while Python waits).
+ */
+export type ApiHandler = (
+  method: string,
+  args: Record<string, JsonValue>,
+  blocking?: BlockingApiHost,
+) => unknown;
 
 /**
  * A call into Python as a caller gives it: the run call (see `RunCall`) with defaults for the file
@@ -48,7 +62,8 @@ export type PythonRunRequest = Pick<RunCall, 'kind' | 'cacheKey' | 'source' | 'e
     apiHandler?: ApiHandler;
     /**
      * Stops the call when aborted (a user's Stop): the worker is interrupted as at a timeout and the call
-     * fails with `task-cancelled`. In main-thread mode Python cannot be interrupted from outside: ignored.
+     * fails with `task-cancelled`. In main-thread mode the thread that would see the abort is the one
+     * running Python: it takes effect when Python awaits (`async def`) or calls bds_api.
      */
     signal?: AbortSignal;
   };

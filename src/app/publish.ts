@@ -55,6 +55,15 @@ export const setPublishConfig = workspaceUseCase({
   },
 });
 
+const UploadSummarySchema = z.looseObject({
+  htmlFilesUploaded: z.number(),
+  thumbnailFilesUploaded: z.number(),
+  mediaFilesUploaded: z.number(),
+  filesDeleted: z.number(),
+  dryRun: z.boolean(),
+  mode: Mode,
+});
+
 export const uploadSiteUseCase = workspaceUseCase({
   name: 'publish.upload',
   description: `Upload html/, thumbnails/ and media/ (without sidecars) over ssh with the settings of ${PUBLISHING_FILE}, as three parallel tasks.`,
@@ -64,13 +73,7 @@ export const uploadSiteUseCase = workspaceUseCase({
     mode: Mode.optional().describe('override the mode of the settings'),
   }),
   output: shaped<UploadResult>(
-    z.looseObject({
-      htmlFilesUploaded: z.number(),
-      thumbnailFilesUploaded: z.number(),
-      mediaFilesUploaded: z.number(),
-      filesDeleted: z.number(),
-      dryRun: z.boolean(),
-      mode: Mode,
+    UploadSummarySchema.extend({
       parts: z.array(z.looseObject({ part: z.string(), status: z.string() })),
     }),
   ),
@@ -95,6 +98,8 @@ export const uploadSiteUseCase = workspaceUseCase({
       dryRun: z.boolean().optional().describe('only report what would be sent'),
       delete: z.boolean().optional().describe('remove remote files that are no longer generated'),
     }),
+    // Python gets the counts without the parts (the result it always had).
+    result: UploadSummarySchema,
     fromOutput: ({ parts: _p, ...r }: UploadResult) => r,
   },
   run: (app, input, ctx) =>

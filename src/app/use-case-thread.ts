@@ -132,6 +132,8 @@ export class UseCaseThread {
     private readonly root: string,
     private readonly options: UseCaseThreadOptions,
     private readonly onEvent: (message: Extract<FromUseCaseThread, { type: 'event' }>) => void,
+    /** The helper's code (default: use-case-worker); tests give one that misbehaves on purpose. */
+    private readonly entry = workerEntry(import.meta.url, 'use-case-worker'),
   ) {}
 
   /**
@@ -196,7 +198,7 @@ export class UseCaseThread {
     const channel = new MessageChannel();
     const status = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const entry = workerEntry(import.meta.url, 'use-case-worker');
+    const entry = this.entry;
     const helperData: UseCaseThreadInit = {
       root: this.root,
       options: this.options,

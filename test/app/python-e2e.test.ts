@@ -1,35 +1,33 @@
 // End to end with real Pyodide: scripts written through bds, bds_api calls back into the workspace,
-// trust, checks, and Python macros in the render pipeline.
+// trust, checks, and Python macros in the render pipeline. What depends on how Python runs (bds_api
+// answers, calls that wait on git, ssh or a build, time limits) runs in both modes of the machine
+// setting pythonRuntimeMode, and both must answer the same.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { renderMarkdownDocument } from '../../src/render/index.js';
+import { PYTHON_RUNTIME_MODES, type PythonRuntimeMode } from '../../src/scripting/index.js';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
+import { startSshd, type TestSshd } from '../publish/sshd.js';
 
-let ws: Workspace;
-let root: string;
+/** What utilities got from a build, git and two uploads, per mode: both modes must agree. */
+const answers: Record<PythonRuntimeMode, Record<string, unknown>> = { worker: {}, 'main-thread': {} };
 
-beforeAll(async () => {
-  root = writeProject({
+function projectFiles(): Record<string, string> {
+  return {
     'posts/2026/01/first.md': samplePost(
       { slug: 'first', title: 'First post', tags: ['hello'] },
       'Hello [[shout text="hi"]] and [[writer]] and [[outsider]].\n',
     ),
     'scripts/outsider.py':
       '"""\n---\nid: out1\nslug: outsider\nkind: macro\n---\n"""\ndef render(context, post):\n    return "<i>outside</i>"\n',
-  });
-  ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1 } });
-  await ws.python().start();
-}, 120_000);
+  };
+}
 
-afterAll(async () => {
-  await ws.close();
-});
-
-async function renderFirst() {
+async function renderFirst(ws: Workspace) {
   const post = await ws.call('posts.get', { ref: 'first' });
   return renderMarkdownDocument({
     source: post.body,
@@ -51,7 +49,26 @@ async function renderFirst() {
   });
 }
 
-describe('Python scripts end to end', () => {
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+
+describe.each(PYTHON_RUNTIME_MODES)('Python scripts end to end (%s mode)', (mode) => {
+  let ws: Workspace;
+  let root: string;
+
+  beforeAll(async () => {
+    root = writeProject(projectFiles());
+    // Macros stop at 2 s here: the test of a build past the script's time limit waits for one.
+    ws = Workspace.open(root, { home: tempDir('bds-home-'), python: { size: 1, timeouts: { macro: 2000 } } });
+    // A machine setting (BDS_HOME), set before the runtime starts.
+    await ws.call('settings.set', { key: 'pythonRuntimeMode', value: mode });
+    expect(ws.python().mode).toBe(mode);
+    await ws.python().start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await ws.close();
+  });
+
   it('a utility script uses bds_api to list and create posts; errors arrive as ApiError', async () => {
     await ws.call('scripts.create', {
       title: 'maker',
@@ -93,7 +110,7 @@ describe('Python scripts end to end', () => {
       kind: 'macro',
       code: 'import bds_api\ndef render(context, post):\n    bds_api.posts.create({"title": "nope"})\n    return "written"\n',
     });
-    const doc = await renderFirst();
+    const doc = await renderFirst(ws);
     expect(doc.html).toContain('<b>HI First post</b>');
     expect(doc.html).not.toContain('outside');
     const byMacro = Object.fromEntries(doc.failures.map((f) => [f.macro, f]));
@@ -105,64 +122,10 @@ describe('Python scripts end to end', () => {
     expect(byMacro.outsider).toMatchObject({ reason: 'untrusted' });
     expect((await ws.call('posts.list', {})).some((p) => p.title === 'nope')).toBe(false);
     await ws.call('scripts.trust', { ref: 'outsider' });
-    expect((await renderFirst()).html).toContain('<i>outside</i>');
+    expect((await renderFirst(ws)).html).toContain('<i>outside</i>');
   });
 
-  it('an untrusted utility does not run until trusted', async () => {
-    fs.writeFileSync(path.join(root, 'scripts/stranger.py'), 'def main(context):\n    return 42\n');
-    ws.applyExternalChange('scripts/stranger.py');
-    await expect(ws.call('scripts.run', { ref: 'stranger' })).rejects.toMatchObject({
-      code: 'script-untrusted',
-    });
-    await ws.call('scripts.trust', { ref: 'stranger' });
-    expect((await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
-  });
-
-  it('check reports syntax errors at file positions and entrypoint problems', async () => {
-    await ws.call('scripts.create', {
-      title: 'broken',
-      kind: 'utility',
-      code: 'def main(context):\n    x = (1,\n',
-    });
-    const s = await ws.call('scripts.get', { ref: 'broken' });
-    const r = await ws.call('scripts.check', { ref: 'broken' });
-    expect(r.errors[0]).toMatchObject({ line: s.codeLine + 1, column: 9 });
-    await ws.call('scripts.create', {
-      title: 'wrong',
-      kind: 'macro',
-      code: 'def render(only_one):\n    return ""\n',
-    });
-    const w = await ws.call('scripts.check', { ref: 'wrong' });
-    expect(w.errors).toEqual([]);
-    expect(w.warnings[0]).toMatch(/takes 1 parameter/);
-    await ws.call('scripts.create', {
-      title: 'noentry',
-      kind: 'transform',
-      code: 'def other(post):\n    return post\n',
-    });
-    expect((await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
-      /not a top-level function/,
-    );
-    // Unsaved text from an editor is checked as it is, at the same file positions, and nothing is saved.
-    const unsaved = await ws.call('scripts.check', {
-      ref: 'noentry',
-      code: 'def transform(post):\n    return post +\n',
-    });
-    const noentry = await ws.call('scripts.get', { ref: 'noentry' });
-    expect(unsaved.errors[0]).toMatchObject({ line: noentry.codeLine + 1 });
-    const fixed = await ws.call('scripts.check', {
-      ref: 'noentry',
-      code: 'def transform(post):\n    return post\n',
-      entrypoint: 'transform',
-    });
-    expect(fixed).toMatchObject({ ok: true, warnings: [] });
-    expect(fixed.functions.map((f) => f.name)).toEqual(['transform']);
-    expect((await ws.call('scripts.get', { ref: 'noentry' })).code).toBe(
-      'def other(post):\n    return post\n',
-    );
-  });
-
-  it('a utility edits templates and builds the site; its macros run although the script holds the only worker', async () => {
+  it('a utility edits templates and builds the site with its macros (worker mode: the script holds the only worker)', async () => {
     await ws.call('scripts.create', {
       title: 'site builder',
       kind: 'utility',
@@ -214,6 +177,167 @@ describe('Python scripts end to end', () => {
     expect(page).toContain('<p>from python</p>');
     expect(page).toContain('<b>HI First post</b>');
     expect(fs.readFileSync(path.join(root, 'templates/post.liquid'), 'utf8')).toContain('from python');
+    // Everything but the build's folder and time is the same whatever the mode.
+    const { outDir: _o, ms: _m, ...summary } = v.summary as Record<string, unknown>;
+    answers[mode].build = summary;
+  });
+
+  // Trust and checks are decided before a script runs: one mode is enough.
+  it.runIf(mode === 'worker')('an untrusted utility does not run until trusted', async () => {
+    fs.writeFileSync(path.join(root, 'scripts/stranger.py'), 'def main(context):\n    return 42\n');
+    ws.applyExternalChange('scripts/stranger.py');
+    await expect(ws.call('scripts.run', { ref: 'stranger' })).rejects.toMatchObject({
+      code: 'script-untrusted',
+    });
+    await ws.call('scripts.trust', { ref: 'stranger' });
+    expect((await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
+  });
+
+  it.runIf(mode === 'worker')(
+    'check reports syntax errors at file positions and entrypoint problems',
+    async () => {
+      await ws.call('scripts.create', {
+        title: 'broken',
+        kind: 'utility',
+        code: 'def main(context):\n    x = (1,\n',
+      });
+      const s = await ws.call('scripts.get', { ref: 'broken' });
+      const r = await ws.call('scripts.check', { ref: 'broken' });
+      expect(r.errors[0]).toMatchObject({ line: s.codeLine + 1, column: 9 });
+      await ws.call('scripts.create', {
+        title: 'wrong',
+        kind: 'macro',
+        code: 'def render(only_one):\n    return ""\n',
+      });
+      const w = await ws.call('scripts.check', { ref: 'wrong' });
+      expect(w.errors).toEqual([]);
+      expect(w.warnings[0]).toMatch(/takes 1 parameter/);
+      await ws.call('scripts.create', {
+        title: 'noentry',
+        kind: 'transform',
+        code: 'def other(post):\n    return post\n',
+      });
+      expect((await ws.call('scripts.check', { ref: 'noentry' })).warnings[0]).toMatch(
+        /not a top-level function/,
+      );
+      // Unsaved text from an editor is checked as it is, at the same file positions, and nothing is saved.
+      const unsaved = await ws.call('scripts.check', {
+        ref: 'noentry',
+        code: 'def transform(post):\n    return post +\n',
+      });
+      const noentry = await ws.call('scripts.get', { ref: 'noentry' });
+      expect(unsaved.errors[0]).toMatchObject({ line: noentry.codeLine + 1 });
+      const fixed = await ws.call('scripts.check', {
+        ref: 'noentry',
+        code: 'def transform(post):\n    return post\n',
+        entrypoint: 'transform',
+      });
+      expect(fixed).toMatchObject({ ok: true, warnings: [] });
+      expect(fixed.functions.map((f) => f.name)).toEqual(['transform']);
+      expect((await ws.call('scripts.get', { ref: 'noentry' })).code).toBe(
+        'def other(post):\n    return post\n',
+      );
+    },
+  );
+
+  describeWith(['git'], 'bds_api and git', () => {
+    it('a utility script lists posts, creates one, commits and pushes to a real remote', async () => {
+      const base = tempDir();
+      git(base, 'init', '-q', '--bare', '-b', 'main', 'remote.git');
+      git(root, 'init', '-q', '-b', 'main');
+      git(root, 'config', 'user.email', 'py@example.com');
+      git(root, 'config', 'user.name', 'Python');
+      git(root, 'remote', 'add', 'origin', path.join(base, 'remote.git'));
+      await ws.call('scripts.create', {
+        title: 'publisher',
+        kind: 'utility',
+        code: [
+          'import bds_api',
+          'def main(context):',
+          '    n = len(bds_api.posts.list())',
+          '    bds_api.posts.create({"title": "Pushed from Python"})',
+          '    c = bds_api.sync.commit_all(f"bds: {n + 1} posts")',
+          '    p = bds_api.sync.push()',
+          '    return {"commit": c["success"], "push": p["success"], "ahead": bds_api.sync.getRemoteState()["ahead"]}',
+        ].join('\n'),
+      });
+      const r = await ws.call('scripts.run', { ref: 'publisher' });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toEqual({ commit: true, push: true, ahead: 0 });
+      const log = git(path.join(base, 'remote.git'), 'log', '--oneline', 'main');
+      expect(log).toMatch(/bds: \d+ posts/);
+      const files = git(path.join(base, 'remote.git'), 'ls-tree', '-r', '--name-only', 'main');
+      expect(files).toContain('pushed-from-python.md');
+      expect(files).not.toContain('.bds/');
+    });
+  });
+
+  describeWith(['git', 'rsync', 'ssh', 'sshd'], 'bds_api, git and publishing to a real sshd', () => {
+    let sshd: TestSshd;
+    const sshOptionsBefore = process.env.BDS_SSH_OPTIONS;
+
+    beforeAll(async () => {
+      sshd = await startSshd();
+      // ssh options come from the user's environment: here, to keep the test's host key to itself.
+      process.env.BDS_SSH_OPTIONS = sshd.sshOptions.join(' ');
+    });
+
+    afterAll(() => {
+      if (sshOptionsBefore === undefined) delete process.env.BDS_SSH_OPTIONS;
+      else process.env.BDS_SSH_OPTIONS = sshOptionsBefore;
+      sshd?.stop();
+    });
+
+    it('a utility reads git status and uploads the built site over ssh; a second upload sends nothing', async () => {
+      const remote = path.join(tempDir('bds-remote-site-'), 'www');
+      await ws.call('publish.setConfig', {
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: sshd.user,
+        remotePath: remote,
+        identityFile: sshd.key,
+        mode: 'rsync',
+      });
+      await ws.call('scripts.create', {
+        title: 'publisher run',
+        slug: 'publisher_run',
+        kind: 'utility',
+        code: [
+          'import bds_api',
+          'def main(context):',
+          '    status = bds_api.sync.get_status()',
+          '    first = bds_api.publish.upload_site()',
+          '    second = bds_api.publish.upload_site()',
+          '    return {"status": status, "first": first, "second": second}',
+        ].join('\n'),
+      });
+      const r = await ws.call('scripts.run', { ref: 'publisher_run' });
+      expect(r.error).toBeUndefined();
+      const v = r.value as {
+        status: { files: { path: string; status: string }[] };
+        first: Record<string, unknown>;
+        second: Record<string, unknown>;
+      };
+      expect(v.status.files).toContainEqual(
+        expect.objectContaining({ path: 'meta/publishing.json', status: 'untracked' }),
+      );
+      expect(v.first).toMatchObject({ mode: 'rsync', dryRun: false });
+      expect(v.first.htmlFilesUploaded).toBeGreaterThan(0);
+      expect(v.second).toMatchObject({
+        htmlFilesUploaded: 0,
+        thumbnailFilesUploaded: 0,
+        mediaFilesUploaded: 0,
+      });
+      const page = (await ws.call('posts.get', { ref: 'first' }))
+        .publishedAt!.slice(0, 10)
+        .replace(/-/g, '/');
+      expect(fs.readFileSync(path.join(remote, page, 'first', 'index.html'), 'utf8')).toContain(
+        '<b>HI First post</b>',
+      );
+      // An upload's group is named after the clock; the rest is the same whatever the mode.
+      const counts = ({ groupId: _g, ...rest }: Record<string, unknown>) => rest;
+      answers[mode].publish = { status: v.status, first: counts(v.first), second: counts(v.second) };
+    });
   });
 
   it('a runaway utility times out and the next run works', async () => {
@@ -231,85 +355,45 @@ describe('Python scripts end to end', () => {
       )
       .catch((e: unknown) => e);
     expect(slow).toMatchObject({ code: 'python-timeout' });
-    expect((await ws.call('scripts.run', { ref: 'stranger' })).value).toBe(42);
-  });
-});
-
-describeWith(['git'], 'bds_api and git', () => {
-  it('a utility script lists posts, creates one, commits and pushes to a real remote', async () => {
-    const base = tempDir();
-    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
-    git(base, 'init', '-q', '--bare', '-b', 'main', 'remote.git');
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'config', 'user.email', 'py@example.com');
-    git(root, 'config', 'user.name', 'Python');
-    git(root, 'remote', 'add', 'origin', path.join(base, 'remote.git'));
     await ws.call('scripts.create', {
-      title: 'publisher',
+      title: 'answer',
       kind: 'utility',
-      code: [
-        'import bds_api',
-        'def main(context):',
-        '    n = len(bds_api.posts.list())',
-        '    bds_api.posts.create({"title": "Pushed from Python"})',
-        '    c = bds_api.sync.commit_all(f"bds: {n + 1} posts")',
-        '    p = bds_api.sync.push()',
-        '    return {"commit": c["success"], "push": p["success"], "ahead": bds_api.sync.getRemoteState()["ahead"]}',
-      ].join('\n'),
+      code: 'def main(context):\n    return 42\n',
     });
-    const r = await ws.call('scripts.run', { ref: 'publisher' });
-    expect(r.error).toBeUndefined();
-    expect(r.value).toEqual({ commit: true, push: true, ahead: 0 });
-    const log = git(path.join(base, 'remote.git'), 'log', '--oneline', 'main');
-    expect(log).toMatch(/bds: \d+ posts/);
-    const files = git(path.join(base, 'remote.git'), 'ls-tree', '-r', '--name-only', 'main');
-    expect(files).toContain('pushed-from-python.md');
-    expect(files).not.toContain('.bds/');
+    expect((await ws.call('scripts.run', { ref: 'answer' })).value).toBe(42);
+  });
+
+  it('a utility waiting for a build stops at its time limit, and the next run works', async () => {
+    // The build's one macro runs until its own 2 s limit: the script's 1 s limit passes first.
+    await ws.call('scripts.create', {
+      title: 'stall',
+      kind: 'macro',
+      code: 'def render(context, post):\n    while True:\n        pass\n',
+    });
+    const stalled = await ws.call('posts.create', { title: 'Stalled', body: 'Wait [[stall]].\n' });
+    await ws.call('posts.publish', { ref: stalled.slug });
+    const code = 'import bds_api\ndef main(context):\n    return bds_api.site.build()\n';
+    const waiting = await ws
+      .python()
+      .runUtility(
+        { id: 'builder', version: 1, source: code },
+        { params: {}, env: { mainLanguage: 'en', source: { kind: 'script', id: 'builder' } } },
+        { timeoutMs: 1000, apiHandler: ws.apiHandler('utility') },
+      )
+      .catch((e: unknown) => e);
+    expect(waiting).toMatchObject({ code: 'python-timeout' });
+    // Worker mode lets the build go on to its end (main-thread mode stops it): wait for it here.
+    while (ws.tasks.getAll().some((t) => t.status === 'pending' || t.status === 'running')) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await ws.call('posts.delete', { ref: stalled.slug });
+    expect((await ws.call('scripts.run', { ref: 'answer' })).value).toBe(42);
   });
 });
 
-describe('main-thread mode (pythonRuntimeMode: main-thread)', () => {
-  it('runs a utility with bds_api in the server thread, and macros through the same resolver', async () => {
-    const r2 = writeProject({
-      'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }, 'X [[titler]] Y\n'),
-    });
-    const w = Workspace.open(r2, { home: tempDir('bds-home-') });
-    try {
-      // A machine setting (BDS_HOME), set before the runtime starts.
-      await w.call('settings.set', { key: 'pythonRuntimeMode', value: 'main-thread' });
-      expect(w.python().mode).toBe('main-thread');
-      await w.call('scripts.create', {
-        title: 'count',
-        kind: 'utility',
-        code: 'import bds_api\ndef main(context):\n    return len(bds_api.posts.list())\n',
-      });
-      expect((await w.call('scripts.run', { ref: 'count' })).value).toBe(1);
-      await w.call('scripts.create', {
-        title: 'titler',
-        kind: 'macro',
-        code: 'def render(context, post):\n    return post["title"].upper()\n',
-      });
-      const post = await w.call('posts.get', { ref: 'a' });
-      const doc = await renderMarkdownDocument({
-        source: post.body,
-        file: post.path,
-        post: {
-          id: post.id,
-          title: post.title,
-          slug: post.slug,
-          content: post.body,
-          tags: [],
-          categories: [],
-          createdAt: post.createdAt,
-          updatedAt: post.updatedAt,
-        },
-        mode: 'site',
-        resolver: w.macroResolver(),
-        mainLanguage: 'en',
-      });
-      expect(doc.html).toContain('X ALPHA Y');
-    } finally {
-      await w.close();
-    }
-  }, 60_000);
+describe('Python scripts end to end: both modes', () => {
+  it('give the same answers from a site build, git and two uploads', () => {
+    expect(answers['main-thread'].build).toBeDefined();
+    expect(answers['main-thread']).toEqual(answers.worker);
+  });
 });

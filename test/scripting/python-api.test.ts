@@ -30,6 +30,13 @@ describe('bds_api contract', () => {
     }
   });
 
+  it('a method whose use case is an async function is declared to wait (main-thread mode runs it elsewhere)', () => {
+    const undeclared = pythonApiMethods()
+      .filter((m) => m.useCase?.run.constructor.name === 'AsyncFunction' && m.useCase.waits !== true)
+      .map((m) => `${m.namespace}.${m.name}`);
+    expect(undeclared).toEqual([]);
+  });
+
   it('names are snake_case with camelCase aliases and keywords escaped', () => {
     expect(pythonName('getBySlug')).toBe('get_by_slug');
     expect(pythonName('import')).toBe('import_');

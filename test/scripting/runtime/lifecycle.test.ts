@@ -177,7 +177,7 @@ describe('main-thread mode', () => {
     expect((await runtime.runUtility(utility('return "next"'), utilityContext())).value).toBe('next');
   });
 
-  it('answers synchronous bds_api handlers and refuses ones that need to wait', async () => {
+  it('answers synchronous bds_api handlers and refuses a Promise, which nothing would run', async () => {
     const u = utility(`
       import _bds_host
       out = [_bds_host.call("app.version", {})]
@@ -190,7 +190,53 @@ describe('main-thread mode', () => {
     const out = await runtime.runUtility(u, utilityContext(), {
       apiHandler: (method) => (method === 'app.version' ? '1.0' : Promise.resolve('late')),
     });
-    expect(out.value).toEqual(['1.0', 'api-unavailable']);
+    expect(out.value).toEqual(['1.0', 'internal']);
+  });
+
+  it('a handler that blocks sees the time limit through its host; the call fails with python-timeout', async () => {
+    const u = utility(`
+      import _bds_host
+      _bds_host.call("app.wait", {})
+      return "not reached"
+    `);
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    let looked = 0;
+    const e = await runtime
+      .runUtility(u, utilityContext(), {
+        timeoutMs: 300,
+        apiHandler: (_method, _args, blocking) => {
+          // Waits for an answer that never comes, as for a helper thread still working.
+          while (!blocking?.interrupted()) {
+            looked++;
+            Atomics.wait(sleep, 0, 0, 10);
+          }
+          throw new BdsError('task-cancelled', 'stopped waiting');
+        },
+      })
+      .catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'python-timeout' });
+    expect(looked).toBeGreaterThan(0);
+    expect((await runtime.runUtility(utility('return "next"'), utilityContext())).value).toBe('next');
+  });
+
+  it('a Stop seen at a bds_api call ends the run with task-cancelled', async () => {
+    const stop = new AbortController();
+    const u = utility(`
+      import _bds_host
+      _bds_host.call("app.stop", {})
+      return "not reached"
+    `);
+    const e = await runtime
+      .runUtility(u, utilityContext(), {
+        signal: stop.signal,
+        // The user's Stop arrives while the handler works.
+        apiHandler: () => {
+          stop.abort();
+          return 'done';
+        },
+      })
+      .catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'task-cancelled' });
   });
 
   it('still blocks js, pyodide_js and os.system', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { renderMarkdownDocument } from '../../src/render/index.js';
 import { PYTHON_RUNTIME_MODES, type PythonRuntimeMode } from '../../src/scripting/index.js';
+import type { ProjectWriteLock } from '../../src/store/index.js';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { describeWith } from '../helpers/system.js';
 import { startSshd, type TestSshd } from '../publish/sshd.js';
@@ -381,6 +382,29 @@ describe.each(PYTHON_RUNTIME_MODES)('Python scripts end to end (%s mode)', (mode
       expect(waiting).toMatchObject({ code: 'python-timeout' });
       await ws.call('posts.delete', { ref: stalled.slug });
       expect((await ws.call('scripts.run', { ref: 'answer' })).value).toBe(42);
+    },
+  );
+
+  it.runIf(mode === 'main-thread')(
+    'a call that waits fails at once with project-busy while a job of this process holds the write lock',
+    async () => {
+      // A job that holds the lock over an await (as a commit does): this thread, blocked by Python,
+      // could not let it finish, and the helper thread would wait for the lock in vain.
+      const lock = (ws as unknown as { lock: ProjectWriteLock }).lock;
+      let release!: () => void;
+      const job = lock.run(() => new Promise<void>((resolve) => (release = resolve)));
+      while (!lock.held) await new Promise((resolve) => setImmediate(resolve));
+      const code =
+        'import bds_api\ndef main(context):\n    try:\n        bds_api.sync.get_status()\n    except bds_api.ApiError as e:\n        return e.code\n';
+      const r = await ws.python().runUtility(
+        { id: 'busy', version: 1, source: code },
+        { params: {}, env: { mainLanguage: 'en', source: { kind: 'script', id: 'busy' } } },
+        // Without the rule the helper would wait for the lock (10 s) and this limit would stop the run.
+        { timeoutMs: 2000, apiHandler: ws.apiHandler('utility') },
+      );
+      release();
+      await job;
+      expect(r.value).toBe('project-busy');
     },
   );
 });

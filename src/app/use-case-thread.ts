@@ -11,9 +11,8 @@ import {
 } from 'node:worker_threads';
 import { BdsError, type ErrorCode } from '../core/errors.js';
 import { workerEntry } from '../core/worker-entry.js';
-import type { BlockingApiHost } from '../scripting/runtime/types.js';
+import type { BlockingApiHost, PythonRuntimeOptions } from '../scripting/runtime/types.js';
 import type { AppEventName, AppEvents } from './events.js';
-import type { WorkspaceOptions } from './workspace.js';
 
 /** How long one sleep lasts before the time limit is looked at again. */
 const WAIT_SLICE_MS = 20;
@@ -22,8 +21,12 @@ const CLOSE_GRACE_MS = 5_000;
 /** Word 0 of the signal buffer: the helper (or the supervisor) adds 1 after posting, and notifies. */
 const SIGNAL_INDEX = 0;
 
-/** The options a helper opens its Workspace with: only what crosses to a thread. */
-export type UseCaseThreadOptions = Pick<WorkspaceOptions, 'home' | 'python' | 'lockTimeoutMs'>;
+/** The Workspace options a helper opens its workspace with (those that cross to a thread). */
+export interface UseCaseThreadOptions {
+  home?: string;
+  python?: PythonRuntimeOptions;
+  lockTimeoutMs?: number;
+}
 
 export interface UseCaseThreadInit {
   root: string;

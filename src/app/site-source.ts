@@ -87,7 +87,7 @@ export class WorkspaceSiteSource implements SiteSource {
       categories,
       tags,
       [...macroVersions],
-      this.ws.postIndex.contentGeneration(),
+      this.ws.postIndex.contentFingerprint(),
       userTemplatesStamp(paths.templates),
     ]);
     return { key, paths };

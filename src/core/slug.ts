@@ -1,7 +1,19 @@
 // Slugs: Unicode transliterated to ASCII, lower case; `-` between words for posts, `_` for scripts
 // (a script slug is a macro name and must stay a Python identifier).
-import { transliterate } from 'transliteration';
+import { createRequire } from 'node:module';
 import { BdsError } from './errors.js';
+
+// transliteration's tables take ~100 ms to load, at every start of every command; most text is ASCII
+// and needs none of it, so the package is loaded the first time a text is not.
+let transliterator: ((text: string) => string) | undefined;
+function transliterate(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  transliterator ??= (
+    createRequire(import.meta.url)('transliteration') as { transliterate: (t: string) => string }
+  ).transliterate;
+  return transliterator(text);
+}
 
 const POST_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SCRIPT_SLUG = /^[a-z_][a-z0-9_]*$/;

@@ -307,13 +307,22 @@ export class PostIndex {
   }
 
   /**
-   * Changes whenever a post, its tags, categories or media links, or the media library changes, in any
-   * process; and when the index file is made again.
+   * A fingerprint of every indexed post file and media item (their count, sizes, times and rows), read from
+   * indexes alone: it changes whenever a post or media item is indexed again or goes, in any process.
+   * Posts' tags, categories and media links come from their files, so they are covered too.
    */
-  contentGeneration(): string {
-    const row = this.db.prepare(`SELECT instance, n FROM generations WHERE name = 'content'`).get() as
-      { instance: string; n: number } | undefined;
-    return row ? `${row.instance}:${row.n}` : 'none';
+  contentFingerprint(): string {
+    const posts = this.db
+      .prepare(
+        `SELECT count(*), total(mtime_ms), total(size), total(rowid) FROM posts INDEXED BY posts_file_state`,
+      )
+      .raw()
+      .get() as number[];
+    const media = this.db
+      .prepare(`SELECT count(*), total(size), total(sidecar_mtime_ms), total(rowid) FROM media`)
+      .raw()
+      .get() as number[];
+    return `${posts.join(':')}|${media.join(':')}`;
   }
 
   count(): number {

@@ -61,14 +61,22 @@ export function openIndexDb(file: string, options: OpenIndexOptions = {}): Index
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('temp_store = MEMORY');
-  const current = sqlite.pragma('user_version', { simple: true }) as number;
-  if (current < MIGRATIONS.length) {
+  if ((sqlite.pragma('user_version', { simple: true }) as number) < MIGRATIONS.length) {
+    // Another bds process may be opening the same new index now: the version is read again under the
+    // write lock, so only the first one migrates (a second run of a migration would fail).
+    let from = 0;
     const migrate = sqlite.transaction(() => {
-      for (let v = current; v < MIGRATIONS.length; v++) sqlite.exec(MIGRATIONS[v]!);
-      sqlite.pragma(`user_version = ${MIGRATIONS.length}`);
+      from = sqlite.pragma('user_version', { simple: true }) as number;
+      for (let v = from; v < MIGRATIONS.length; v++) sqlite.exec(MIGRATIONS[v]!);
+      if (from < MIGRATIONS.length) sqlite.pragma(`user_version = ${MIGRATIONS.length}`);
     });
-    migrate();
-    if (current === 0) fresh = true;
+    try {
+      migrate.immediate();
+    } catch (e) {
+      sqlite.close();
+      throw cannotOpen(file, e);
+    }
+    if (from === 0) fresh = true;
   }
   const orm = drizzle(sqlite, { schema });
   return { sqlite, orm, fresh, ...(reset ? { reset } : {}), close: () => sqlite.close() };

@@ -1,8 +1,10 @@
 // Opening the index: only real corruption resets it (and says so); a lock or a file bds cannot open is
 // an error with SQLite's code, and the index file is left as it is.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { openIndexDb } from '../../src/store/index.js';
@@ -54,6 +56,49 @@ describe('opening the index', () => {
     const again = new Database(file, { readonly: true });
     expect(again.prepare('SELECT x FROM kept ORDER BY rowid').pluck().all()).toEqual(['row', 'held']);
     again.close();
+  });
+
+  it('processes opening a new index at the same moment all open it, and only one migrates it', async () => {
+    // A fresh clone opened by `bds preview` and a `bds post new` at once: each saw version 0, and the
+    // second to migrate failed with "table posts already exists" (internal).
+    const openers = Array.from({ length: 4 }, () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.resolve('test/helpers/index-opener.ts')],
+        {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      );
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      readline.createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        waiters.shift()?.();
+      });
+      const nextLine = () =>
+        lines.length > 0
+          ? Promise.resolve(lines.shift()!)
+          : new Promise<string>((r) => waiters.push(() => r(lines.shift()!)));
+      return { child, nextLine };
+    });
+    try {
+      expect(await Promise.all(openers.map((o) => o.nextLine()))).toEqual(Array(4).fill('ready'));
+      for (let round = 0; round < 3; round++) {
+        const file = path.join(tempDir('bds-index-'), 'index.sqlite');
+        // All loaded, then all open at once.
+        for (const o of openers) o.child.stdin.write(`${file}\n`);
+        expect(await Promise.all(openers.map((o) => o.nextLine()))).toEqual(Array(4).fill('opened'));
+        const db = openIndexDb(file);
+        try {
+          expect(db.fresh).toBe(false);
+          expect(db.sqlite.prepare('SELECT count(*) FROM posts').pluck().get()).toBe(0);
+        } finally {
+          db.close();
+        }
+      }
+    } finally {
+      for (const o of openers) o.child.stdin.end();
+    }
   });
 
   it('a path bds cannot open (a folder where the file should be) is index-unavailable, left as it is', () => {

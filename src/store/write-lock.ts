@@ -1,9 +1,11 @@
 // Serialises writes to one project's index: one job at a time in this process, and SQLite's own write
-// lock (a held `BEGIN IMMEDIATE`) against other processes that opened the same project.
+// lock (a held `BEGIN IMMEDIATE`) against other processes that opened the same project, taken in the
+// order the processes asked for it (write-queue.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BdsError } from '../core/errors.js';
 import type { Sqlite } from './db.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface ProjectWriteLockOptions {
   /**
@@ -17,6 +19,10 @@ export type TryRunSyncResult<T> = { ran: true; value: T } | { ran: false };
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const TIMEOUT_ENV = 'BDS_LOCK_TIMEOUT_MS';
+// The first in the queue tries often: the lock stays idle between a release and its next try.
+const FIRST_RETRY_MIN_MS = 1;
+const FIRST_RETRY_JITTER_MS = 3;
+// The others only watch the queue.
 const RETRY_MIN_MS = 5;
 const RETRY_JITTER_MS = 20;
 
@@ -36,11 +42,13 @@ export class ProjectWriteLock {
   private pending = 0;
   /** Settles when the last queued job has finished; never rejects, so a failed job blocks nothing. */
   private tail: Promise<void> = Promise.resolve();
+  private readonly queue: WriteQueue | undefined;
 
   constructor(
     private readonly sqlite: Sqlite,
     options: ProjectWriteLockOptions = {},
   ) {
+    this.queue = WriteQueue.besideIndex(sqlite.name);
     this.timeoutMs = options.timeoutMs ?? timeoutFromEnv() ?? DEFAULT_LOCK_TIMEOUT_MS;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 0) {
       throw new BdsError(
@@ -84,7 +92,7 @@ export class ProjectWriteLock {
    */
   tryRunSync<T>(fn: () => T): TryRunSyncResult<T> {
     if (this.callerHolds()) return { ran: true, value: fn() };
-    if (!this.idle() || !this.tryBegin()) return { ran: false };
+    if (!this.idle() || !this.queueIsEmpty() || !this.tryBegin()) return { ran: false };
     return { ran: true, value: this.holdWhileSync(fn) };
   }
 
@@ -98,12 +106,7 @@ export class ProjectWriteLock {
     if (!this.idle()) {
       throw new BdsError('internal', 'runBlocking was called while write jobs of this process are queued.');
     }
-    try {
-      this.withBusyTimeout(this.timeoutMs, () => this.sqlite.exec('BEGIN IMMEDIATE'));
-    } catch (e) {
-      if (isBusy(e)) throw this.busyError(e);
-      throw e;
-    }
+    for (const ms of this.waitSteps()) Atomics.wait(SLEEPER, 0, 0, ms);
     return this.holdWhileSync(fn);
   }
 
@@ -117,14 +120,37 @@ export class ProjectWriteLock {
 
   /** Takes the write lock, polling without blocking the event loop while another process holds it. */
   private async acquire(): Promise<void> {
+    for (const ms of this.waitSteps()) await sleep(ms);
+  }
+
+  /**
+   * Taking the write lock, step by step: each value is how long to sleep before the next try; the end
+   * is the lock taken, and a throw is project-busy. Waiters take turns through the queue.
+   */
+  private *waitSteps(): Generator<number, void, void> {
+    // Nobody waits: take it at once if it is free (the common case costs one directory read).
+    if (this.queueIsEmpty() && this.tryBegin()) return;
     const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
-      if (this.tryBegin()) return;
-      const left = deadline - Date.now();
-      if (left <= 0) throw this.busyError();
-      // Jitter keeps two waiting processes from retrying in lockstep.
-      await sleep(Math.min(left, RETRY_MIN_MS + Math.random() * RETRY_JITTER_MS));
+    const ticket = this.queue?.enter(deadline);
+    try {
+      for (;;) {
+        const first = ticket === undefined || this.queue!.isFirst(ticket);
+        if (first && this.tryBegin()) return;
+        const left = deadline - Date.now();
+        if (left <= 0) throw this.busyError();
+        // Jitter keeps two waiting processes from retrying in lockstep.
+        const [min, jitter] = first
+          ? [FIRST_RETRY_MIN_MS, FIRST_RETRY_JITTER_MS]
+          : [RETRY_MIN_MS, RETRY_JITTER_MS];
+        yield Math.min(left, min + Math.random() * jitter);
+      }
+    } finally {
+      if (ticket !== undefined) this.queue!.leave(ticket);
     }
+  }
+
+  private queueIsEmpty(): boolean {
+    return this.queue?.isEmpty() ?? true;
   }
 
   /** One `BEGIN IMMEDIATE` attempt that never waits; false when another connection holds the lock. */
@@ -216,6 +242,9 @@ export class ProjectWriteLock {
     );
   }
 }
+
+/** Atomics.wait on it sleeps the thread: the one way to wait synchronously without spinning. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 function timeoutFromEnv(): number | undefined {
   const raw = process.env[TIMEOUT_ENV];

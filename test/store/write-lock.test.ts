@@ -474,3 +474,70 @@ describe('runBlocking', () => {
     expect(lock.runBlocking(() => 'idle again')).toBe('idle again');
   });
 });
+
+describe('taking turns with other processes', () => {
+  function queueDir(): string {
+    return path.join(path.dirname(file), 'write-queue');
+  }
+
+  it('a process that writes back to back cannot keep a waiting one out: the waiter is next', async () => {
+    const hog = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/lock-hog.ts'), file], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    holders.push(hog);
+    await new Promise<void>((resolve, reject) => {
+      hog.stdout!.on('data', (d: Buffer) => d.toString().includes('running') && resolve());
+      hog.once('exit', (code) => reject(new Error(`hog exited ${code}`)));
+    });
+    // Without turns, the hog takes the lock again the moment it lets go: we wait for a gap, dozens of
+    // its jobs later, or time out.
+    const lock = new ProjectWriteLock(db.sqlite, { timeoutMs: 20_000 });
+    const hogNotes = () => committedNotes().filter((n) => n === -1).length;
+    const ourTicket = () =>
+      fs.existsSync(queueDir()) && fs.readdirSync(queueDir()).some((t) => t.includes(`-${process.pid}-`));
+    // A try that finds the lock free between two hog jobs needs no ticket and tells nothing: try again.
+    let hogJobsAfterOurTicket: number | undefined;
+    for (let attempt = 0; attempt < 5 && hogJobsAfterOurTicket === undefined; attempt++) {
+      let done = false;
+      const job = lock
+        .run(() => {
+          addNote(1);
+          return db.sqlite.prepare('SELECT count(*) FROM notes WHERE n = -1').pluck().get() as number;
+        })
+        .finally(() => (done = true));
+      let before: number | undefined;
+      while (!done && before === undefined) {
+        if (ourTicket()) before = hogNotes();
+        else await new Promise((r) => setTimeout(r, 1));
+      }
+      const seenByUs = await job;
+      if (before !== undefined) hogJobsAfterOurTicket = seenByUs - before;
+    }
+    const exited = exitOf(hog);
+    hog.stdin!.end();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Once our ticket is in: the hog's job under way, and at most one that had looked at the queue
+    // before our ticket was there; then us.
+    expect(hogJobsAfterOurTicket).toBeDefined();
+    expect(hogJobsAfterOurTicket).toBeLessThanOrEqual(2);
+    // Our ticket, if we needed one, is gone.
+    expect(fs.existsSync(queueDir()) ? fs.readdirSync(queueDir()) : []).toEqual([]);
+  }, 60_000);
+
+  it('the ticket of a process that died waiting, or of one long past its deadline, holds nobody back', async () => {
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await exitOf(dead);
+    fs.mkdirSync(queueDir(), { recursive: true });
+    const farFuture = Date.now() + 3_600_000;
+    const deadTicket = `${'1'.padStart(20, '0')}-${farFuture}-${dead.pid}-0`;
+    // Alive (our parent), but it gave up an hour ago: hung, not waiting.
+    const hungTicket = `${'2'.padStart(20, '0')}-${Date.now() - 3_600_000}-${process.ppid}-0`;
+    for (const t of [deadTicket, hungTicket]) fs.writeFileSync(path.join(queueDir(), t), '');
+    const lock = new ProjectWriteLock(db.sqlite, { timeoutMs: 2_000 });
+    await lock.run(() => addNote(1));
+    expect(lock.tryRunSync(() => addNote(2))).toEqual({ ran: true, value: undefined });
+    expect(committedNotes()).toEqual([1, 2]);
+    // The dead process's ticket is cleared away; the hung one's stays until its owner leaves.
+    expect(fs.readdirSync(queueDir())).toEqual([hungTicket]);
+  });
+});

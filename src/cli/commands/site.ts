@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   formatMacroFailure,
+  formatProblem,
   formatSiteWarning,
   type BuildPhase,
   type BuildSummary,
@@ -80,6 +81,10 @@ export function siteCommands(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'port (default 4123; 0 picks a free one)', port)
     .action(async (opts: { port?: number }) =>
       ctx.withWorkspace(async (ws) => {
+        // A file changed outside this process that cannot be indexed is said here, as it happens.
+        ws.events.on('problem', (p) =>
+          ctx.io.err(ctx.json() ? JSON.stringify({ problem: p }) : `warning: ${formatProblem(p)}`),
+        );
         const server = await ws.startPreview({ port: opts.port ?? 4123, watchContent: true });
         const { posts: counts } = await ws.call('project.summary', {});
         const posts = counts.draft + counts.published + counts.archived;

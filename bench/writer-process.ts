@@ -36,7 +36,9 @@ export interface WriterReport {
   failures: WriterFailure[];
   /** Successes whose result the files do not hold right after (a lost update). */
   lost: string[];
+  /** Milliseconds per operation, in-process and through `bds` apart. */
   latenciesMs: number[];
+  cliLatenciesMs: number[];
   /** post-new: titles created with success, and titles whose creation failed. */
   created: string[];
   notCreated: string[];
@@ -66,6 +68,7 @@ export async function runWriter(
     failures: [],
     lost: [],
     latenciesMs: [],
+    cliLatenciesMs: [],
     created: [],
     notCreated: [],
     imported: 0,
@@ -83,13 +86,14 @@ export async function runWriter(
     const t = performance.now();
     report.ops++;
     if (cli) report.cliOps++;
+    const latencies = cli ? report.cliLatenciesMs : report.latenciesMs;
     try {
       await run();
-      report.latenciesMs.push(performance.now() - t);
+      latencies.push(performance.now() - t);
       report.ok++;
       return true;
     } catch (e) {
-      report.latenciesMs.push(performance.now() - t);
+      latencies.push(performance.now() - t);
       report.failures.push({ op, ...describe(e), changed: changed() });
       return false;
     }

@@ -49,8 +49,11 @@ const writers = reports.map(writerSummary);
 
 for (const w of writers)
   log(
-    `  ${w.role}: ${w.ops} ops (${w.cliOps} through bds --json), ${w.ok} ok, ${w.failed} failed ` +
-      `${JSON.stringify(w.byCode)}; p50 ${w.p50Ms} ms, p95 ${w.p95Ms} ms`,
+    `  ${w.role}: ${w.ops} ops, ${w.ok} ok, ${w.failed} failed ${JSON.stringify(w.byCode)}; ` +
+      `p50 ${w.p50Ms} ms, p95 ${w.p95Ms} ms` +
+      (w.cli
+        ? `; ${w.cli.ops} of them through bds --json: p50 ${w.cli.p50Ms} ms, p95 ${w.cli.p95Ms} ms`
+        : ''),
   );
 log(
   `  preview: ${previewReport.fetches} reads, ${previewReport.failed} failed, ${previewReport.stderr.length} stderr lines`,

@@ -131,17 +131,39 @@ export function fsyncFolder(dir: string): void {
   }
 }
 
-/** Remove temp files a crashed writer left behind under `dir` (recursively); staged files are kept. */
+/**
+ * Remove temp files a crashed writer left behind under `dir` (recursively); staged files are kept, and
+ * so are the temp files of a process still running (this one included): they are writes in flight,
+ * whether or not that process holds the project's write lock (thumbnails are made outside it).
+ */
 export function cleanTempFiles(dir: string): number {
   let removed = 0;
   if (!fs.existsSync(dir)) return 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.startsWith(TEMP_MARKER) && !entry.name.startsWith(STAGED_MARKER)) {
+    if (
+      entry.isFile() &&
+      entry.name.startsWith(TEMP_MARKER) &&
+      !entry.name.startsWith(STAGED_MARKER) &&
+      !writerIsRunning(entry.name)
+    ) {
       fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
       removed++;
     }
   }
   return removed;
+}
+
+/** The process that named a temp file (`tempPathNextTo`) is still running. */
+function writerIsRunning(tempName: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+$/.exec(tempName)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return isErrno(e, 'EPERM');
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +9,7 @@ import {
   copyToStaged,
   stagedPathOf,
   TEMP_MARKER,
+  tempPathNextTo,
   writeFileAtomic,
 } from '../../src/core/atomic.js';
 import { cleanupTempDirs, tempDir } from '../helpers/project.js';
@@ -239,16 +241,41 @@ describe('copyFileAtomic and copyToStaged', () => {
   });
 });
 
+/** The pid of a process that has exited: its temp files are a crash's leftovers. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.once('exit', r));
+  return child.pid!;
+}
+
 describe('cleanTempFiles', () => {
-  it('removes the temp files of crashed writes and leaves staged files to their owner', () => {
+  it('removes the temp files of crashed writes and leaves staged files to their owner', async () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'a'));
-    fs.writeFileSync(path.join(dir, `a/${TEMP_MARKER}post.md.123.abcd`), 'torn');
+    fs.writeFileSync(path.join(dir, `a/${TEMP_MARKER}post.md.${await deadPid()}.abcd`), 'torn');
     fs.writeFileSync(stagedPathOf(path.join(dir, 'a/x.jpg')), 'whole');
     fs.writeFileSync(path.join(dir, 'a/post.md'), 'content');
     expect(cleanTempFiles(dir)).toBe(1);
     expect(fs.readdirSync(path.join(dir, 'a')).sort()).toEqual(
       [path.basename(stagedPathOf('x.jpg')), 'post.md'].sort(),
     );
+  });
+
+  it('leaves the temp files of a process still running: another bds writing now (ENOENT at its rename)', async () => {
+    const dir = tempDir();
+    const writer = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const inFlight = `${TEMP_MARKER}thumb.webp.${writer.pid}.0123abcd`;
+      const ours = path.basename(tempPathNextTo(path.join(dir, 'post.md')));
+      for (const name of [inFlight, ours]) fs.writeFileSync(path.join(dir, name), 'half');
+      expect(cleanTempFiles(dir)).toBe(0);
+      expect(fs.readdirSync(dir).sort()).toEqual([inFlight, ours].sort());
+      writer.kill('SIGKILL');
+      await new Promise((r) => writer.once('exit', r));
+      expect(cleanTempFiles(dir)).toBe(1);
+      expect(fs.readdirSync(dir)).toEqual([ours]);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 });

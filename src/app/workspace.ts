@@ -490,6 +490,13 @@ export class Workspace {
     this.watcherReady = new Promise((resolve) => watcher.once('ready', () => resolve()));
     const onFile = (abs: string) => {
       const rel = toRel(this.root, abs);
+      // A post another bds process wrote is indexed already (the index is shared): it is news, not
+      // work, and needs no turn at the write lock, which the writing processes are waiting for.
+      if (this.indexedAsOnDisk(rel)) {
+        if (!this.posts.isOwnWrite(rel))
+          this.events.emit('posts-changed', { paths: [rel], source: 'external' });
+        return;
+      }
       // Index writes take the write lock like any other, so they never interleave with a use case.
       const work = this.lock
         .run(() => this.applyExternalChange(rel))
@@ -506,6 +513,16 @@ export class Workspace {
       this.events.emit('problem', problemFrom(e, typeof where === 'string' ? toRel(this.root, where) : '.'));
     });
     return this.watcherReady;
+  }
+
+  /** A post or draft the index holds as it is on disk; false when that cannot be told (then index it). */
+  private indexedAsOnDisk(rel: string): boolean {
+    if (!rel.startsWith('posts/') && !rel.startsWith('drafts/')) return false;
+    try {
+      return this.posts.isIndexedAsOnDisk(rel);
+    } catch {
+      return false;
+    }
   }
 
   /** Resolves once the watcher is ready to report changes. */

@@ -177,6 +177,9 @@ export class PostIndex {
       fileStates: db.prepare(
         `SELECT path, mtime_ms, size FROM posts UNION ALL SELECT path, mtime_ms, size FROM drafts`,
       ),
+      fileState: db.prepare(
+        `SELECT mtime_ms, size FROM posts WHERE path = @path UNION ALL SELECT mtime_ms, size FROM drafts WHERE path = @path`,
+      ),
 
       upsertDraft:
         db.prepare(`INSERT OR REPLACE INTO drafts (post_id, path, title, data_json, body, mtime_ms, size)
@@ -327,6 +330,12 @@ export class PostIndex {
 
   count(): number {
     return this.stmts.count.get() as number;
+  }
+
+  /** The stat an indexed file (post or draft) was indexed at, if it is indexed. */
+  fileState(rel: string): { mtimeMs: number; size: number } | undefined {
+    const r = this.stmts.fileState.get({ path: rel }) as { mtime_ms: number; size: number } | undefined;
+    return r ? { mtimeMs: r.mtime_ms, size: r.size } : undefined;
   }
 
   /** Every indexed file (posts and drafts) with the stat it was indexed at. */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +130,33 @@ describe('the index is rebuildable from the folder', () => {
     ]);
     expect((await ws.call('posts.get', { ref: 'c' })).path).toBe('posts/2025/12/c.md');
     expect(await ws.call('project.problems', {})).toEqual([]);
+  });
+
+  it('a post another bds wrote and indexed reaches the watcher at once, even while a third holds the write lock', async () => {
+    // The preview used to take a turn at the lock for every file another process had written and
+    // indexed already, and so waited, and made the writers wait, for nothing.
+    const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a', title: 'Alpha' }) });
+    const watching = openWs(root, true);
+    await watching.watching();
+    const writer = openWs(root);
+    const seen = new Promise<string[]>((resolve) => {
+      const off = watching.events.on('posts-changed', (e) => {
+        if (e.source !== 'external') return;
+        off();
+        resolve(e.paths);
+      });
+    });
+    const created = await writer.call('posts.create', { title: 'Beta', slug: 'b' });
+    // Before the watcher can hear of the file (it needs the event loop), the lock is taken and held.
+    const holder = new Database(watching.project.paths.index);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await seen).toEqual([created.path]);
+      expect((await watching.call('posts.get', { ref: 'b' })).title).toBe('Beta');
+    } finally {
+      holder.exec('COMMIT');
+      holder.close();
+    }
   });
 
   it('a watcher applies edits made outside bds while it runs', async () => {

@@ -140,6 +140,17 @@ export class PostStore {
   }
 
   /**
+   * True when the index holds the file as it is on disk now (the same stat, as `reconcile` compares):
+   * another bds process wrote and indexed it. A read; it takes no lock.
+   */
+  isIndexedAsOnDisk(rel: string): boolean {
+    const indexed = this.index.fileState(rel);
+    if (!indexed) return false;
+    const st = fs.statSync(this.abs(rel), { throwIfNoEntry: false });
+    return st !== undefined && st.isFile() && st.mtimeMs === indexed.mtimeMs && st.size === indexed.size;
+  }
+
+  /**
    * True when the file is as this store last wrote (or removed) it: a watcher event for bds's own write,
    * which needs no work and is no outside change. Another process's write is an outside change even
    * though that process indexed it, so this remembers only this store's writes.

@@ -33,7 +33,7 @@ export const ERROR_CATALOGUE = {
   'project-exists': { title: 'Project already exists', hint: 'Choose an empty folder.' },
   'project-busy': {
     title: 'Project is busy',
-    hint: 'Another bds process (another terminal or the app server) is writing this project; wait a moment and try again.',
+    hint: 'Another bds process (another terminal or the app server) is writing this project; wait a moment and try again. How long a write waits for its turn is BDS_LOCK_TIMEOUT_MS (milliseconds, default 10000).',
   },
   'frontmatter-yaml': {
     title: 'Malformed YAML frontmatter',

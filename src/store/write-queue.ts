@@ -3,7 +3,10 @@
 // loop) would win against a waiting one again and again; a `bds` command could wait its whole timeout.
 // Each waiter leaves a ticket (an empty file named by its arrival) in `.bds/write-queue/` and takes the
 // lock only when its ticket is the oldest. The queue decides fairness, never exclusion (SQLite's lock
-// does that), so a ticket that cannot be written or read only costs the order.
+// does that), so a ticket that cannot be written or read only costs the order. Turns are taken between
+// processes: within one, the tickets of other threads are not waited for (the main-thread Python
+// runtime blocks its thread while a helper thread of the same process writes; waiting for the blocked
+// thread's ticket would stall the helper until it timed out).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -46,7 +49,7 @@ export class WriteQueue {
 
   /** True when no live ticket is older than `ticket`. */
   isFirst(ticket: Ticket): boolean {
-    const live = this.liveTickets();
+    const live = this.liveTickets(ticket);
     return live.length === 0 || live[0] === ticket || !live.includes(ticket);
   }
 
@@ -54,8 +57,11 @@ export class WriteQueue {
     fs.rmSync(path.join(this.dir, ticket), { force: true });
   }
 
-  /** Tickets of processes still waiting, oldest first; those of dead or hung processes are left out. */
-  private liveTickets(): Ticket[] {
+  /**
+   * Tickets of other processes still waiting (and `own`), oldest first; those of dead or hung processes
+   * are left out.
+   */
+  private liveTickets(own?: Ticket): Ticket[] {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir);
@@ -74,7 +80,8 @@ export class WriteQueue {
         )
           return false;
         if (now > giveUpAt + STALE_GRACE_MS) return false;
-        if (pid === process.pid || isAlive(pid)) return true;
+        if (pid === process.pid) return name === own;
+        if (isAlive(pid)) return true;
         // A process that died waiting (SIGKILL) cannot take its ticket away; the next reader does.
         fs.rmSync(path.join(this.dir, name), { force: true });
         return false;

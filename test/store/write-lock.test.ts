@@ -524,6 +524,17 @@ describe('taking turns with other processes', () => {
     expect(fs.existsSync(queueDir()) ? fs.readdirSync(queueDir()) : []).toEqual([]);
   }, 60_000);
 
+  it('a ticket of another thread of this process holds nobody back (it may be the thread blocked waiting for us)', async () => {
+    // Main-thread Python blocks its thread while a helper thread of the same process writes.
+    fs.mkdirSync(queueDir(), { recursive: true });
+    const blockedThread = `${'1'.padStart(20, '0')}-${Date.now() + 3_600_000}-${process.pid}-999`;
+    fs.writeFileSync(path.join(queueDir(), blockedThread), '');
+    const lock = new ProjectWriteLock(db.sqlite, { timeoutMs: 500 });
+    await lock.run(() => addNote(1));
+    expect(lock.tryRunSync(() => addNote(2))).toEqual({ ran: true, value: undefined });
+    expect(committedNotes()).toEqual([1, 2]);
+  });
+
   it('the ticket of a process that died waiting, or of one long past its deadline, holds nobody back', async () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await exitOf(dead);

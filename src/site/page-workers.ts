@@ -59,6 +59,22 @@ export function pageWorkerCount(): number {
   return Math.min(7, Math.max(0, os.availableParallelism() - 1));
 }
 
+/**
+ * Sends the request without the posts' Markdown: pages show rendered bodies, never the source, and at
+ * 50,000 posts the source is ~150 MB more to copy and to hold in the worker. postMessage copies at
+ * once, so the posts have their Markdown back before anything else can look at them.
+ */
+function postWithoutMarkdown(worker: Worker, request: PageWorkerRequest): void {
+  const posts = request.model.entries.map((e) => e.post as { body: string });
+  const markdown = posts.map((p) => p.body);
+  for (const p of posts) p.body = '';
+  try {
+    worker.postMessage(request);
+  } finally {
+    posts.forEach((p, i) => (p.body = markdown[i]!));
+  }
+}
+
 function startWorker(): Worker {
   const { filename, evaluate } = workerEntry(import.meta.url, 'page-worker');
   return new Worker(filename, { eval: evaluate });
@@ -133,7 +149,7 @@ export function renderPagesOnWorker(request: PageWorkerRequest): {
     worker.once('exit', (code) =>
       reject(new BdsError('site-worker-failed', `the page rendering thread stopped (exit code ${code})`)),
     );
-    worker.postMessage(request);
+    postWithoutMarkdown(worker, request);
   }).finally(() => void worker.terminate());
   // Nothing waits on a stopped worker's answer.
   result.catch(() => {});

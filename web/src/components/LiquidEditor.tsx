@@ -2,12 +2,11 @@
 // them, line numbers, and the parse errors the server found underlined at their line and column.
 // Read-only for a theme's own template (it is overridden before it is edited).
 import { StreamLanguage, type StringStream } from '@codemirror/language';
-import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import { lintGutter } from '@codemirror/lint';
 import { EditorState } from '@codemirror/state';
 import { lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
-import { commonExtensions, useCodeMirror } from './code-editor.js';
-import { diagnostics, type CodeProblem } from './PythonEditor.js';
+import { useRef } from 'react';
+import { commonExtensions, useCodeMirror, useProblemMarks, type CodeProblem } from './code-editor.js';
 
 interface LiquidState {
   /** Inside `{{ }}` or `{% %}`: the closing delimiter. */
@@ -95,11 +94,7 @@ export function LiquidEditor({ value, onChange, onSave, label, problems, readOnl
     EditorState.readOnly.of(Boolean(readOnly)),
   ]);
 
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    v.dispatch(setDiagnostics(v.state, diagnostics(v.state.doc, problems)));
-  }, [problems]);
+  useProblemMarks(view, problems);
 
   return <div className="cm-host code" ref={host} />;
 }

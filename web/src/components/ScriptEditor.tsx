@@ -8,9 +8,11 @@ import { client, notify, refreshScripts, reportError, useStore } from '../store.
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { DiskConflict } from './DiskConflict.js';
 import { ApiReference } from './ApiReference.js';
-import { PythonEditor, type CodeProblem } from './PythonEditor.js';
+import type { CodeProblem } from './code-editor.js';
+import { PythonEditor } from './PythonEditor.js';
 import { RunPanel } from './RunPanel.js';
 import { TrustReview } from './TrustReview.js';
+import { useDebouncedCheck, useWarnBeforeUnload } from './use-editor-check.js';
 import type { ScriptCheck } from '../../../src/core/abi.js';
 import { entrypointWarnings } from '../../../src/scripting/scripts/entrypoint.js';
 import { browserPython } from '../python/client.js';
@@ -40,9 +42,6 @@ const CALLED_AS: Record<Kind, string> = {
   transform: 'transform(post, context) → the post',
   utility: 'main(context) → a JSON value',
 };
-
-/** Wait after the last keystroke before asking Python to parse the text. */
-const CHECK_DEBOUNCE_MS = 250;
 
 export interface ScriptEditorProps {
   scriptId: string;
@@ -89,56 +88,40 @@ export function ScriptEditor({ scriptId, onDeleted }: ScriptEditorProps) {
   // has loaded, on the server's until then.
   const codeLine = script?.codeLine;
   const scriptPath = script?.path;
-  useEffect(() => {
-    if (!draft || codeLine === undefined || scriptPath === undefined) return;
-    const ctl = new AbortController();
-    const timer = setTimeout(() => {
-      const checked = browserPython.ready
-        ? (() => {
-            const r = browserPython.request<ScriptCheck>({
-              op: 'check',
-              source: draft.code,
-              filename: scriptPath,
-              lineOffset: codeLine - 1,
-            });
-            ctl.signal.addEventListener('abort', () => browserPython.stop(r.id));
-            return r.result.then((c): Check => ({
-              ...c,
+  useDebouncedCheck(
+    !draft || codeLine === undefined || scriptPath === undefined
+      ? undefined
+      : (signal): Promise<Check> => {
+          if (!browserPython.ready) {
+            return client.call(
+              'scripts.check',
+              { ref: scriptId, code: draft.code, kind: draft.kind, entrypoint: draft.entrypoint },
+              { signal },
+            );
+          }
+          const r = browserPython.request<ScriptCheck>({
+            op: 'check',
+            source: draft.code,
+            filename: scriptPath,
+            lineOffset: codeLine - 1,
+          });
+          signal.addEventListener('abort', () => browserPython.stop(r.id));
+          return r.result.then((c): Check => ({
+            ...c,
+            path: scriptPath,
+            slug: script?.slug ?? '',
+            warnings: entrypointWarnings(c, {
+              kind: draft.kind,
+              entrypoint: draft.entrypoint,
               path: scriptPath,
-              slug: script?.slug ?? '',
-              warnings: entrypointWarnings(c, {
-                kind: draft.kind,
-                entrypoint: draft.entrypoint,
-                path: scriptPath,
-              }),
-            }));
-          })()
-        : client.call(
-            'scripts.check',
-            { ref: scriptId, code: draft.code, kind: draft.kind, entrypoint: draft.entrypoint },
-            { signal: ctl.signal },
-          );
-      checked.then(
-        (c) => {
-          if (!ctl.signal.aborted) setCheck(c);
+            }),
+          }));
         },
-        (e: unknown) => {
-          if (!ctl.signal.aborted) reportError(e, 'Checking the script');
-        },
-      );
-    }, CHECK_DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      ctl.abort();
-    };
-  }, [scriptId, draft?.code, draft?.kind, draft?.entrypoint, codeLine, scriptPath]);
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+    setCheck,
+    'Checking the script',
+    [scriptId, draft?.code, draft?.kind, draft?.entrypoint, codeLine, scriptPath],
+  );
+  useWarnBeforeUnload(dirty);
 
   const save = async () => {
     if (!draft || !script || saving) return;

@@ -8,14 +8,12 @@ import { client, notify, refreshTemplates, reportError, useStore } from '../stor
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { DiskConflict } from './DiskConflict.js';
 import { LiquidEditor } from './LiquidEditor.js';
-import type { CodeProblem } from './PythonEditor.js';
+import type { CodeProblem } from './code-editor.js';
 import { TemplatePreview } from './TemplatePreview.js';
+import { useDebouncedCheck, useWarnBeforeUnload } from './use-editor-check.js';
 
 type Template = OutputOf<'templates.get'>;
 type Check = OutputOf<'templates.check'>;
-
-/** Wait after the last keystroke before asking the server to parse the text. */
-const CHECK_DEBOUNCE_MS = 250;
 
 export interface TemplateEditorProps {
   name: string;
@@ -56,31 +54,15 @@ export function TemplateEditor({ name }: TemplateEditorProps) {
   }, [load, version]);
 
   // liquidjs's parser on the server over the text as typed (nothing is written).
-  useEffect(() => {
-    if (text === undefined || template?.source !== 'user') return;
-    const ctl = new AbortController();
-    const timer = setTimeout(() => {
-      client.call('templates.check', { name, content: text }, { signal: ctl.signal }).then(
-        (c) => {
-          if (!ctl.signal.aborted) setCheck(c);
-        },
-        (e: unknown) => {
-          if (!ctl.signal.aborted) reportError(e, 'Checking the template');
-        },
-      );
-    }, CHECK_DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      ctl.abort();
-    };
-  }, [name, text, template?.source]);
-
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  useDebouncedCheck(
+    text === undefined || template?.source !== 'user'
+      ? undefined
+      : (signal) => client.call('templates.check', { name, content: text }, { signal }),
+    setCheck,
+    'Checking the template',
+    [name, text, template?.source],
+  );
+  useWarnBeforeUnload(dirty);
 
   const write = async (content: string, done: string, context: string) => {
     setSaving(true);

@@ -3,7 +3,8 @@
 // whose text follows `value` only when it differs (an outside change taken).
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
-import { EditorState, type Extension } from '@codemirror/state';
+import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { EditorState, type Extension, type Text } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap } from '@codemirror/view';
 import { useEffect, useRef, type RefObject } from 'react';
 import { codeHighlighting } from './highlight.js';
@@ -90,4 +91,40 @@ export function useCodeMirror(
     if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value } });
   }, [value]);
   return view;
+}
+
+/** A problem at a 1-based line and column of the text. */
+export interface CodeProblem {
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+function offset(doc: Text, line: number, column: number): number {
+  const l = doc.line(Math.max(1, Math.min(doc.lines, line)));
+  return Math.min(l.to, l.from + Math.max(0, column - 1));
+}
+
+/** The problems as CodeMirror diagnostics: underlined at their line and column. */
+export function diagnostics(doc: Text, problems: CodeProblem[]): Diagnostic[] {
+  return problems.map((p) => {
+    const from = offset(doc, p.line, p.column);
+    let to = p.endLine ? offset(doc, p.endLine, p.endColumn ?? p.column + 1) : from + 1;
+    if (to <= from) to = Math.min(doc.length, from + 1);
+    // At the very end of a line there is nothing to underline: mark the character before.
+    const start = from === to && from > 0 ? from - 1 : from;
+    return { from: start, to: Math.max(to, start), severity: p.severity, message: p.message };
+  });
+}
+
+/** Underlines `problems` in the view whenever they change. */
+export function useProblemMarks(view: RefObject<EditorView | null>, problems: CodeProblem[]): void {
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    v.dispatch(setDiagnostics(v.state, diagnostics(v.state.doc, problems)));
+  }, [problems]);
 }

@@ -2,7 +2,6 @@
 // into a Workspace, calls use cases through the registry, prints text (or JSON with --json) and sets
 // the exit code. No orchestration lives here.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   BdsError,
@@ -20,6 +19,7 @@ import {
   type UserUseCaseName,
 } from '../app/index.js';
 import type { CliContext } from './context.js';
+import { readInputFile } from './input-file.js';
 import { printError, printJson, table, type CliIO } from './output.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import { createDefaultProject } from './welcome.js';
@@ -464,16 +464,7 @@ function readBody(opts: PostOpts, io: CliIO): string | undefined {
   }
   if (opts.body !== undefined) return opts.body.endsWith('\n') ? opts.body : `${opts.body}\n`;
   if (opts.bodyFile === undefined) return undefined;
-  const file = opts.bodyFile === '-' ? 0 : path.resolve(io.cwd, opts.bodyFile);
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new BdsError(
-      'invalid-argument',
-      `Cannot read --body-file ${opts.bodyFile}: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
+  return readInputFile(io, opts.bodyFile, `--body-file ${opts.bodyFile}`);
 }
 
 function problemLine(p: Pick<Problem, 'file' | 'line' | 'column' | 'message'> & { code: string }): string {

@@ -1,10 +1,9 @@
 // `bds script ...`: create, list, enable, trust and rebuild Python scripts.
-import fs from 'node:fs';
-import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { BdsError, formatProblem, lineDiff, type OutputOf } from '../../app/index.js';
+import { formatProblem, lineDiff, type OutputOf } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
+import { readInputFile } from '../input-file.js';
 
 type ScriptOut = OutputOf<'scripts.list'>[number] & { code?: string };
 
@@ -28,14 +27,7 @@ function collectArg(value: string, previous: Record<string, unknown>): Record<st
 
 /** The code of `--file`, read from the caller's folder; a file that cannot be read names itself. */
 function readCodeFile(ctx: CliContext, file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
-  } catch (cause) {
-    throw new BdsError('invalid-argument', `Cannot read --file ${file}: ${(cause as Error).message}`, {
-      cause,
-    });
-  }
+  return file === undefined ? undefined : readInputFile(ctx.io, file, `--file ${file}`);
 }
 
 export function scriptCommands(program: Command, ctx: CliContext): void {

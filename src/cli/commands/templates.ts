@@ -1,10 +1,9 @@
 // `bds template ...`: the site's Liquid templates (the user's templates/NAME.liquid over the theme's).
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { BdsError } from '../../app/index.js';
 import { table } from '../output.js';
 import type { CliContext } from '../context.js';
+import { readInputFile } from '../input-file.js';
 
 export function templateCommands(program: Command, ctx: CliContext): void {
   const template = program.command('template').description('Liquid templates of the site');
@@ -31,12 +30,7 @@ export function templateCommands(program: Command, ctx: CliContext): void {
     .command('save <name> <file>')
     .description('write templates/NAME.liquid from a file after checking that it parses')
     .action(async (name: string, file: string) => {
-      let content: string;
-      try {
-        content = fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
-      } catch (cause) {
-        throw new BdsError('invalid-argument', `Cannot read ${file}: ${(cause as Error).message}`, { cause });
-      }
+      const content = readInputFile(ctx.io, file);
       const t = await ctx.call('templates.save', { name, content });
       ctx.emit(t, () => `Saved ${t.file}`);
     });
@@ -45,12 +39,7 @@ export function templateCommands(program: Command, ctx: CliContext): void {
     .command('check <name> <file>')
     .description('the Liquid syntax errors of a file as templates/NAME.liquid (nothing is written)')
     .action(async (name: string, file: string) => {
-      let content: string;
-      try {
-        content = fs.readFileSync(path.resolve(ctx.io.cwd, file), 'utf8');
-      } catch (cause) {
-        throw new BdsError('invalid-argument', `Cannot read ${file}: ${(cause as Error).message}`, { cause });
-      }
+      const content = readInputFile(ctx.io, file);
       const r = await ctx.call('templates.check', { name, content });
       const first = r.errors[0];
       // An error fails the command (exit code), with its line and column like a build's.

@@ -23,7 +23,7 @@ import type * as WorkspaceModule from '../src/app/workspace.js';
 import { initProject, updateProjectSettings } from '../src/content/project.js';
 import type { PythonRuntime, PythonWorkerPool } from '../src/scripting/index.js';
 import { benchArgs, percentile, round } from './args.js';
-import { parseFrontmatter } from '../src/core/frontmatter.js';
+import { parsePostText } from '../src/content/posts/post-file.js';
 import { generateCorpus, writeBdsPosts, writeHandWrittenPosts, type CorpusPost } from './corpus.js';
 
 const args = benchArgs();
@@ -146,30 +146,29 @@ function makeBdsProject(dir: string, posts: CorpusPost[]): void {
   else writeBdsPosts(dir, posts);
 }
 
-/** The published posts of a folder of Markdown files, as bds reads them (for the peers' copies). */
+/** The published posts of a folder of Markdown files, read by bds's own parser (for the peers' copies). */
 function readCorpus(dir: string): CorpusPost[] {
   const posts: CorpusPost[] = [];
-  const list = (v: unknown): string[] =>
-    Array.isArray(v) ? v.map(String) : typeof v === 'string' || typeof v === 'number' ? [String(v)] : [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile() || !/\.(md|markdown)$/i.test(e.name)) continue;
     const file = path.join(e.parentPath, e.name);
-    const doc = parseFrontmatter(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), file);
-    const d = doc.data;
-    if (d.status === 'draft' || d.draft === true || d.published === false) continue;
-    const when = [d.createdAt, d.date, d.publishDate].find((v) => typeof v === 'string' || v instanceof Date);
-    if (when === undefined) continue;
-    const base = e.name.replace(/\.(md|markdown)$/i, '').replace(/^\d{4}-\d{2}-\d{2}-/, '');
-    const date = new Date(
-      String(when instanceof Date ? when.toISOString() : when).replace(/ ([+-]\d{2}:?\d{2}|Z)$/, '$1'),
-    );
+    const stat = fs.statSync(file);
+    // As bds sees it in the project: under posts/, in UTC (the bench project's timezone).
+    const rel = `posts/${path.relative(dir, file).split(path.sep).join('/')}`;
+    const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    const { fm, body } = parsePostText(text, rel, {
+      mtimeMs: stat.mtimeMs,
+      size: stat.size,
+      timezone: 'UTC',
+    });
+    if (fm.status !== 'published') continue;
     posts.push({
-      slug: typeof d.slug === 'string' ? d.slug : base.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-      title: typeof d.title === 'string' ? d.title : (/^#\s+(.+)$/m.exec(doc.body)?.[1] ?? base),
-      date: Number.isNaN(date.getTime()) ? new Date(0) : date,
-      tags: list(d.tags),
-      category: list(d.categories)[0] ?? list(d.category)[0] ?? '',
-      body: doc.body,
+      slug: fm.slug,
+      title: fm.title,
+      date: new Date(fm.publishedAt ?? fm.createdAt),
+      tags: fm.tags,
+      category: fm.categories[0] ?? '',
+      body,
     });
   }
   return posts;

@@ -145,6 +145,21 @@ function foreignDate(value: unknown, timezone: string): string | undefined {
 }
 
 /**
+ * What a post that does not say them gets from its file: an id stable for its path, the title of its
+ * first heading (else the file name) and a slug from the file name (`dropDate`: without a leading
+ * `YYYY-MM-DD-`, as other tools name posts).
+ */
+function namedByFile(rel: string, body: string, { dropDate }: { dropDate: boolean }) {
+  let base = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
+  if (dropDate) base = base.replace(/^\d{4}-\d{2}-\d{2}-/, '');
+  return {
+    id: createHash('sha256').update(rel).digest('hex').slice(0, 32),
+    title: /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? base,
+    slug: slugifyPost(base),
+  };
+}
+
+/**
  * Frontmatter written by hand or by another tool (no `id`): bds fills what it lacks from what is there, the
  * same way every time, so the index rebuilt from the files equals the live one. The id comes from the
  * path; `date` (or `publishDate`) is the creation date and `lastmod` (or `updated`) the update; a post
@@ -160,13 +175,10 @@ function fillForeignFrontmatter(
   meta: { mtimeMs: number; timezone: string },
 ): Record<string, unknown> {
   const out = { ...data };
-  const base = path.posix
-    .basename(rel)
-    .replace(/\.(md|markdown)$/i, '')
-    .replace(/^\d{4}-\d{2}-\d{2}-/, '');
-  out.id = createHash('sha256').update(rel).digest('hex').slice(0, 32);
-  if (out.title === undefined) out.title = /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? base;
-  if (out.slug === undefined) out.slug = slugifyPost(base);
+  const named = namedByFile(rel, body, { dropDate: true });
+  out.id = named.id;
+  if (out.title === undefined) out.title = named.title;
+  if (out.slug === undefined) out.slug = named.slug;
   const dated =
     foreignDate(out.createdAt, meta.timezone) ??
     FOREIGN_DATE_KEYS.map((k) => foreignDate(out[k], meta.timezone)).find((d) => d !== undefined);
@@ -197,14 +209,9 @@ function adoptPlainMarkdown(
   rel: string,
   meta: { mtimeMs: number; timezone: string; size: number },
 ) {
-  const base = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
-  const heading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
-  const id = createHash('sha256').update(rel).digest('hex').slice(0, 32);
   const when = formatIsoInZone(new Date(meta.mtimeMs), meta.timezone);
   const fm: PostFrontmatter = {
-    id,
-    title: heading ?? base,
-    slug: slugifyPost(base),
+    ...namedByFile(rel, body, { dropDate: false }),
     status: 'draft',
     createdAt: when,
     updatedAt: when,

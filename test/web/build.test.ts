@@ -107,4 +107,21 @@ describeWith(['chromium'], 'build and tasks in Chromium', () => {
     });
     for (const f of files) expect(fs.statSync(f).size).toBeGreaterThan(10_000);
   }, 300_000);
+
+  it('a build with nothing changed since the last one says the site is up to date', async () => {
+    // Without the failing macro's post, a build leaves its stamp; the next one finds nothing to do.
+    fs.rmSync(`${s.root}/posts/2026/04/broken.md`);
+    await expect
+      .poll(async () => (await s.client.call('posts.list', {})).some((p) => p.slug === 'broken'))
+      .toBe(false);
+    await page.getByRole('contentinfo').getByRole('button', { name: 'Build', exact: true }).click();
+    const status = () => panel().getByRole('status').textContent();
+    await panel().getByRole('button', { name: 'Build', exact: true }).click();
+    await expect.poll(status, { timeout: 120_000 }).toMatch(/Built in .*pages written/);
+    await panel().getByRole('button', { name: 'Build', exact: true }).click();
+    await expect
+      .poll(status, { timeout: 120_000 })
+      .toMatch(/Up to date: nothing changed since the last build/);
+    await page.keyboard.press('Escape');
+  }, 240_000);
 });

@@ -158,10 +158,17 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
         </div>
       ) : summary ? (
         <div className="build-summary" role="status">
-          <p>
-            <strong>Built</strong> in {seconds(summary.ms)}: {summary.pagesWritten} pages written,{' '}
-            {summary.pagesUnchanged} unchanged, {summary.pagesRemoved} removed · {summary.posts} posts
-          </p>
+          {summary.upToDate ? (
+            <p>
+              <strong>Up to date</strong>: nothing changed since the last build ({seconds(summary.ms)}) ·{' '}
+              {summary.files} files · {summary.posts} posts
+            </p>
+          ) : (
+            <p>
+              <strong>Built</strong> in {seconds(summary.ms)}: {summary.pagesWritten} pages written,{' '}
+              {summary.pagesUnchanged} unchanged, {summary.pagesRemoved} removed · {summary.posts} posts
+            </p>
+          )}
           <p className="muted">
             Macros: {summary.macroCounters.builtin} built-in, {summary.macroCounters.python} Python,{' '}
             {summary.macroCounters.unknown} unknown, {summary.macroCounters.failed} failed

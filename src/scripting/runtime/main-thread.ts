@@ -52,6 +52,7 @@ parentPort.on('message', (m) => {
     Atomics.store(words, ${FIRED}, m.gen);
   }, m.ms);
 });
+parentPort.postMessage('ready');
 `;
 
 /** Sets the interrupt word from another thread when a call passes its deadline. */
@@ -59,9 +60,22 @@ class Watchdog {
   private readonly worker: Worker;
   private generation = 0;
 
+  /**
+   * Resolves once the thread listens. Until then it cannot see an arm message, and a thread that starts
+   * needs this one's event loop, which a call blocks: a first call that never ends would never be stopped.
+   */
+  readonly ready: Promise<void>;
+
   constructor(private readonly words: Int32Array) {
     this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: words.buffer });
     this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('message', () => resolve());
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) =>
+        reject(new Error(`the watchdog thread stopped (exit code ${code})`)),
+      );
+    });
   }
 
   arm(ms: number): number {
@@ -200,6 +214,8 @@ export class MainThreadRuntime extends PythonRuntimeBase {
     // Re-check after the await: disposed while loading.
     if (this.closed) throw closedError();
     this.watchdog ??= new Watchdog(this.words);
+    await this.watchdog.ready;
+    if (this.closed) throw closedError();
     const stdout: string[] = [];
     const stderr: string[] = [];
     engine.capture.begin((stream, text) => {

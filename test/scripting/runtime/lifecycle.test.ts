@@ -167,6 +167,20 @@ describe('main-thread mode', () => {
     expect(out).toMatchObject({ html: '<b>main</b>', stdout: 'hi\n' });
   });
 
+  it('stops an infinite loop that is the first call of a new runtime (the watchdog listens before Python runs)', async () => {
+    const fresh = createPythonRuntime({
+      mode: 'main-thread',
+      timeouts: { utility: 500 },
+      snapshotCacheDir: SNAPSHOT_DIR,
+    });
+    cleanups.push(() => fresh.dispose());
+    const e = await fresh.runUtility(utility('while True:\n    pass'), utilityContext()).then(
+      () => null,
+      (err: unknown) => err as BdsError,
+    );
+    expect(e?.code).toBe('python-timeout');
+  });
+
   it('stops an infinite loop with the watchdog thread, then keeps serving', async () => {
     const e = await runtime.runUtility(utility('while True:\n    pass'), utilityContext()).then(
       () => null,

@@ -36,20 +36,37 @@ const INTERRUPTED_ANSWER = JSON.stringify({
 // Words of the watchdog buffer: [interrupt, armed generation (negated once fired), done generation].
 const ARMED = 1;
 const FIRED = 2;
+/** The armed word while the watchdog sets the interrupt again: disarm waits the two stores out. */
+const LOCKED = -2147483648;
+/** How often a fired watchdog sets the interrupt again while the call has not ended. */
+const AGAIN_MS = 250;
 
 // Runs as CommonJS in its own thread; `eval: true` keeps it working from sources and from dist/.
 const WATCHDOG_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const words = new Int32Array(workerData);
 let timer = null;
+let again = null;
 parentPort.on('message', (m) => {
   if (timer !== null) { clearTimeout(timer); timer = null; }
+  if (again !== null) { clearInterval(again); again = null; }
   if (m.type !== 'arm') return;
   timer = setTimeout(() => {
     timer = null;
     if (Atomics.compareExchange(words, ${ARMED}, m.gen, -m.gen) !== m.gen) return;
     Atomics.store(words, ${INTERRUPT_INDEX}, 2);
     Atomics.store(words, ${FIRED}, m.gen);
+    // An interrupt Python took but did not end the call with (caught, or taken by a bds_api wait) is
+    // set again until the call is disarmed; the lock keeps it from reaching the next call.
+    again = setInterval(() => {
+      if (Atomics.compareExchange(words, ${ARMED}, -m.gen, ${LOCKED}) !== -m.gen) {
+        clearInterval(again);
+        again = null;
+        return;
+      }
+      Atomics.store(words, ${INTERRUPT_INDEX}, 2);
+      Atomics.store(words, ${ARMED}, -m.gen);
+    }, ${AGAIN_MS});
   }, m.ms);
 });
 parentPort.postMessage('ready');
@@ -88,7 +105,13 @@ class Watchdog {
   /** Stop the timer; true when it fired for this generation. The interrupt word is cleared. */
   disarm(gen: number): boolean {
     // No message to the watchdog: its timer, if it fires later, finds the generation gone.
-    const previous = Atomics.exchange(this.words, ARMED, 0);
+    let previous: number;
+    for (;;) {
+      previous = Atomics.load(this.words, ARMED);
+      // The watchdog is setting the interrupt again: two stores, then it unlocks.
+      if (previous === LOCKED) continue;
+      if (Atomics.compareExchange(this.words, ARMED, previous, 0) === previous) break;
+    }
     const fired = previous === -gen;
     if (fired) {
       // The watchdog claimed the generation; wait the few instructions until its stores are done.

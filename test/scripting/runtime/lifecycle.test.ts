@@ -181,6 +181,22 @@ describe('main-thread mode', () => {
     expect(e?.code).toBe('python-timeout');
   });
 
+  it('stops a script that catches the first interrupt and loops again (the watchdog sets it again)', async () => {
+    const code =
+      'try:\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    pass\nwhile True:\n    pass';
+    const own = createPythonRuntime({
+      mode: 'main-thread',
+      timeouts: { utility: 500 },
+      snapshotCacheDir: SNAPSHOT_DIR,
+    });
+    cleanups.push(() => own.dispose());
+    const e = await own.runUtility(utility(code), utilityContext()).then(
+      () => null,
+      (err: unknown) => err as BdsError,
+    );
+    expect(e?.code).toBe('python-timeout');
+  });
+
   it('stops an infinite loop with the watchdog thread, then keeps serving', async () => {
     const e = await runtime.runUtility(utility('while True:\n    pass'), utilityContext()).then(
       () => null,

@@ -19,6 +19,40 @@ function toSitePost(row: PostRow): SitePost {
   return post;
 }
 
+type PostText = { body: string; bodyLine: number };
+
+/** The text of posts read without it, once read (by the post's getters or by `readBodies`). */
+const texts = new WeakMap<SitePost, PostText>();
+
+/**
+ * A post read without its body (PostIndex.siteList): `body` and `bodyLine` are read from the index the
+ * first time something asks (a build renders only the posts its cache lacks). They stay enumerable, so a
+ * copy (`{...post}`) has them; a setter replaces them.
+ */
+function lazySitePost(row: PostRow, read: (id: string) => PostText | undefined): SitePost {
+  const post = toSitePost(row);
+  const get = (): PostText => {
+    let text = texts.get(post);
+    if (!text) texts.set(post, (text = read(post.id) ?? { body: '', bodyLine: 1 }));
+    return text;
+  };
+  Object.defineProperties(post, {
+    body: {
+      get: () => get().body,
+      set: (body: string) => texts.set(post, { bodyLine: get().bodyLine, body }),
+      enumerable: true,
+      configurable: true,
+    },
+    bodyLine: {
+      get: () => get().bodyLine,
+      set: (bodyLine: number) => texts.set(post, { body: get().body, bodyLine }),
+      enumerable: true,
+      configurable: true,
+    },
+  });
+  return post;
+}
+
 /**
  * The workspace's posts, kept between builds and refreshed from `posts-changed` events: a change to one
  * file reads that post again; a change without paths (a delete, a tag merge) reads them all again.
@@ -31,8 +65,23 @@ class PostCatalog {
     this.unsubscribe = ws.events.on('posts-changed', ({ paths }) => this.changed(paths));
   }
 
+  /** Reads the text of many posts in one pass (a build about to render them). */
+  readBodies(posts: readonly SitePost[]): void {
+    const wanted = new Map<string, SitePost>();
+    for (const p of posts) if (this.rows?.get(p.id) === p && !texts.has(p)) wanted.set(p.id, p);
+    if (wanted.size < 64) return; // A query each is as quick.
+    for (const { id, body, bodyLine } of this.ws.posts.texts()) {
+      const post = wanted.get(id);
+      if (post) texts.set(post, { body, bodyLine });
+    }
+  }
+
   all(): SitePost[] {
-    if (!this.rows) this.rows = new Map(this.ws.posts.list().map((r) => [r.id, toSitePost(r)]));
+    if (!this.rows) {
+      const posts = this.ws.posts;
+      const read = (id: string) => posts.text(id);
+      this.rows = new Map(posts.siteList().map((r) => [r.id, lazySitePost(r, read)]));
+    }
     return [...this.rows.values()];
   }
 
@@ -98,6 +147,8 @@ export class WorkspaceSiteSource implements SiteSource {
     return {
       ...this.light(),
       posts: this.catalog.all(),
+      readBodies: (posts) => this.catalog.readBodies(posts),
+      releaseBody: (post) => texts.delete(post),
       renderData: new WorkspaceRenderData(ws),
       mediaUrl: workspaceMediaLinks(ws),
     };

@@ -120,7 +120,14 @@ export const buildSiteUseCase = workspaceUseCase({
   waits: true,
   // Builds write html/ and caches, never the project's files: saves must not wait for a build.
   serial: false,
-  errors: ['site-strict', 'template-error', 'site-route-conflict', 'task-cancelled', 'io-error'],
+  errors: [
+    'site-strict',
+    'template-error',
+    'site-route-conflict',
+    'site-cache-changed',
+    'task-cancelled',
+    'io-error',
+  ],
   http: { method: 'POST', path: '/api/site/build' },
   python: {
     method: 'site.build',

@@ -216,6 +216,10 @@ export const ERROR_CATALOGUE = {
     title: 'Macro failures in a strict build',
     hint: 'Fix the macros listed (or the scripts they call), or build without --strict to render them empty.',
   },
+  'site-cache-changed': {
+    title: 'The render cache changed during the build',
+    hint: 'Another build emptied .bds/render-cache.sqlite while this one read it: build again.',
+  },
   'site-route-conflict': {
     title: 'Two things want the same URL',
     hint: 'Change the slug of the page (or the name of the tag) named in the message; the first one keeps the URL.',
@@ -370,6 +374,7 @@ export const HTTP_STATUS = {
   'template-error': 422,
   'template-not-found': 404,
   'site-strict': 422,
+  'site-cache-changed': 409,
   'site-route-conflict': 422,
   'site-no-public-url': 422,
   'theme-not-found': 422,

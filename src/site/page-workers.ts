@@ -61,17 +61,28 @@ export function pageWorkerCount(): number {
 
 /**
  * Sends the request without the posts' Markdown: pages show rendered bodies, never the source, and at
- * 50,000 posts the source is ~150 MB more to copy and to hold in the worker. postMessage copies at
- * once, so the posts have their Markdown back before anything else can look at them.
+ * 50,000 posts the source is ~150 MB more to copy and to hold in the worker (and a post that reads its
+ * body only when asked would read them all). postMessage copies at once, so the posts have their
+ * Markdown back before anything else can look at them.
  */
 function postWithoutMarkdown(worker: Worker, request: PageWorkerRequest): void {
-  const posts = request.model.entries.map((e) => e.post as { body: string });
-  const markdown = posts.map((p) => p.body);
-  for (const p of posts) p.body = '';
+  const posts = request.model.entries.map((e) => e.post);
+  const kept = posts.map((p) => [
+    Object.getOwnPropertyDescriptor(p, 'body'),
+    Object.getOwnPropertyDescriptor(p, 'bodyLine'),
+  ]);
+  for (const p of posts) {
+    Object.defineProperty(p, 'body', { value: '', enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(p, 'bodyLine', { value: 1, enumerable: true, configurable: true, writable: true });
+  }
   try {
     worker.postMessage(request);
   } finally {
-    posts.forEach((p, i) => (p.body = markdown[i]!));
+    posts.forEach((p, i) => {
+      const [body, bodyLine] = kept[i]!;
+      if (body) Object.defineProperty(p, 'body', body);
+      if (bodyLine) Object.defineProperty(p, 'bodyLine', bodyLine);
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { BdsError } from '../core/errors.js';
 import {
   renderMarkdownDocument,
   truncateText,
@@ -21,7 +22,7 @@ import type { SiteEntry } from './model.js';
 import type { SitePost, SiteSnapshot } from './source.js';
 
 /** Bump when rendering changes in a way old cache entries would not show. */
-export const RENDER_CACHE_VERSION = 2;
+export const RENDER_CACHE_VERSION = 3;
 
 /** One outside fact a render depended on, with the answer it got. */
 export type RenderDep =
@@ -56,6 +57,36 @@ export function sha256(text: string | Buffer): string {
 
 function fingerprint(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('base64');
+}
+
+/**
+ * Gives `target.html` from `read()` the first time it is asked for (then keeps it). A row gone meanwhile
+ * (another build emptied the cache) fails the build rather than show an empty body.
+ */
+function lazyHtml(target: { html: string }, read: () => unknown): void {
+  const keep = (html: string) =>
+    Object.defineProperty(target, 'html', {
+      value: html,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  Object.defineProperty(target, 'html', {
+    get() {
+      const html = read();
+      if (typeof html !== 'string') {
+        throw new BdsError(
+          'site-cache-changed',
+          'The render cache (.bds/render-cache.sqlite) changed during this build; build again',
+        );
+      }
+      keep(html);
+      return html;
+    },
+    set: keep,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** A post's summary in list pages, with the fingerprint of what it showed. */
@@ -98,6 +129,8 @@ export class PostBodyCache {
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private loadedFrom?: string;
+  /** The loaded file, open while HTML not yet shown may be read from it. */
+  private reader?: Database.Database;
 
   static slot(postId: string, mode: RenderMode, pending = false): string {
     return `${mode}:${pending ? 'pending:' : ''}${postId}`;
@@ -140,52 +173,68 @@ export class PostBodyCache {
     db.pragma('journal_mode = WAL');
     // A cache: losing the last writes after a power cut only means rendering those posts again.
     db.pragma('synchronous = OFF');
-    // A body's HTML has a column of its own: inside the JSON it was escaped on every save and parsed on
-    // every load (at 50,000 posts, seconds of a cold build). The table of the older form goes.
+    // A body's HTML has a table of its own: inside the JSON it was escaped on every save and parsed on
+    // every load, and beside the entry it made reading every entry read every page of the file. Tables
+    // of the older forms go.
     db.exec(
       `DROP TABLE IF EXISTS bodies;
-       CREATE TABLE IF NOT EXISTS body_rows (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL, html TEXT NOT NULL);
-       CREATE TABLE IF NOT EXISTS summaries (post_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fp TEXT NOT NULL, html TEXT NOT NULL);`,
+       DROP TABLE IF EXISTS body_rows;
+       DROP TABLE IF EXISTS summaries;
+       CREATE TABLE IF NOT EXISTS body_meta (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL) WITHOUT ROWID;
+       CREATE TABLE IF NOT EXISTS body_html (slot TEXT PRIMARY KEY, html TEXT NOT NULL);
+       CREATE TABLE IF NOT EXISTS summary_meta (post_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fp TEXT NOT NULL) WITHOUT ROWID;
+       CREATE TABLE IF NOT EXISTS summary_html (post_id TEXT PRIMARY KEY, html TEXT NOT NULL);`,
     );
     return db;
   }
 
-  /** Loads the file once per cache object; a missing or unreadable file means an empty cache. */
+  /**
+   * Loads the file once per cache object; a missing or unreadable file means an empty cache. The HTML of
+   * bodies and summaries (most of the file) is read when a page first shows it: after an edit of one
+   * post of a large blog, a build shows a few dozen of them, not every one.
+   */
   load(file: string): void {
     if (this.loadedFrom === file) return;
     this.loadedFrom = file;
+    this.reader?.close();
+    this.reader = undefined;
     if (!fs.existsSync(file)) return;
     let db: Database.Database | undefined;
     try {
       db = PostBodyCache.open(file);
-      const rows = db
-        .prepare('SELECT slot, entry, html FROM body_rows WHERE version = ?')
-        .all(RENDER_CACHE_VERSION) as { slot: string; entry: string; html: string }[];
+      // Rows of another cache version are never read again (here, once per process, not at every save).
+      if (db.prepare('DELETE FROM body_meta WHERE version <> ?').run(RENDER_CACHE_VERSION).changes > 0) {
+        db.exec('DELETE FROM body_html WHERE slot NOT IN (SELECT slot FROM body_meta)');
+      }
+      if (db.prepare('DELETE FROM summary_meta WHERE version <> ?').run(RENDER_CACHE_VERSION).changes > 0) {
+        db.exec('DELETE FROM summary_html WHERE post_id NOT IN (SELECT post_id FROM summary_meta)');
+      }
+      const rows = db.prepare('SELECT slot, entry FROM body_meta').all() as { slot: string; entry: string }[];
+      const bodyHtml = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
       for (const row of rows) {
         if (!this.entries.has(row.slot) && !this.deleted.has(row.slot)) {
           const entry = JSON.parse(row.entry) as CacheEntry;
-          entry.body.html = row.html;
+          lazyHtml(entry.body, () => bodyHtml.get(row.slot));
           this.entries.set(row.slot, entry);
         }
       }
-      const summaries = db
-        .prepare('SELECT post_id, fp, html FROM summaries WHERE version = ?')
-        .all(RENDER_CACHE_VERSION) as { post_id: string; fp: string; html: string }[];
+      const summaries = db.prepare('SELECT post_id, fp FROM summary_meta').all() as {
+        post_id: string;
+        fp: string;
+      }[];
+      const summaryHtml = db.prepare('SELECT html FROM summary_html WHERE post_id = ?').pluck();
       for (const row of summaries) {
         if (!this.summaries.has(row.post_id) && !this.summaries.deleted.has(row.post_id)) {
-          this.summaries.loaded(row.post_id, { fp: row.fp, html: row.html });
+          const entry = { fp: row.fp } as SummaryEntry;
+          lazyHtml(entry, () => summaryHtml.get(row.post_id));
+          this.summaries.loaded(row.post_id, entry);
         }
       }
-      // Rows of another cache version are never read again (here, once per process, not at every save).
-      db.prepare('DELETE FROM body_rows WHERE version <> ?').run(RENDER_CACHE_VERSION);
-      db.prepare('DELETE FROM summaries WHERE version <> ?').run(RENDER_CACHE_VERSION);
+      this.reader = db;
     } catch {
       // A damaged cache: everything renders again, and the next save starts a new file.
       db?.close();
-      db = undefined;
       for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-    } finally {
-      db?.close();
     }
   }
 
@@ -198,25 +247,37 @@ export class PostBodyCache {
       return;
     const db = PostBodyCache.open(file);
     try {
-      const put = db.prepare(
-        'INSERT OR REPLACE INTO body_rows (slot, version, entry, html) VALUES (?, ?, ?, ?)',
-      );
-      const del = db.prepare('DELETE FROM body_rows WHERE slot = ?');
+      const put = db.prepare('INSERT OR REPLACE INTO body_meta (slot, version, entry) VALUES (?, ?, ?)');
+      const putHtml = db.prepare('INSERT OR REPLACE INTO body_html (slot, html) VALUES (?, ?)');
+      const del = db.prepare('DELETE FROM body_meta WHERE slot = ?');
+      const delHtml = db.prepare('DELETE FROM body_html WHERE slot = ?');
       const putSummary = db.prepare(
-        'INSERT OR REPLACE INTO summaries (post_id, version, fp, html) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO summary_meta (post_id, version, fp) VALUES (?, ?, ?)',
       );
-      const delSummary = db.prepare('DELETE FROM summaries WHERE post_id = ?');
+      const putSummaryHtml = db.prepare('INSERT OR REPLACE INTO summary_html (post_id, html) VALUES (?, ?)');
+      const delSummary = db.prepare('DELETE FROM summary_meta WHERE post_id = ?');
+      const delSummaryHtml = db.prepare('DELETE FROM summary_html WHERE post_id = ?');
       db.transaction(() => {
-        for (const slot of deleted) del.run(slot);
+        for (const slot of deleted) {
+          del.run(slot);
+          delHtml.run(slot);
+        }
         for (const slot of dirty) {
           const { key, deps, body } = this.entries.get(slot)!;
           const { html, ...rest } = body;
-          put.run(slot, RENDER_CACHE_VERSION, JSON.stringify({ key, deps, body: rest }), html);
+          put.run(slot, RENDER_CACHE_VERSION, JSON.stringify({ key, deps, body: rest }));
+          putHtml.run(slot, html);
         }
-        for (const id of sums.deleted) delSummary.run(id);
+        for (const id of sums.deleted) {
+          delSummary.run(id);
+          delSummaryHtml.run(id);
+        }
         for (const id of sums.dirty) {
           const e = sums.get(id);
-          if (e) putSummary.run(id, RENDER_CACHE_VERSION, e.fp, e.html);
+          if (e) {
+            putSummary.run(id, RENDER_CACHE_VERSION, e.fp);
+            putSummaryHtml.run(id, e.html);
+          }
         }
       })();
     } finally {
@@ -395,9 +456,12 @@ class DepChecker {
   }
 }
 
-/** The part of a cache key that comes from the file: which file, which version of it, how it is read. */
+/**
+ * The part of a cache key that comes from the file: which file, which version of it, how it is read.
+ * (Not the body's first line: it comes from the same file version, and reading it would read the body.)
+ */
 export function bodyKey(post: SitePost, mode: RenderMode, mainLanguage: string): string {
-  return `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${post.bodyLine}|${mainLanguage}|${post.id}|${post.slug}`;
+  return `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${mainLanguage}|${post.id}|${post.slug}`;
 }
 
 // Post objects live as long as the index row they came from, so their keys are worth keeping (turning
@@ -464,6 +528,7 @@ export async function renderBodies(
         mainLanguage,
         docId: post.slug,
       });
+      options.snapshot.releaseBody?.(post);
       const body: RenderedBody = {
         html: doc.html,
         htmlHash: sha256(doc.html),
@@ -481,6 +546,7 @@ export async function renderBodies(
     options.onProgress?.(done, total);
   };
 
+  if (remaining.length > 0) snapshot.readBodies?.(remaining.map((e) => e.post));
   // Documents without macros render synchronously inside renderOne; those with Python macros wait on
   // the runtime, and meanwhile the next documents start.
   const concurrency = Math.max(1, options.concurrency ?? 16);

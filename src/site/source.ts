@@ -61,6 +61,13 @@ export interface SiteSnapshot {
   mediaUrl(path: string): string | undefined;
   /** Enabled macro scripts: slug → a string that changes when the script or its trust changes. */
   macroVersions: ReadonlyMap<string, string>;
+  /**
+   * A source whose posts read their Markdown only when asked may read many at once here, before a build
+   * renders them (one pass instead of a query per post). Optional: posts always give their body.
+   */
+  readBodies?(posts: readonly SitePost[]): void;
+  /** The build rendered this post's body: its Markdown may be let go (read again if asked). */
+  releaseBody?(post: SitePost): void;
 }
 
 export type SiteChangeKind = 'posts' | 'media' | 'meta' | 'scripts' | 'templates';

@@ -93,6 +93,15 @@ const SELECT_SUMMARY = `SELECT p.rowid, p.id, p.path, p.slug, p.title, p.status,
   p.categories_json, p.media_json, p.extra_json, '' AS body, 0 AS body_line, 0 AS mtime_ms, 0 AS size,
   ${HAS_DRAFT} FROM posts p`;
 
+/**
+ * Every post as the site reads it: the columns before the body, and the file state from its index (in
+ * the table it follows the body). Body and body line read '' and 0; `text(id)` gives them when needed.
+ */
+const SELECT_SITE = `SELECT p.rowid, p.id, p.path, p.slug, p.title, p.status, p.created_at, p.updated_at,
+  p.published_at, p.sort_date, p.date_key, p.excerpt, p.author, p.language, p.template, p.tags_json,
+  p.categories_json, p.media_json, '{}' AS extra_json, '' AS body, 0 AS body_line, f.mtime_ms, f.size,
+  0 AS has_draft FROM posts p JOIN posts f INDEXED BY posts_file_state ON f.path = p.path`;
+
 function fromRaw(r: RawRow): PostRow {
   return {
     id: r.id,
@@ -188,6 +197,9 @@ export class PostIndex {
       deleteDraftByPath: db.prepare(`DELETE FROM drafts WHERE path = ?`),
       draftByPath: db.prepare(`SELECT post_id FROM drafts WHERE path = ?`).pluck(),
       count: db.prepare(`SELECT COUNT(*) FROM posts`).pluck(),
+      site: db.prepare(SELECT_SITE),
+      text: db.prepare(`SELECT body, body_line FROM posts WHERE id = ?`),
+      texts: db.prepare(`SELECT id, body, body_line FROM posts`),
       ftsStale: db.prepare(`SELECT EXISTS(SELECT 1 FROM stale_fts WHERE name = 'posts_fts')`).pluck(),
       markFtsStale: db.prepare(`INSERT OR IGNORE INTO stale_fts (name) VALUES ('posts_fts')`),
       markFtsFilled: db.prepare(`DELETE FROM stale_fts WHERE name = 'posts_fts'`),
@@ -383,6 +395,31 @@ export class PostIndex {
       this.listStatements.set(sql, stmt);
     }
     return (stmt.all(...params) as RawRow[]).map(fromRaw);
+  }
+
+  /**
+   * Every post without its body (which is most of a row, and most of what reading a large blog costs):
+   * `body` is '' and `bodyLine` 0 until `text(id)` reads them; `extra` is empty, `hasDraft` false.
+   */
+  siteList(): PostRow[] {
+    return (this.stmts.site.all() as RawRow[]).map(fromRaw);
+  }
+
+  /** A post's body and the line it starts on, or undefined when the post is gone. */
+  text(id: string): { body: string; bodyLine: number } | undefined {
+    const row = this.stmts.text.get(id) as { body: string; body_line: number } | undefined;
+    return row && { body: row.body, bodyLine: row.body_line };
+  }
+
+  /** Every post's body and first body line, one at a time. */
+  *texts(): Generator<{ id: string; body: string; bodyLine: number }> {
+    for (const row of this.stmts.texts.iterate() as Iterable<{
+      id: string;
+      body: string;
+      body_line: number;
+    }>) {
+      yield { id: row.id, body: row.body, bodyLine: row.body_line };
+    }
   }
 
   search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {

@@ -340,7 +340,7 @@ describe('incremental builds', () => {
     const db = new Database(path.join(site.root, '.bds', RENDER_CACHE_FILE));
     const id = '10000000-0000-4000-8000-000000000003';
     const changed = db
-      .prepare("UPDATE summaries SET html = '<p>from the cache</p>' WHERE post_id = ?")
+      .prepare("UPDATE summary_html SET html = '<p>from the cache</p>' WHERE post_id = ?")
       .run(id).changes;
     db.close();
     expect(changed).toBe(1);
@@ -358,5 +358,69 @@ describe('incremental builds', () => {
     await buildSite(again, { resolver: null });
     expect(read(site.out, '2026/02/index.html')).not.toContain('<p>from the cache</p>');
     expect(read(site.out, '2026/02/index.html')).toContain('Title p3');
+  });
+  it('a new process reads only the Markdown it renders and the HTML its changed pages show', async () => {
+    const site = makeSite();
+    await site.build();
+    await site.ws.close();
+    const id = (n: number) => `10000000-0000-4000-8000-00000000000${n}`;
+    const cache = path.join(site.root, '.bds', RENDER_CACHE_FILE);
+    const dropHtml = (n: number) => {
+      const db = new Database(cache);
+      const gone = db.prepare('DELETE FROM body_html WHERE slot = ?').run(`site:${id(n)}`).changes;
+      db.close();
+      expect(gone).toBe(1);
+    };
+    // p1's page shows p1 (and p2's title): with its HTML gone from the cache, a build that reads it fails.
+    dropHtml(1);
+    const again = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(again);
+    const textsRead: string[] = [];
+    let bulk = 0;
+    const text = again.posts.text.bind(again.posts);
+    again.posts.text = (postId) => (textsRead.push(postId), text(postId));
+    const texts = again.posts.texts.bind(again.posts);
+    again.posts.texts = () => (bulk++, texts());
+    // p4's edit: its page, its neighbours', the lists and feeds holding it; never p1's.
+    const rel = postFile('p4', '2026-02-11');
+    fs.writeFileSync(path.join(site.root, rel), postText('p4', '2026-02-11', 'x', {}, 'Edited p4.\n'));
+    again.applyExternalChange(rel);
+    const summary = await buildSite(again, { resolver: null });
+    expect(summary).toMatchObject({ postsRendered: 1, postsCached: 4 });
+    expect(textsRead).toEqual([id(4)]);
+    expect(bulk).toBe(0);
+    expect(read(site.out, '2026/02/11/p4/index.html')).toContain('Edited p4.');
+    // The feeds show p5's body: with its HTML gone too, the next build says so instead of an empty post.
+    dropHtml(5);
+    const third = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(third);
+    fs.writeFileSync(path.join(site.root, rel), postText('p4', '2026-02-11', 'x', {}, 'Edited p4 again.\n'));
+    third.applyExternalChange(rel);
+    await expect(buildSite(third, { resolver: null })).rejects.toMatchObject({ code: 'site-cache-changed' });
+    // Without the cache every body renders again.
+    fs.rmSync(cache);
+    const whole = await buildSite(third, { resolver: null, force: true });
+    expect(whole).toMatchObject({ postsRendered: 5, postsCached: 0 });
+    expect(read(site.out, 'rss.xml')).toContain('Body of p5.');
+  });
+  it('a build rendering many posts reads their Markdown from the index in one pass', async () => {
+    const files: Record<string, string> = {};
+    for (let n = 1; n <= 70; n++) {
+      const date = `2025-03-${String((n % 28) + 1).padStart(2, '0')}`;
+      files[postFile(`m${n}`, date)] = postText(`m${n}`, date, 'x', {}, `Body of m${n}.\n`);
+    }
+    const root = writeProject(files);
+    const ws = Workspace.open(root, { home: tempDir('bds-home-') });
+    opened.push(ws);
+    let one = 0;
+    let bulk = 0;
+    const text = ws.posts.text.bind(ws.posts);
+    ws.posts.text = (postId) => (one++, text(postId));
+    const texts = ws.posts.texts.bind(ws.posts);
+    ws.posts.texts = () => (bulk++, texts());
+    const summary = await buildSite(ws, { resolver: null });
+    expect(summary.postsRendered).toBe(70);
+    expect({ one, bulk }).toEqual({ one: 0, bulk: 1 });
+    expect(read(path.join(root, 'html'), '2025/03/08/m7/index.html')).toContain('Body of m7.');
   });
 });

@@ -359,6 +359,21 @@ export class PostStore {
     return this.index.list(q);
   }
 
+  /** Every post without its body; see PostIndex.siteList. */
+  siteList(): PostRow[] {
+    return this.index.siteList();
+  }
+
+  /** Every post's body and first body line, from the index. */
+  texts(): Generator<{ id: string; body: string; bodyLine: number }> {
+    return this.index.texts();
+  }
+
+  /** A post's body and its first line in the file, from the index. */
+  text(id: string): { body: string; bodyLine: number } | undefined {
+    return this.index.text(id);
+  }
+
   search(text: string, options: { limit?: number; status?: string } = {}): SearchHit[] {
     return this.index.search(text, options);
   }

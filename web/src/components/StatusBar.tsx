@@ -87,8 +87,10 @@ export function StatusBar() {
           setTheme(nextTheme(theme));
         }}
         title="Light, dark, or as the system"
+        aria-label={`Theme: ${theme}`}
       >
-        Theme: {theme}
+        <span className="wide-only">Theme: </span>
+        {theme}
       </button>
       <ProjectSwitcher open={switcher} onClose={() => setSwitcher(false)} />
       <ProblemsPanel open={showProblems} onClose={() => setShowProblems(false)} />

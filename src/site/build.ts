@@ -36,13 +36,7 @@ import {
   pageWorkerCount,
   renderPagesOnWorker,
 } from './page-workers.js';
-import {
-  PostBodyCache,
-  RENDER_CACHE_VERSION,
-  renderBodies,
-  sha256,
-  type RenderedBody,
-} from './post-bodies.js';
+import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, sha256 } from './post-bodies.js';
 import type { SitePaths, SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
@@ -112,23 +106,13 @@ export function siteLinks(model: SiteModel, snapshot: SiteSnapshot): LinkResolve
   };
 }
 
-export function sumCounters(bodies: Iterable<RenderedBody>): MacroCounters {
-  const total: MacroCounters = { builtin: 0, python: 0, unknown: 0, failed: 0 };
-  for (const b of bodies) {
-    total.builtin += b.counters.builtin;
-    total.python += b.counters.python;
-    total.unknown += b.counters.unknown;
-    total.failed += b.counters.failed;
-  }
-  return total;
-}
-
 export class SiteBuilder {
   readonly bodyCache = new PostBodyCache();
   private readonly themes = new ThemeCache();
   private readonly models = new SiteModelCache();
   private readonly pageMemo = new PageMemo();
-  private manifest?: SiteManifest;
+  /** The manifest this builder saved last, and the change lines its file holds. */
+  private saved?: { manifest: SiteManifest; changeLines: number };
   private retainedFor?: SiteModel;
 
   constructor(private readonly source: SiteSource) {}
@@ -183,14 +167,20 @@ export class SiteBuilder {
     });
     await pause(true);
     const failures: MacroFailure[] = [];
+    const macroCounters: MacroCounters = { builtin: 0, python: 0, unknown: 0, failed: 0 };
     for (const entry of model.entries) {
       const body = rendered.bodies.get(entry)!;
-      failures.push(...body.failures);
+      for (const f of body.failures) failures.push(f);
       for (const w of body.warnings) {
         warnings.push({ code: w.code, message: w.message, file: w.file, line: w.line, column: w.column });
       }
+      const c = body.counters;
+      if (c.builtin + c.python + c.unknown + c.failed === 0) continue;
+      macroCounters.builtin += c.builtin;
+      macroCounters.python += c.python;
+      macroCounters.unknown += c.unknown;
+      macroCounters.failed += c.failed;
     }
-    const macroCounters = sumCounters(rendered.bodies.values());
     if (options.strict && failures.length > 0) {
       throw new BdsError(
         'site-strict',
@@ -202,8 +192,14 @@ export class SiteBuilder {
     // Pages and assets.
     const manifestFile = path.join(paths.cache, MANIFEST_FILE);
     const marker = new BuildMarker(path.join(paths.cache, BUILD_MARKER_FILE));
-    let manifest = this.manifest?.outDir === outDir ? this.manifest : readManifest(manifestFile, outDir);
-    if (options.force || !dirExists(outDir) || marker.wasLeftBehind()) manifest = emptyManifest(outDir);
+    // What the manifest file holds: the one this builder saved last, or the one read from disk.
+    let onDisk: { manifest: SiteManifest; changeLines: number } | undefined =
+      this.saved?.manifest.outDir === outDir ? this.saved : readManifest(manifestFile, outDir);
+    let manifest = onDisk.manifest;
+    if (options.force || !dirExists(outDir) || marker.wasLeftBehind()) {
+      manifest = emptyManifest(outDir);
+      onDisk = undefined;
+    }
     const renderer = new PageRenderer(
       { settings: snapshot.settings, model, bodies: rendered.bodies, theme, preview: false },
       this.bodyCache.summaries,
@@ -211,6 +207,8 @@ export class SiteBuilder {
     );
     const writer = new SiteWriter(outDir);
     const next: Record<string, ManifestEntry> = {};
+    /** Files whose manifest entry is new in this build (the rest keep theirs). */
+    const changed: string[] = [];
     let written = 0;
     let unchanged = 0;
     const emit = (file: string, inputs: string, produce: () => string | Buffer): void => {
@@ -225,6 +223,7 @@ export class SiteBuilder {
       const content = typeof produced === 'string' ? Buffer.from(produced, 'utf8') : produced;
       const hash = sha256(content);
       next[file] = { hash, inputs };
+      changed.push(file);
       if (old && old.hash === hash) {
         unchanged++;
         return;
@@ -283,7 +282,8 @@ export class SiteBuilder {
         }
       } else {
         for (const page of model.pages) {
-          await pause();
+          // Only a page to render is a moment to yield: most pages of an incremental build are not.
+          if (manifest.files[page.file]?.inputs !== inputs[done]) await pause();
           emit(page.file, inputs[done]!, () => renderer.render(page));
           if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
         }
@@ -306,7 +306,9 @@ export class SiteBuilder {
     for (const there of results) {
       there.taken.forEach((k, n) => {
         const index = stale[k]!;
-        next[model.pages[index]!.file] = { hash: there.hashes[n]!, inputs: inputs[index]! };
+        const file = model.pages[index]!.file;
+        next[file] = { hash: there.hashes[n]!, inputs: inputs[index]! };
+        changed.push(file);
         if (there.written[n]) written++;
         else unchanged++;
       });
@@ -323,10 +325,11 @@ export class SiteBuilder {
     const gone = Object.keys(manifest.files).filter((f) => !(f in next));
     const removed = removeSiteFiles(outDir, gone);
     const newManifest: SiteManifest = { version: manifest.version, outDir, files: next };
-    if (written > 0 || gone.length > 0 || manifestChanged(manifest, newManifest)) {
-      writeManifest(manifestFile, newManifest);
+    let changeLines = onDisk?.changeLines ?? 0;
+    if (!onDisk || changed.length > 0 || gone.length > 0) {
+      changeLines = writeManifest(manifestFile, newManifest, onDisk, { changed, gone });
     }
-    this.manifest = newManifest;
+    this.saved = { manifest: newManifest, changeLines };
     marker.clear();
     // The cache keeps the posts of the site; a model kept from the last build has the same posts.
     if (this.retainedFor !== model) {
@@ -484,15 +487,4 @@ function pauser(signal: AbortSignal | undefined): (now?: boolean) => Promise<voi
         : new BdsError('task-cancelled', 'The site build was cancelled');
     }
   };
-}
-
-function manifestChanged(a: SiteManifest, b: SiteManifest): boolean {
-  const ak = Object.keys(a.files);
-  if (ak.length !== Object.keys(b.files).length) return true;
-  for (const k of ak) {
-    const x = a.files[k]!;
-    const y = b.files[k];
-    if (!y || x.hash !== y.hash || x.inputs !== y.inputs) return true;
-  }
-  return false;
 }

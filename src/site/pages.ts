@@ -353,7 +353,13 @@ export class PageRenderer {
   }
 
   private feedEntries(): SiteEntry[] {
-    return this.ctx.model.listed.filter((e) => !e.isDraft).slice(0, this.ctx.settings.maxPostsPerPage);
+    const max = this.ctx.settings.maxPostsPerPage;
+    const out: SiteEntry[] = [];
+    for (const e of this.ctx.model.listed) {
+      if (out.length >= max) break;
+      if (!e.isDraft) out.push(e);
+    }
+    return out;
   }
 
   postTemplate(entry: SiteEntry): string {

@@ -49,6 +49,8 @@ interface CacheEntry {
   key: string;
   deps: RenderDep[];
   body: RenderedBody;
+  /** Set when another entry took its slot, or it was removed (not saved). */
+  replaced?: boolean;
 }
 
 export function sha256(text: string | Buffer): string {
@@ -140,7 +142,18 @@ export class PostBodyCache {
     return this.entries.get(slot);
   }
 
+  /**
+   * The cache entry each site entry took its body from, with the post it was checked against: while the
+   * entry shows the same post object and that cache entry holds, its body is taken without a look-up.
+   */
+  readonly taken = new WeakMap<
+    SiteEntry,
+    { post: SitePost; mode: RenderMode; language: string; cached: CacheEntry }
+  >();
+
   set(slot: string, entry: CacheEntry): void {
+    const old = this.entries.get(slot);
+    if (old) old.replaced = true;
     this.entries.set(slot, entry);
     this.dirty.add(slot);
     this.deleted.delete(slot);
@@ -162,6 +175,8 @@ export class PostBodyCache {
   }
 
   private remove(slot: string): void {
+    const old = this.entries.get(slot);
+    if (old) old.replaced = true;
     this.entries.delete(slot);
     this.dirty.delete(slot);
     if (slot.startsWith('site:')) this.deleted.add(slot);
@@ -494,12 +509,30 @@ export async function renderBodies(
   // Cached bodies that depend on nothing outside their file (most posts) are taken in one synchronous
   // pass; the rest are checked, or rendered, below.
   const remaining: SiteEntry[] = [];
+  const take = (entry: SiteEntry, cached: CacheEntry) => {
+    bodies.set(entry, cached.body);
+    cache.taken.set(entry, { post: entry.post, mode, language: mainLanguage, cached });
+    reused++;
+  };
   for (const entry of entries) {
     const post = entry.post;
+    const last = cache.taken.get(entry);
+    if (
+      last &&
+      last.post === post &&
+      last.mode === mode &&
+      last.language === mainLanguage &&
+      !last.cached.replaced &&
+      last.cached.deps.length === 0
+    ) {
+      bodies.set(entry, last.cached.body);
+      reused++;
+      done++;
+      continue;
+    }
     const cached = cache.get(PostBodyCache.slot(post.id, mode, post.pending === true));
     if (cached && cached.deps.length === 0 && cached.key === bodyKeyOf(post, mode, mainLanguage)) {
-      bodies.set(entry, cached.body);
-      reused++;
+      take(entry, cached);
       done++;
     } else remaining.push(entry);
   }

@@ -7,11 +7,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
-import { BUILD_MARKER_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
+import type { PostStore } from '../../src/content/posts/post-store.js';
+import { BUILD_MARKER_FILE, MANIFEST_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { ageFiles, changedFiles, filesUnder, foldersUnder, mtimes, read } from './helpers.js';
 
 const opened: Workspace[] = [];
+
+/** The workspace's post store, whose reads some tests count. */
+const postsOf = (ws: Workspace) => (ws as unknown as { posts: PostStore }).posts;
 
 afterAll(async () => {
   for (const ws of opened) await ws.close();
@@ -377,10 +381,11 @@ describe('incremental builds', () => {
     opened.push(again);
     const textsRead: string[] = [];
     let bulk = 0;
-    const text = again.posts.text.bind(again.posts);
-    again.posts.text = (postId) => (textsRead.push(postId), text(postId));
-    const texts = again.posts.texts.bind(again.posts);
-    again.posts.texts = () => (bulk++, texts());
+    const posts = postsOf(again);
+    const text = posts.text.bind(posts);
+    posts.text = (postId) => (textsRead.push(postId), text(postId));
+    const texts = posts.texts.bind(posts);
+    posts.texts = () => (bulk++, texts());
     // p4's edit: its page, its neighbours', the lists and feeds holding it; never p1's.
     const rel = postFile('p4', '2026-02-11');
     fs.writeFileSync(path.join(site.root, rel), postText('p4', '2026-02-11', 'x', {}, 'Edited p4.\n'));
@@ -414,13 +419,48 @@ describe('incremental builds', () => {
     opened.push(ws);
     let one = 0;
     let bulk = 0;
-    const text = ws.posts.text.bind(ws.posts);
-    ws.posts.text = (postId) => (one++, text(postId));
-    const texts = ws.posts.texts.bind(ws.posts);
-    ws.posts.texts = () => (bulk++, texts());
+    const posts = postsOf(ws);
+    const text = posts.text.bind(posts);
+    posts.text = (postId) => (one++, text(postId));
+    const texts = posts.texts.bind(posts);
+    posts.texts = () => (bulk++, texts());
     const summary = await buildSite(ws, { resolver: null });
     expect(summary.postsRendered).toBe(70);
     expect({ one, bulk }).toEqual({ one: 0, bulk: 1 });
     expect(read(path.join(root, 'html'), '2025/03/08/m7/index.html')).toContain('Body of m7.');
+  });
+  it('a build that changed a few files appends them to the manifest, and a new process reads both', async () => {
+    const site = makeSite();
+    await site.build();
+    const manifest = path.join(site.root, '.bds', MANIFEST_FILE);
+    const changes = `${manifest}.changes`;
+    const whole = fs.readFileSync(manifest, 'utf8');
+    expect(fs.existsSync(changes)).toBe(false);
+    site.edit('p4', {}, 'Edited p4.\n');
+    const edited = await site.build();
+    expect(fs.readFileSync(manifest, 'utf8')).toBe(whole);
+    const lines = fs.readFileSync(changes, 'utf8').trim().split('\n');
+    expect(lines.length).toBe(edited.pagesWritten);
+    expect(lines.map((l) => (JSON.parse(l) as string[])[0])).toContain('2026/02/11/p4/index.html');
+    // A post gone: its page's line says so.
+    fs.rmSync(path.join(site.root, postFile('p1', '2026-01-05')));
+    site.ws.applyExternalChange(postFile('p1', '2026-01-05'));
+    const removed = await site.build();
+    expect(removed.pagesRemoved).toBeGreaterThan(0);
+    expect(fs.readFileSync(changes, 'utf8')).toContain('["2026/01/05/p1/index.html"]');
+    await site.ws.close();
+    // A new process reads the manifest and its changes: nothing to render, nothing to write.
+    const again = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(again);
+    fs.rmSync(path.join(site.root, '.bds', 'site-stamp.json'));
+    ageFiles(site.out);
+    const before = mtimes(site.out);
+    const next = await buildSite(again, { resolver: null });
+    expect(next).toMatchObject({ pagesWritten: 0, pagesRemoved: 0, postsRendered: 0 });
+    expect(changedFiles(before, mtimes(site.out))).toEqual([]);
+    // A forced build writes the manifest whole again, and the changes go.
+    await buildSite(again, { resolver: null, force: true });
+    expect(fs.existsSync(changes)).toBe(false);
+    expect(fs.readFileSync(manifest, 'utf8')).not.toBe(whole);
   });
 });

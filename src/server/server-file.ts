@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 
+/** The app server's port unless told otherwise (here, apart from the server, for commands that only read it). */
+export const DEFAULT_APP_PORT = 4120;
+
 export interface ServerFile {
   pid: number;
   url: string;

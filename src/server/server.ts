@@ -18,10 +18,10 @@ import { bridgeEvents, CHANGE_EVENTS, STREAM_EVENTS } from './event-bridge.js';
 import { EventHub } from './event-hub.js';
 import { ReadCache } from './read-cache.js';
 import { pyodidePackage, staticFile, type StaticAnswer } from './static-files.js';
-import { removeServerFile, writeServerFile } from './server-file.js';
+import { DEFAULT_APP_PORT, removeServerFile, writeServerFile } from './server-file.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, uploadMedia } from './upload.js';
 
-export const DEFAULT_APP_PORT = 4120;
+export { DEFAULT_APP_PORT };
 
 export interface AppServerOptions {
   /** Default 4120; 0 picks a free port. */

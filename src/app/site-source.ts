@@ -59,6 +59,7 @@ function lazySitePost(row: PostRow, read: (id: string) => PostText | undefined):
  */
 class PostCatalog {
   private rows?: Map<string, SitePost>;
+  private idByPath = new Map<string, string>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly ws: AppServices) {
@@ -81,6 +82,7 @@ class PostCatalog {
       const posts = this.ws.posts;
       const read = (id: string) => posts.text(id);
       this.rows = new Map(posts.siteList().map((r) => [r.id, lazySitePost(r, read)]));
+      this.idByPath = new Map([...this.rows.values()].map((p) => [p.path, p.id]));
     }
     return [...this.rows.values()];
   }
@@ -102,7 +104,9 @@ class PostCatalog {
     }
     for (const rel of paths) {
       if (!rel.startsWith('posts/')) continue; // Pending edits (drafts/) do not change what the site shows.
-      for (const [id, row] of rows) if (row.path === rel) rows.delete(id);
+      const id = this.idByPath.get(rel);
+      if (id !== undefined && rows.get(id)?.path === rel) rows.delete(id);
+      this.idByPath.delete(rel);
       // Post files are named by slug; anything else (a hand-made file) makes us read everything again.
       const slug = path.posix.basename(rel).replace(/\.(md|markdown)$/i, '');
       let found: PostRow | undefined;
@@ -111,8 +115,12 @@ class PostCatalog {
       } catch {
         found = undefined;
       }
-      if (found && found.path === rel) rows.set(found.id, toSitePost(found));
-      else if (fs.existsSync(path.join(this.ws.root, rel))) {
+      if (found && found.path === rel) {
+        const before = rows.get(found.id);
+        if (before) this.idByPath.delete(before.path);
+        rows.set(found.id, toSitePost(found));
+        this.idByPath.set(rel, found.id);
+      } else if (fs.existsSync(path.join(this.ws.root, rel))) {
         this.rows = undefined;
         return;
       }

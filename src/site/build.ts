@@ -18,7 +18,7 @@ import {
 import { BUILTIN_THEME_NAMES, isBuiltinTheme, loadBuiltinTheme } from '../render/theme/index.js';
 import { mirrorFolder, type MirrorResult } from './mirror.js';
 import { SiteModelCache } from './model-cache.js';
-import type { SiteModel } from './model.js';
+import type { SiteEntry, SiteModel, SitePage } from './model.js';
 import {
   emptyManifest,
   readManifest,
@@ -36,8 +36,14 @@ import {
   pageWorkerCount,
   renderPagesOnWorker,
 } from './page-workers.js';
-import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, sha256 } from './post-bodies.js';
-import type { SitePaths, SiteSnapshot, SiteSource } from './source.js';
+import {
+  PostBodyCache,
+  RENDER_CACHE_VERSION,
+  renderBodies,
+  sha256,
+  type RenderedBody,
+} from './post-bodies.js';
+import type { SitePaths, SitePost, SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
 import type { SiteWarning } from './warnings.js';
@@ -111,6 +117,22 @@ export class SiteBuilder {
   private readonly themes = new ThemeCache();
   private readonly models = new SiteModelCache();
   private readonly pageMemo = new PageMemo();
+  /** What the last complete build worked from and left, for a build of the same model after it. */
+  private last?: {
+    model: SiteModel;
+    outDir: string;
+    resolver: PythonMacroResolver | null;
+    strict: boolean;
+    siteHash: string;
+    manifest: SiteManifest;
+    bodies: Map<SiteEntry, RenderedBody>;
+    /** The post each entry showed, in entry order. */
+    posts: SitePost[];
+    volatile: SiteEntry[];
+    /** Feeds, sitemap, calendar, 404: looked at in every build. */
+    filePages: SitePage[];
+    files: number;
+  };
   /** The manifest this builder saved last, and the change lines its file holds. */
   private saved?: { manifest: SiteManifest; changeLines: number };
   private retainedFor?: SiteModel;
@@ -153,23 +175,45 @@ export class SiteBuilder {
       });
     }
 
-    // Post bodies.
+    // Post bodies. After a build of the same model (an edit of a post's text, in a running app), only the
+    // entries showing another post, and those whose body depends on more than their file, are looked at.
     const cacheFile = path.join(paths.cache, RENDER_CACHE_FILE);
     if (options.force) this.bodyCache.clear();
     else this.bodyCache.load(cacheFile);
-    const rendered = await renderBodies(model.entries, this.bodyCache, {
+    const resolver = options.resolver ?? null;
+    const last =
+      !options.force &&
+      this.last?.model === model &&
+      this.last.outDir === outDir &&
+      this.last.resolver === resolver &&
+      this.last.strict === (options.strict === true)
+        ? this.last
+        : undefined;
+    // A build that fails on the way forgets this state, so the next one looks at everything.
+    this.last = undefined;
+    let look: readonly SiteEntry[] = model.entries;
+    if (last) {
+      const set = new Set(last.volatile);
+      const entries = model.entries;
+      for (let i = 0; i < entries.length; i++) if (entries[i]!.post !== last.posts[i]) set.add(entries[i]!);
+      look = [...set];
+    }
+    const rendered = await renderBodies(look, this.bodyCache, {
       mode: 'site',
       snapshot: { ...snapshot, renderData: siteRenderData(snapshot.renderData, model) },
       links: siteLinks(model, snapshot),
-      resolver: options.resolver ?? null,
+      resolver,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),
       pause,
     });
+    // (A build that fails forgets `last`, so its bodies can be updated in place.)
+    const bodies = last ? last.bodies : rendered.bodies;
+    if (last) for (const [entry, body] of rendered.bodies) bodies.set(entry, body);
     await pause(true);
     const failures: MacroFailure[] = [];
     const macroCounters: MacroCounters = { builtin: 0, python: 0, unknown: 0, failed: 0 };
     for (const entry of model.entries) {
-      const body = rendered.bodies.get(entry)!;
+      const body = bodies.get(entry)!;
       for (const f of body.failures) failures.push(f);
       for (const w of body.warnings) {
         warnings.push({ code: w.code, message: w.message, file: w.file, line: w.line, column: w.column });
@@ -201,21 +245,34 @@ export class SiteBuilder {
       onDisk = undefined;
     }
     const renderer = new PageRenderer(
-      { settings: snapshot.settings, model, bodies: rendered.bodies, theme, preview: false },
+      {
+        settings: snapshot.settings,
+        model,
+        bodies,
+        theme,
+        preview: false,
+        ...(last ? { changed: look } : {}),
+      },
       this.bodyCache.summaries,
       this.pageMemo,
     );
     const writer = new SiteWriter(outDir);
-    const next: Record<string, ManifestEntry> = {};
+    // The same model, site hash and manifest as the last build: only the pages showing an entry that
+    // changed, and the feeds, sitemap, calendar and 404, can differ from it; the manifest is updated in
+    // place.
+    const fast =
+      last !== undefined &&
+      onDisk !== undefined &&
+      manifest === last.manifest &&
+      renderer.hash === last.siteHash;
+    const next: Record<string, ManifestEntry> = fast ? manifest.files : {};
     /** Files whose manifest entry is new in this build (the rest keep theirs). */
     const changed: string[] = [];
     let written = 0;
-    let unchanged = 0;
     const emit = (file: string, inputs: string, produce: () => string | Buffer): void => {
       const old = manifest.files[file];
       if (old && old.inputs === inputs) {
         next[file] = old;
-        unchanged++;
         return;
       }
       const produced = produce();
@@ -224,10 +281,7 @@ export class SiteBuilder {
       const hash = sha256(content);
       next[file] = { hash, inputs };
       changed.push(file);
-      if (old && old.hash === hash) {
-        unchanged++;
-        return;
-      }
+      if (old && old.hash === hash) return;
       if (written === 0) marker.set();
       written++;
       writer.write(file, content);
@@ -235,12 +289,19 @@ export class SiteBuilder {
     // Pages whose inputs changed are rendered in site order; in a large build a worker thread renders
     // too, both taking the next page from a shared counter.
     const total = model.pages.length;
-    const inputs = model.pages.map((page) => renderer.inputs(page));
+    let pages: readonly SitePage[] = model.pages;
+    if (fast) {
+      const set = new Set<SitePage>(renderer.touchedPages());
+      for (const page of last.filePages) set.add(page);
+      pages = [...set];
+    }
+    const inputs = pages.map((page) => renderer.inputs(page));
     const stale: number[] = [];
-    model.pages.forEach((page, i) => {
+    pages.forEach((page, i) => {
       if (manifest.files[page.file]?.inputs !== inputs[i]) stale.push(i);
     });
-    const threshold = options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD;
+    // Workers find a page by its place in the model: only a build that looks at every page uses them.
+    const threshold = fast ? 0 : (options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD);
     const claims = new PageClaims(undefined, stale.length);
     let workers: ReturnType<typeof renderPagesOnWorker>[] = [];
     if (threshold > 0 && stale.length >= threshold) {
@@ -257,7 +318,7 @@ export class SiteBuilder {
             outDir,
             settings: snapshot.settings,
             model,
-            bodies: rendered.bodies,
+            bodies,
             templates: theme.templateSources(),
             jobs,
             claim: claims.buffer,
@@ -266,7 +327,7 @@ export class SiteBuilder {
         );
       }
     }
-    let done = 0;
+    let done: number;
     try {
       if (workers.length > 0) {
         // Unchanged pages keep their manifest entries; the stale ones are shared with the workers.
@@ -281,10 +342,12 @@ export class SiteBuilder {
           if (++done % 200 === 0) progress({ phase: 'pages', done, total });
         }
       } else {
-        for (const page of model.pages) {
+        done = total - pages.length;
+        for (let i = 0; i < pages.length; i++) {
+          const page = pages[i]!;
           // Only a page to render is a moment to yield: most pages of an incremental build are not.
-          if (manifest.files[page.file]?.inputs !== inputs[done]) await pause();
-          emit(page.file, inputs[done]!, () => renderer.render(page));
+          if (manifest.files[page.file]?.inputs !== inputs[i]) await pause();
+          emit(page.file, inputs[i]!, () => renderer.render(page));
           if (++done % 200 === 0 || done === total) progress({ phase: 'pages', done, total });
         }
       }
@@ -310,7 +373,6 @@ export class SiteBuilder {
         next[file] = { hash: there.hashes[n]!, inputs: inputs[index]! };
         changed.push(file);
         if (there.written[n]) written++;
-        else unchanged++;
       });
     }
     if (workers.length > 0) progress({ phase: 'pages', done: total, total });
@@ -322,7 +384,8 @@ export class SiteBuilder {
       const hash = sha256(asset.content);
       emit(asset.path, hash, () => asset.content);
     }
-    const gone = Object.keys(manifest.files).filter((f) => !(f in next));
+    // The same model has the same pages: none is gone.
+    const gone = fast ? [] : Object.keys(manifest.files).filter((f) => !(f in next));
     const removed = removeSiteFiles(outDir, gone);
     const newManifest: SiteManifest = { version: manifest.version, outDir, files: next };
     let changeLines = onDisk?.changeLines ?? 0;
@@ -344,15 +407,29 @@ export class SiteBuilder {
     const thumbnails = mirrorFolder(paths.thumbnails, path.join(outDir, 'thumbnails'), () => true);
     progress({ phase: 'done', done: 1, total: 1 });
 
+    const files = fast ? last.files : Object.keys(next).length;
+    this.last = {
+      model,
+      outDir,
+      resolver,
+      strict: options.strict === true,
+      siteHash: renderer.hash,
+      manifest: newManifest,
+      bodies,
+      posts: model.entries.map((e) => e.post),
+      volatile: rendered.volatile,
+      filePages: fast ? last.filePages : model.pages.filter((p) => p.kind !== 'post' && p.kind !== 'list'),
+      files,
+    };
     const summary: BuildSummary = {
       outDir,
       posts: model.entries.length,
-      files: Object.keys(next).length,
+      files,
       pagesWritten: written,
-      pagesUnchanged: unchanged,
+      pagesUnchanged: files - written,
       pagesRemoved: removed,
       postsRendered: rendered.rendered,
-      postsCached: rendered.reused,
+      postsCached: model.entries.length - rendered.rendered,
       media,
       thumbnails,
       macroCounters,

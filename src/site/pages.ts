@@ -25,6 +25,11 @@ export interface PageContext {
   bodies: ReadonlyMap<SiteEntry, RenderedBody>;
   theme: LiquidTheme;
   preview: boolean;
+  /**
+   * The only entries whose post or body may differ from what the memo saw, when the caller knows (a
+   * build of the same model as the last one); absent: every entry is checked.
+   */
+  changed?: readonly SiteEntry[];
 }
 
 /** A post as templates see it. */
@@ -83,7 +88,12 @@ export class PageMemo {
   /** Post and list pages: their inputs while no entry they show changed, for one site hash. */
   readonly pages = new WeakMap<SitePage, { siteHash: string; inputs: string }>();
   /** Feeds, sitemap, calendar, 404: inputs with the parts they came from. */
-  readonly files = new WeakMap<SitePage, { parts: string[]; inputs: string }>();
+  readonly files = new WeakMap<
+    SitePage,
+    { parts: string[]; inputs: string; model: SiteModel; dates: number; base: string }
+  >();
+  /** How many times an entry of a kept model showed a post with another update date. */
+  dates = 0;
   private readonly dependents = new WeakMap<SiteModel, Map<SiteEntry, SitePage[]>>();
 
   /** The post and list pages that show each entry of `model`. */
@@ -269,18 +279,37 @@ export class PageRenderer {
   }
 
   private refreshed = false;
+  private readonly touched = new Set<SitePage>();
 
   /** Once per renderer: entries whose post or body changed since the memo saw them drop their pages' inputs. */
   private refresh(): void {
     if (this.refreshed) return;
     this.refreshed = true;
     const showing = this.memo.pagesShowing(this.ctx.model);
-    for (const entry of this.ctx.model.entries) {
+    for (const entry of this.ctx.changed ?? this.ctx.model.entries) {
       const known = this.memo.entries.get(entry);
       if (known && known.post === entry.post && known.body === this.ctx.bodies.get(entry)) continue;
+      if (known?.post.updatedAt !== entry.post.updatedAt) this.memo.dates++;
       this.fingerprint(entry);
-      if (known) for (const page of showing.get(entry) ?? []) this.memo.pages.delete(page);
+      for (const page of showing.get(entry) ?? []) {
+        this.memo.pages.delete(page);
+        this.touched.add(page);
+      }
     }
+  }
+
+  /**
+   * The post and list pages showing an entry whose post or body is not the one the memo last saw: with
+   * the same model and site hash as the last build, the only ones whose inputs may differ from it.
+   */
+  touchedPages(): ReadonlySet<SitePage> {
+    this.refresh();
+    return this.touched;
+  }
+
+  /** Everything every page shows alike (settings, menu, theme): pages of equal hashes share inputs. */
+  get hash(): string {
+    return this.siteHash;
   }
 
   /** What a page shows, as one hash: equal inputs give an equal page. */
@@ -294,6 +323,17 @@ export class PageRenderer {
       const inputs = hashJoined(this.pageParts(page));
       this.memo.pages.set(page, { siteHash: this.siteHash, inputs });
       return inputs;
+    }
+    const known = this.memo.files.get(page);
+    // The same model lists the same pages and posts, in the same places: only update dates can change
+    // the sitemap, and nothing the calendar.
+    if (
+      known &&
+      known.model === this.ctx.model &&
+      known.base === this.base &&
+      ((page.kind === 'sitemap' && known.dates === this.memo.dates) || page.kind === 'calendar')
+    ) {
+      return known.inputs;
     }
     let parts: string[];
     switch (page.kind) {
@@ -316,10 +356,13 @@ export class PageRenderer {
         parts = [this.siteHash];
         break;
     }
-    const known = this.memo.files.get(page);
-    if (known && sameParts(known.parts, parts)) return known.inputs;
+    const memo = { model: this.ctx.model, dates: this.memo.dates, base: this.base };
+    if (known && sameParts(known.parts, parts)) {
+      this.memo.files.set(page, { ...known, ...memo });
+      return known.inputs;
+    }
     const inputs = hashJoined([page.kind, page.url, ...parts]);
-    this.memo.files.set(page, { parts, inputs });
+    this.memo.files.set(page, { parts, inputs, ...memo });
     return inputs;
   }
 

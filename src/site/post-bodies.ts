@@ -324,6 +324,11 @@ export interface BodyRenderResult {
   bodies: Map<SiteEntry, RenderedBody>;
   rendered: number;
   reused: number;
+  /**
+   * Entries whose body depends on something outside their file (links, media, macros) or failed: the
+   * next build must look at them again even when their post did not change.
+   */
+  volatile: SiteEntry[];
 }
 
 /** The PostData a Python macro receives for a post (ABI v1). */
@@ -501,6 +506,7 @@ export async function renderBodies(
   const mainLanguage = snapshot.settings.mainLanguage;
   const checker = new DepChecker(snapshot, options.links, options.resolver);
   const bodies = new Map<SiteEntry, RenderedBody>();
+  const volatile: SiteEntry[] = [];
   let rendered = 0;
   let reused = 0;
   let done = 0;
@@ -545,6 +551,7 @@ export async function renderBodies(
     const cached = cache.get(slot);
     if (cached && cached.key === key && (cached.deps.length === 0 || (await checker.holds(cached.deps)))) {
       bodies.set(entry, cached.body);
+      if (cached.deps.length > 0) volatile.push(entry);
       reused++;
     } else {
       const deps: RenderDep[] = [];
@@ -573,6 +580,7 @@ export async function renderBodies(
       bodies.set(entry, body);
       // A failed macro may work next time (a timeout, a script being fixed): do not keep it.
       if (body.failures.length === 0) cache.set(slot, { key, deps: dedupe(deps), body });
+      if (body.failures.length > 0 || deps.length > 0) volatile.push(entry);
       rendered++;
     }
     done++;
@@ -594,7 +602,7 @@ export async function renderBodies(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, remaining.length) }, worker));
-  return { bodies, rendered, reused };
+  return { bodies, rendered, reused, volatile };
 }
 
 function dedupe(deps: RenderDep[]): RenderDep[] {

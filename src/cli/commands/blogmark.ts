@@ -3,7 +3,7 @@
 // `bds blogmark transforms` lists what a capture would run.
 import { InvalidArgumentError, type Command } from 'commander';
 import { escapeControl, type OutputOf } from '../../app/index.js';
-import { DEFAULT_APP_PORT, readServerFile } from '../../server/server-file.js';
+import { DEFAULT_APP_PORT, readServerFile } from '../../server/index.js';
 import type { CliContext } from '../context.js';
 
 type Report = OutputOf<'blogmarks.capture'>;

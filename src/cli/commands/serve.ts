@@ -1,7 +1,7 @@
 // `bds serve`: the app (web UI, HTTP API, events) and the preview on 127.0.0.1, until Ctrl-C.
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_APP_PORT } from '../../server/server-file.js';
+import { DEFAULT_APP_PORT, startAppServer } from '../../server/index.js';
 import type { CliContext } from '../context.js';
 
 function port(v: string): number {
@@ -47,8 +47,6 @@ export function serveCommands(program: Command, ctx: CliContext): void {
             `warning: listening on ${opts.host}, not only on this machine. Whoever reaches it and learns the token can run your scripts and push to git; the preview stays on 127.0.0.1.`,
           );
         }
-        // The server (Hono and its routes) loads only for this command: every other one starts quicker.
-        const { startAppServer } = await import('../../server/server.js');
         const server = await startAppServer(ws, {
           ...(opts.port === undefined ? {} : { port: opts.port }),
           ...(opts.previewPort === undefined ? {} : { previewPort: opts.previewPort }),

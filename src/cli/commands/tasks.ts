@@ -3,7 +3,7 @@
 // it over its HTTP API with the token it keeps in BDS_HOME.
 import type { Command } from 'commander';
 import { BdsError, type OutputOf } from '../../app/index.js';
-import { readServerFile } from '../../server/server-file.js';
+import { readServerFile } from '../../server/index.js';
 import type { CliContext } from '../context.js';
 
 type Task = OutputOf<'tasks.list'>[number];

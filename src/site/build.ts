@@ -396,7 +396,15 @@ export class SiteBuilder {
     marker.clear();
     // The cache keeps the posts of the site; a model kept from the last build has the same posts.
     if (this.retainedFor !== model) {
-      this.bodyCache.retain(new Set(model.entries.map((e) => PostBodyCache.slot(e.post.id, 'site'))), 'site');
+      // Without failures every post of the site has its entry: only more entries than posts (or summaries
+      // than posts) mean some belong to posts that are gone.
+      const n = model.entries.length;
+      if (failures.length > 0 || this.bodyCache.count('site') > n || this.bodyCache.summaries.size > n) {
+        this.bodyCache.retain(
+          new Set(model.entries.map((e) => PostBodyCache.slot(e.post.id, 'site'))),
+          'site',
+        );
+      }
       this.retainedFor = model;
     }
     this.bodyCache.save(cacheFile);

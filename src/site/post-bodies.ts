@@ -159,6 +159,14 @@ export class PostBodyCache {
     this.deleted.delete(slot);
   }
 
+  /** How many entries of `mode` the cache holds. */
+  count(mode: RenderMode): number {
+    let n = 0;
+    const prefix = `${mode}:`;
+    for (const slot of this.entries.keys()) if (slot.startsWith(prefix)) n++;
+    return n;
+  }
+
   /** Drops entries of posts that no longer exist (keeps the file small). */
   retain(slots: ReadonlySet<string>, mode: RenderMode): void {
     for (const slot of this.entries.keys()) {

@@ -3,8 +3,7 @@ import { tagUrl } from '../render/index.js';
 
 /** `/YYYY/MM/DD/slug/` from the post's date key (project timezone). */
 export function postRoute(dateKey: string, slug: string): string {
-  const [y, m, d] = dateKey.split('-');
-  return `/${y}/${m}/${d}/${encodeURIComponent(slug)}/`;
+  return `${dayRoute(dateKey)}${encodeURIComponent(slug)}/`;
 }
 
 /** `/slug/` for a page (a post in category `page`). */
@@ -29,6 +28,10 @@ export function monthRoute(year: string, month: string): string {
 }
 
 export function dayRoute(dateKey: string): string {
+  // Called for every post of every list page: slices of a well-formed key, no array.
+  if (dateKey.length === 10 && dateKey[4] === '-' && dateKey[7] === '-') {
+    return `/${dateKey.slice(0, 4)}/${dateKey.slice(5, 7)}/${dateKey.slice(8)}/`;
+  }
   const [y, m, d] = dateKey.split('-');
   return `/${y}/${m}/${d}/`;
 }

@@ -510,4 +510,24 @@ describe('incremental builds', () => {
     await site.build();
     await same('two posts');
   }, 60_000);
+  it('the render cache lets go of a deleted post, and keeps the others', async () => {
+    const site = makeSite();
+    await site.build();
+    const cache = path.join(site.root, '.bds', RENDER_CACHE_FILE);
+    const slots = () => {
+      const db = new Database(cache, { readonly: true });
+      try {
+        return (db.prepare('SELECT slot FROM body_meta ORDER BY slot').pluck().all() as string[]).map((s) =>
+          s.slice(-2),
+        );
+      } finally {
+        db.close();
+      }
+    };
+    expect(slots()).toEqual(['01', '02', '03', '04', '05']);
+    fs.rmSync(path.join(site.root, postFile('p2', '2026-01-06')));
+    site.ws.applyExternalChange(postFile('p2', '2026-01-06'));
+    await site.build();
+    expect(slots()).toEqual(['01', '03', '04', '05']);
+  });
 });

@@ -123,6 +123,8 @@ export class SiteBuilder {
     outDir: string;
     resolver: PythonMacroResolver | null;
     strict: boolean;
+    /** The site's language, which bodies are rendered in (part of a cache entry's key). */
+    language: string;
     siteHash: string;
     manifest: SiteManifest;
     bodies: Map<SiteEntry, RenderedBody>;
@@ -186,7 +188,8 @@ export class SiteBuilder {
       this.last?.model === model &&
       this.last.outDir === outDir &&
       this.last.resolver === resolver &&
-      this.last.strict === (options.strict === true)
+      this.last.strict === (options.strict === true) &&
+      this.last.language === snapshot.settings.mainLanguage
         ? this.last
         : undefined;
     // A build that fails on the way forgets this state, so the next one looks at everything.
@@ -421,6 +424,7 @@ export class SiteBuilder {
       outDir,
       resolver,
       strict: options.strict === true,
+      language: snapshot.settings.mainLanguage,
       siteHash: renderer.hash,
       manifest: newManifest,
       bodies,

@@ -1,6 +1,6 @@
 // Turns site pages into files: the variables each Liquid template sees, the page's HTML (or XML/JSON),
 // and a fingerprint of everything the page shows, so a page whose inputs did not change is not rendered.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { macroAssetTags } from '../render/index.js';
 import type { LiquidTheme, TemplateScope } from '../render/liquid/index.js';
 import {
@@ -57,12 +57,12 @@ export interface PostView {
 }
 
 function hashOf(parts: readonly unknown[]): string {
-  return createHash('sha1').update(JSON.stringify(parts)).digest('base64');
+  return hash('sha1', JSON.stringify(parts), 'base64');
 }
 
 /** One hash over many strings, with a single update (many small updates cost more than the hashing). */
 function hashJoined(parts: readonly (string | number)[]): string {
-  return createHash('sha1').update(parts.join('\u0000')).digest('base64');
+  return hash('sha1', parts.join('\u0000'), 'base64');
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {

@@ -2,7 +2,7 @@
 // of the file it came from and every outside fact the render looked at (post links, media links, images,
 // tag counts, macro scripts), so an entry is reused only while all of them still hold.
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BdsError } from '../core/errors.js';
@@ -54,11 +54,11 @@ interface CacheEntry {
 }
 
 export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function fingerprint(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('base64');
+  return hash('sha1', JSON.stringify(value), 'base64');
 }
 
 /**

@@ -82,8 +82,28 @@ export function openIndexDb(file: string, options: OpenIndexOptions = {}): Index
   return { sqlite, orm, fresh, ...(reset ? { reset } : {}), close: () => sqlite.close() };
 }
 
-/** Open the file and read enough of it (header, schema, version) for SQLite to find a corrupt one. */
+/** better-sqlite3's own wait for a lock, when the caller gives none. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Open the file and read enough of it (header, schema, version) for SQLite to find a corrupt one. Two
+ * processes opening a new file at once both turn it to WAL, which takes its lock without SQLite's
+ * waiting (the one holding a read lock would deadlock the other): that SQLITE_BUSY is waited out here,
+ * as long as the busy timeout.
+ */
 function openChecked(file: string, options: OpenIndexOptions): { sqlite: Sqlite; version: number } {
+  const until = Date.now() + (options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+  for (;;) {
+    try {
+      return openOnce(file, options);
+    } catch (e) {
+      if (!sqliteCode(e).startsWith('SQLITE_BUSY') || Date.now() >= until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 20);
+    }
+  }
+}
+
+function openOnce(file: string, options: OpenIndexOptions): { sqlite: Sqlite; version: number } {
   const sqlite = new Database(
     file,
     options.busyTimeoutMs === undefined ? {} : { timeout: options.busyTimeoutMs },

@@ -83,7 +83,7 @@ describe('opening the index', () => {
     });
     try {
       expect(await Promise.all(openers.map((o) => o.nextLine()))).toEqual(Array(4).fill('ready'));
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 20; round++) {
         const file = path.join(tempDir('bds-index-'), 'index.sqlite');
         // All loaded, then all open at once.
         for (const o of openers) o.child.stdin.write(`${file}\n`);

@@ -16,6 +16,7 @@ import {
   type PythonMacroResolver,
 } from '../render/index.js';
 import { BUILTIN_THEME_NAMES, isBuiltinTheme, loadBuiltinTheme } from '../render/theme/index.js';
+import { sha256 } from './hashes.js';
 import { mirrorFolder, type MirrorResult } from './mirror.js';
 import { SiteModelCache } from './model-cache.js';
 import type { SiteEntry, SiteModel, SitePage } from './model.js';
@@ -36,13 +37,7 @@ import {
   pageWorkerCount,
   renderPagesOnWorker,
 } from './page-workers.js';
-import {
-  PostBodyCache,
-  RENDER_CACHE_VERSION,
-  renderBodies,
-  sha256,
-  type RenderedBody,
-} from './post-bodies.js';
+import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, type RenderedBody } from './post-bodies.js';
 import type { SitePaths, SitePost, SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';

@@ -1,10 +1,10 @@
 // Entry of the thread that renders a share of a large build's pages (see page-workers.ts): it makes the
 // same theme and page renderer from what the build sends, takes pages from the shared counter, renders,
 // hashes and writes them, and answers with each file's hash.
-import { hash as digest } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { isBdsError } from '../core/errors.js';
 import { LiquidTheme } from '../render/liquid/index.js';
+import { sha256 } from './hashes.js';
 import { SiteWriter } from './output.js';
 import { PageRenderer } from './pages.js';
 import { PageClaims, type PageWorkerReply, type PageWorkerRequest } from './page-workers.js';
@@ -30,7 +30,7 @@ parentPort!.once('message', (request: PageWorkerRequest) => {
       for (let i = claims.next(); i !== undefined; i = claims.next()) {
         const job = request.jobs[i]!;
         const content = Buffer.from(renderer.render(request.model.pages[job.index]!), 'utf8');
-        const hash = digest('sha256', content, 'hex');
+        const hash = sha256(content);
         const write = hash !== job.oldHash;
         if (write) writer.write(job.file, content);
         taken.push(i);

@@ -1,6 +1,5 @@
 // Turns site pages into files: the variables each Liquid template sees, the page's HTML (or XML/JSON),
 // and a fingerprint of everything the page shows, so a page whose inputs did not change is not rendered.
-import { hash } from 'node:crypto';
 import { macroAssetTags } from '../render/index.js';
 import type { LiquidTheme, TemplateScope } from '../render/liquid/index.js';
 import {
@@ -13,6 +12,7 @@ import {
   siteBase,
 } from './feeds.js';
 import type { ArchiveContext, ListPage, PostPage, SiteEntry, SiteModel, SitePage } from './model.js';
+import { hashJoined, hashOf } from './hashes.js';
 import type { RenderedBody } from './post-bodies.js';
 import { categoryRoute, dayRoute, paginatedRoute } from './routes.js';
 import type { SitePost, SiteSettings } from './source.js';
@@ -54,15 +54,6 @@ export interface PostView {
   is_page: boolean;
   is_pending: boolean;
   summary_html?: string;
-}
-
-function hashOf(parts: readonly unknown[]): string {
-  return hash('sha1', JSON.stringify(parts), 'base64');
-}
-
-/** One hash over many strings, with a single update (many small updates cost more than the hashing). */
-function hashJoined(parts: readonly (string | number)[]): string {
-  return hash('sha1', parts.join('\u0000'), 'base64');
 }
 
 function sameParts(a: readonly string[], b: readonly string[]): boolean {

@@ -2,7 +2,6 @@
 // of the file it came from and every outside fact the render looked at (post links, media links, images,
 // tag counts, macro scripts), so an entry is reused only while all of them still hold.
 import Database from 'better-sqlite3';
-import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BdsError } from '../core/errors.js';
@@ -18,6 +17,7 @@ import {
   type RenderMode,
   type RenderWarning,
 } from '../render/index.js';
+import { hashOf, sha256 } from './hashes.js';
 import type { SiteEntry } from './model.js';
 import type { SitePost, SiteSnapshot } from './source.js';
 
@@ -51,14 +51,6 @@ interface CacheEntry {
   body: RenderedBody;
   /** Set when another entry took its slot, or it was removed (not saved). */
   replaced?: boolean;
-}
-
-export function sha256(text: string | Buffer): string {
-  return hash('sha256', text, 'hex');
-}
-
-function fingerprint(value: unknown): string {
-  return hash('sha1', JSON.stringify(value), 'base64');
 }
 
 /**
@@ -373,17 +365,17 @@ class DepChecker {
   ) {}
 
   imagesFp(): string {
-    return (this.images ??= fingerprint(this.snapshot.renderData.images()));
+    return (this.images ??= hashOf(this.snapshot.renderData.images()));
   }
 
   tagsFp(): string {
-    return (this.tags ??= fingerprint(this.snapshot.renderData.publishedTagCounts()));
+    return (this.tags ??= hashOf(this.snapshot.renderData.publishedTagCounts()));
   }
 
   linkedFp(postId: string): string {
     let fp = this.linked.get(postId);
     if (fp === undefined) {
-      fp = fingerprint(this.snapshot.renderData.linkedImages(postId));
+      fp = hashOf(this.snapshot.renderData.linkedImages(postId));
       this.linked.set(postId, fp);
     }
     return fp;
@@ -398,7 +390,7 @@ class DepChecker {
 
   slugsFp(): Promise<string> {
     this.slugs ??= this.macroSlugs().then(
-      (set) => fingerprint([...set].sort()),
+      (set) => hashOf([...set].sort()),
       () => 'lookup-failed',
     );
     return this.slugs;

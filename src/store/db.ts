@@ -8,6 +8,7 @@ import path from 'node:path';
 import { BdsError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import * as schema from './schema.js';
+import { sleepSync } from './write-lock.js';
 
 export type Sqlite = Database.Database;
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -98,7 +99,7 @@ function openChecked(file: string, options: OpenIndexOptions): { sqlite: Sqlite;
       return openOnce(file, options);
     } catch (e) {
       if (!sqliteCode(e).startsWith('SQLITE_BUSY') || Date.now() >= until) throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 20);
+      sleepSync(10 + Math.random() * 20);
     }
   }
 }

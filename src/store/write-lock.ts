@@ -106,7 +106,7 @@ export class ProjectWriteLock {
     if (!this.idle()) {
       throw new BdsError('internal', 'runBlocking was called while write jobs of this process are queued.');
     }
-    for (const ms of this.waitSteps()) Atomics.wait(SLEEPER, 0, 0, ms);
+    for (const ms of this.waitSteps()) sleepSync(ms);
     return this.holdWhileSync(fn);
   }
 
@@ -245,6 +245,11 @@ export class ProjectWriteLock {
 
 /** Atomics.wait on it sleeps the thread: the one way to wait synchronously without spinning. */
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Sleeps this thread for `ms` (a synchronous wait: nothing else runs meanwhile). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
 
 function timeoutFromEnv(): number | undefined {
   const raw = process.env[TIMEOUT_ENV];

@@ -161,12 +161,13 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
           {summary.upToDate ? (
             <p>
               <strong>Up to date</strong>: nothing changed since the last build ({seconds(summary.ms)}) ·{' '}
-              {summary.files} files · {summary.posts} posts
+              {counted(summary.files, 'file')} · {counted(summary.posts, 'post')}
             </p>
           ) : (
             <p>
               <strong>Built</strong> in {seconds(summary.ms)}: {summary.pagesWritten} pages written,{' '}
-              {summary.pagesUnchanged} unchanged, {summary.pagesRemoved} removed · {summary.posts} posts
+              {summary.pagesUnchanged} unchanged, {summary.pagesRemoved} removed ·{' '}
+              {counted(summary.posts, 'post')}
             </p>
           )}
           <p className="muted">
@@ -232,4 +233,9 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
       </div>
     </dialog>
   );
+}
+
+/** `1 post`, `2 posts`. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

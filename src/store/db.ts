@@ -6,9 +6,9 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import fs from 'node:fs';
 import path from 'node:path';
 import { BdsError } from '../core/errors.js';
+import { sleepSync } from '../core/sleep.js';
 import { MIGRATIONS } from './migrations.js';
 import * as schema from './schema.js';
-import { sleepSync } from './write-lock.js';
 
 export type Sqlite = Database.Database;
 export type Orm = BetterSQLite3Database<typeof schema>;

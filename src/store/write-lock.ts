@@ -4,6 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BdsError } from '../core/errors.js';
+import { sleepSync } from '../core/sleep.js';
 import type { Sqlite } from './db.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -241,14 +242,6 @@ export class ProjectWriteLock {
       { cause, details: { file: this.sqlite.name, timeoutMs: this.timeoutMs } },
     );
   }
-}
-
-/** Atomics.wait on it sleeps the thread: the one way to wait synchronously without spinning. */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-/** Sleeps this thread for `ms` (a synchronous wait: nothing else runs meanwhile). */
-export function sleepSync(ms: number): void {
-  Atomics.wait(SLEEPER, 0, 0, ms);
 }
 
 function timeoutFromEnv(): number | undefined {

@@ -133,7 +133,7 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 // ------------------------------------------------------------------ bds
 
 function buildDist(): void {
-  if (args.has('no-compile') && fs.existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) return;
+  if (args.has('no-compile') && fs.existsSync(path.join(REPO, 'dist', 'cli', 'bds.js'))) return;
   log('compiling bds (npm run build, not timed)...');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
 }
@@ -181,7 +181,7 @@ function bdsCli(
 ): { ms: number; cpuMs: number | null; rssMb: number | null; buildMs: number } {
   const r = timed(
     process.execPath,
-    [path.join(REPO, 'dist', 'cli', 'main.js'), '--project', dir, '--json', 'build', ...extra],
+    [path.join(REPO, 'dist', 'cli', 'bds.js'), '--project', dir, '--json', 'build', ...extra],
     { env: { BDS_HOME: home } },
   );
   const summary = JSON.parse(r.stdout) as { ms: number };

@@ -3,7 +3,9 @@
 // (scripts/bds.mjs) calls ensureBuilt(), which builds only when dist/ is missing or stale.
 //
 // A build runs tsc -p tsconfig.build.json, copies the default theme (src/render/theme/default), removes
-// files in dist/ that it did not write (outputs of deleted or renamed sources), and last writes a stamp:
+// files in dist/ that it did not write (outputs of deleted or renamed sources), bundles the CLI into one
+// file (dist/cli/bds.js: a new process loads one file instead of ~170 modules and their packages' many
+// more, which halves its start), builds the web UI, and last writes a stamp:
 // the signature of the inputs taken before tsc started. dist/ is current when the stamp matches the
 // inputs now. The signature is the newest mtime (or ctime, so a rename or a file moved in with an old
 // mtime counts) over every file under src/ and the root tsconfig*.json, package.json, package-lock.json
@@ -26,8 +28,15 @@ const SRC = path.join(ROOT, 'src');
 const WEB = path.join(ROOT, 'web');
 const WEB_INPUTS = ['index.html', 'python-frame.html', 'vite.config.ts', 'tsconfig.json'];
 export const DIST = path.join(ROOT, 'dist');
-/** The compiled CLI the launcher imports. */
-export const CLI_ENTRY = path.join(DIST, 'cli', 'main.js');
+/** The compiled CLI (tsc's output), the entry of the bundle. */
+const CLI_MAIN = path.join(DIST, 'cli', 'main.js');
+/** The bundled CLI the launcher imports. */
+export const CLI_ENTRY = path.join(DIST, 'cli', 'bds.js');
+/**
+ * Packages the bundle loads from node_modules at run time: native code (better-sqlite3, sharp), Pyodide
+ * (which finds its files next to itself), and git's client, loaded on first use.
+ */
+const NOT_BUNDLED = ['better-sqlite3', 'pyodide', 'sharp', 'simple-git', 'transliteration'];
 const THEME = path.join('render', 'theme', 'default');
 const STAMP = path.join(DIST, '.build-stamp.json');
 const LOCK = path.join(DIST, '.build-lock');
@@ -80,7 +89,7 @@ function readStamp() {
 
 /** Why dist/ needs a build, or null when it is current. */
 export function staleReason(signature = inputSignature()) {
-  if (!fs.existsSync(CLI_ENTRY)) return 'no dist/cli/main.js yet';
+  if (!fs.existsSync(CLI_ENTRY)) return 'no dist/cli/bds.js yet';
   if (!fs.existsSync(path.join(WEB, 'dist', 'index.html'))) return 'no web/dist/index.html yet';
   const stamp = readStamp();
   if (!stamp) return 'dist/ has no stamp of a finished build';
@@ -210,6 +219,52 @@ function runVite() {
   });
 }
 
+/**
+ * Bundles dist/cli/main.js and what it imports into CLI_ENTRY. Every module's `import.meta.url` stays the
+ * URL of its own file in dist/ (as a path relative to the bundle, so a moved folder still works): worker
+ * threads, the themes and the web UI are found next to the modules as before.
+ */
+async function bundleCli() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new BuildError('esbuild is not installed; run `npm install` in ' + ROOT);
+  }
+  const moduleUrls = {
+    name: 'module-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, async (args) => {
+        if (!args.path.startsWith(DIST + path.sep)) return undefined;
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
+        const rel = path.relative(path.dirname(CLI_ENTRY), args.path).split(path.sep).join('/');
+        const own = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
+        return { contents: source.replaceAll('import.meta.url', own), loader: 'js' };
+      });
+    },
+  };
+  try {
+    await esbuild.build({
+      entryPoints: [CLI_MAIN],
+      outfile: CLI_ENTRY,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: NOT_BUNDLED,
+      plugins: [moduleUrls],
+      logLevel: 'error',
+      // The packages written as CommonJS require Node's modules: give them a require.
+      banner: {
+        js: "import { createRequire as bdsCreateRequire } from 'node:module';\nconst require = bdsCreateRequire(import.meta.url);",
+      },
+    });
+  } catch (e) {
+    throw new BuildError(`bundling the CLI failed: ${e.message}`);
+  }
+}
+
 /** Copies the default theme into dist/; returns the absolute paths written. */
 function copyTheme() {
   const from = path.join(SRC, THEME);
@@ -240,9 +295,10 @@ async function buildNow() {
   fs.rmSync(STAMP, { force: true }); // an interrupted or failed build leaves dist/ stale
   const emitted = await runTsc();
   // Guard for prune(): the paths tsc reports must be the ones under DIST.
-  if (!emitted.includes(CLI_ENTRY)) throw new BuildError(`tsc did not write ${CLI_ENTRY}`);
-  const written = new Set([...emitted, ...copyTheme(), LOCK]);
+  if (!emitted.includes(CLI_MAIN)) throw new BuildError(`tsc did not write ${CLI_MAIN}`);
+  const written = new Set([...emitted, ...copyTheme(), LOCK, CLI_ENTRY]);
   prune(written);
+  await bundleCli();
   await runVite();
   fs.writeFileSync(STAMP, `${JSON.stringify(signature)}\n`);
 }

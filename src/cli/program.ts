@@ -2,6 +2,7 @@
 // into a Workspace, calls use cases through the registry, prints text (or JSON with --json) and sets
 // the exit code. No orchestration lives here.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
   BdsError,
@@ -27,6 +28,12 @@ import { createDefaultProject } from './welcome.js';
 interface GlobalOptions {
   project?: string;
   json?: boolean;
+}
+
+/** The version in bds's package.json (two folders up from this module, in src/ and in dist/). */
+function bdsVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -94,6 +101,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   program
     .name('bds')
     .description('bds: a local-first blogging workspace with Python scripting')
+    .version(bdsVersion(), '-V, --version', 'print the version of bds')
     .option(
       '--project <dir>',
       'project folder (default: the current folder if it holds bds.json, else the default project)',

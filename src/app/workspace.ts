@@ -152,7 +152,8 @@ export class Workspace {
       // Temp files a crashed writer left behind (atomic writes) in every folder bds writes to. Only
       // under the lock: outside it, they may be the temp files of another process writing right now.
       const p = project.paths;
-      for (const dir of [p.posts, p.drafts, p.scripts, p.media, p.meta, p.thumbnails]) {
+      // (posts/ and drafts/: on the walk that indexes them.)
+      for (const dir of [p.scripts, p.media, p.meta, p.thumbnails]) {
         try {
           cleanTempFiles(dir);
         } catch {
@@ -163,11 +164,15 @@ export class Workspace {
       this.recordProjectFileProblems();
       return db.fresh
         ? ([
-            this.posts.rebuildFromFiles(),
+            this.posts.rebuildFromFiles({ removeTempFiles: true }),
             this.media.rebuildFromFiles(),
             this.scripts.rebuildFromFiles(),
           ] as const)
-        : ([this.posts.reconcile(), this.media.reconcile(), this.scripts.reconcile()] as const);
+        : ([
+            this.posts.reconcile({ removeTempFiles: true }),
+            this.media.reconcile(),
+            this.scripts.reconcile(),
+          ] as const);
     });
     this.openReport = {
       mode,

@@ -140,17 +140,20 @@ export function cleanTempFiles(dir: string): number {
   let removed = 0;
   if (!fs.existsSync(dir)) return 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (
-      entry.isFile() &&
-      entry.name.startsWith(TEMP_MARKER) &&
-      !entry.name.startsWith(STAGED_MARKER) &&
-      !writerIsRunning(entry.name)
-    ) {
+    if (entry.isFile() && isLeftoverTemp(entry.name)) {
       fs.rmSync(path.join(entry.parentPath, entry.name), { force: true });
       removed++;
     }
   }
   return removed;
+}
+
+/**
+ * True for the name of a temp file a crashed writer left behind (see cleanTempFiles): a temp file, not a
+ * staged one, of a process that is not running.
+ */
+export function isLeftoverTemp(name: string): boolean {
+  return name.startsWith(TEMP_MARKER) && !name.startsWith(STAGED_MARKER) && !writerIsRunning(name);
 }
 
 /** The process that named a temp file (`tempPathNextTo`) is still running. */

@@ -14,6 +14,8 @@ export function walkFiles(
   sub: string,
   accept: (name: string) => boolean,
   problems: Problem[] = [],
+  /** Called with each dot-file met on the way (absolute path and name), which is never content. */
+  onDotFile?: (abs: string, name: string) => void,
 ): string[] {
   const out: string[] = [];
   const visit = (dir: string, rel: string): void => {
@@ -26,7 +28,10 @@ export function walkFiles(
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
+      if (e.name.startsWith('.')) {
+        if (onDotFile && e.isFile()) onDotFile(path.join(dir, e.name), e.name);
+        continue;
+      }
       const childRel = `${rel}/${e.name}`;
       if (e.isDirectory()) visit(path.join(dir, e.name), childRel);
       else if (e.isFile()) {

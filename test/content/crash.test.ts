@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
-import { TEMP_MARKER } from '../../src/core/atomic.js';
+import { STAGED_MARKER, TEMP_MARKER } from '../../src/core/atomic.js';
 import { readPostFile } from '../../src/content/posts/post-file.js';
 import { isMarkdownFile, walkFiles } from '../../src/core/walk.js';
-import { cleanupTempDirs, writeProject } from '../helpers/project.js';
+import { cleanupTempDirs, samplePost, writeProject } from '../helpers/project.js';
 
 afterEach(() => cleanupTempDirs());
 
@@ -67,4 +67,32 @@ describe('a writer killed at random points never leaves a broken project', () =>
     expect(leftovers).toEqual([]);
     expect(walkFiles(root, 'posts', isMarkdownFile).length).toBeGreaterThan(0);
   }, 180_000);
+});
+
+describe('opening a project after a crash', () => {
+  it('removes the temp files crashed writers left in posts/ and drafts/ on the walk that indexes them', async () => {
+    const root = writeProject({ 'posts/2026/01/a.md': samplePost({ slug: 'a' }), 'drafts/.keep': '' });
+    const exited = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => exited.once('exit', r));
+    const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const torn = [
+        `posts/2026/01/${TEMP_MARKER}a.md.${exited.pid}.abcd`,
+        `drafts/${TEMP_MARKER}x.md.${exited.pid}.abcd`,
+      ];
+      // A write in flight (its process runs) and a staged file belong to their writers.
+      const kept = [
+        `posts/2026/01/${TEMP_MARKER}b.md.${running.pid}.abcd`,
+        `posts/${STAGED_MARKER}c.md.1.ab`,
+      ];
+      for (const f of [...torn, ...kept]) fs.writeFileSync(path.join(root, f), 'half');
+      const ws = Workspace.open(root);
+      await ws.close();
+      for (const f of torn) expect(fs.existsSync(path.join(root, f)), f).toBe(false);
+      for (const f of kept) expect(fs.existsSync(path.join(root, f)), f).toBe(true);
+      expect(fs.existsSync(path.join(root, 'posts/2026/01/a.md'))).toBe(true);
+    } finally {
+      running.kill('SIGKILL');
+    }
+  });
 });

@@ -3,13 +3,21 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../core/atomic.js';
+import { isLeftoverTemp, writeFileAtomic } from '../../core/atomic.js';
 import { dateParts, formatIsoInZone } from '../../core/dates.js';
 import { BdsError, problemFrom, unreadableError, type Problem } from '../../core/errors.js';
 import type { PostFrontmatter, PostStatus } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost, uniqueSlug } from '../../core/slug.js';
 import { isFolder, isMarkdownFile, symlinkError, walkFiles } from '../../core/walk.js';
-import type { PostIndex, PostListQuery, PostRow, PostRowInput, SearchHit } from '../../store/post-index.js';
+import {
+  FILE_MTIME,
+  FILE_SIZE,
+  type PostIndex,
+  type PostListQuery,
+  type PostRow,
+  type PostRowInput,
+  type SearchHit,
+} from '../../store/post-index.js';
 import type { ProblemIndex } from '../../store/problem-index.js';
 import type { Project } from '../project.js';
 import {
@@ -57,6 +65,11 @@ export interface IndexReport {
   problems: Problem[];
 }
 
+export interface WalkOptions {
+  /** Remove the temp files crashed writers left (cleanTempFiles) on the walk: under the write lock only. */
+  removeTempFiles?: boolean;
+}
+
 export class PostStore {
   /** Files this store wrote or removed, with their stat after the write (null: removed). */
   private readonly ownWrites = new Map<string, { mtimeMs: number; size: number } | null>();
@@ -82,10 +95,13 @@ export class PostStore {
 
   // ---------------------------------------------------------------- indexing
 
-  /** Replace every post and draft row with what `posts/` and `drafts/` hold. */
-  rebuildFromFiles(): IndexReport {
+  /**
+   * Replace every post and draft row with what `posts/` and `drafts/` hold. With `removeTempFiles`
+   * (under the project's write lock only), temp files crashed writers left there go on the same walk.
+   */
+  rebuildFromFiles(options: WalkOptions = {}): IndexReport {
     this.finishInterruptedRewrites();
-    const { files, problems } = this.contentFiles();
+    const { files, problems } = this.contentFiles(options);
     this.index.clear();
     this.problems.clear('posts/');
     this.problems.clear('drafts/');
@@ -104,18 +120,20 @@ export class PostStore {
   /** During a rebuild: ids and slugs indexed so far, so inserts can skip look-ups. */
   private freshIds?: Set<string>;
 
-  /** Apply edits made while bds was closed: changed, new and deleted files since the last index. */
-  reconcile(): IndexReport {
+  /**
+   * Apply edits made while bds was closed: changed, new and deleted files since the last index. With
+   * `removeTempFiles` (under the project's write lock only), see rebuildFromFiles.
+   */
+  reconcile(options: WalkOptions = {}): IndexReport {
     this.finishInterruptedRewrites();
     const known = this.index.fileStates();
-    const { files: onDisk, problems } = this.contentFiles();
+    const { files: onDisk, problems } = this.contentFiles(options);
     // What could not be walked is found again on every walk: the old reports go, the new ones come.
     for (const prefix of ['posts/', 'drafts/']) {
       this.problems.clearCode('file-symlink', prefix);
       this.problems.clearCode('file-unreadable', prefix);
     }
     for (const p of problems) this.problems.add(p);
-    const seen = new Set<string>();
     let indexed = 0;
     let removed = 0;
     // Deletions first, so a renamed file's id and slug are free for its new path.
@@ -126,11 +144,12 @@ export class PostStore {
         removed++;
       }
     }
+    // (Joined by hand: path.join's normalising is a tenth of a stat, and these are walked paths.)
+    const base = this.project.root + path.sep;
     for (const rel of onDisk) {
-      seen.add(rel);
-      const st = fs.statSync(this.abs(rel));
+      const st = fs.statSync(base + rel);
       const k = known.get(rel);
-      if (k && k.mtimeMs === st.mtimeMs && k.size === st.size) continue;
+      if (k && k[FILE_MTIME] === st.mtimeMs && k[FILE_SIZE] === st.size) continue;
       const p = this.indexFile(rel);
       if (p) problems.push(p);
       else indexed++;
@@ -320,18 +339,23 @@ export class PostStore {
     };
   }
 
-  postFiles(problems?: Problem[]): string[] {
-    return walkFiles(this.project.root, 'posts', isMarkdownFile, problems);
+  postFiles(problems?: Problem[], onDotFile?: (abs: string, name: string) => void): string[] {
+    return walkFiles(this.project.root, 'posts', isMarkdownFile, problems, onDotFile);
   }
 
-  draftFiles(problems?: Problem[]): string[] {
-    return walkFiles(this.project.root, 'drafts', isMarkdownFile, problems);
+  draftFiles(problems?: Problem[], onDotFile?: (abs: string, name: string) => void): string[] {
+    return walkFiles(this.project.root, 'drafts', isMarkdownFile, problems, onDotFile);
   }
 
   /** Every post and draft file, and what under posts/ and drafts/ could not be walked. */
-  private contentFiles(): { files: string[]; problems: Problem[] } {
+  private contentFiles(options: WalkOptions): { files: string[]; problems: Problem[] } {
     const problems: Problem[] = [];
-    const files = [...this.postFiles(problems), ...this.draftFiles(problems)];
+    const onDotFile = options.removeTempFiles
+      ? (abs: string, name: string) => {
+          if (isLeftoverTemp(name)) fs.rmSync(abs, { force: true });
+        }
+      : undefined;
+    const files = [...this.postFiles(problems, onDotFile), ...this.draftFiles(problems, onDotFile)];
     return { files, problems };
   }
 

@@ -284,8 +284,8 @@ export class SiteBuilder {
       written++;
       writer.write(file, content);
     };
-    // Pages whose inputs changed are rendered in site order; in a large build a worker thread renders
-    // too, both taking the next page from a shared counter.
+    // Pages whose inputs changed are rendered in site order; in a large build worker threads render too,
+    // taking pages from the front while this thread takes them from the back (see PageClaims).
     const total = model.pages.length;
     let pages: readonly SitePage[] = model.pages;
     if (fast) {
@@ -333,7 +333,7 @@ export class SiteBuilder {
           if (manifest.files[page.file]?.inputs === inputs[i]) emit(page.file, inputs[i]!, () => '');
         });
         done = total - stale.length;
-        for (let k = claims.next(); k !== undefined; k = claims.next()) {
+        for (let k = claims.nextFromBack(); k !== undefined; k = claims.nextFromBack()) {
           await pause();
           const page = model.pages[stale[k]!]!;
           emit(page.file, inputs[stale[k]!]!, () => renderer.render(page));

@@ -21,7 +21,14 @@ parentPort!.once('message', (request: PageWorkerRequest) => {
     const claims = new PageClaims(request.claim, request.jobs.length);
     const theme = new LiquidTheme(request.templates);
     const renderer = new PageRenderer(
-      { settings: request.settings, model: request.model, bodies: request.bodies, theme, preview: false },
+      {
+        settings: request.settings,
+        model: request.model,
+        bodies: request.bodies,
+        theme,
+        preview: false,
+        forgetViews: true,
+      },
       new Map(),
     );
     const writer = new SiteWriter(request.outDir);

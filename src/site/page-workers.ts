@@ -1,6 +1,9 @@
 // A large build renders its pages on several threads: the build's own and a worker thread per other
 // core, each making the same theme and renderer from the model, bodies and templates it is sent; all take
-// the next page from a shared counter, so a thread that starts late or runs slow simply takes fewer.
+// the next page from shared counters, so a thread that starts late or runs slow simply takes fewer. The
+// workers take pages from the front (post pages) and the build's thread from the back (feeds, the sitemap
+// and the lists): a worker then never renders the list summaries of every post, which the build's thread
+// renders anyway, and holds only the post pages' share of memory.
 // Pages are pure functions of those, so the files are the same either way; only a build with many pages
 // to render (a first or forced build) is worth the threads' start and the copy of their data.
 import os from 'node:os';
@@ -91,20 +94,25 @@ function startWorker(): Worker {
   return new Worker(filename, { eval: evaluate });
 }
 
-const NEXT = 0;
+/** Jobs taken, from the front, from the back; then a word per worker. */
+const TAKEN = 0;
+const FRONT = 1;
+const BACK = 2;
+const WORKERS = 3;
 const WORKER_WAITING = 0;
 const WORKER_TAKING = 1;
 const WORKER_TOO_LATE = 2;
 
 /**
- * Shared words: the next job not yet taken (every thread adds to it), and per worker whether it began
- * taking jobs, so a build whose own thread took them all need not wait for a worker still starting.
+ * Shared words: how many jobs were taken (a thread first counts itself in there, so the two ends never
+ * meet), the next job from the front and from the back, and per worker whether it began taking jobs, so
+ * a build whose own thread took them all need not wait for a worker still starting.
  */
 export class PageClaims {
   readonly words: Int32Array;
 
   constructor(
-    buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * 9),
+    buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * (WORKERS + 8)),
     private readonly count = 0,
   ) {
     this.words = new Int32Array(buffer);
@@ -114,21 +122,30 @@ export class PageClaims {
     return this.words.buffer as SharedArrayBuffer;
   }
 
-  /** The next job for this thread; undefined when all are taken. */
+  /** The next job from the front (workers); undefined when all are taken. */
   next(): number | undefined {
-    const i = Atomics.add(this.words, NEXT, 1);
-    return i < this.count ? i : undefined;
+    if (Atomics.add(this.words, TAKEN, 1) >= this.count) return undefined;
+    return Atomics.add(this.words, FRONT, 1);
+  }
+
+  /** The next job from the back (the build's thread); undefined when all are taken. */
+  nextFromBack(): number | undefined {
+    if (Atomics.add(this.words, TAKEN, 1) >= this.count) return undefined;
+    return this.count - 1 - Atomics.add(this.words, BACK, 1);
   }
 
   /** Worker side, before its first job: false when the build already finished without it. */
   workerBegins(worker = 0): boolean {
-    return Atomics.compareExchange(this.words, 1 + worker, WORKER_WAITING, WORKER_TAKING) === WORKER_WAITING;
+    return (
+      Atomics.compareExchange(this.words, WORKERS + worker, WORKER_WAITING, WORKER_TAKING) === WORKER_WAITING
+    );
   }
 
   /** Build side, after its last job: true when the worker never began (its answer is not needed). */
   workerTooLate(worker = 0): boolean {
     return (
-      Atomics.compareExchange(this.words, 1 + worker, WORKER_WAITING, WORKER_TOO_LATE) === WORKER_WAITING
+      Atomics.compareExchange(this.words, WORKERS + worker, WORKER_WAITING, WORKER_TOO_LATE) ===
+      WORKER_WAITING
     );
   }
 }

@@ -30,6 +30,11 @@ export interface PageContext {
    * build of the same model as the last one); absent: every entry is checked.
    */
   changed?: readonly SiteEntry[];
+  /**
+   * Keep no post views (and so no bodies' HTML) once a page is rendered: a page worker renders each post
+   * page once, and at 50,000 posts the views it kept were a few hundred MB at the end of a build.
+   */
+  forgetViews?: boolean;
 }
 
 /** A post as templates see it. */
@@ -234,8 +239,10 @@ export class PageRenderer {
       is_page: entry.isPage,
       is_pending: p.pending === true,
     };
-    this.views.set(entry, v);
-    this.memo.views.set(entry, { post: p, body, siteHash: this.siteHash, view: v });
+    if (!this.ctx.forgetViews) {
+      this.views.set(entry, v);
+      this.memo.views.set(entry, { post: p, body, siteHash: this.siteHash, view: v });
+    }
     return v;
   }
 

@@ -124,3 +124,26 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     expect(isBdsError(error) && error.line).toBe(2);
   });
 });
+
+describe('page claims', () => {
+  it('give every job once: workers from the front, the build from the back, never meeting', () => {
+    const claims = new PageClaims(undefined, 7);
+    const front: number[] = [];
+    const back: number[] = [];
+    for (let turn = 0; turn < 10; turn++) {
+      const k = turn % 3 === 0 ? claims.nextFromBack() : claims.next();
+      if (k !== undefined) (turn % 3 === 0 ? back : front).push(k);
+    }
+    expect(front).toEqual([0, 1, 2, 3]);
+    expect(back).toEqual([6, 5, 4]);
+    expect(claims.next()).toBeUndefined();
+    expect(claims.nextFromBack()).toBeUndefined();
+  });
+
+  it('a worker sharing the buffer takes from the front what the build leaves', () => {
+    const build = new PageClaims(undefined, 4);
+    const worker = new PageClaims(build.buffer, 4);
+    expect([build.nextFromBack(), worker.next(), build.nextFromBack(), worker.next()]).toEqual([3, 0, 2, 1]);
+    expect(worker.next()).toBeUndefined();
+  });
+});

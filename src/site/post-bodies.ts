@@ -89,17 +89,37 @@ export interface SummaryEntry {
   html: string;
 }
 
+/** Summaries by post id that remember which ones changed since the last save. */
+export class SummaryMap extends Map<string, SummaryEntry> {
+  readonly dirty = new Set<string>();
+  readonly deleted = new Set<string>();
+
+  override set(id: string, entry: SummaryEntry): this {
+    this.dirty.add(id);
+    this.deleted.delete(id);
+    return super.set(id, entry);
+  }
+
+  override delete(id: string): boolean {
+    this.dirty.delete(id);
+    this.deleted.add(id);
+    return super.delete(id);
+  }
+
+  /** An entry read from the cache file: nothing to save. */
+  loaded(id: string, entry: SummaryEntry): void {
+    super.set(id, entry);
+  }
+}
+
 /**
  * Rendered bodies by post and mode. Site-mode entries persist in `.bds/render-cache.sqlite` for the next
  * CLI build: one row per post, so saving after an edit writes one row, not the whole cache.
  */
 export class PostBodyCache {
   private readonly entries = new Map<string, CacheEntry>();
-  /**
-   * List-page summaries of site posts, kept while this process runs (not saved: a first build of 50,000
-   * posts spent ~3 s writing them, and a new process renders again only those of the lists it writes).
-   */
-  readonly summaries = new Map<string, SummaryEntry>();
+  /** List-page summaries of site posts, saved with the bodies so a new process need not render them. */
+  readonly summaries = new SummaryMap();
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private loadedFrom?: string;
@@ -175,19 +195,18 @@ export class PostBodyCache {
       `DROP TABLE IF EXISTS bodies;
        DROP TABLE IF EXISTS body_rows;
        DROP TABLE IF EXISTS summaries;
-       DROP TABLE IF EXISTS summary_meta;
-       DROP TABLE IF EXISTS summary_html;
        CREATE TABLE IF NOT EXISTS body_meta (slot TEXT PRIMARY KEY, version INTEGER NOT NULL, entry TEXT NOT NULL) WITHOUT ROWID;
        CREATE TABLE IF NOT EXISTS body_html (slot TEXT PRIMARY KEY, html TEXT NOT NULL);
-`,
+       CREATE TABLE IF NOT EXISTS summary_meta (post_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fp TEXT NOT NULL) WITHOUT ROWID;
+       CREATE TABLE IF NOT EXISTS summary_html (post_id TEXT PRIMARY KEY, html TEXT NOT NULL);`,
     );
     return db;
   }
 
   /**
    * Loads the file once per cache object; a missing or unreadable file means an empty cache. The HTML of
-   * bodies (most of the file) is read when a page first shows it: after an edit of one post of a large
-   * blog, a build shows a few dozen of them, not every one.
+   * bodies and summaries (most of the file) is read when a page first shows it: after an edit of one
+   * post of a large blog, a build shows a few dozen of them, not every one.
    */
   load(file: string): void {
     if (this.loadedFrom === file) return;
@@ -202,6 +221,9 @@ export class PostBodyCache {
       if (db.prepare('DELETE FROM body_meta WHERE version <> ?').run(RENDER_CACHE_VERSION).changes > 0) {
         db.exec('DELETE FROM body_html WHERE slot NOT IN (SELECT slot FROM body_meta)');
       }
+      if (db.prepare('DELETE FROM summary_meta WHERE version <> ?').run(RENDER_CACHE_VERSION).changes > 0) {
+        db.exec('DELETE FROM summary_html WHERE post_id NOT IN (SELECT post_id FROM summary_meta)');
+      }
       const rows = db.prepare('SELECT slot, entry FROM body_meta').all() as { slot: string; entry: string }[];
       const bodyHtml = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
       for (const row of rows) {
@@ -209,6 +231,18 @@ export class PostBodyCache {
           const entry = JSON.parse(row.entry) as CacheEntry;
           lazyHtml(entry.body, () => bodyHtml.get(row.slot));
           this.entries.set(row.slot, entry);
+        }
+      }
+      const summaries = db.prepare('SELECT post_id, fp FROM summary_meta').all() as {
+        post_id: string;
+        fp: string;
+      }[];
+      const summaryHtml = db.prepare('SELECT html FROM summary_html WHERE post_id = ?').pluck();
+      for (const row of summaries) {
+        if (!this.summaries.has(row.post_id) && !this.summaries.deleted.has(row.post_id)) {
+          const entry = { fp: row.fp } as SummaryEntry;
+          lazyHtml(entry, () => summaryHtml.get(row.post_id));
+          this.summaries.loaded(row.post_id, entry);
         }
       }
       this.reader = db;
@@ -222,16 +256,24 @@ export class PostBodyCache {
   /** Writes the site-mode entries that changed since the last save. */
   save(file: string): void {
     // In key order: rows go into the tables' B-trees one page after another instead of all over the file
-    // (a first build of 50,000 posts saves in half the time).
+    // (a first build of 50,000 posts saves its bodies and summaries in about half the time).
     const dirty = [...this.dirty].filter((s) => s.startsWith('site:')).sort();
     const deleted = [...this.deleted].filter((s) => s.startsWith('site:'));
-    if (dirty.length === 0 && deleted.length === 0) return;
+    const sums = this.summaries;
+    if (dirty.length === 0 && deleted.length === 0 && sums.dirty.size === 0 && sums.deleted.size === 0)
+      return;
     const db = PostBodyCache.open(file);
     try {
       const put = db.prepare('INSERT OR REPLACE INTO body_meta (slot, version, entry) VALUES (?, ?, ?)');
       const putHtml = db.prepare('INSERT OR REPLACE INTO body_html (slot, html) VALUES (?, ?)');
       const del = db.prepare('DELETE FROM body_meta WHERE slot = ?');
       const delHtml = db.prepare('DELETE FROM body_html WHERE slot = ?');
+      const putSummary = db.prepare(
+        'INSERT OR REPLACE INTO summary_meta (post_id, version, fp) VALUES (?, ?, ?)',
+      );
+      const putSummaryHtml = db.prepare('INSERT OR REPLACE INTO summary_html (post_id, html) VALUES (?, ?)');
+      const delSummary = db.prepare('DELETE FROM summary_meta WHERE post_id = ?');
+      const delSummaryHtml = db.prepare('DELETE FROM summary_html WHERE post_id = ?');
       db.transaction(() => {
         for (const slot of deleted) {
           del.run(slot);
@@ -243,12 +285,25 @@ export class PostBodyCache {
           put.run(slot, RENDER_CACHE_VERSION, JSON.stringify({ key, deps, body: rest }));
           putHtml.run(slot, html);
         }
+        for (const id of sums.deleted) {
+          delSummary.run(id);
+          delSummaryHtml.run(id);
+        }
+        for (const id of [...sums.dirty].sort()) {
+          const e = sums.get(id);
+          if (e) {
+            putSummary.run(id, RENDER_CACHE_VERSION, e.fp);
+            putSummaryHtml.run(id, e.html);
+          }
+        }
       })();
     } finally {
       db.close();
     }
     for (const slot of dirty) this.dirty.delete(slot);
     for (const slot of deleted) this.deleted.delete(slot);
+    sums.dirty.clear();
+    sums.deleted.clear();
   }
 }
 

@@ -37,7 +37,9 @@ export interface CallContext {
   /** The caller's environment (ssh options for publishing come from the user's machine, never the project). */
   env?: NodeJS.ProcessEnv;
   /** In-process callers only (tests, benchmarks): the macro resolver of a build (null: none), worker tuning. */
-  build?: Pick<BuildOptions, 'pageWorkerThreshold'> & { resolver?: PythonMacroResolver | null };
+  build?: Pick<BuildOptions, 'pageWorkerThreshold' | 'planThreshold'> & {
+    resolver?: PythonMacroResolver | null;
+  };
 }
 
 export interface RebuildReport {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readCategories, readTagMeta } from '../content/taxonomy.js';
 import { parseFrontmatter } from '../core/frontmatter.js';
 import { userTemplatesStamp } from '../render/liquid/index.js';
-import type { SiteChange, SitePost, SiteSnapshot, SiteSource } from '../site/index.js';
+import type { SiteChange, SiteChanges, SitePost, SiteSnapshot, SiteSource } from '../site/index.js';
 import type { PostRow } from '../store/index.js';
 import { workspaceMediaLinks, WorkspaceRenderData } from './render-data.js';
 import type { AppServices } from './services.js';
@@ -131,9 +131,33 @@ class PostCatalog {
 /** The SiteSource of a workspace: settings, posts, taxonomies, media and scripts as the site reads them. */
 export class WorkspaceSiteSource implements SiteSource {
   private readonly catalog: PostCatalog;
+  readonly changes: SiteChanges;
 
   constructor(private readonly ws: AppServices) {
     this.catalog = new PostCatalog(ws);
+    const index = ws.postIndex;
+    this.changes = {
+      base: () => this.base(),
+      key: () => {
+        const { settings, paths, categories, tags, macroVersions } = this.light();
+        return JSON.stringify([
+          settings,
+          paths,
+          categories,
+          tags,
+          [...macroVersions],
+          index.mediaFingerprint(),
+          userTemplatesStamp(paths.templates),
+        ]);
+      },
+      mark: () => index.changeMark(),
+      since: (mark, limit) => index.changedSince(mark, limit),
+      posts: (ids) => {
+        const read = (id: string) => ws.posts.text(id);
+        return index.siteRows(ids).map((r) => lazySitePost(r, read));
+      },
+      prune: (mark) => index.pruneChanges(mark),
+    };
   }
 
   buildStamp(): { key: string; paths: SiteSnapshot['paths'] } {
@@ -151,14 +175,19 @@ export class WorkspaceSiteSource implements SiteSource {
   }
 
   snapshot(): SiteSnapshot {
-    const ws = this.ws;
     return {
-      ...this.light(),
+      ...this.base(),
       posts: this.catalog.all(),
       readBodies: (posts) => this.catalog.readBodies(posts),
       releaseBody: (post) => texts.delete(post),
-      renderData: new WorkspaceRenderData(ws),
-      mediaUrl: workspaceMediaLinks(ws),
+    };
+  }
+
+  private base(): Omit<SiteSnapshot, 'posts' | 'readBodies' | 'releaseBody'> {
+    return {
+      ...this.light(),
+      renderData: new WorkspaceRenderData(this.ws),
+      mediaUrl: workspaceMediaLinks(this.ws),
     };
   }
 

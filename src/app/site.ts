@@ -82,6 +82,7 @@ async function build(
         ...(ctx.build?.pageWorkerThreshold === undefined
           ? {}
           : { pageWorkerThreshold: ctx.build.pageWorkerThreshold }),
+        ...(ctx.build?.planThreshold === undefined ? {} : { planThreshold: ctx.build.planThreshold }),
         resolver,
         signal: task.signal,
         onProgress: (p) => {

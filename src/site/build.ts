@@ -19,18 +19,37 @@ import { BUILTIN_THEME_NAMES, isBuiltinTheme, loadBuiltinTheme } from '../render
 import { sha256 } from './hashes.js';
 import { mirrorFolder, type MirrorResult } from './mirror.js';
 import { SiteModelCache } from './model-cache.js';
-import type { SiteEntry, SiteModel, SitePage } from './model.js';
+import {
+  categoryLookup,
+  dropTagLinks,
+  siteEntry,
+  type SiteEntry,
+  type SiteModel,
+  type SitePage,
+} from './model.js';
 import {
   emptyManifest,
   readManifest,
   removeSiteFiles,
   writeManifest,
   BuildMarker,
+  MAX_CHANGE_LINES,
   SiteWriter,
   type ManifestEntry,
   type SiteManifest,
 } from './output.js';
-import { PageMemo, PageRenderer } from './pages.js';
+import { PageMemo, PageRenderer, siteMenu } from './pages.js';
+import {
+  manifestStamp,
+  pageFromRecord,
+  pageRecord,
+  PLAN_FILE,
+  recordEntries,
+  shapeOf,
+  SitePlan,
+  type PlanFacts,
+  type PlanNote,
+} from './plan.js';
 import {
   DEFAULT_PAGE_WORKER_THRESHOLD,
   PageClaims,
@@ -39,7 +58,7 @@ import {
 } from './page-workers.js';
 import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, type RenderedBody } from './post-bodies.js';
 import type { SitePaths, SitePost, SiteSnapshot, SiteSource } from './source.js';
-import { siteRenderData } from './tag-counts.js';
+import { siteRenderData, siteTagCounts } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
 import type { SiteWarning } from './warnings.js';
 
@@ -71,7 +90,17 @@ export interface BuildOptions {
    * wrote are whole, and the next build starts afresh (the build marker stays set).
    */
   signal?: AbortSignal;
+  /**
+   * Keep the site plan (.bds/site-plan.sqlite) when the site has at least this many posts (by default
+   * 2000; 0: always), so that a build in a new process after a few posts changed need not read the
+   * rest. A smaller site builds from its index as fast.
+   */
+  planThreshold?: number;
 }
+
+/** More changed posts than this since the last build: a build reads every post. */
+const PLAN_CHANGE_LIMIT = 100;
+export const DEFAULT_PLAN_THRESHOLD = 2000;
 
 export interface BuildSummary {
   outDir: string;
@@ -133,6 +162,15 @@ export class SiteBuilder {
   /** The manifest this builder saved last, and the change lines its file holds. */
   private saved?: { manifest: SiteManifest; changeLines: number };
   private retainedFor?: SiteModel;
+  /** The plan this builder saved last (its key and mark), and the place of each page of its model. */
+  private plan?: {
+    key: string;
+    mark: string;
+    model: SiteModel;
+    facts: PlanFacts;
+    entryPlaces: Map<SiteEntry, number>;
+    fileplaces: Map<string, number>;
+  };
 
   constructor(private readonly source: SiteSource) {}
 
@@ -150,6 +188,11 @@ export class SiteBuilder {
       progress({ phase: 'done', done: 1, total: 1 });
       return { ...quick.summary, media, thumbnails, ms: performance.now() - t0 };
     }
+    // Where the posts' change log stands before anything is read: a change made during this build is
+    // looked at again by the next one.
+    const mark = this.source.changes?.mark();
+    const planned = await this.fromPlan(options, quick, { t0, progress, pause, mark });
+    if (planned) return planned;
     const snapshot = this.source.snapshot();
     const paths = snapshot.paths;
     const outDir = path.resolve(options.outDir ?? paths.html);
@@ -157,20 +200,10 @@ export class SiteBuilder {
 
     const { theme, user, builtin } = this.themes.get(snapshot);
     for (const p of user.problems) warnings.push({ ...p });
-    if (!isBuiltinTheme(snapshot.settings.theme)) {
-      warnings.push({
-        code: 'theme-not-found',
-        message: `bds has no theme "${snapshot.settings.theme}"; the default theme is used`,
-      });
-    }
+    if (!isBuiltinTheme(snapshot.settings.theme)) warnings.push(themeNotFound(snapshot.settings.theme));
     const model = this.models.model(snapshot);
     warnings.push(...model.warnings);
-    if (!snapshot.settings.publicUrl) {
-      warnings.push({
-        code: 'site-no-public-url',
-        message: 'bds.json has no "publicUrl": the sitemap and feeds carry relative links',
-      });
-    }
+    if (!snapshot.settings.publicUrl) warnings.push(NO_PUBLIC_URL);
 
     // Post bodies. After a build of the same model (an edit of a post's text, in a running app), only the
     // entries showing another post, and those whose body depends on more than their file, are looked at.
@@ -223,13 +256,7 @@ export class SiteBuilder {
       macroCounters.unknown += c.unknown;
       macroCounters.failed += c.failed;
     }
-    if (options.strict && failures.length > 0) {
-      throw new BdsError(
-        'site-strict',
-        `${failures.length} macro(s) failed; nothing was written:\n${failures.map((f) => `  ${formatMacroFailure(f)}`).join('\n')}`,
-        { details: { failures } },
-      );
-    }
+    if (options.strict && failures.length > 0) throw strictError(failures);
 
     // Pages and assets.
     const manifestFile = path.join(paths.cache, MANIFEST_FILE);
@@ -408,6 +435,23 @@ export class SiteBuilder {
       this.retainedFor = model;
     }
     this.bodyCache.save(cacheFile);
+    this.keepPlan({
+      options,
+      paths,
+      model,
+      renderer,
+      files: next,
+      changedFiles: changed,
+      bodies,
+      looked: look,
+      failures: failures.length,
+      counters: macroCounters,
+      mark,
+      manifestFile,
+      changeLines,
+      fileCount: fast ? last.files : Object.keys(next).length,
+      fast,
+    });
 
     // Media and thumbnails.
     progress({ phase: 'media', done: 0, total: 1 });
@@ -450,6 +494,412 @@ export class SiteBuilder {
     if (quick.key && failures.length === 0) writeStamp(quick.stampFile!, quick.key, summary);
     summary.upToDate = false;
     return summary;
+  }
+
+  /** The plan's key: everything but posts that the pages of a build with these options depend on. */
+  private planKey(changesKey: string, options: BuildOptions): string {
+    return sha256(
+      JSON.stringify([
+        RENDER_CACHE_VERSION,
+        codeStamp(),
+        changesKey,
+        options.outDir === undefined ? null : path.resolve(options.outDir),
+        options.strict === true,
+        options.resolver ? 'python' : 'no python',
+      ]),
+    );
+  }
+
+  /**
+   * A build from the site plan: when only a few posts changed since the last complete build, all in
+   * place (same URL, date, tags, categories and status), only the pages showing them can differ, and
+   * those pages are rendered from the plan's record of them and the posts they show, without reading
+   * the rest of the blog. Undefined when the plan cannot tell (no plan, another key, more or other
+   * changes, a manifest written since by someone else): the caller builds from the whole site.
+   */
+  private async fromPlan(
+    options: BuildOptions,
+    quick: { key?: string; stampFile?: string },
+    run: {
+      t0: number;
+      progress: (p: BuildProgress) => void;
+      pause: (now?: boolean) => Promise<void>;
+      mark: string | undefined;
+    },
+  ): Promise<BuildSummary | undefined> {
+    const changes = this.source.changes;
+    if (!changes || options.force || run.mark === undefined) return undefined;
+    const base = changes.base();
+    const paths = base.paths;
+    const planFile = path.join(paths.cache, PLAN_FILE);
+    const plan = SitePlan.open(planFile);
+    if (!plan) return undefined;
+    try {
+      const facts = plan.facts;
+      const outDir = path.resolve(options.outDir ?? paths.html);
+      const manifestFile = path.join(paths.cache, MANIFEST_FILE);
+      const marker = new BuildMarker(path.join(paths.cache, BUILD_MARKER_FILE));
+      const key = this.planKey(changes.key(), options);
+      if (
+        facts.key !== key ||
+        !dirExists(outDir) ||
+        marker.wasLeftBehind() ||
+        manifestStamp(manifestFile) !== facts.manifest
+      ) {
+        return undefined;
+      }
+      const ids = changes.since(facts.mark, PLAN_CHANGE_LIMIT);
+      if (!ids) return undefined;
+
+      // The changed posts: each must keep its entry, as it was.
+      const { map: categories, of: categoryOf } = categoryLookup(base.categories);
+      const usableTags = new Map(facts.usableTags);
+      const tagPages = new Map(facts.tagPages);
+      const makeEntry = (post: SitePost): SiteEntry | undefined => {
+        const entry = siteEntry(post, categoryOf, usableTags);
+        if ('warning' in entry) return undefined;
+        dropTagLinks(entry, tagPages);
+        return entry;
+      };
+      const posts = new Map(changes.posts(ids).map((p) => [p.id, p]));
+      const was = plan.entriesById(ids);
+      const entryAt = new Map<number, SiteEntry>();
+      const changed: SiteEntry[] = [];
+      const menu = facts.menu.map((m) => ({ ...m }));
+      for (const id of ids) {
+        const post = posts.get(id);
+        const old = was.get(id);
+        if (!old) {
+          // A post the site did not show: it still must not (a draft stays a draft).
+          if (post?.status === 'published') return undefined;
+          continue;
+        }
+        if (!post || shapeOf(post) !== old.shape || post.updatedAt !== old.updatedAt) return undefined;
+        const entry = makeEntry(post);
+        if (!entry || entry.url !== old.url) return undefined;
+        entryAt.set(old.idx, entry);
+        changed.push(entry);
+        if (entry.isPage) for (const m of menu) if (m.href === entry.url) m.title = post.title;
+      }
+      menu.sort((a, b) => a.title.localeCompare(b.title));
+
+      // The pages showing them, and every entry those pages show.
+      const places = new Set<number>();
+      for (const entry of changed) for (const p of was.get(entry.post.id)!.pages) places.add(p);
+      const records = plan.pagesAt([...places].sort((a, b) => a - b));
+      const wanted = new Set<number>();
+      for (const r of records) for (const e of recordEntries(r.record, facts.feed)) wanted.add(e);
+      for (const idx of entryAt.keys()) wanted.delete(idx);
+      const others = plan.entriesAt([...wanted].sort((a, b) => a - b));
+      const otherPosts = new Map(changes.posts([...others.values()].map((e) => e.id)).map((p) => [p.id, p]));
+      for (const [idx, row] of others) {
+        const post = otherPosts.get(row.id);
+        const entry = post && makeEntry(post);
+        if (!entry || entry.url !== row.url) return undefined;
+        entryAt.set(idx, entry);
+      }
+      if (changed.length > 0 && records.length === 0) return undefined;
+
+      const entries = [...entryAt].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+      const pages = records.map((r) =>
+        pageFromRecord(r.record, (idx) => {
+          const entry = entryAt.get(idx);
+          if (!entry) throw new Error(`The site plan lacks entry ${idx}`);
+          return entry;
+        }),
+      );
+      const model: SiteModel = {
+        entries,
+        listed: facts.feed.map((idx) => entryAt.get(idx)).filter((e): e is SiteEntry => e !== undefined),
+        bySlug: new Map(entries.map((e) => [e.post.slug, e])),
+        byId: new Map(entries.map((e) => [e.post.id, e])),
+        pages,
+        byUrl: new Map(pages.map((p) => [p.url, p])),
+        tagNames: tagPages,
+        usableTags,
+        days: new Set(facts.days),
+        categories,
+        warnings: facts.modelWarnings,
+      };
+
+      // Bodies: the changed posts' are rendered, the others' come from the cache.
+      const warnings: SiteWarning[] = [];
+      const { theme, user } = this.themes.get(base);
+      const cacheFile = path.join(paths.cache, RENDER_CACHE_FILE);
+      this.bodyCache.loadSome(
+        cacheFile,
+        entries.map((e) => e.post.id),
+      );
+      const resolver = options.resolver ?? null;
+      const tagCounts = facts.tagCounts;
+      const rendered = await renderBodies(entries, this.bodyCache, {
+        mode: 'site',
+        snapshot: {
+          ...base,
+          posts: entries.map((e) => e.post),
+          renderData: {
+            linkedImages: (postId) => base.renderData.linkedImages(postId),
+            images: () => base.renderData.images(),
+            publishedTagCounts: () => tagCounts,
+            ...(base.renderData.timezone === undefined ? {} : { timezone: base.renderData.timezone }),
+          },
+        },
+        links: {
+          postUrl: (slug) => model.bySlug.get(slug)?.url ?? plan.urlOfSlug(slug),
+          mediaUrl: (p) => base.mediaUrl(p),
+        },
+        resolver,
+        onProgress: (done, total) => run.progress({ phase: 'posts', done, total }),
+        pause: run.pause,
+      });
+      await run.pause(true);
+      const renderer = new PageRenderer(
+        { settings: base.settings, model, bodies: rendered.bodies, theme, preview: false, menu },
+        this.bodyCache.summaries,
+        new PageMemo(),
+      );
+      // A page's title in the menu changed: every page shows the menu.
+      if (renderer.hash !== facts.siteHash) return undefined;
+      if (facts.changeLines + pages.length > MAX_CHANGE_LINES) return undefined;
+
+      const notes = plan.notes();
+      const failures: MacroFailure[] = [];
+      const counters = { ...facts.counters };
+      const newNotes = new Map<number, PlanNote | null>();
+      for (const [idx, entry] of entryAt) {
+        if (!changed.includes(entry)) continue;
+        const body = rendered.bodies.get(entry)!;
+        for (const f of body.failures) failures.push(f);
+        const old = notes.get(idx);
+        const note = noteOf(body);
+        for (const k of ['builtin', 'python', 'unknown', 'failed'] as const) {
+          counters[k] += (note?.counters[k] ?? 0) - (old?.counters[k] ?? 0);
+        }
+        newNotes.set(idx, note);
+        if (note) notes.set(idx, note);
+        else notes.delete(idx);
+      }
+      if (options.strict && failures.length > 0) throw strictError(failures);
+
+      for (const p of user.problems) warnings.push({ ...p });
+      if (!isBuiltinTheme(base.settings.theme)) warnings.push(themeNotFound(base.settings.theme));
+      warnings.push(...facts.modelWarnings);
+      if (!base.settings.publicUrl) warnings.push(NO_PUBLIC_URL);
+      for (const idx of [...notes.keys()].sort((a, b) => a - b)) warnings.push(...notes.get(idx)!.warnings);
+
+      // Pages whose inputs changed are rendered; files whose content changed are written.
+      const writer = new SiteWriter(outDir);
+      const files: Record<string, { hash: string; inputs: string }> = {};
+      const pageChanges: { idx: number; inputs: string; hash: string }[] = [];
+      let written = 0;
+      for (let i = 0; i < pages.length; i++) {
+        const page = pages[i]!;
+        const record = records[i]!;
+        const inputs = renderer.inputs(page);
+        if (inputs === record.inputs) continue;
+        await run.pause();
+        const content = Buffer.from(renderer.render(page), 'utf8');
+        const hash = sha256(content);
+        files[page.file] = { hash, inputs };
+        pageChanges.push({ idx: record.idx, inputs, hash });
+        if (hash === record.hash) continue;
+        if (written === 0) marker.set();
+        written++;
+        writer.write(page.file, content);
+      }
+      run.progress({ phase: 'pages', done: facts.files, total: facts.files });
+      const changedFiles = Object.keys(files);
+      let changeLines = facts.changeLines;
+      if (changedFiles.length > 0) {
+        changeLines = writeManifest(
+          manifestFile,
+          { version: 1, outDir, files },
+          { manifest: emptyManifest(outDir), changeLines },
+          { changed: changedFiles, gone: [] },
+        );
+      }
+      this.saved = undefined;
+      this.last = undefined;
+      this.plan = undefined;
+      this.bodyCache.save(cacheFile);
+      const updated = SitePlan.update(
+        planFile,
+        { key, mark: facts.mark },
+        {
+          facts: { ...facts, mark: run.mark, manifest: manifestStamp(manifestFile), changeLines, counters },
+          entries: changed.map((e) => {
+            const idx = was.get(e.post.id)!.idx;
+            return { idx, updatedAt: e.post.updatedAt, note: newNotes.get(idx) ?? null };
+          }),
+          pages: pageChanges,
+        },
+      );
+      if (updated) changes.prune(run.mark);
+      else SitePlan.remove(planFile);
+      marker.clear();
+
+      run.progress({ phase: 'media', done: 0, total: 1 });
+      const media = mirrorFolder(paths.media, path.join(outDir, 'media'), notSidecar);
+      const thumbnails = mirrorFolder(paths.thumbnails, path.join(outDir, 'thumbnails'), () => true);
+      run.progress({ phase: 'done', done: 1, total: 1 });
+      const summary: BuildSummary = {
+        outDir,
+        posts: facts.entries,
+        files: facts.files,
+        pagesWritten: written,
+        pagesUnchanged: facts.files - written,
+        pagesRemoved: 0,
+        postsRendered: rendered.rendered,
+        postsCached: facts.entries - rendered.rendered,
+        media,
+        thumbnails,
+        macroCounters: counters,
+        failures,
+        warnings,
+        ms: performance.now() - run.t0,
+      };
+      if (quick.key && failures.length === 0) writeStamp(quick.stampFile!, quick.key, summary);
+      summary.upToDate = false;
+      return summary;
+    } finally {
+      plan.close();
+    }
+  }
+
+  /**
+   * After a build from the whole site: the plan a new process builds from next time. A build of the
+   * same model as this builder's last (an edit in a running app) changes only what it changed; a
+   * site below the threshold, or with failed macros (they run again at every build), keeps none.
+   */
+  private keepPlan(run: {
+    options: BuildOptions;
+    paths: SitePaths;
+    model: SiteModel;
+    renderer: PageRenderer;
+    files: Record<string, ManifestEntry>;
+    changedFiles: readonly string[];
+    bodies: ReadonlyMap<SiteEntry, RenderedBody>;
+    looked: readonly SiteEntry[];
+    failures: number;
+    counters: MacroCounters;
+    mark: string | undefined;
+    manifestFile: string;
+    changeLines: number;
+    fileCount: number;
+    fast: boolean;
+  }): void {
+    const changes = this.source.changes;
+    const planFile = path.join(run.paths.cache, PLAN_FILE);
+    const { model } = run;
+    const threshold = run.options.planThreshold ?? DEFAULT_PLAN_THRESHOLD;
+    if (!changes || run.mark === undefined || run.failures > 0 || model.entries.length < threshold) {
+      if (this.plan || fs.existsSync(planFile)) SitePlan.remove(planFile);
+      this.plan = undefined;
+      return;
+    }
+    const key = this.planKey(changes.key(), run.options);
+    const last = this.plan;
+    if (run.fast && last && last.model === model && last.key === key) {
+      const entryPlaces = last.entryPlaces;
+      const updated = SitePlan.update(
+        planFile,
+        { key, mark: last.mark },
+        {
+          facts: {
+            ...last.facts,
+            mark: run.mark,
+            manifest: manifestStamp(run.manifestFile),
+            changeLines: run.changeLines,
+            counters: run.counters,
+          },
+          entries: run.looked.map((e) => ({
+            idx: entryPlaces.get(e)!,
+            updatedAt: e.post.updatedAt,
+            note: noteOf(run.bodies.get(e)!),
+          })),
+          pages: run.changedFiles
+            .filter((f) => last.fileplaces.has(f))
+            .map((f) => ({
+              idx: last.fileplaces.get(f)!,
+              inputs: run.files[f]!.inputs,
+              hash: run.files[f]!.hash,
+            })),
+        },
+      );
+      if (updated) {
+        last.mark = run.mark;
+        last.facts = { ...last.facts, mark: run.mark };
+        changes.prune(run.mark);
+      } else {
+        SitePlan.remove(planFile);
+        this.plan = undefined;
+      }
+      return;
+    }
+    const entryPlaces = new Map<SiteEntry, number>();
+    model.entries.forEach((e, i) => entryPlaces.set(e, i));
+    const fileplaces = new Map<string, number>();
+    model.pages.forEach((p, i) => fileplaces.set(p.file, i));
+    const pagePlace = new Map<SitePage, number>();
+    model.pages.forEach((p, i) => pagePlace.set(p, i));
+    const feed = run.renderer.feedEntries();
+    const feedPlaces = new Set(feed);
+    const feedPages = model.pages
+      .filter((p) => p.kind === 'rss' || p.kind === 'atom')
+      .map((p) => pagePlace.get(p)!);
+    const showing = this.pageMemo.pagesShowing(model);
+    const facts: PlanFacts = {
+      key,
+      mark: run.mark,
+      manifest: manifestStamp(run.manifestFile),
+      changeLines: run.changeLines,
+      siteHash: run.renderer.hash,
+      menu: siteMenu(model.entries, false),
+      usableTags: [...model.usableTags],
+      tagPages: [...model.tagNames],
+      days: [...model.days],
+      feed: feed.map((e) => entryPlaces.get(e)!),
+      tagCounts: siteTagCounts(model),
+      modelWarnings: model.warnings,
+      counters: run.counters,
+      entries: model.entries.length,
+      files: run.fileCount,
+    };
+    const place = (e: SiteEntry) => entryPlaces.get(e)!;
+    SitePlan.save(planFile, {
+      facts,
+      entries: (function* () {
+        for (let i = 0; i < model.entries.length; i++) {
+          const e = model.entries[i]!;
+          const pages = (showing.get(e) ?? []).map((p) => pagePlace.get(p)!);
+          if (feedPlaces.has(e)) pages.push(...feedPages);
+          yield {
+            idx: i,
+            id: e.post.id,
+            slug: e.post.slug,
+            url: e.url,
+            shape: shapeOf(e.post),
+            updatedAt: e.post.updatedAt,
+            pages,
+          };
+        }
+      })(),
+      pages: (function* () {
+        for (let i = 0; i < model.pages.length; i++) {
+          const page = model.pages[i]!;
+          const file = run.files[page.file]!;
+          yield { idx: i, record: pageRecord(page, place), inputs: file.inputs, hash: file.hash };
+        }
+      })(),
+      notes: (function* () {
+        for (let i = 0; i < model.entries.length; i++) {
+          const note = noteOf(run.bodies.get(model.entries[i]!)!);
+          if (note) yield [i, note] as [number, PlanNote];
+        }
+      })(),
+    });
+    this.plan = { key, mark: run.mark, model, facts, entryPlaces, fileplaces };
+    changes.prune(run.mark);
   }
 
   /**
@@ -505,6 +955,39 @@ export class SiteBuilder {
 }
 
 const notSidecar = (rel: string) => !rel.endsWith('.meta.yaml');
+
+const NO_PUBLIC_URL: SiteWarning = {
+  code: 'site-no-public-url',
+  message: 'bds.json has no "publicUrl": the sitemap and feeds carry relative links',
+};
+
+function themeNotFound(name: string): SiteWarning {
+  return { code: 'theme-not-found', message: `bds has no theme "${name}"; the default theme is used` };
+}
+
+function strictError(failures: readonly MacroFailure[]): BdsError {
+  return new BdsError(
+    'site-strict',
+    `${failures.length} macro(s) failed; nothing was written:\n${failures.map((f) => `  ${formatMacroFailure(f)}`).join('\n')}`,
+    { details: { failures } },
+  );
+}
+
+/** A body's warnings and macro counts as the plan keeps them; null when it has none. */
+function noteOf(body: RenderedBody): PlanNote | null {
+  const c = body.counters;
+  if (body.warnings.length === 0 && c.builtin + c.python + c.unknown + c.failed === 0) return null;
+  return {
+    warnings: body.warnings.map((w) => ({
+      code: w.code,
+      message: w.message,
+      file: w.file,
+      line: w.line,
+      column: w.column,
+    })),
+    counters: { ...c },
+  };
+}
 
 export const STAMP_FILE = 'site-stamp.json';
 const STAMP_VERSION = 1;

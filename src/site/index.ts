@@ -1,6 +1,7 @@
 // Site generation and the preview server: routes, feeds, sitemap, incremental writes over a SiteSource.
 export type {
   SiteChange,
+  SiteChanges,
   SiteChangeKind,
   SiteCategory,
   SitePaths,

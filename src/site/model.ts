@@ -87,6 +87,10 @@ export interface SiteModel {
   byUrl: Map<string, SitePage>;
   /** Lists a tag page exists for: lower-cased name → display name. */
   tagNames: Map<string, string>;
+  /** Tags that can have a page (a safe folder name): lower-cased name → display name. */
+  usableTags: Map<string, string>;
+  /** Days (`YYYY-MM-DD`) that have an archive page. */
+  days: Set<string>;
   categories: Map<string, SiteCategory>;
   warnings: SiteWarning[];
 }
@@ -115,9 +119,7 @@ function lower(s: string): string {
 export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {}): SiteModel {
   const warnings: SiteWarning[] = [];
   const perPage = Math.max(1, snapshot.settings.maxPostsPerPage);
-  const categories = new Map<string, SiteCategory>();
-  for (const c of snapshot.categories) categories.set(lower(c.name), c);
-  const categoryOf = (name: string) => categories.get(lower(name)) ?? DEFAULT_CATEGORY(name);
+  const { map: categories, of: categoryOf } = categoryLookup(snapshot.categories);
 
   const visible = snapshot.posts.filter(
     (p) => p.status === 'published' || (options.includeDrafts === true && p.status === 'draft'),
@@ -160,47 +162,9 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
   }
 
   for (const post of visible) {
-    const cats = post.categories.map(categoryOf);
-    const isPage = cats.some((c) => lower(c.name) === PAGE_CATEGORY);
-    const url = isPage ? pageRoute(post.slug) : postRoute(post.dateKey, post.slug);
-    if (isPage) {
-      const first = post.slug.split('/')[0]!;
-      if (RESERVED_SEGMENTS.has(first) || /^\d{4}$/.test(first)) {
-        warnings.push({
-          code: 'site-route-conflict',
-          message: `The page "${post.slug}" would take ${url}, which the site uses itself; it gets no page`,
-          file: post.path,
-        });
-        continue;
-      }
-    }
-    const templateNames: string[] = [];
-    if (post.template) templateNames.push(post.template);
-    if (post.tags[0]) templateNames.push(`tag-${lower(post.tags[0])}`);
-    for (const c of cats) templateNames.push(`category-${lower(c.name)}`);
-    const entry: SiteEntry = {
-      post,
-      url,
-      isPage,
-      isDraft: post.status !== 'published',
-      listed: !isPage && cats.every((c) => c.renderInLists),
-      categories: cats,
-      showTitle: cats.length === 0 ? true : cats.some((c) => c.showTitle),
-      tags: post.tags.map((t) => {
-        const display = usableTags.get(lower(t));
-        return { name: display ?? t, url: display === undefined ? null : tagRoute(display) };
-      }),
-      templateNames,
-    };
-    if (routeFile(url) === undefined) {
-      warnings.push({
-        code: 'site-route-conflict',
-        message: `The post "${post.slug}" has a slug that cannot be a folder name; it gets no page`,
-        file: post.path,
-      });
-      continue;
-    }
-    entries.push(entry);
+    const made = siteEntry(post, categoryOf, usableTags);
+    if ('warning' in made) warnings.push(made.warning);
+    else entries.push(made);
   }
 
   const listed = entries.filter((e) => e.listed);
@@ -224,6 +188,7 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
     addPage(page);
   }
 
+  const dayPages = new Set<string>();
   const addList = (
     context: ArchiveContext,
     base: string,
@@ -237,7 +202,7 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
     const pageCount = Math.max(1, Math.ceil(list.length / perPage));
     for (let n = 1; n <= pageCount; n++) {
       const url = paginatedRoute(base, n);
-      addPage({
+      const added = addPage({
         kind: 'list',
         url,
         file: routeFile(url)!,
@@ -248,6 +213,8 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
         baseUrl: base,
         sitemap: n === 1 ? first : { priority: rest, changefreq: first.changefreq },
       });
+      if (added && n === 1 && context.kind === 'day')
+        dayPages.add(`${context.year}-${context.month}-${context.day}`);
     }
   };
 
@@ -322,10 +289,7 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
     tagPages.set(key, name);
     addList({ kind: 'tag', name }, tagRoute(name), list, { priority: 0.6, changefreq: 'weekly' }, 0.5);
   }
-  // A tag only on unlisted posts has no page: its links would lead nowhere.
-  for (const e of entries) {
-    for (const t of e.tags) if (t.url !== null && !tagPages.has(lower(t.name))) t.url = null;
-  }
+  for (const e of entries) dropTagLinks(e, tagPages);
 
   for (const kind of ['rss', 'atom', 'sitemap', 'calendar', 'not-found'] as const) {
     const file = { rss: 'rss.xml', atom: 'atom.xml', sitemap: 'sitemap.xml', calendar: 'calendar.json' }[
@@ -343,7 +307,78 @@ export function buildSiteModel(snapshot: SiteSnapshot, options: ModelOptions = {
     pages,
     byUrl,
     tagNames: tagPages,
+    usableTags,
+    days: dayPages,
     categories,
     warnings,
   };
+}
+
+/**
+ * A visible post's entry: its URL, categories, tags (linked to their pages by `usableTags`: lower-cased
+ * name → display name) and templates; or why it gets no page. The site model makes its entries with it,
+ * and a build that reuses the last model's shape (SitePlan) makes the entries of changed posts with it.
+ */
+export function siteEntry(
+  post: SitePost,
+  categoryOf: (name: string) => SiteCategory,
+  usableTags: ReadonlyMap<string, string>,
+): SiteEntry | { warning: SiteWarning } {
+  const cats = post.categories.map(categoryOf);
+  const isPage = cats.some((c) => lower(c.name) === PAGE_CATEGORY);
+  const url = isPage ? pageRoute(post.slug) : postRoute(post.dateKey, post.slug);
+  if (isPage) {
+    const first = post.slug.split('/')[0]!;
+    if (RESERVED_SEGMENTS.has(first) || /^\d{4}$/.test(first)) {
+      return {
+        warning: {
+          code: 'site-route-conflict',
+          message: `The page "${post.slug}" would take ${url}, which the site uses itself; it gets no page`,
+          file: post.path,
+        },
+      };
+    }
+  }
+  if (routeFile(url) === undefined) {
+    return {
+      warning: {
+        code: 'site-route-conflict',
+        message: `The post "${post.slug}" has a slug that cannot be a folder name; it gets no page`,
+        file: post.path,
+      },
+    };
+  }
+  const templateNames: string[] = [];
+  if (post.template) templateNames.push(post.template);
+  if (post.tags[0]) templateNames.push(`tag-${lower(post.tags[0])}`);
+  for (const c of cats) templateNames.push(`category-${lower(c.name)}`);
+  return {
+    post,
+    url,
+    isPage,
+    isDraft: post.status !== 'published',
+    listed: !isPage && cats.every((c) => c.renderInLists),
+    categories: cats,
+    showTitle: cats.length === 0 ? true : cats.some((c) => c.showTitle),
+    tags: post.tags.map((t) => {
+      const display = usableTags.get(lower(t));
+      return { name: display ?? t, url: display === undefined ? null : tagRoute(display) };
+    }),
+    templateNames,
+  };
+}
+
+/** A tag only on unlisted posts has no page (`tagPages`: lower-cased names): its links would lead nowhere. */
+export function dropTagLinks(entry: SiteEntry, tagPages: ReadonlyMap<string, string>): void {
+  for (const t of entry.tags) if (t.url !== null && !tagPages.has(lower(t.name))) t.url = null;
+}
+
+/** The category of a name: the project's (meta/categories.json, any case), else a default one. */
+export function categoryLookup(categories: readonly SiteCategory[]): {
+  map: Map<string, SiteCategory>;
+  of: (name: string) => SiteCategory;
+} {
+  const map = new Map<string, SiteCategory>();
+  for (const c of categories) map.set(lower(c.name), c);
+  return { map, of: (name) => map.get(lower(name)) ?? DEFAULT_CATEGORY(name) };
 }

@@ -35,7 +35,7 @@ export function manifestChangesFile(file: string): string {
 }
 
 /** Appended lines before the manifest is written whole again (and the changes file removed). */
-const MAX_CHANGE_LINES = 20_000;
+export const MAX_CHANGE_LINES = 20_000;
 
 /**
  * The last build's manifest for `outDir` with the number of change lines applied to it; empty when

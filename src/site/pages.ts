@@ -35,6 +35,11 @@ export interface PageContext {
    * page once, and at 50,000 posts the views it kept were a few hundred MB at the end of a build.
    */
   forgetViews?: boolean;
+  /**
+   * The site's menu (its pages by title), when the model holds only some entries (a build from the
+   * SitePlan); absent: made from the model's entries.
+   */
+  menu?: readonly { title: string; href: string }[];
 }
 
 /** A post as templates see it. */
@@ -190,10 +195,7 @@ export class PageRenderer {
       calendar_href: '/calendar.json',
       is_preview: ctx.preview,
     };
-    this.menu = ctx.model.entries
-      .filter((e) => e.isPage && (!e.isDraft || ctx.preview))
-      .map((e) => ({ title: e.post.title, href: e.url }))
-      .sort((a, b) => a.title.localeCompare(b.title));
+    this.menu = ctx.menu ? [...ctx.menu] : siteMenu(ctx.model.entries, ctx.preview);
     this.siteHash = hashOf([
       this.siteScope,
       this.menu,
@@ -388,12 +390,13 @@ export class PageRenderer {
     ];
     for (const e of page.entries) {
       // Whether the day heading links to a day archive, too.
-      parts.push(this.fingerprint(e), this.ctx.model.byUrl.has(dayRoute(e.post.dateKey)) ? 'd' : '-');
+      parts.push(this.fingerprint(e), this.ctx.model.days.has(e.post.dateKey) ? 'd' : '-');
     }
     return parts;
   }
 
-  private feedEntries(): SiteEntry[] {
+  /** The posts of the feeds: the newest listed ones, a page's worth. */
+  feedEntries(): SiteEntry[] {
     const max = this.ctx.settings.maxPostsPerPage;
     const out: SiteEntry[] = [];
     for (const e of this.ctx.model.listed) {
@@ -531,8 +534,7 @@ export class PageRenderer {
     if (page.pageNumber > 1) title = `${listTitle || name} (page ${page.pageNumber}) · ${name}`;
     const posts = page.entries.map((e) => ({ ...this.view(e), summary_html: this.summary(e) }));
     // Unlisted posts (a category list shows them) have no day archive to link to.
-    const dayHref = (dateKey: string) =>
-      this.ctx.model.byUrl.has(dayRoute(dateKey)) ? dayRoute(dateKey) : null;
+    const dayHref = (dateKey: string) => (this.ctx.model.days.has(dateKey) ? dayRoute(dateKey) : null);
     const dayBlocks: { date_key: string; date_label: string; href: string | null; posts: PostView[] }[] = [];
     for (const p of posts) {
       const last = dayBlocks[dayBlocks.length - 1];
@@ -578,6 +580,14 @@ export class PageRenderer {
       not_found_back_label: 'Back to the home page',
     };
   }
+}
+
+/** The pages of the site by title: its menu. */
+export function siteMenu(entries: readonly SiteEntry[], preview: boolean): { title: string; href: string }[] {
+  return entries
+    .filter((e) => e.isPage && (!e.isDraft || preview))
+    .map((e) => ({ title: e.post.title, href: e.url }))
+    .sort((a, b) => a.title.localeCompare(b.title));
 }
 
 /** `/blog` for `https://example.org/blog`; '' for a site at the root or no publicUrl. */

@@ -123,8 +123,10 @@ export class PostBodyCache {
   private readonly dirty = new Set<string>();
   private readonly deleted = new Set<string>();
   private loadedFrom?: string;
-  /** The loaded file, open while HTML not yet shown may be read from it. */
   private reader?: Database.Database;
+  private readerFile?: string;
+  /** The reader's look-ups of HTML by slot and by post id. */
+  private html?: { body: Database.Statement; summary: Database.Statement };
 
   static slot(postId: string, mode: RenderMode, pending = false): string {
     return `${mode}:${pending ? 'pending:' : ''}${postId}`;
@@ -203,6 +205,32 @@ export class PostBodyCache {
     return db;
   }
 
+  /** The loaded file, open while HTML not yet shown may be read from it (see `lazyHtml`). */
+  private readerOf(file: string): Database.Database {
+    if (this.reader && this.readerFile === file) return this.reader;
+    this.reader?.close();
+    this.reader = undefined;
+    const db = PostBodyCache.open(file);
+    this.reader = db;
+    this.readerFile = file;
+    this.html = {
+      body: db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck(),
+      summary: db.prepare('SELECT html FROM summary_html WHERE post_id = ?').pluck(),
+    };
+    return db;
+  }
+
+  /** Forgets a damaged file: everything renders again, and the next save starts a new file. */
+  private dropFile(file: string): void {
+    if (this.readerFile === file) {
+      this.reader?.close();
+      this.reader = undefined;
+      this.readerFile = undefined;
+      this.html = undefined;
+    }
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+  }
+
   /**
    * Loads the file once per cache object; a missing or unreadable file means an empty cache. The HTML of
    * bodies and summaries (most of the file) is read when a page first shows it: after an edit of one
@@ -211,12 +239,9 @@ export class PostBodyCache {
   load(file: string): void {
     if (this.loadedFrom === file) return;
     this.loadedFrom = file;
-    this.reader?.close();
-    this.reader = undefined;
     if (!fs.existsSync(file)) return;
-    let db: Database.Database | undefined;
     try {
-      db = PostBodyCache.open(file);
+      const db = this.readerOf(file);
       // Rows of another cache version are never read again (here, once per process, not at every save).
       if (db.prepare('DELETE FROM body_meta WHERE version <> ?').run(RENDER_CACHE_VERSION).changes > 0) {
         db.exec('DELETE FROM body_html WHERE slot NOT IN (SELECT slot FROM body_meta)');
@@ -225,32 +250,53 @@ export class PostBodyCache {
         db.exec('DELETE FROM summary_html WHERE post_id NOT IN (SELECT post_id FROM summary_meta)');
       }
       const rows = db.prepare('SELECT slot, entry FROM body_meta').all() as { slot: string; entry: string }[];
-      const bodyHtml = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
-      for (const row of rows) {
-        if (!this.entries.has(row.slot) && !this.deleted.has(row.slot)) {
-          const entry = JSON.parse(row.entry) as CacheEntry;
-          lazyHtml(entry.body, () => bodyHtml.get(row.slot));
-          this.entries.set(row.slot, entry);
-        }
-      }
+      for (const row of rows) this.take(row.slot, row.entry);
       const summaries = db.prepare('SELECT post_id, fp FROM summary_meta').all() as {
         post_id: string;
         fp: string;
       }[];
-      const summaryHtml = db.prepare('SELECT html FROM summary_html WHERE post_id = ?').pluck();
-      for (const row of summaries) {
-        if (!this.summaries.has(row.post_id) && !this.summaries.deleted.has(row.post_id)) {
-          const entry = { fp: row.fp } as SummaryEntry;
-          lazyHtml(entry, () => summaryHtml.get(row.post_id));
-          this.summaries.loaded(row.post_id, entry);
-        }
-      }
-      this.reader = db;
+      for (const row of summaries) this.takeSummary(row.post_id, row.fp);
     } catch {
-      // A damaged cache: everything renders again, and the next save starts a new file.
-      db?.close();
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+      this.dropFile(file);
     }
+  }
+
+  /**
+   * Loads the site bodies and summaries of these posts only (a build from the site plan shows a few
+   * dozen posts of a blog of any size); `load` later adds the rest.
+   */
+  loadSome(file: string, postIds: Iterable<string>): void {
+    if (this.loadedFrom === file || !fs.existsSync(file)) return;
+    try {
+      const db = this.readerOf(file);
+      const body = db.prepare('SELECT entry FROM body_meta WHERE slot = ? AND version = ?').pluck();
+      const summary = db.prepare('SELECT fp FROM summary_meta WHERE post_id = ? AND version = ?').pluck();
+      for (const id of postIds) {
+        const slot = PostBodyCache.slot(id, 'site');
+        const entry = body.get(slot, RENDER_CACHE_VERSION) as string | undefined;
+        if (entry !== undefined) this.take(slot, entry);
+        const fp = summary.get(id, RENDER_CACHE_VERSION) as string | undefined;
+        if (fp !== undefined) this.takeSummary(id, fp);
+      }
+    } catch {
+      this.dropFile(file);
+    }
+  }
+
+  private take(slot: string, json: string): void {
+    if (this.entries.has(slot) || this.deleted.has(slot)) return;
+    const entry = JSON.parse(json) as CacheEntry;
+    const html = this.html!.body;
+    lazyHtml(entry.body, () => html.get(slot));
+    this.entries.set(slot, entry);
+  }
+
+  private takeSummary(id: string, fp: string): void {
+    if (this.summaries.has(id) || this.summaries.deleted.has(id)) return;
+    const entry = { fp } as SummaryEntry;
+    const html = this.html!.summary;
+    lazyHtml(entry, () => html.get(id));
+    this.summaries.loaded(id, entry);
   }
 
   /** Writes the site-mode entries that changed since the last save. */

@@ -78,8 +78,29 @@ export interface SiteChange {
   paths: string[];
 }
 
+/**
+ * What a build that looks only at the posts changed since the last one reads (see SitePlan): the
+ * snapshot without its posts, and the posts by id.
+ */
+export interface SiteChanges {
+  /** The snapshot's parts other than posts. */
+  base(): Omit<SiteSnapshot, 'posts' | 'readBodies' | 'releaseBody'>;
+  /** Changes whenever anything a build reads other than posts changes (settings, taxonomies, templates, macros, media). */
+  key(): string;
+  /** Where the posts' change log stands now. */
+  mark(): string;
+  /** Ids of the posts written or removed since `mark`, at most `limit` (else undefined); undefined when unknown. */
+  since(mark: string, limit: number): string[] | undefined;
+  /** The posts with these ids as a snapshot holds them (ids of posts gone are left out). */
+  posts(ids: readonly string[]): SitePost[];
+  /** Nobody will ask for changes since a mark before `mark`. */
+  prune(mark: string): void;
+}
+
 export interface SiteSource {
   snapshot(): SiteSnapshot;
+  /** Absent: every build reads every post. */
+  changes?: SiteChanges;
   /**
    * Cheaply (without listing posts): a key that changes whenever anything a build reads changes (settings,
    * taxonomies, templates, enabled macros, posts, media), and where the build's files go. A build whose

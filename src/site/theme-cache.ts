@@ -7,7 +7,7 @@ export class ThemeCache {
   private state?: { key: string; loaded: LoadedTheme };
 
   /** Throws `template-error` (file and line) when a template does not parse. */
-  get(snapshot: SiteSnapshot): LoadedTheme {
+  get(snapshot: Pick<SiteSnapshot, 'settings' | 'paths'>): LoadedTheme {
     const key = `${snapshot.settings.theme}|${userTemplatesStamp(snapshot.paths.templates)}`;
     if (this.state?.key !== key) {
       const loaded = loadTheme(snapshot.settings.theme, snapshot.paths.templates);

@@ -140,4 +140,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP TRIGGER IF EXISTS media_delete_generation;
   DROP TABLE IF EXISTS generations;
   `,
+  /*
+   * 8: which posts changed, in order, so a site build can look at only those since the last one (the
+   * index writes a row per post it writes or removes; a rebuild writes one row that means "all"); and
+   * this index's identity, so a mark from another index file is never taken for one of this.
+   */ `
+  CREATE TABLE IF NOT EXISTS post_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, post_id TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS index_state (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  INSERT OR IGNORE INTO index_state (name, value) VALUES ('id', lower(hex(randomblob(16))));
+  INSERT INTO post_changes (post_id) VALUES ('');
+  `,
 ];

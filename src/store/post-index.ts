@@ -170,6 +170,7 @@ export class PostIndex {
         @publishedAt, @sortDate, @dateKey, @excerpt, @author, @language, @template, @tagsJson, @categoriesJson,
         @mediaJson, @extraJson, @body, @bodyLine, @mtimeMs, @size)`),
       rowidById: db.prepare(`SELECT rowid FROM posts WHERE id = ?`).pluck(),
+      idByRowid: db.prepare(`SELECT id FROM posts WHERE rowid = ?`).pluck(),
       rowidByPath: db.prepare(`SELECT rowid FROM posts WHERE path = ?`).pluck(),
       idBySlug: db.prepare(`SELECT id FROM posts WHERE slug = ?`).pluck(),
       deleteRow: db.prepare(`DELETE FROM posts WHERE rowid = ?`),
@@ -202,6 +203,14 @@ export class PostIndex {
       deleteDraftByPath: db.prepare(`DELETE FROM drafts WHERE path = ?`),
       draftByPath: db.prepare(`SELECT post_id FROM drafts WHERE path = ?`).pluck(),
       count: db.prepare(`SELECT COUNT(*) FROM posts`).pluck(),
+      logChange: db.prepare(`INSERT INTO post_changes (post_id) VALUES (?)`),
+      lastChange: db.prepare(`SELECT coalesce(max(seq), 0) FROM post_changes`).pluck(),
+      changesAfter: db.prepare(`SELECT DISTINCT post_id FROM post_changes WHERE seq > ? LIMIT ?`).pluck(),
+      indexId: db.prepare(`SELECT value FROM index_state WHERE name = 'id'`).pluck(),
+      pruned: db.prepare(`SELECT value FROM index_state WHERE name = 'changes_pruned'`).pluck(),
+      prune: db.prepare(`DELETE FROM post_changes WHERE seq <= ?`),
+      setPruned: db.prepare(`INSERT OR REPLACE INTO index_state (name, value) VALUES ('changes_pruned', ?)`),
+      siteById: db.prepare(`${SELECT_SITE} WHERE p.id = ?`),
       site: db.prepare(SELECT_SITE),
       text: db.prepare(`SELECT body, body_line FROM posts WHERE id = ?`),
       texts: db.prepare(`SELECT id, body, body_line FROM posts`),
@@ -222,6 +231,8 @@ export class PostIndex {
     this.db.exec(`DELETE FROM posts; DELETE FROM post_tags; DELETE FROM post_categories;
       DELETE FROM post_media; DELETE FROM drafts;`);
     this.stmts.markFtsStale.run();
+    // Every post changed, as far as anyone who read the change log before knows.
+    this.stmts.logChange.run('');
   }
 
   /**
@@ -274,6 +285,7 @@ export class PostIndex {
       extraJson: JSON.stringify(row.extra),
     });
     const rowid = Number(info.lastInsertRowid);
+    if (!fresh) s.logChange.run(row.id);
     if (fts) {
       s.insertFts.run(
         rowid,
@@ -292,7 +304,9 @@ export class PostIndex {
 
   private deleteRowid(rowid: number, fts: boolean, id?: string): void {
     const s = this.stmts;
+    const gone = s.idByRowid.get(rowid) as string | undefined;
     s.deleteRow.run(rowid);
+    if (gone !== undefined) s.logChange.run(gone);
     if (fts) s.deleteFts.run(rowid);
     s.deleteTags.run(rowid);
     s.deleteCats.run(rowid);
@@ -338,15 +352,65 @@ export class PostIndex {
       )
       .raw()
       .get() as number[];
+    return `${posts.join(':')}|${this.mediaFingerprint()}`;
+  }
+
+  /** The media part of `contentFingerprint`. */
+  mediaFingerprint(): string {
     const media = this.db
       .prepare(`SELECT count(*), total(size), total(sidecar_mtime_ms), total(rowid) FROM media`)
       .raw()
       .get() as number[];
-    return `${posts.join(':')}|${media.join(':')}`;
+    return media.join(':');
   }
 
   count(): number {
     return this.stmts.count.get() as number;
+  }
+
+  /**
+   * Where the change log stands: this index's id and its last change. `changedSince` gives the posts
+   * written or removed after a mark.
+   */
+  changeMark(): string {
+    return `${this.stmts.indexId.get() as string}:${this.stmts.lastChange.get() as number}`;
+  }
+
+  /**
+   * The ids of posts written or removed since `mark` (at most `limit`, else undefined), or undefined when
+   * that cannot be told: a mark of another index, a rebuild since, or log rows pruned since.
+   */
+  changedSince(mark: string, limit: number): string[] | undefined {
+    const [id, seqText] = mark.split(':');
+    const seq = Number(seqText);
+    if (id !== this.stmts.indexId.get() || !Number.isInteger(seq)) return undefined;
+    const pruned = Number(this.stmts.pruned.get() ?? 0);
+    if (seq < pruned || seq > (this.stmts.lastChange.get() as number)) return undefined;
+    const ids = this.stmts.changesAfter.all(seq, limit + 1) as string[];
+    if (ids.length > limit || ids.includes('')) return undefined;
+    return ids;
+  }
+
+  /** Forgets the log up to `mark` (nobody will ask for changes since an earlier one). */
+  pruneChanges(mark: string): void {
+    const [id, seqText] = mark.split(':');
+    const seq = Number(seqText);
+    if (id !== this.stmts.indexId.get() || !Number.isInteger(seq)) return;
+    this.db.transaction(() => {
+      if (seq <= Number(this.stmts.pruned.get() ?? 0)) return;
+      this.stmts.prune.run(seq);
+      this.stmts.setPruned.run(String(seq));
+    })();
+  }
+
+  /** Posts as the site reads them (PostIndex.siteList), by id; ids not indexed are left out. */
+  siteRows(ids: readonly string[]): PostRow[] {
+    const out: PostRow[] = [];
+    for (const id of ids) {
+      const r = this.stmts.siteById.get(id) as RawRow | undefined;
+      if (r) out.push(fromRaw(r));
+    }
+    return out;
   }
 
   /** The stat an indexed file (post or draft) was indexed at, if it is indexed. */

@@ -12,16 +12,28 @@ export interface TestBuildOptions {
   /** Default: the workspace's resolver; null: no Python. */
   resolver?: PythonMacroResolver | null;
   pageWorkerThreshold?: number;
+  /** See BuildOptions.planThreshold; default: `buildDefaults.planThreshold`, else bds's own. */
+  planThreshold?: number;
   onProgress?: (progress: BuildProgress) => void;
 }
 
+/** Options every `buildSite` of a test file takes unless it gives its own (a suite run with a site plan). */
+export const buildDefaults: Pick<TestBuildOptions, 'planThreshold'> = {};
+
 export function buildSite(ws: Workspace, options: TestBuildOptions = {}) {
-  const { resolver, pageWorkerThreshold, onProgress, ...input } = options;
+  const {
+    resolver,
+    pageWorkerThreshold,
+    planThreshold = buildDefaults.planThreshold,
+    onProgress,
+    ...input
+  } = options;
   return ws.call('site.build', input, {
     ...(onProgress ? { onBuildProgress: onProgress } : {}),
     build: {
       ...(resolver === undefined ? {} : { resolver }),
       ...(pageWorkerThreshold === undefined ? {} : { pageWorkerThreshold }),
+      ...(planThreshold === undefined ? {} : { planThreshold }),
     },
   });
 }

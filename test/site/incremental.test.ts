@@ -5,8 +5,8 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildSite } from '../helpers/site.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDefaults, buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import type { PostStore } from '../../src/content/posts/post-store.js';
 import { BUILD_MARKER_FILE, MANIFEST_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
@@ -73,7 +73,19 @@ function makeSite(extra: Record<string, string> = {}, settings: Record<string, u
   };
 }
 
-describe('incremental builds', () => {
+// Every scenario runs twice: as a small site builds (from the whole site each time), and with a site plan
+// kept however small the site (a new process then builds from the plan when it can): the files must agree.
+describe.each([
+  { name: 'incremental builds', planThreshold: undefined },
+  { name: 'incremental builds from the site plan', planThreshold: 0 },
+])('$name', ({ planThreshold }) => {
+  beforeAll(() => {
+    buildDefaults.planThreshold = planThreshold;
+  });
+  afterAll(() => {
+    buildDefaults.planThreshold = undefined;
+  });
+
   it('a second build writes nothing and renders nothing', async () => {
     const site = makeSite();
     const first = await site.build();

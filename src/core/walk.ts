@@ -50,6 +50,9 @@ export function walkFiles(
 
 export const isMarkdownFile = (name: string): boolean => /\.(md|markdown)$/i.test(name);
 
+/** The folders of post files and of pending edits, walked in this order. */
+export const CONTENT_FOLDERS = ['posts', 'drafts'] as const;
+
 export function isFolder(abs: string): boolean {
   try {
     return fs.statSync(abs).isDirectory();

@@ -188,10 +188,7 @@ export class SiteBuilder {
       progress({ phase: 'done', done: 1, total: 1 });
       return { ...quick.summary, media, thumbnails, ms: performance.now() - t0 };
     }
-    // Where the posts' change log stands before anything is read: a change made during this build is
-    // looked at again by the next one.
-    const mark = this.source.changes?.mark();
-    const planned = await this.fromPlan(options, quick, { t0, progress, pause, mark });
+    const planned = await this.fromPlan(options, quick, { t0, progress, pause });
     if (planned) return planned;
     const snapshot = this.source.snapshot();
     const paths = snapshot.paths;
@@ -446,7 +443,7 @@ export class SiteBuilder {
       looked: look,
       failures: failures.length,
       counters: macroCounters,
-      mark,
+      mark: snapshot.mark,
       manifestFile,
       changeLines,
       fileCount: fast ? last.files : Object.keys(next).length,
@@ -524,11 +521,13 @@ export class SiteBuilder {
       t0: number;
       progress: (p: BuildProgress) => void;
       pause: (now?: boolean) => Promise<void>;
-      mark: string | undefined;
     },
   ): Promise<BuildSummary | undefined> {
     const changes = this.source.changes;
-    if (!changes || options.force || run.mark === undefined) return undefined;
+    if (!changes || options.force) return undefined;
+    // Where the posts' change log stands before anything is read: a change made during this build is
+    // looked at again by the next one.
+    const mark = changes.mark();
     const base = changes.base();
     const paths = base.paths;
     const planFile = path.join(paths.cache, PLAN_FILE);
@@ -726,7 +725,7 @@ export class SiteBuilder {
         planFile,
         { key, mark: facts.mark },
         {
-          facts: { ...facts, mark: run.mark, manifest: manifestStamp(manifestFile), changeLines, counters },
+          facts: { ...facts, mark, manifest: manifestStamp(manifestFile), changeLines, counters },
           entries: changed.map((e) => {
             const idx = was.get(e.post.id)!.idx;
             return { idx, updatedAt: e.post.updatedAt, note: newNotes.get(idx) ?? null };
@@ -734,7 +733,7 @@ export class SiteBuilder {
           pages: pageChanges,
         },
       );
-      if (updated) changes.prune(run.mark);
+      if (updated) changes.prune(mark);
       else SitePlan.remove(planFile);
       marker.clear();
 
@@ -828,7 +827,7 @@ export class SiteBuilder {
       );
       if (updated) {
         last.mark = run.mark;
-        last.facts = { ...last.facts, mark: run.mark };
+        last.facts = { ...last.facts, mark: run.mark, counters: run.counters };
         changes.prune(run.mark);
       } else {
         SitePlan.remove(planFile);

@@ -53,6 +53,8 @@ export interface SiteSnapshot {
   paths: SitePaths;
   /** Every post of the project, any status (the site picks what it shows). */
   posts: readonly SitePost[];
+  /** The posts' change mark (SiteChanges.mark) they hold every change up to, when the source keeps one. */
+  mark?: string;
   categories: readonly SiteCategory[];
   tags: readonly SiteTagMeta[];
   /** What built-in macros read (images, linked media, tag counts). */

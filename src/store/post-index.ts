@@ -209,6 +209,7 @@ export class PostIndex {
       indexId: db.prepare(`SELECT value FROM index_state WHERE name = 'id'`).pluck(),
       pruned: db.prepare(`SELECT value FROM index_state WHERE name = 'changes_pruned'`).pluck(),
       prune: db.prepare(`DELETE FROM post_changes WHERE seq <= ?`),
+      changesUpTo: db.prepare(`SELECT count(*) FROM post_changes WHERE seq <= ?`).pluck(),
       setPruned: db.prepare(`INSERT OR REPLACE INTO index_state (name, value) VALUES ('changes_pruned', ?)`),
       siteById: db.prepare(`${SELECT_SITE} WHERE p.id = ?`),
       site: db.prepare(SELECT_SITE),
@@ -391,11 +392,15 @@ export class PostIndex {
     return ids;
   }
 
-  /** Forgets the log up to `mark` (nobody will ask for changes since an earlier one). */
-  pruneChanges(mark: string): void {
+  /**
+   * Forgets the log up to `mark` once it holds many rows there (a reader with an earlier mark, such as
+   * another process's list of posts, then reads everything again).
+   */
+  pruneChanges(mark: string, keep = 10_000): void {
     const [id, seqText] = mark.split(':');
     const seq = Number(seqText);
     if (id !== this.stmts.indexId.get() || !Number.isInteger(seq)) return;
+    if ((this.stmts.changesUpTo.get(seq) as number) <= keep) return;
     this.db.transaction(() => {
       if (seq <= Number(this.stmts.pruned.get() ?? 0)) return;
       this.stmts.prune.run(seq);

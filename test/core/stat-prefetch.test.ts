@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { startStatPrefetch, takeStatPrefetch } from '../../src/core/stat-prefetch.js';
-import { CONTENT_FOLDERS } from '../../src/content/posts/post-store.js';
+import { CONTENT_FOLDERS } from '../../src/core/walk.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 afterAll(() => cleanupTempDirs());

@@ -197,6 +197,30 @@ describe('builds from the site plan', () => {
     }
   });
 
+  it('a running app builds what another process changed in the index, before its own watcher says so', async () => {
+    const site = makeSite();
+    const app = Workspace.open(site.root, { home: tempDir('bds-home-') });
+    opened.push(app);
+    // Without a plan, from the app's own list of posts.
+    await buildSite(app, { resolver: null, planThreshold: Infinity });
+    // The CLI (another process) indexes an edit; the app hears nothing of it.
+    site.write(post('a3', { title: 'Retitled elsewhere' }));
+    await Workspace.open(site.root, { home: tempDir('bds-home-') }).close();
+    const built = await buildSite(app, { resolver: null, planThreshold: Infinity });
+    expect(built.postsRendered).toBe(1);
+    expect(read(site.out, '2026/02/10/a3/index.html')).toContain('Retitled elsewhere');
+    await site.same('an edit indexed by another process');
+    // With a plan: the app keeps it up to date as it builds, and it serves the next process.
+    await buildSite(app, { resolver: null, planThreshold: 0 });
+    site.write(post('a2', { body: 'Edited a2.\n' }));
+    await Workspace.open(site.root, { home: tempDir('bds-home-') }).close();
+    expect((await buildSite(app, { resolver: null, planThreshold: 0 })).postsRendered).toBe(1);
+    site.write(post('a4', { body: 'Edited a4 once more.\n' }));
+    const next = await site.build();
+    expect(next.fromPlan).toBe(true);
+    await site.same('an edit after the app built');
+  });
+
   it('a site below the threshold keeps no plan', async () => {
     const site = makeSite();
     const ws = Workspace.open(site.root, { home: tempDir('bds-home-') });

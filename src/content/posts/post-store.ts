@@ -9,7 +9,7 @@ import { BdsError, problemFrom, unreadableError, type Problem } from '../../core
 import type { PostFrontmatter, PostStatus } from '../../core/schemas.js';
 import { assertSafeSlug, isValidPostSlug, slugifyPost, uniqueSlug } from '../../core/slug.js';
 import { takeStatPrefetch } from '../../core/stat-prefetch.js';
-import { isFolder, isMarkdownFile, symlinkError, walkFiles } from '../../core/walk.js';
+import { CONTENT_FOLDERS, isFolder, isMarkdownFile, symlinkError, walkFiles } from '../../core/walk.js';
 import {
   FILE_MTIME,
   FILE_SIZE,
@@ -70,9 +70,6 @@ export interface WalkOptions {
   /** Remove the temp files crashed writers left (cleanTempFiles) on the walk: under the write lock only. */
   removeTempFiles?: boolean;
 }
-
-/** The folders of post files and of pending edits, walked in this order. */
-export const CONTENT_FOLDERS = ['posts', 'drafts'] as const;
 
 export class PostStore {
   /** Files this store wrote or removed, with their stat after the write (null: removed). */

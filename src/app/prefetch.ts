@@ -5,8 +5,16 @@ import path from 'node:path';
 import { startStatPrefetch } from '../core/stat-prefetch.js';
 import { CONTENT_FOLDERS } from '../core/walk.js';
 
-/** Starts looking at the post files of `dir` when it is a project (holds bds.json). */
+/** Where a project keeps its index (Project.paths.index, which this module does not load). */
+const INDEX_FILE = path.join('.bds', 'index.sqlite');
+
+/**
+ * Starts looking at the post files of `dir` when it is a project (holds bds.json) with an index to
+ * compare them with (a project opened for the first time reads every file anyway).
+ */
 export function prefetchProjectFiles(dir: string): void {
   const root = path.resolve(dir);
-  if (fs.existsSync(path.join(root, 'bds.json'))) startStatPrefetch(root, CONTENT_FOLDERS);
+  if (fs.existsSync(path.join(root, 'bds.json')) && fs.existsSync(path.join(root, INDEX_FILE))) {
+    startStatPrefetch(root, CONTENT_FOLDERS);
+  }
 }

@@ -255,6 +255,17 @@ async function bundleCli() {
       b.onResolve({ filter: /^\.\/run\.js$/ }, () => ({ path: './bds-run.js', external: true }));
     },
   };
+  // zod's messages in 64 languages (a seventh of the bundle, parsed at every start): bds shows them in
+  // English only, the one zod itself configures.
+  const englishOnly = {
+    name: 'zod-english-only',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+        contents: 'export { default as en } from "./en.js";',
+        loader: 'js',
+      }));
+    },
+  };
   const common = {
     bundle: true,
     platform: 'node',
@@ -268,7 +279,7 @@ async function bundleCli() {
       ...common,
       entryPoints: [CLI_RUN_MAIN],
       outfile: CLI_RUN,
-      plugins: [moduleUrls],
+      plugins: [moduleUrls, englishOnly],
       // The packages written as CommonJS require Node's modules: give them a require.
       banner: {
         js: "import { createRequire as bdsCreateRequire } from 'node:module';\nconst require = bdsCreateRequire(import.meta.url);",

@@ -591,6 +591,7 @@ export class SiteBuilder {
       for (const r of records) for (const e of recordEntries(r.record, facts.feed)) wanted.add(e);
       for (const idx of entryAt.keys()) wanted.delete(idx);
       const others = plan.entriesAt([...wanted].sort((a, b) => a - b));
+      if (others.size !== wanted.size) throw new Error('The site plan lacks entries its pages show');
       const otherPosts = new Map(changes.posts([...others.values()].map((e) => e.id)).map((p) => [p.id, p]));
       for (const [idx, row] of others) {
         const post = otherPosts.get(row.id);
@@ -653,6 +654,9 @@ export class SiteBuilder {
         pause: run.pause,
       });
       await run.pause(true);
+      // Another post of these pages rendered again (its cache entry gone, a macro failed last time):
+      // what it shows elsewhere may differ too, which only the whole site can tell.
+      if (rendered.rendered > changed.length) return undefined;
       const renderer = new PageRenderer(
         { settings: base.settings, model, bodies: rendered.bodies, theme, preview: false, menu },
         this.bodyCache.summaries,
@@ -722,20 +726,26 @@ export class SiteBuilder {
       this.last = undefined;
       this.plan = undefined;
       this.bodyCache.save(cacheFile);
-      const updated = SitePlan.update(
-        planFile,
-        { key, mark: facts.mark },
-        {
-          facts: { ...facts, mark, manifest: manifestStamp(manifestFile), changeLines, counters },
-          entries: changed.map((e) => {
-            const idx = was.get(e.post.id)!.idx;
-            return { idx, updatedAt: e.post.updatedAt, note: newNotes.get(idx) ?? null };
-          }),
-          pages: pageChanges,
-        },
-      );
+      // A failed macro runs again at the next build (as in a build from the whole site): no plan is kept.
+      const updated =
+        failures.length === 0 &&
+        SitePlan.update(
+          planFile,
+          { key, mark: facts.mark },
+          {
+            facts: { ...facts, mark, manifest: manifestStamp(manifestFile), changeLines, counters },
+            entries: changed.map((e) => {
+              const idx = was.get(e.post.id)!.idx;
+              return { idx, updatedAt: e.post.updatedAt, note: newNotes.get(idx) ?? null };
+            }),
+            pages: pageChanges,
+          },
+        );
       if (updated) changes.prune(mark);
-      else SitePlan.remove(planFile);
+      else {
+        plan.close();
+        SitePlan.remove(planFile);
+      }
       marker.clear();
 
       run.progress({ phase: 'media', done: 0, total: 1 });
@@ -761,6 +771,14 @@ export class SiteBuilder {
       if (quick.key && failures.length === 0) writeStamp(quick.stampFile!, quick.key, summary);
       summary.upToDate = false;
       return summary;
+    } catch (e) {
+      // What a full build would throw too (a failed macro with --strict, a template error, a cancel).
+      if (e instanceof BdsError) throw e;
+      // A damaged plan (a row missing, an error of SQLite's own): the whole site builds, and a new plan
+      // takes its place.
+      plan.close();
+      SitePlan.remove(planFile);
+      return undefined;
     } finally {
       plan.close();
     }

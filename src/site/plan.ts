@@ -7,6 +7,7 @@
 // only their entries (see SiteBuilder). Like the render cache it is rebuildable: a damaged or missing plan
 // means a full build, which writes a new one.
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MacroCounters, TagCount } from '../render/index.js';
@@ -137,6 +138,35 @@ export function recordEntries(record: PageRecord, feed: readonly number[]): numb
   }
 }
 
+const NEW_MARKER = '.new-';
+
+/** Plans other processes were writing when they died (a live one's is left alone). */
+function removeLeftovers(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = path.basename(file) + NEW_MARKER;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && processRuns(pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Size and time of the manifest and its changes file: another build that wrote them changes this. */
 export function manifestStamp(file: string): string {
   const part = (f: string) => {
@@ -246,9 +276,11 @@ export class SitePlan {
    * cut off before that leaves the old plan, whose facts no longer match the manifest.
    */
   static save(file: string, content: PlanContent): void {
-    const tmp = `${file}.new`;
-    for (const f of [tmp, `${tmp}-journal`]) fs.rmSync(f, { force: true });
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    removeLeftovers(file);
+    // Its own name: two builds at once (the app's and the CLI's) each write theirs, and the last one in
+    // place wins whole.
+    const tmp = `${file}${NEW_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`;
     const db = new Database(tmp);
     try {
       db.pragma('journal_mode = OFF');
@@ -341,7 +373,8 @@ export class SitePlan {
     const out: PlanPage[] = [];
     for (const idx of places) {
       const r = get.get(idx) as { record: string; inputs: string; hash: string } | undefined;
-      if (r) out.push({ idx, record: JSON.parse(r.record) as PageRecord, inputs: r.inputs, hash: r.hash });
+      if (!r) throw new Error(`The site plan lacks page ${idx}`);
+      out.push({ idx, record: JSON.parse(r.record) as PageRecord, inputs: r.inputs, hash: r.hash });
     }
     return out;
   }
@@ -356,6 +389,6 @@ export class SitePlan {
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.open) this.db.close();
   }
 }

@@ -204,7 +204,10 @@ export class PostIndex {
       draftByPath: db.prepare(`SELECT post_id FROM drafts WHERE path = ?`).pluck(),
       count: db.prepare(`SELECT COUNT(*) FROM posts`).pluck(),
       logChange: db.prepare(`INSERT INTO post_changes (post_id) VALUES (?)`),
-      lastChange: db.prepare(`SELECT coalesce(max(seq), 0) FROM post_changes`).pluck(),
+      // The last number the log gave (kept by AUTOINCREMENT even when its rows were pruned).
+      lastChange: db
+        .prepare(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'post_changes'), 0)`)
+        .pluck(),
       changesAfter: db.prepare(`SELECT DISTINCT post_id FROM post_changes WHERE seq > ? LIMIT ?`).pluck(),
       indexId: db.prepare(`SELECT value FROM index_state WHERE name = 'id'`).pluck(),
       pruned: db.prepare(`SELECT value FROM index_state WHERE name = 'changes_pruned'`).pluck(),

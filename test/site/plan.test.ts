@@ -2,12 +2,13 @@
 // showing them, reading neither the list of every post nor their Markdown, and leaves the files a build
 // from nothing leaves; any other change (a post moved, added or removed, a page's title in the menu, a
 // manifest written by someone else) makes it build from the whole site.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import type { PostStore } from '../../src/content/posts/post-store.js';
-import { MANIFEST_FILE } from '../../src/site/build.js';
+import { MANIFEST_FILE, RENDER_CACHE_FILE } from '../../src/site/build.js';
 import { PLAN_FILE } from '../../src/site/plan.js';
 import { cleanupTempDirs, postText, tempDir, writeProject } from '../helpers/project.js';
 import { buildSite } from '../helpers/site.js';
@@ -219,6 +220,59 @@ describe('builds from the site plan', () => {
     const next = await site.build();
     expect(next.fromPlan).toBe(true);
     await site.same('an edit after the app built');
+  });
+
+  it('a failed macro keeps failing at every build, as a build from the whole site says', async () => {
+    const site = makeSite();
+    await site.build();
+    site.write(post('a3', { body: 'A video: [[vimeo]]\n' }));
+    const failed = await site.build();
+    expect(failed.fromPlan).toBe(true);
+    expect(failed.summary.failures).toHaveLength(1);
+    expect(fs.existsSync(path.join(site.root, '.bds', PLAN_FILE))).toBe(false);
+    const again = await site.build();
+    expect(again.summary.upToDate).toBe(false);
+    expect(again.summary.failures).toHaveLength(1);
+    expect(again.summary.macroCounters.failed).toBe(1);
+    site.write(post('a3', { body: 'A video: [[vimeo id=76979871]]\n' }));
+    const fixed = await site.build();
+    expect(fixed.summary.failures).toEqual([]);
+    await site.same('a macro fixed');
+    site.write(post('a4', { body: 'And a4.\n' }));
+    expect((await site.build()).fromPlan).toBe(true);
+  });
+
+  it('a damaged plan, or a post of the pages missing from the render cache, builds from the whole site', async () => {
+    const site = makeSite();
+    await site.build();
+    const plan = path.join(site.root, '.bds', PLAN_FILE);
+    // A plan a dead process was writing is removed by the next one written.
+    const leftover = `${plan}.new-99999999-dead`;
+    fs.writeFileSync(leftover, 'half a plan');
+
+    // a3's pages show a2 and a4 too: a4's body gone from the cache.
+    const cache = new Database(path.join(site.root, '.bds', RENDER_CACHE_FILE));
+    cache.prepare('DELETE FROM body_meta WHERE slot = ?').run('site:20000000-0000-4000-8000-0000000000a4');
+    cache.close();
+    site.write(post('a3', { body: 'Edited a3.\n' }));
+    const uncached = await site.build();
+    expect(uncached.fromPlan).toBe(false);
+    await site.same('a body missing from the cache');
+    expect(fs.existsSync(leftover)).toBe(false);
+
+    // A page the plan should hold is gone from it.
+    const db = new Database(plan);
+    const pages = db.prepare('SELECT count(*) FROM plan_pages').pluck().get() as number;
+    const gone = db.prepare('DELETE FROM plan_pages WHERE record LIKE ?').run('%"url":"/2026/02/10/a3/"%');
+    expect(gone.changes).toBe(1);
+    db.close();
+    site.write(post('a3', { body: 'Edited a3 again.\n' }));
+    const damaged = await site.build();
+    expect(damaged.fromPlan).toBe(false);
+    await site.same('a page missing from the plan');
+    const again = new Database(plan);
+    expect(again.prepare('SELECT count(*) FROM plan_pages').pluck().get()).toBe(pages);
+    again.close();
   });
 
   it('a site below the threshold keeps no plan', async () => {

@@ -79,6 +79,11 @@ describe('the post change log', () => {
       index.pruneChanges(after, 0);
       expect(index.changedSince(before, 10)).toBeUndefined();
       expect(index.changedSince(after, 10)).toEqual(['c']);
+      // Pruned to the last change: the log's numbers go on from where they were.
+      const now = index.changeMark();
+      index.pruneChanges(now, 0);
+      expect(index.changeMark()).toBe(now);
+      expect(index.changedSince(now, 10)).toEqual([]);
     } finally {
       db.close();
       other.db.close();

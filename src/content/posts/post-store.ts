@@ -147,8 +147,9 @@ export class PostStore {
     // Deletions first, so a renamed file's id and slug are free for its new path. (A file the earlier
     // look did not see may have been written since, by another bds process: only one gone now goes.)
     const present = new Set(onDisk);
+    const exists = prefetched ? exactNames() : undefined;
     for (const rel of known.keys()) {
-      if (!present.has(rel) && !(prefetched && fs.existsSync(base + rel))) {
+      if (!present.has(rel) && !exists?.(base + rel)) {
         this.removeFile(rel);
         removed++;
       }
@@ -674,4 +675,25 @@ function applyOptional(target: Partial<PostFrontmatter>, input: PostInput): void
     // undefined (not delete) so that spreading the patch over existing frontmatter clears the key.
     target[key] = v === null || v === '' ? undefined : v;
   }
+}
+
+/**
+ * Whether a file exists under exactly this name (a folder listing, read once per folder): on a disk that
+ * ignores case, `A.md` renamed to `a.md` must not count as `A.md` still being there.
+ */
+function exactNames(): (abs: string) => boolean {
+  const folders = new Map<string, Set<string>>();
+  return (abs) => {
+    const dir = path.dirname(abs);
+    let names = folders.get(dir);
+    if (!names) {
+      try {
+        names = new Set(fs.readdirSync(dir));
+      } catch {
+        names = new Set();
+      }
+      folders.set(dir, names);
+    }
+    return names.has(path.basename(abs));
+  };
 }

@@ -62,6 +62,9 @@ export function openIndexDb(file: string, options: OpenIndexOptions = {}): Index
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = OFF');
   sqlite.pragma('temp_store = MEMORY');
+  // Reads through memory maps instead of a system call per page: reading the file states of 50,000
+  // posts at open (a reconcile) takes about half the time.
+  sqlite.pragma('mmap_size = 268435456');
   if ((sqlite.pragma('user_version', { simple: true }) as number) < MIGRATIONS.length) {
     // Another bds process may be opening the same new index now: the version is read again under the
     // write lock, so only the first one migrates (a second run of a migration would fail).

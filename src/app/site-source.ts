@@ -159,9 +159,8 @@ export class WorkspaceSiteSource implements SiteSource {
     const index = ws.postIndex;
     this.changes = {
       base: () => this.base(),
-      key: () => {
-        const { settings, paths, categories, tags, macroVersions } = this.light();
-        return JSON.stringify([
+      key: ({ settings, paths, categories, tags, macroVersions }) =>
+        JSON.stringify([
           settings,
           paths,
           categories,
@@ -169,8 +168,7 @@ export class WorkspaceSiteSource implements SiteSource {
           [...macroVersions],
           index.mediaFingerprint(),
           userTemplatesStamp(paths.templates),
-        ]);
-      },
+        ]),
       mark: () => index.changeMark(),
       since: (mark, limit) => index.changedSince(mark, limit),
       posts: (ids) => {

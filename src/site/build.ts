@@ -58,7 +58,7 @@ import {
 } from './page-workers.js';
 import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, type RenderedBody } from './post-bodies.js';
 import type { SitePaths, SitePost, SiteSnapshot, SiteSource } from './source.js';
-import { siteRenderData, siteTagCounts } from './tag-counts.js';
+import { siteRenderData, siteTagCounts, withTagCounts } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
 import type { SiteWarning } from './warnings.js';
 
@@ -435,7 +435,7 @@ export class SiteBuilder {
     this.bodyCache.save(cacheFile);
     this.keepPlan({
       options,
-      paths,
+      snapshot,
       model,
       renderer,
       files: next,
@@ -496,15 +496,9 @@ export class SiteBuilder {
 
   /** The plan's key: everything but posts that the pages of a build with these options depend on. */
   private planKey(changesKey: string, options: BuildOptions): string {
-    return sha256(
-      JSON.stringify([
-        RENDER_CACHE_VERSION,
-        codeStamp(),
-        changesKey,
-        options.outDir === undefined ? null : path.resolve(options.outDir),
-        options.strict === true,
-        options.resolver ? 'python' : 'no python',
-      ]),
+    return buildKey(
+      [changesKey, options.outDir === undefined ? null : path.resolve(options.outDir)],
+      options,
     );
   }
 
@@ -539,7 +533,7 @@ export class SiteBuilder {
       const outDir = path.resolve(options.outDir ?? paths.html);
       const manifestFile = path.join(paths.cache, MANIFEST_FILE);
       const marker = new BuildMarker(path.join(paths.cache, BUILD_MARKER_FILE));
-      const key = this.planKey(changes.key(), options);
+      const key = this.planKey(changes.key(base), options);
       if (
         facts.key !== key ||
         !dirExists(outDir) ||
@@ -638,12 +632,7 @@ export class SiteBuilder {
         snapshot: {
           ...base,
           posts: entries.map((e) => e.post),
-          renderData: {
-            linkedImages: (postId) => base.renderData.linkedImages(postId),
-            images: () => base.renderData.images(),
-            publishedTagCounts: () => tagCounts,
-            ...(base.renderData.timezone === undefined ? {} : { timezone: base.renderData.timezone }),
-          },
+          renderData: withTagCounts(base.renderData, () => tagCounts),
         },
         links: {
           postUrl: (slug) => model.bySlug.get(slug)?.url ?? plan.urlOfSlug(slug),
@@ -791,7 +780,7 @@ export class SiteBuilder {
    */
   private keepPlan(run: {
     options: BuildOptions;
-    paths: SitePaths;
+    snapshot: SiteSnapshot;
     model: SiteModel;
     renderer: PageRenderer;
     files: Record<string, ManifestEntry>;
@@ -807,7 +796,7 @@ export class SiteBuilder {
     fast: boolean;
   }): void {
     const changes = this.source.changes;
-    const planFile = path.join(run.paths.cache, PLAN_FILE);
+    const planFile = path.join(run.snapshot.paths.cache, PLAN_FILE);
     const { model } = run;
     const threshold = run.options.planThreshold ?? DEFAULT_PLAN_THRESHOLD;
     if (!changes || run.mark === undefined || run.failures > 0 || model.entries.length < threshold) {
@@ -815,7 +804,7 @@ export class SiteBuilder {
       this.plan = undefined;
       return;
     }
-    const key = this.planKey(changes.key(), run.options);
+    const key = this.planKey(changes.key(run.snapshot), run.options);
     const last = this.plan;
     if (run.fast && last && last.model === model && last.key === key) {
       const entryPlaces = last.entryPlaces;
@@ -934,17 +923,7 @@ export class SiteBuilder {
     if (!stamp) return {};
     const outDir = path.resolve(options.outDir ?? stamp.paths.html);
     const stampFile = path.join(stamp.paths.cache, STAMP_FILE);
-    const key = sha256(
-      JSON.stringify([
-        STAMP_VERSION,
-        RENDER_CACHE_VERSION,
-        codeStamp(),
-        stamp.key,
-        outDir,
-        options.strict === true,
-        options.resolver ? 'python' : 'no python',
-      ]),
-    );
+    const key = buildKey([STAMP_VERSION, stamp.key, outDir], options);
     const last = options.force ? undefined : readStamp(stampFile);
     const cache = stamp.paths.cache;
     if (
@@ -1009,6 +988,19 @@ function noteOf(body: RenderedBody): PlanNote | null {
 
 export const STAMP_FILE = 'site-stamp.json';
 const STAMP_VERSION = 1;
+
+/** A key of what a build's files depend on: `parts`, this bds, and the options that change pages. */
+function buildKey(parts: readonly unknown[], options: BuildOptions): string {
+  return sha256(
+    JSON.stringify([
+      RENDER_CACHE_VERSION,
+      codeStamp(),
+      ...parts,
+      options.strict === true,
+      options.resolver ? 'python' : 'no python',
+    ]),
+  );
+}
 
 /** Changes when bds itself changes (a new install or build of this module): its pages may differ. */
 let code: string | undefined;

@@ -344,21 +344,20 @@ export class SitePlan {
   }
 
   entriesById(ids: readonly string[]): Map<string, PlanEntry> {
-    const get = this.db.prepare('SELECT * FROM plan_entries WHERE id = ?');
-    const out = new Map<string, PlanEntry>();
-    for (const id of ids) {
-      const r = get.get(id) as EntryRow | undefined;
-      if (r) out.set(id, toEntry(r));
-    }
-    return out;
+    return this.entriesBy('id', ids);
   }
 
   entriesAt(places: Iterable<number>): Map<number, PlanEntry> {
-    const get = this.db.prepare('SELECT * FROM plan_entries WHERE idx = ?');
-    const out = new Map<number, PlanEntry>();
-    for (const idx of places) {
-      const r = get.get(idx) as EntryRow | undefined;
-      if (r) out.set(idx, toEntry(r));
+    return this.entriesBy('idx', places);
+  }
+
+  /** The entries whose `column` holds one of `keys` (keys without an entry are left out). */
+  private entriesBy<K extends string | number>(column: 'id' | 'idx', keys: Iterable<K>): Map<K, PlanEntry> {
+    const get = this.db.prepare(`SELECT * FROM plan_entries WHERE ${column} = ?`);
+    const out = new Map<K, PlanEntry>();
+    for (const key of keys) {
+      const r = get.get(key) as EntryRow | undefined;
+      if (r) out.set(key, toEntry(r));
     }
     return out;
   }

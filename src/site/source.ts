@@ -87,8 +87,11 @@ export interface SiteChange {
 export interface SiteChanges {
   /** The snapshot's parts other than posts. */
   base(): Omit<SiteSnapshot, 'posts' | 'readBodies' | 'releaseBody'>;
-  /** Changes whenever anything a build reads other than posts changes (settings, taxonomies, templates, macros, media). */
-  key(): string;
+  /**
+   * Changes whenever anything a build reads other than posts changes: the settings, taxonomies and macros
+   * given (as the build read them), templates and media.
+   */
+  key(parts: Pick<SiteSnapshot, 'settings' | 'paths' | 'categories' | 'tags' | 'macroVersions'>): string;
   /** Where the posts' change log stands now. */
   mark(): string;
   /** Ids of the posts written or removed since `mark`, at most `limit` (else undefined); undefined when unknown. */

@@ -20,12 +20,16 @@ export function siteTagCounts(model: SiteModel): TagCount[] {
 
 /** The project's render data with the site's tag counts in place of the index's. */
 export function siteRenderData(data: RenderData, model: SiteModel): RenderData {
-  // Counted when a tag cloud first asks (most builds render no tag cloud at all).
-  let tags: TagCount[] | undefined;
+  return withTagCounts(data, () => siteTagCounts(model));
+}
+
+/** `data` with these tag counts (asked for once, when a tag cloud first wants them: most builds have none). */
+export function withTagCounts(data: RenderData, counts: () => readonly TagCount[]): RenderData {
+  let tags: readonly TagCount[] | undefined;
   return {
     linkedImages: (postId) => data.linkedImages(postId),
     images: () => data.images(),
-    publishedTagCounts: () => (tags ??= siteTagCounts(model)),
+    publishedTagCounts: () => (tags ??= counts()),
     ...(data.timezone === undefined ? {} : { timezone: data.timezone }),
   };
 }

@@ -83,8 +83,11 @@ describeWith(['chromium'], 'build and tasks in Chromium', () => {
     const running = tasks.getByRole('listitem').filter({ hasText: /Build site\s*\d+%/ });
     await running.getByRole('button', { name: 'Cancel' }).click({ timeout: 60_000 });
     await expect.poll(() => tasks.textContent(), { timeout: 60_000 }).toMatch(/Build site\s*cancelled/);
-    // The next build is whole.
+    // The next build is whole. While it runs (the slow macro takes seconds) the panel shows its progress,
+    // not the summary of the build before.
     await panel().getByRole('button', { name: 'Build', exact: true }).click();
+    expect(await panel().getByRole('status').textContent()).not.toMatch(/Built in/);
+    await expect.poll(() => panel().getByRole('status').textContent()).toMatch(/\d+%/);
     await expect
       .poll(() => panel().getByRole('status').textContent(), { timeout: 120_000 })
       .toMatch(/Built in .*pages written/);

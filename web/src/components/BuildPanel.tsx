@@ -27,10 +27,15 @@ export interface BuildPanelProps {
 
 let lastSummary: Summary | undefined;
 let lastError: string | undefined;
+/** A build asked for here whose answer has not come: its task may not be in the list yet. */
+let starting = false;
 
 /** Start a build; the panel shows its progress and, when it ends, its summary. */
 export async function runBuild(strict = false): Promise<void> {
+  // The last build's summary goes at once: shown while this one starts, it would read as this one's.
   lastError = undefined;
+  lastSummary = undefined;
+  starting = true;
   window.dispatchEvent(new CustomEvent('bds-build-changed'));
   try {
     lastSummary = await client.call('site.build', strict ? { strict } : {});
@@ -44,6 +49,7 @@ export async function runBuild(strict = false): Promise<void> {
       reportError(e, 'Building the site');
     }
   }
+  starting = false;
   window.dispatchEvent(new CustomEvent('bds-build-changed'));
 }
 
@@ -121,7 +127,7 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
         <button
           type="button"
           className="btn primary"
-          disabled={Boolean(building)}
+          disabled={Boolean(building) || starting}
           onClick={() => void runBuild()}
         >
           Build
@@ -129,7 +135,7 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
         <button
           type="button"
           className="btn"
-          disabled={Boolean(building)}
+          disabled={Boolean(building) || starting}
           title="Fails, and writes nothing, when a macro fails"
           onClick={() => void runBuild(true)}
         >
@@ -149,11 +155,11 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
           </button>
         )}
       </div>
-      {building ? (
+      {building || starting ? (
         <div className="build-progress" role="status">
-          <progress max={100} value={building.progress} aria-label="Build progress" />
+          <progress max={100} value={building?.progress ?? 0} aria-label="Build progress" />
           <span>
-            {building.message || 'Starting'} · {Math.round(building.progress)}%
+            {building?.message || 'Starting'} · {Math.round(building?.progress ?? 0)}%
           </span>
         </div>
       ) : summary ? (
@@ -182,7 +188,7 @@ export function BuildPanel({ open, onClose }: BuildPanelProps) {
       ) : (
         <p className="muted">Ctrl/Cmd-B builds from anywhere. Only what changed is written.</p>
       )}
-      {found.length > 0 && !building && (
+      {found.length > 0 && !building && !starting && (
         <ul className="build-findings" aria-label="Macro failures and warnings">
           {found.map((f, i) => (
             <li key={i} className={f.kind}>

@@ -70,13 +70,30 @@ function macroContext(call: PythonMacroCall, script: Script): MacroContextV1 {
   return { ...call.context, env: { ...call.context.env, source: { kind: 'macro' as const, id: script.id } } };
 }
 
+const TRUST_RECHECK_MS = 1000;
+
 /** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
 export class WorkspaceMacroResolver implements PythonMacroResolver {
+  /** Script hashes found trusted, until when: a build asks once per script, not once per macro. */
+  private readonly trustedUntil = new Map<string, number>();
+
   constructor(
     private readonly app: Pick<AppServices, 'scripts' | 'apiHandler'>,
     private readonly cache: MacroScriptCache,
     private readonly runtime: () => PythonRuntime,
   ) {}
+
+  /**
+   * Trust granted from another terminal counts at once (an untrusted answer is never kept); trust taken
+   * back by editing the trust file counts within TRUST_RECHECK_MS.
+   */
+  private trusted(script: Script): boolean {
+    const now = performance.now();
+    if ((this.trustedUntil.get(script.hash) ?? 0) > now) return true;
+    if (!this.app.scripts.isTrusted(script)) return false;
+    this.trustedUntil.set(script.hash, now + TRUST_RECHECK_MS);
+    return true;
+  }
 
   macroSlugs(): ReadonlySet<string> {
     return new Set(this.app.scripts.enabledMacroSlugs());
@@ -88,15 +105,14 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     options: { untrusted: boolean } = { untrusted: false },
   ): { script: PythonScriptRef; context: MacroContextV1 } | undefined {
     const script = this.cache.get(call.slug);
-    if (!script || (!options.untrusted && !this.app.scripts.isTrusted(script))) return undefined;
+    if (!script || (!options.untrusted && !this.trusted(script))) return undefined;
     return { script: scriptRef(script), context: macroContext(call, script) };
   }
 
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
     const script = this.cache.get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
-    // Trust is asked every time: it can be granted from another terminal while the preview runs.
-    if (!this.app.scripts.isTrusted(script)) {
+    if (!this.trusted(script)) {
       return {
         ok: false,
         reason: 'untrusted',

@@ -44,7 +44,7 @@ export function engineSettings(options: PythonRuntimeOptions): EngineSettings {
 }
 
 /** Starts worker.ts in a worker thread, with a port for bds_api answers it reads synchronously. */
-function nodeWorkers(resourceLimits: ResourceLimits): SpawnWorker {
+export function nodeWorkers(resourceLimits: ResourceLimits): SpawnWorker {
   return (init, events) => {
     const channel = new MessageChannel();
     const data: WorkerInit = {

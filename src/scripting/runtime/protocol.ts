@@ -16,7 +16,14 @@ export const INTERRUPT_INDEX = 0;
  * interrupt, and notifies; the worker, blocked in Atomics.wait on it, then looks for the answer.
  */
 export const API_SIGNAL_INDEX = 1;
-export const CONTROL_WORDS = 2;
+/**
+ * The run the host meant to stop, written before the interrupt word: a worker given several runs at
+ * once may have finished that one and started the next when the interrupt lands.
+ */
+export const STOP_TARGET_INDEX = 2;
+/** Counts the host's stops; a run that ends interrupted while it did not change was not stopped. */
+export const STOP_COUNT_INDEX = 3;
+export const CONTROL_WORDS = 4;
 export const SIGINT = 2;
 
 /** Engine options that both worker and main-thread mode understand. */
@@ -30,7 +37,7 @@ export interface EngineSettings {
 export interface WorkerInit {
   v: typeof PROTOCOL_VERSION;
   settings: EngineSettings;
-  /** Int32Array(CONTROL_WORDS) over it: interrupt word and api-call word. */
+  /** Int32Array(CONTROL_WORDS) over it: interrupt, api-call and stop words. */
   control: SharedArrayBuffer;
   /** The port bds_api answers arrive on, read synchronously with receiveMessageOnPort. */
   apiPort: MessagePort;
@@ -66,7 +73,14 @@ export interface RunMessage extends RunCall {
   api?: boolean;
 }
 
-export type HostToWorker = RunMessage;
+/** Several runs at once, run in order; each ends with its own result. */
+export interface RunBatchMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'batch';
+  runs: RunMessage[];
+}
+
+export type HostToWorker = RunMessage | RunBatchMessage;
 
 /** The bds_api answer, posted on the api port. `answerJson` is an ApiAnswer (ABI v1). */
 export interface ApiResultMessage {

@@ -1,7 +1,15 @@
 // The worker side of the protocol, shared by the Node worker thread and the browser's Web Worker: runs
 // calls one at a time in arrival order, streams their output, and answers result / interrupted.
 import type { PyodideEngine } from './engine.js';
-import { PROTOCOL_VERSION, type HostToWorker, type RunMessage, type WorkerToHost } from './protocol.js';
+import {
+  INTERRUPT_INDEX,
+  PROTOCOL_VERSION,
+  STOP_COUNT_INDEX,
+  STOP_TARGET_INDEX,
+  type HostToWorker,
+  type RunMessage,
+  type WorkerToHost,
+} from './protocol.js';
 import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
 
 export interface RunLoopHost {
@@ -12,27 +20,98 @@ export interface RunLoopHost {
   nextBriefly?(): HostToWorker | undefined;
   /** Told before each run starts (the bds_api transport needs to know which run calls). */
   beginRun?(message: RunMessage): void;
+  /** The control words shared with the host (interrupt, stop target and count), where there are. */
+  control?: Int32Array;
+}
+
+/** A run interrupted by a stop meant for the run before it is run again, this many times at most. */
+const MISDIRECTED_RETRIES = 3;
+
+/**
+ * Whether a worker waits briefly for the next call after one ends. Waiting pays when calls come back to
+ * back (a script calling in a loop, a preview); during a build the host is busy rendering and the next
+ * call comes later than any brief wait, so each wait is a core's time taken from the build. After
+ * `restAfter` waits in a row that found nothing, it waits only every `probeEvery`-th time, and a wait
+ * that finds a call makes it wait every time again.
+ */
+export class BriefWaits {
+  private misses = 0;
+  private skipped = 0;
+
+  constructor(
+    private readonly restAfter = 4,
+    private readonly probeEvery = 16,
+  ) {}
+
+  get resting(): boolean {
+    return this.misses >= this.restAfter;
+  }
+
+  shouldWait(): boolean {
+    if (!this.resting) return true;
+    if (++this.skipped < this.probeEvery) return false;
+    this.skipped = 0;
+    return true;
+  }
+
+  record(found: boolean): void {
+    this.misses = found ? 0 : this.misses + 1;
+  }
 }
 
 /** Returns the function to hand each incoming message to; runs never overlap. */
 export function runLoop(engine: PyodideEngine, host: RunLoopHost): (message: HostToWorker) => void {
-  const pending: HostToWorker[] = [];
+  const pending: RunMessage[] = [];
+  const take = (message: HostToWorker | undefined): void => {
+    if (message?.v !== PROTOCOL_VERSION) return;
+    if (message.type === 'run') pending.push(message);
+    else if (message.type === 'batch') pending.push(...message.runs);
+  };
   let draining = false;
   const drain = async (): Promise<void> => {
     if (draining) return;
     draining = true;
     for (;;) {
-      const message = pending.shift() ?? host.nextBriefly?.();
+      if (pending.length === 0) take(host.nextBriefly?.());
+      const message = pending.shift();
       if (message === undefined) break;
-      if (message.v !== PROTOCOL_VERSION || message.type !== 'run') continue;
       await handleRun(engine, message, host);
     }
     draining = false;
   };
   return (message) => {
-    pending.push(message);
+    take(message);
     void drain();
   };
+}
+
+/**
+ * Run `message`, and again if a stop the host meant for an earlier run interrupted it: the host stops
+ * the run it believes is running, which may have just ended. Such a stop left over before the run
+ * starts is dropped.
+ */
+async function runOnce(engine: PyodideEngine, message: RunMessage, control: Int32Array | undefined) {
+  for (let attempt = 0; ; attempt++) {
+    let stops = 0;
+    if (control) {
+      if (
+        Atomics.load(control, INTERRUPT_INDEX) !== 0 &&
+        Atomics.load(control, STOP_TARGET_INDEX) !== message.id
+      ) {
+        Atomics.store(control, INTERRUPT_INDEX, 0);
+      }
+      stops = Atomics.load(control, STOP_COUNT_INDEX);
+    }
+    const out = engine.run(message);
+    const envelopeJson = typeof out === 'string' ? out : await out;
+    const misdirected =
+      control !== undefined &&
+      envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX) &&
+      Atomics.load(control, STOP_COUNT_INDEX) !== stops &&
+      Atomics.load(control, STOP_TARGET_INDEX) !== message.id;
+    if (!misdirected || attempt >= MISDIRECTED_RETRIES) return envelopeJson;
+    Atomics.store(control, INTERRUPT_INDEX, 0);
+  }
 }
 
 async function handleRun(engine: PyodideEngine, message: RunMessage, host: RunLoopHost): Promise<void> {
@@ -41,8 +120,7 @@ async function handleRun(engine: PyodideEngine, message: RunMessage, host: RunLo
   engine.capture.begin((stream, text) => host.post({ v: PROTOCOL_VERSION, type: stream, id, text }));
   let envelopeJson: string;
   try {
-    const out = engine.run(message);
-    envelopeJson = typeof out === 'string' ? out : await out;
+    envelopeJson = await runOnce(engine, message, host.control);
   } catch (e) {
     engine.capture.end();
     host.fatal(e, id);

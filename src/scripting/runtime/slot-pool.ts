@@ -7,17 +7,27 @@ import type { EngineSettings } from './protocol.js';
 import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult, PythonTimeouts } from './types.js';
-import { WorkerSlot, type SpawnWorker, type WorkerInfo, type WorkerSlotState } from './worker-slot.js';
+import {
+  WorkerSlot,
+  type QueuedCall,
+  type SpawnWorker,
+  type WorkerInfo,
+  type WorkerSlotState,
+} from './worker-slot.js';
 
 export const DEFAULT_GRACE_MS = 100;
 export const DEFAULT_MAX_HEAP_MB = 1024;
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** At most this many queued macro calls go to a worker in one message. */
+export const MAX_BATCH = 8;
 
-interface Job {
-  call: PreparedCall;
-  resolve(result: PythonRunResult): void;
-  reject(error: unknown): void;
-}
+type Job = QueuedCall;
+
+/**
+ * Macro calls without a Stop of their own may wait in a worker behind another: a build's calls then
+ * cross to the workers several per message instead of one per message each way.
+ */
+const batchable = (call: PreparedCall) => call.kind === 'macro' && call.signal === undefined;
 
 export interface PoolStats {
   size: number;
@@ -62,6 +72,10 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
       snapshots: this.snapshots,
       startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       onChange: () => this.pump(),
+      // Calls a replaced worker never ran go first, ahead of those that came after them.
+      requeue: (calls: QueuedCall[]) => {
+        this.queue.unshift(...calls);
+      },
     };
     this.slots = Array.from({ length: size }, () => new WorkerSlot(slotOptions));
   }
@@ -112,11 +126,22 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
   /** Hand queued calls to ready workers; start cold ones while calls wait and none is free. */
   private pump(): void {
     if (this.closed) return;
-    for (const slot of this.slots) {
+    const ready = this.slots.filter((slot) => slot.state === 'ready');
+    for (let i = 0; i < ready.length; i++) {
       if (this.queue.length === 0) return;
-      if (slot.state !== 'ready') continue;
-      const job = this.queue.shift()!;
-      slot.execute(job.call).then(job.resolve, job.reject);
+      // The waiting calls are shared among the ready workers.
+      const share = Math.min(MAX_BATCH, Math.ceil(this.queue.length / (ready.length - i)));
+      const jobs = [this.queue.shift()!];
+      while (
+        jobs.length < share &&
+        this.queue.length > 0 &&
+        batchable(jobs[0]!.call) &&
+        batchable(this.queue[0]!.call)
+      ) {
+        jobs.push(this.queue.shift()!);
+      }
+      const results = ready[i]!.executeMany(jobs.map((job) => job.call));
+      for (let k = 0; k < jobs.length; k++) results[k]!.then(jobs[k]!.resolve, jobs[k]!.reject);
     }
     let starting = this.slots.filter((s) => s.state === 'starting').length;
     for (const slot of this.slots) {

@@ -11,9 +11,12 @@ import {
   INTERRUPT_INDEX,
   PROTOCOL_VERSION,
   SIGINT,
+  STOP_COUNT_INDEX,
+  STOP_TARGET_INDEX,
   type ApiCallMessage,
   type ApiResultMessage,
   type EngineSettings,
+  type HostToWorker,
   type ResultMessage,
   type InterruptedMessage,
   type RunMessage,
@@ -25,7 +28,7 @@ import type { PythonRunResult } from './types.js';
 
 /** What a slot needs of a worker, whatever runs it (a Node worker thread, a browser Web Worker). */
 export interface RuntimeWorker {
-  postMessage(message: RunMessage): void;
+  postMessage(message: HostToWorker): void;
   /** Hand a bds_api answer to the worker, where it reads it synchronously. */
   answerApi(message: ApiResultMessage): void;
   terminate(): void;
@@ -37,7 +40,7 @@ export interface RuntimeWorker {
 
 export interface WorkerSpawnInit {
   settings: EngineSettings;
-  /** Int32Array(CONTROL_WORDS) over it: interrupt word and api-call word. */
+  /** Int32Array(CONTROL_WORDS) over it: interrupt, api-call and stop words. */
   control: SharedArrayBuffer | ArrayBuffer;
   /** A memory snapshot to start from instead of a full load. */
   snapshot: SharedArrayBuffer | null;
@@ -83,6 +86,18 @@ export interface WorkerSlotOptions {
   startTimeoutMs: number;
   /** Called whenever the slot may take a new call (ready, idle again, or failed to start). */
   onChange(): void;
+  /**
+   * Calls sent to a worker that had to go (crashed, runaway, heap too large) before it ran them: they
+   * are run elsewhere. Without it they fail with the worker's end.
+   */
+  requeue?(calls: QueuedCall[]): void;
+}
+
+/** A call with the promise waiting for it. */
+export interface QueuedCall {
+  call: PreparedCall;
+  resolve(result: PythonRunResult): void;
+  reject(error: unknown): void;
 }
 
 export type WorkerSlotState = 'cold' | 'starting' | 'ready' | 'busy' | 'closed';
@@ -95,12 +110,9 @@ export interface WorkerInfo {
   threadId: number;
 }
 
-interface Inflight {
+interface Inflight extends QueuedCall {
   id: number;
-  call: PreparedCall;
   worker: RuntimeWorker;
-  resolve(result: PythonRunResult): void;
-  reject(error: unknown): void;
   settled: boolean;
   timedOut: boolean;
   startedAt: number;
@@ -125,7 +137,8 @@ export class WorkerSlot {
   private control = new Int32Array(controlBuffer());
   private startPromise: Promise<void> | null = null;
   private starting: Starting | null = null;
-  private inflight: Inflight | null = null;
+  /** Calls sent to the worker, in the order it runs them: the first is running (or about to). */
+  private sent: Inflight[] = [];
   private seq = 0;
   private infoValue: WorkerInfo | null = null;
   private watchTimer: Timer | null = null;
@@ -158,53 +171,84 @@ export class WorkerSlot {
 
   /** Run one call; the slot must be `ready`. */
   execute(call: PreparedCall): Promise<PythonRunResult> {
+    return this.executeMany([call])[0]!;
+  }
+
+  /**
+   * Send calls in one message; the worker runs them in order, each ending with its own result. Each
+   * call's time limit counts from when the host heard the one before it end. The slot must be `ready`.
+   */
+  executeMany(calls: readonly PreparedCall[]): Promise<PythonRunResult>[] {
     const worker = this.worker;
     if (this.stateValue !== 'ready' || worker === null) {
-      return Promise.reject(new BdsError('internal', `Python worker asked to run while ${this.stateValue}`));
+      const error = new BdsError('internal', `Python worker asked to run while ${this.stateValue}`);
+      return calls.map(() => Promise.reject(error));
     }
+    if (calls.length === 0) return [];
     this.stateValue = 'busy';
-    const id = ++this.seq;
     Atomics.store(this.control, INTERRUPT_INDEX, 0);
     worker.ref?.();
-    return new Promise<PythonRunResult>((resolve, reject) => {
-      const inflight: Inflight = {
-        id,
-        call,
-        worker,
-        resolve,
-        reject,
-        settled: false,
-        timedOut: false,
-        startedAt: performance.now(),
-        stdout: [],
-        stderr: [],
-        deadline: call.timeoutMs > 0 ? performance.now() + call.timeoutMs : Infinity,
-        grace: null,
+    const runs: RunMessage[] = [];
+    const promises = calls.map(
+      (call) =>
+        new Promise<PythonRunResult>((resolve, reject) => {
+          const id = ++this.seq;
+          this.sent.push({
+            id,
+            call,
+            worker,
+            resolve,
+            reject,
+            settled: false,
+            timedOut: false,
+            startedAt: 0,
+            stdout: [],
+            stderr: [],
+            deadline: Infinity,
+            grace: null,
+          });
+          // The call's own fields cross to the worker; its callbacks and deadline stay here.
+          const {
+            timeoutMs: _timeoutMs,
+            onOutput: _onOutput,
+            apiHandler: _apiHandler,
+            signal: _s,
+            ...run
+          } = call;
+          runs.push({ v: PROTOCOL_VERSION, type: 'run', id, ...run, api: call.apiHandler !== undefined });
+        }),
+    );
+    const sent = [...this.sent];
+    this.begin(sent[0]!);
+    worker.postMessage(runs.length === 1 ? runs[0]! : { v: PROTOCOL_VERSION, type: 'batch', runs });
+    for (const inflight of sent) {
+      const signal = inflight.call.signal;
+      if (!signal) continue;
+      const stop = () => {
+        const error = new BdsError(
+          'task-cancelled',
+          `${inflight.call.filename}: stopped before it finished`,
+          {
+            file: inflight.call.filename,
+          },
+        );
+        // A call still waiting behind another in the worker runs, and its result is dropped.
+        if (this.sent[0] === inflight) this.stopInflight(inflight, error);
+        else this.settle(inflight, () => inflight.reject(error));
       };
-      this.inflight = inflight;
-      // The call's own fields cross to the worker; its callbacks and deadline stay here.
-      const { timeoutMs: _timeoutMs, onOutput: _onOutput, apiHandler: _apiHandler, signal, ...run } = call;
-      const message: RunMessage = {
-        v: PROTOCOL_VERSION,
-        type: 'run',
-        id,
-        ...run,
-        api: call.apiHandler !== undefined,
-      };
-      worker.postMessage(message);
-      if (inflight.deadline !== Infinity) this.watch(inflight.deadline);
-      if (signal) {
-        const stop = () =>
-          this.stopInflight(
-            inflight,
-            new BdsError('task-cancelled', `${call.filename}: stopped before it finished`, {
-              file: call.filename,
-            }),
-          );
-        if (signal.aborted) stop();
-        else signal.addEventListener('abort', stop, { once: true });
-      }
-    });
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    }
+    return promises;
+  }
+
+  /** The call now runs in the worker: its time limit starts. */
+  private begin(inflight: Inflight): void {
+    inflight.startedAt = performance.now();
+    if (inflight.call.timeoutMs > 0) {
+      inflight.deadline = inflight.startedAt + inflight.call.timeoutMs;
+      this.watch(inflight.deadline);
+    }
   }
 
   async dispose(): Promise<void> {
@@ -215,9 +259,7 @@ export class WorkerSlot {
     const worker = this.worker;
     this.worker = null;
     this.failStart(closedError());
-    const inflight = this.inflight;
-    this.inflight = null;
-    if (inflight) {
+    for (const inflight of this.sent.splice(0)) {
       this.clearTimers(inflight);
       this.settle(inflight, () => inflight.reject(closedError()));
     }
@@ -300,8 +342,8 @@ export class WorkerSlot {
         return;
       case 'stdout':
       case 'stderr': {
-        const inflight = this.inflight;
-        if (!inflight || inflight.id !== message.id || inflight.settled) return;
+        const inflight = this.sent.find((c) => c.id === message.id);
+        if (!inflight || inflight.settled) return;
         inflight[message.type].push(message.text);
         inflight.call.onOutput?.(message.type, message.text);
         return;
@@ -317,11 +359,10 @@ export class WorkerSlot {
   }
 
   private onDone(worker: RuntimeWorker, message: ResultMessage | InterruptedMessage): void {
-    const inflight = this.inflight;
+    const inflight = this.sent[0];
     if (!inflight || inflight.id !== message.id) return;
     this.clearTimers(inflight);
-    this.inflight = null;
-    this.stateValue = 'ready';
+    this.sent.shift();
     const identity = this.identity(inflight);
     if (message.type === 'interrupted') {
       // Not our watchdog (it settles first): the script raised KeyboardInterrupt itself.
@@ -352,6 +393,12 @@ export class WorkerSlot {
       this.replace(worker);
       return;
     }
+    const next = this.sent[0];
+    if (next) {
+      this.begin(next);
+      return;
+    }
+    this.stateValue = 'ready';
     worker.unref?.();
     this.options.onChange();
   }
@@ -371,7 +418,7 @@ export class WorkerSlot {
 
   private onWatch(): void {
     this.watchTimer = null;
-    const inflight = this.inflight;
+    const inflight = this.sent[0];
     if (!inflight || inflight.settled || inflight.deadline === Infinity) return;
     // Timers may fire a little early: then wait for the rest.
     if (performance.now() >= inflight.deadline) this.onDeadline(inflight);
@@ -384,8 +431,11 @@ export class WorkerSlot {
 
   /** Interrupt the call in flight and fail it with `error` (a timeout, or a caller's Stop). */
   private stopInflight(inflight: Inflight, error: Error): void {
-    if (this.inflight !== inflight || inflight.settled) return;
+    if (this.sent[0] !== inflight || inflight.settled) return;
     inflight.timedOut = true;
+    // Which run the stop is for: the worker may have ended it and started the next one meanwhile.
+    Atomics.store(this.control, STOP_TARGET_INDEX, inflight.id);
+    Atomics.add(this.control, STOP_COUNT_INDEX, 1);
     Atomics.store(this.control, INTERRUPT_INDEX, SIGINT);
     // Wake a worker blocked in a bds_api call; it sees the interrupt.
     Atomics.add(this.control, API_SIGNAL_INDEX, 1);
@@ -393,8 +443,7 @@ export class WorkerSlot {
     this.settle(inflight, () => inflight.reject(error));
     inflight.grace = setTimeout(() => {
       inflight.grace = null;
-      if (this.inflight !== inflight) return;
-      this.inflight = null;
+      if (this.sent[0] !== inflight) return;
       this.replace(inflight.worker);
     }, this.options.graceMs);
   }
@@ -412,8 +461,7 @@ export class WorkerSlot {
       this.options.onChange();
       return;
     }
-    const inflight = this.inflight;
-    this.inflight = null;
+    const [inflight, ...waiting] = this.sent.splice(0);
     if (inflight) {
       this.clearTimers(inflight);
       this.settle(inflight, () =>
@@ -425,6 +473,7 @@ export class WorkerSlot {
         ),
       );
     }
+    this.giveBack(waiting, reason);
     this.stateValue = 'cold';
     this.replacements++;
     this.restart();
@@ -435,9 +484,32 @@ export class WorkerSlot {
     if (this.worker !== worker) return;
     this.worker = null;
     worker.terminate();
+    // A runaway call was settled when it was stopped; the calls after it (or all of them after a heap
+    // grew too large) never started.
+    this.giveBack(this.sent.splice(0), 'the worker was replaced');
     this.stateValue = 'cold';
     this.replacements++;
     this.restart();
+  }
+
+  /** Calls the worker never started, handed back to be run elsewhere (or failed without a queue). */
+  private giveBack(calls: Inflight[], reason: string): void {
+    const waiting = calls.filter((c) => !c.settled);
+    for (const c of calls) this.clearTimers(c);
+    if (waiting.length === 0) return;
+    for (const c of waiting) c.settled = true;
+    if (this.options.requeue) {
+      this.options.requeue(waiting.map(({ call, resolve, reject }) => ({ call, resolve, reject })));
+      return;
+    }
+    for (const c of waiting) {
+      c.reject(
+        new BdsError('python-crashed', `the Python worker ended before the call ran: ${reason}`, {
+          file: c.call.filename,
+          details: { cacheKey: c.call.cacheKey, reason },
+        }),
+      );
+    }
   }
 
   private restart(): void {
@@ -448,7 +520,7 @@ export class WorkerSlot {
   }
 
   private async answerApiCall(worker: RuntimeWorker, message: ApiCallMessage): Promise<void> {
-    const inflight = this.inflight;
+    const inflight = this.sent[0];
     if (!inflight || inflight.id !== message.id) return;
     let answer: ApiAnswer;
     try {
@@ -476,7 +548,7 @@ export class WorkerSlot {
       };
     }
     // Re-check after the await: the call may have timed out, or the worker been replaced.
-    if (this.inflight !== inflight || inflight.settled || this.worker !== worker) return;
+    if (this.sent[0] !== inflight || inflight.settled || this.worker !== worker) return;
     let answerJson: string;
     try {
       answerJson = JSON.stringify(answer);

@@ -13,7 +13,7 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
-import { describeError, runLoop } from './run-loop.js';
+import { BriefWaits, describeError, runLoop } from './run-loop.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       process.exit(isFatalPyodideError(e) ? 70 : 71);
     },
     nextBriefly: () => awaitNextBriefly(port),
+    control,
     beginRun: (message) => {
       currentId = message.id;
     },
@@ -124,17 +125,26 @@ async function main(): Promise<void> {
   port.on('message', handle);
 }
 
+const waits = new BriefWaits();
+
 /**
- * After a call, poll for the next one for a moment before going back to the event loop. Calls come
- * back to back during a build; a thread that sleeps between them wakes with cold caches and pays
- * about twice the latency. The cost is at most SPIN_MS of one core after each call.
+ * After a call, poll for the next one for a moment before going back to the event loop: a thread that
+ * sleeps between back-to-back calls wakes with cold caches and pays about twice the latency. The cost
+ * is at most SPIN_MS of one core after each call, and none while such waits keep finding nothing.
  */
 function awaitNextBriefly(from: MessagePort): HostToWorker | undefined {
+  const waiting = receiveMessageOnPort(from);
+  if (waiting !== undefined) return waiting.message as HostToWorker;
+  if (!waits.shouldWait()) return undefined;
   const end = performance.now() + SPIN_MS;
   do {
     const received = receiveMessageOnPort(from);
-    if (received !== undefined) return received.message as HostToWorker;
+    if (received !== undefined) {
+      waits.record(true);
+      return received.message as HostToWorker;
+    }
   } while (performance.now() < end);
+  waits.record(false);
   return undefined;
 }
 

@@ -95,6 +95,7 @@ async function start(init: BrowserWorkerInit): Promise<void> {
     beginRun: (message) => {
       apiAllowed = message.api === true;
     },
+    control: new Int32Array(init.control),
   });
   scope.onmessage = (e: MessageEvent) => handle(e.data as HostToWorker);
 }

@@ -121,6 +121,8 @@ interface Inflight extends QueuedCall {
   /** performance.now() at which the call times out; Infinity without a limit. */
   deadline: number;
   grace: Timer | null;
+  /** Stopped while it waited behind another call in the worker: it is stopped as it starts. */
+  stopWith?: Error;
 }
 
 interface Starting {
@@ -232,9 +234,8 @@ export class WorkerSlot {
             file: inflight.call.filename,
           },
         );
-        // A call still waiting behind another in the worker runs, and its result is dropped.
         if (this.sent[0] === inflight) this.stopInflight(inflight, error);
-        else this.settle(inflight, () => inflight.reject(error));
+        else inflight.stopWith = error;
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -244,6 +245,10 @@ export class WorkerSlot {
 
   /** The call now runs in the worker: its time limit starts. */
   private begin(inflight: Inflight): void {
+    if (inflight.stopWith) {
+      this.stopInflight(inflight, inflight.stopWith);
+      return;
+    }
     inflight.startedAt = performance.now();
     if (inflight.call.timeoutMs > 0) {
       inflight.deadline = inflight.startedAt + inflight.call.timeoutMs;
@@ -494,8 +499,12 @@ export class WorkerSlot {
 
   /** Calls the worker never started, handed back to be run elsewhere (or failed without a queue). */
   private giveBack(calls: Inflight[], reason: string): void {
+    for (const c of calls) {
+      this.clearTimers(c);
+      const stopped = c.stopWith;
+      if (stopped) this.settle(c, () => c.reject(stopped));
+    }
     const waiting = calls.filter((c) => !c.settled);
-    for (const c of calls) this.clearTimers(c);
     if (waiting.length === 0) return;
     for (const c of waiting) c.settled = true;
     if (this.options.requeue) {

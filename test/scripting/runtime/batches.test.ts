@@ -20,7 +20,8 @@ import { INTERRUPTED_ENVELOPE_PREFIX } from '../../../src/scripting/runtime/pyth
 import { BriefWaits, runLoop } from '../../../src/scripting/runtime/run-loop.js';
 import { MAX_BATCH, SlotPoolRuntime } from '../../../src/scripting/runtime/slot-pool.js';
 import { SnapshotStore } from '../../../src/scripting/runtime/snapshot-store.js';
-import type { SpawnWorker } from '../../../src/scripting/runtime/worker-slot.js';
+import type { PreparedCall } from '../../../src/scripting/runtime/runtime-base.js';
+import { WorkerSlot, type SpawnWorker } from '../../../src/scripting/runtime/worker-slot.js';
 import { SNAPSHOT_DIR, macroContext, script } from './python-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -111,6 +112,44 @@ describe('macro calls in batches, real Pyodide', () => {
     expect(runsIn(sent)).toEqual([1, 2, 1]);
     expect(pool.stats().workers[0]!.replacements).toBe(3);
   }, 60_000);
+});
+
+describe('a worker given several calls at once', () => {
+  it('a call stopped while it waits behind another fails as stopped; the one after it runs', async () => {
+    const slot = new WorkerSlot({
+      settings: engineSettings({}),
+      spawn: nodeWorkers(DEFAULT_RESOURCE_LIMITS),
+      graceMs: 100,
+      maxHeapBytes: 1024 * 1024 * 1024,
+      snapshots: new SnapshotStore(SNAPSHOT_DIR),
+      startTimeoutMs: 60_000,
+      onChange: () => {},
+    });
+    cleanups.push(() => slot.dispose());
+    await slot.start();
+    const call = (code: string, signal?: AbortSignal): PreparedCall => ({
+      kind: 'utility',
+      cacheKey: `u-${code.length}-${Math.random()}`,
+      source: `def main(context):\n${code}\n`,
+      entrypoint: 'main',
+      argsJson: '[{}]',
+      filename: 'u.py',
+      lineOffset: 0,
+      timeoutMs: 10_000,
+      ...(signal ? { signal } : {}),
+    });
+    const stop = new AbortController();
+    const [first, second, third] = slot.executeMany([
+      call('    import time\n    time.sleep(0.3)\n    return 1'),
+      call('    while True:\n        pass', stop.signal),
+      call('    return 3'),
+    ]);
+    stop.abort();
+    const settled = await Promise.allSettled([first!, second!, third!]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((settled[1] as PromiseRejectedResult).reason as BdsError).code).toBe('task-cancelled');
+    expect((settled[2] as PromiseFulfilledResult<{ value: unknown }>).value.value).toBe(3);
+  });
 });
 
 describe('the worker run loop', () => {

@@ -2,12 +2,12 @@
 // slot-pool.ts for the queue and worker-slot.ts for one worker seen from the host).
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type ResourceLimits } from 'node:worker_threads';
 import { BdsError } from '../../core/errors.js';
 import { defaultPythonPoolSize } from '../../core/schemas.js';
 import { workerEntry } from '../../core/worker-entry.js';
 import { DEFAULT_OUTPUT_LIMIT_BYTES } from './output-capture.js';
-import { PROTOCOL_VERSION, type EngineSettings, type WorkerInit } from './protocol.js';
+import { PROTOCOL_VERSION, type EngineSettings, type WorkerInit, type WorkerToHost } from './protocol.js';
 import { SlotPoolRuntime } from './slot-pool.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { PythonRuntimeOptions } from './types.js';
@@ -43,15 +43,20 @@ export function engineSettings(options: PythonRuntimeOptions): EngineSettings {
   };
 }
 
-/** Starts worker.ts in a worker thread, with a port for bds_api answers it reads synchronously. */
+/**
+ * Starts worker.ts in a worker thread, with a port for bds_api answers it reads synchronously and a
+ * port it sends everything on, which the host may also read synchronously.
+ */
 export function nodeWorkers(resourceLimits: ResourceLimits): SpawnWorker {
   return (init, events) => {
-    const channel = new MessageChannel();
+    const api = new MessageChannel();
+    const host = new MessageChannel();
     const data: WorkerInit = {
       v: PROTOCOL_VERSION,
       settings: init.settings,
       control: init.control as SharedArrayBuffer,
-      apiPort: channel.port2,
+      apiPort: api.port2,
+      hostPort: host.port2,
       snapshot: init.snapshot,
       makeSnapshot: init.makeSnapshot,
     };
@@ -59,19 +64,35 @@ export function nodeWorkers(resourceLimits: ResourceLimits): SpawnWorker {
     const worker = new Worker(entry.filename, {
       eval: entry.evaluate,
       workerData: data,
-      transferList: [channel.port2],
+      transferList: [api.port2, host.port2],
       resourceLimits,
     });
-    const apiPort = channel.port1;
+    const apiPort = api.port1;
     apiPort.unref();
-    worker.on('message', events.message);
-    worker.on('error', (error: Error) => events.error(describeWorkerError(error)));
-    worker.on('exit', events.exit);
+    // The worker's ref/unref decides whether it keeps the process alive, not its ports.
+    const hostPort = host.port1;
+    hostPort.on('message', events.message);
+    hostPort.unref();
+    const take = (): WorkerToHost | undefined => receiveMessageOnPort(hostPort)?.message as WorkerToHost;
+    /** Hand on what the worker sent before it failed or ended: its last words explain why. */
+    const drain = () => {
+      for (let m = take(); m !== undefined; m = take()) events.message(m);
+    };
+    worker.on('error', (error: Error) => {
+      drain();
+      events.error(describeWorkerError(error));
+    });
+    worker.on('exit', (code) => {
+      drain();
+      events.exit(code);
+    });
     return {
       postMessage: (message) => worker.postMessage(message),
       answerApi: (message) => apiPort.postMessage(message),
+      takeMessage: take,
       terminate: () => {
         apiPort.close();
+        hostPort.close();
         void worker.terminate();
       },
       ref: () => worker.ref(),

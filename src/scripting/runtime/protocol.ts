@@ -41,6 +41,11 @@ export interface WorkerInit {
   control: SharedArrayBuffer;
   /** The port bds_api answers arrive on, read synchronously with receiveMessageOnPort. */
   apiPort: MessagePort;
+  /**
+   * The port every message to the host goes on, in order: the host may read it synchronously while it
+   * waits a moment for a short call to end (worker-slot.ts, waitBriefly).
+   */
+  hostPort: MessagePort;
   /** A memory snapshot to start from instead of a full load. */
   snapshot: SharedArrayBuffer | null;
   /** Make a snapshot right after loading and send it back in `ready`. */

@@ -45,6 +45,8 @@ export interface SlotPoolOptions {
   graceMs?: number;
   maxHeapMb?: number;
   startTimeoutMs?: number;
+  /** How long the host watches for the end of a lone call before it goes back to its loop. */
+  hostWaitMs?: number;
 }
 
 export class SlotPoolRuntime extends PythonRuntimeBase {
@@ -55,6 +57,7 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
   private readonly snapshots: SnapshotStore | null;
   private closed = false;
   private readonly failedToStart = new Set<WorkerSlot>();
+  private waitScheduled = false;
 
   constructor(options: SlotPoolOptions) {
     super(options.timeouts);
@@ -71,6 +74,7 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
       maxHeapBytes: (options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB) * 1024 * 1024,
       snapshots: this.snapshots,
       startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      ...(options.hostWaitMs === undefined ? {} : { hostWaitMs: options.hostWaitMs }),
       onChange: () => this.pump(),
       // Calls a replaced worker never ran go first, ahead of those that came after them.
       requeue: (calls: QueuedCall[]) => {
@@ -127,8 +131,11 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
   private pump(): void {
     if (this.closed) return;
     const ready = this.slots.filter((slot) => slot.state === 'ready');
+    const busyBefore = this.slots.some((slot) => slot.state === 'busy');
+    let sentTo: WorkerSlot | null = null;
+    let sentCalls = 0;
     for (let i = 0; i < ready.length; i++) {
-      if (this.queue.length === 0) return;
+      if (this.queue.length === 0) break;
       // The waiting calls are shared among the ready workers.
       const share = Math.min(MAX_BATCH, Math.ceil(this.queue.length / (ready.length - i)));
       const jobs = [this.queue.shift()!];
@@ -142,7 +149,10 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
       }
       const results = ready[i]!.executeMany(jobs.map((job) => job.call));
       for (let k = 0; k < jobs.length; k++) results[k]!.then(jobs[k]!.resolve, jobs[k]!.reject);
+      sentTo = ready[i]!;
+      sentCalls += jobs.length;
     }
+    if (sentTo && sentCalls === 1 && !busyBefore && this.queue.length === 0) this.waitSoon(sentTo);
     let starting = this.slots.filter((s) => s.state === 'starting').length;
     for (const slot of this.slots) {
       if (starting >= this.queue.length) break;
@@ -156,6 +166,22 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
         (error: unknown) => this.onStartFailed(slot, error),
       );
     }
+  }
+
+  /**
+   * One call and nothing else under way (a preview, a script's calls one after another): the host has
+   * nothing better to do than watch for its end, which comes sooner than it would wake up for it. Not
+   * at once: the caller may be about to make more calls (a loop, promises resolving), which should go
+   * to the workers together. After the work already queued for this turn, if the call is still alone.
+   */
+  private waitSoon(slot: WorkerSlot): void {
+    if (this.waitScheduled || !slot.canWaitBriefly) return;
+    this.waitScheduled = true;
+    queueMicrotask(() => {
+      this.waitScheduled = false;
+      const alone = this.queue.length === 0 && this.slots.every((s) => s === slot || s.state !== 'busy');
+      if (alone && slot.state === 'busy') slot.waitBriefly();
+    });
   }
 
   /**

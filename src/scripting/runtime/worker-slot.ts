@@ -22,6 +22,7 @@ import {
   type RunMessage,
   type WorkerToHost,
 } from './protocol.js';
+import { BriefWaits } from './run-loop.js';
 import type { PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult } from './types.js';
@@ -31,6 +32,8 @@ export interface RuntimeWorker {
   postMessage(message: HostToWorker): void;
   /** Hand a bds_api answer to the worker, where it reads it synchronously. */
   answerApi(message: ApiResultMessage): void;
+  /** The worker's next message if it has sent one, read now instead of from the event loop (Node). */
+  takeMessage?(): WorkerToHost | undefined;
   terminate(): void;
   /** Keep the host process alive while a call is in flight, and let it go after (Node). */
   ref?(): void;
@@ -71,6 +74,9 @@ export function controlBuffer(): SharedArrayBuffer | ArrayBuffer {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** How long the host may watch for the end of a lone short call before it goes back to its loop. */
+export const HOST_WAIT_MS = 0.25;
+
 /** Node's timers can stop holding the process open; browsers' have nothing to unref. */
 function unrefTimer(timer: Timer): void {
   (timer as { unref?: () => void }).unref?.();
@@ -84,6 +90,8 @@ export interface WorkerSlotOptions {
   snapshots: SnapshotStore | null;
   /** A worker not ready after this long is terminated and its start fails. */
   startTimeoutMs: number;
+  /** How long waitBriefly watches for a call's end (default HOST_WAIT_MS). */
+  hostWaitMs?: number;
   /** Called whenever the slot may take a new call (ready, idle again, or failed to start). */
   onChange(): void;
   /**
@@ -147,6 +155,8 @@ export class WorkerSlot {
   private watchAt = 0;
   /** Times a worker of this slot was replaced after a crash, a runaway or a heap too large. */
   replacements = 0;
+  /** Whether waiting for a call's end lately found it ended: if not, the host stops waiting. */
+  private readonly waits = new BriefWaits();
 
   constructor(private readonly options: WorkerSlotOptions) {}
 
@@ -241,6 +251,38 @@ export class WorkerSlot {
       else signal.addEventListener('abort', stop, { once: true });
     }
     return promises;
+  }
+
+  /** Whether waitBriefly can read the worker's messages (a Node worker thread). */
+  get canWaitBriefly(): boolean {
+    return this.worker?.takeMessage !== undefined;
+  }
+
+  /**
+   * Watch a moment for the end of the one call in the worker, reading its messages here rather than
+   * from the event loop. A thread asleep in the event loop takes tens of microseconds to wake for a
+   * message (more on a loaded machine), which is most of a short macro call's time. For the pool to
+   * call when this call is the only work under way; at most HOST_WAIT_MS, and not at all while such
+   * waits keep missing (calls that take longer). Returns whether the call ended.
+   */
+  waitBriefly(): boolean {
+    const worker = this.worker;
+    const inflight = this.sent[0];
+    if (!worker?.takeMessage || !inflight || this.sent.length !== 1 || !this.waits.shouldWait()) return false;
+    const end = performance.now() + (this.options.hostWaitMs ?? HOST_WAIT_MS);
+    do {
+      const message = worker.takeMessage();
+      if (message === undefined) continue;
+      this.onMessage(worker, message);
+      // A bds_api call is answered from the event loop: stop here and let it run.
+      if (message.type === 'api-call' || this.worker !== worker) break;
+      if (inflight.settled && this.sent[0] !== inflight) {
+        this.waits.record(true);
+        return true;
+      }
+    } while (performance.now() < end);
+    this.waits.record(false);
+    return false;
   }
 
   /** The call now runs in the worker: its time limit starts. */

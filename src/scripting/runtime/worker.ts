@@ -38,7 +38,7 @@ let currentId = 0;
 let callSeq = 0;
 
 function post(message: WorkerToHost): void {
-  port?.postMessage(message);
+  init.hostPort.postMessage(message);
 }
 
 /** Synchronous from Python's view: post the call, sleep until the host bumps the signal word. */

@@ -30,8 +30,15 @@ afterAll(async () => {
 });
 
 /** A real pool of one worker that records every message the host sends to its workers. */
-function recordingPool(options: { maxHeapMb?: number; graceMs?: number } = {}) {
+function recordingPool(
+  options: { maxHeapMb?: number; graceMs?: number; size?: number; hostWaitMs?: number } = {},
+) {
   const sent: HostToWorker[] = [];
+  /** Messages the host read from a worker while it waited for a call's end, rather than from its loop. */
+  const taken: WorkerToHost[] = [];
+  /** Times the host read on in the same wait after it had read a bds_api call. */
+  let readPastApiCall = 0;
+  let afterApiCall = false;
   const real = nodeWorkers(DEFAULT_RESOURCE_LIMITS);
   const spawn: SpawnWorker = (init, events) => {
     const worker = real(init, events);
@@ -41,18 +48,30 @@ function recordingPool(options: { maxHeapMb?: number; graceMs?: number } = {}) {
         sent.push(message);
         worker.postMessage(message);
       },
+      takeMessage: () => {
+        if (afterApiCall) readPastApiCall++;
+        const message = worker.takeMessage!();
+        if (message) taken.push(message);
+        if (message?.type === 'api-call') {
+          // A wait runs without a break: until the next microtask, any read is the same wait's.
+          afterApiCall = true;
+          queueMicrotask(() => (afterApiCall = false));
+        }
+        return message;
+      },
     };
   };
   const pool = new SlotPoolRuntime({
-    size: 1,
+    size: options.size ?? 1,
     settings: engineSettings({}),
     spawn,
     snapshots: new SnapshotStore(SNAPSHOT_DIR),
     ...(options.maxHeapMb === undefined ? {} : { maxHeapMb: options.maxHeapMb }),
     ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+    ...(options.hostWaitMs === undefined ? {} : { hostWaitMs: options.hostWaitMs }),
   });
   cleanups.push(() => pool.dispose());
-  return { pool, sent };
+  return { pool, sent, taken, readPastApiCall: () => readPastApiCall };
 }
 
 const runsIn = (sent: HostToWorker[]) => sent.map((m) => (m.type === 'batch' ? m.runs.length : 1));
@@ -116,6 +135,53 @@ describe('macro calls in batches, real Pyodide', () => {
     expect(runsIn(sent)).toEqual([1, 2, 1]);
     expect(pool.stats().workers[0]!.replacements).toBe(3);
   }, 60_000);
+});
+
+describe('the host waiting a moment for a lone call', () => {
+  it('reads the end of calls made one after another as they come, output first', async () => {
+    // A wait long enough for a loaded machine: the default is a fraction of a millisecond.
+    const { pool, taken } = recordingPool({ size: 2, hostWaitMs: 50 });
+    await pool.start();
+    const chatty = script(`
+    def render(context, post):
+        print("n =", context["params"]["n"])
+        return "<i>%s</i>" % context["params"]["n"]
+    `);
+    for (let n = 0; n < 200; n++) {
+      const result = await pool.renderMacro(chatty, macroContext({ n }), null);
+      expect([result.html, result.stdout]).toEqual([`<i>${n}</i>`, `n = ${n}\n`]);
+    }
+    // Some ends arrive before the host starts to wait (then it does not); every wait finds its end.
+    // Each call's output came before its end, or the output checked above would miss it.
+    expect(taken.filter((m) => m.type === 'result').length).toBeGreaterThan(20);
+  });
+
+  it('does not wait while other calls are under way', async () => {
+    const { pool, taken } = recordingPool({ size: 2, hostWaitMs: 50 });
+    await pool.start(2);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => pool.renderMacro(echo, macroContext({ n }), null)),
+    );
+    expect(results.map((r) => r.html)).toEqual(Array.from({ length: 40 }, (_, n) => `<b>${n}</b>`));
+    expect(taken).toEqual([]);
+  });
+
+  it('stops waiting at a bds_api call, which its loop answers', async () => {
+    const { pool, taken, readPastApiCall } = recordingPool({ hostWaitMs: 50 });
+    await pool.start();
+    const asks = script(`
+    import _bds_host
+    def render(context, post):
+        return "<p>%s</p>" % _bds_host.call("posts.get", {"slug": str(context["params"]["n"])})["slug"]
+    `);
+    const apiHandler = (_method: string, args: unknown) => Promise.resolve(args);
+    for (let n = 0; n < 20; n++) {
+      const result = await pool.renderMacro(asks, macroContext({ n }), null, { apiHandler });
+      expect(result.html).toBe(`<p>${n}</p>`);
+    }
+    expect(taken.filter((m) => m.type === 'api-call').length).toBeGreaterThan(0);
+    expect(readPastApiCall()).toBe(0);
+  });
 });
 
 describe('a worker given several calls at once', () => {

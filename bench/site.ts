@@ -370,15 +370,20 @@ const isPool = (runtime: PythonRuntime): runtime is PythonWorkerPool => runtime.
 /**
  * In-process builds of the same posts without and with one Python macro each, caches ignored (`force`),
  * with every worker of the runtime pool started beforehand: starting Pyodide is a one-time cost of the
- * process (reported apart), not a cost per macro.
+ * process (reported apart), not a cost per macro. Two projects, one with the macros, built in turn
+ * after one untimed build each: a machine that drifts (other work, a process warming up) weighs on
+ * both alike, and the overhead is the median of the differences of each pair.
  */
 async function macroOverhead(
   dist: Dist,
   dir: string,
   posts: CorpusPost[],
 ): Promise<{ ms: number | null; runsMs: number[]; note: string }> {
+  const plainDir = `${dir}-plain`;
   makeBdsProject(dir, posts);
+  makeBdsProject(plainDir, posts);
   const ws = dist.Workspace.open(dir, { home });
+  const plain = dist.Workspace.open(plainDir, { home });
   try {
     const script = await ws.call('scripts.create', {
       title: 'bench macro',
@@ -388,6 +393,7 @@ async function macroOverhead(
     });
     await ws.call('scripts.trust', { ref: script.slug });
     const out = path.join(dir, 'out');
+    const plainOut = path.join(plainDir, 'out');
     const resolver = ws.macroResolver();
     const runtime = ws.python();
     const call = (p: { slug: string; path: string }) =>
@@ -413,35 +419,38 @@ async function macroOverhead(
     const workerNote = isPool(runtime)
       ? `${workers.filter((w) => w.state === 'ready').length}/${workers.length} workers ready`
       : `${runtime.mode} mode`;
-    const without: number[] = [];
-    const withMacro: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      without.push((await dist.buildSite(ws, { force: true, outDir: out })).ms);
-    }
     for (const p of await ws.call('posts.list', {})) {
       const abs = path.join(dir, p.path);
       fs.appendFileSync(abs, `\n[[${script.slug} n=1]]\n`);
       ws.applyExternalChange(p.path);
     }
-    for (let r = 0; r < runs; r++) {
+    const withMacros = async (): Promise<number | string> => {
       const built = await dist.buildSite(ws, { force: true, outDir: out });
       if (built.macroCounters.python !== posts.length || built.failures.length > 0) {
-        return {
-          ms: null,
-          runsMs: [],
-          note: `macros did not all run: ${JSON.stringify(built.macroCounters)} ${built.failures[0]?.message ?? ''}`,
-        };
+        return `macros did not all run: ${JSON.stringify(built.macroCounters)} ${built.failures[0]?.message ?? ''}`;
       }
-      withMacro.push(built.ms);
+      return built.ms;
+    };
+    const without: number[] = [];
+    const withMacro: number[] = [];
+    for (let r = -1; r < runs; r++) {
+      const a = (await dist.buildSite(plain, { force: true, outDir: plainOut })).ms;
+      const b = await withMacros();
+      if (typeof b === 'string') return { ms: null, runsMs: [], note: b };
+      // The first pair warms both up and is not counted.
+      if (r < 0) continue;
+      without.push(a);
+      withMacro.push(b);
     }
-    const ms = median(withMacro) - median(without);
+    const runsMs = withMacro.map((w, i) => w - without[i]!);
     return {
-      ms,
-      runsMs: withMacro.map((w, i) => w - without[i]!),
-      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
+      ms: median(runsMs),
+      runsMs,
+      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
     };
   } finally {
     await ws.close();
+    await plain.close();
   }
 }
 

@@ -212,7 +212,7 @@ describe('a rename is all or nothing', () => {
 /**
  * Rename `from` to `to` in a child process (test/helpers/tag-renamer.ts) and SIGKILL it: among the renames
  * after the commit (`amongRenames`), or at a random moment while it prepares. Returns whether the child
- * had begun renaming when it was killed.
+ * had committed the rename (written its journal) when it was killed.
  */
 function renameAndKill(root: string, from: string, to: string, amongRenames: boolean): Promise<boolean> {
   return new Promise((resolve, reject) => {
@@ -239,7 +239,7 @@ function renameAndKill(root: string, from: string, to: string, amongRenames: boo
         kill(Math.random() * 500);
     });
     child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve(stdout.includes('applying'));
+      if (signal === 'SIGKILL' && killed) resolve(stdout.includes('committed'));
       else reject(new Error(`the renamer exited on its own (${code}): ${stdout} ${stderr}`));
     });
   });

@@ -22,7 +22,7 @@ import {
   type RunMessage,
   type WorkerToHost,
 } from './protocol.js';
-import { BriefWaits } from './run-loop.js';
+import { BriefWaits } from './brief-waits.js';
 import type { PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult } from './types.js';

@@ -13,7 +13,8 @@ import {
   type WorkerInit,
   type WorkerToHost,
 } from './protocol.js';
-import { BriefWaits, describeError, runLoop } from './run-loop.js';
+import { BriefWaits } from './brief-waits.js';
+import { describeError, runLoop } from './run-loop.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort;

@@ -17,7 +17,8 @@ import {
   type WorkerToHost,
 } from '../../../src/scripting/runtime/protocol.js';
 import { INTERRUPTED_ENVELOPE_PREFIX } from '../../../src/scripting/runtime/python-source.js';
-import { BriefWaits, runLoop } from '../../../src/scripting/runtime/run-loop.js';
+import { BriefWaits } from '../../../src/scripting/runtime/brief-waits.js';
+import { runLoop } from '../../../src/scripting/runtime/run-loop.js';
 import { MAX_BATCH, SlotPoolRuntime } from '../../../src/scripting/runtime/slot-pool.js';
 import { SnapshotStore } from '../../../src/scripting/runtime/snapshot-store.js';
 import type { PreparedCall } from '../../../src/scripting/runtime/runtime-base.js';

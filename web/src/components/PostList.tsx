@@ -143,7 +143,7 @@ export function PostList({ selectedId, onOpen, onNew, onNewPage, searchRef }: Po
   return (
     <section className="list-pane" aria-label="Posts">
       <div className="list-tools">
-        <div className="row">
+        <div className="row search-row">
           <label className="visually-hidden" htmlFor="post-search">
             Search posts
           </label>
@@ -179,7 +179,7 @@ export function PostList({ selectedId, onOpen, onNew, onNewPage, searchRef }: Po
           </select>
           <button
             type="button"
-            className="btn primary"
+            className="btn primary push-right"
             onClick={onNew}
             aria-label="New post"
             title="New post"

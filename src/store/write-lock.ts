@@ -34,6 +34,30 @@ type Hold = object;
 // context the job runs in. One storage for all locks: each AsyncLocalStorage adds cost to every
 // promise, and the Hold object is unique to its lock anyway.
 const currentHold = new AsyncLocalStorage<Hold>();
+/**
+ * Holds alive in this thread, over all locks. While none is, the storage is off: an enabled
+ * AsyncLocalStorage runs a hook for every promise the process makes (a build makes hundreds of
+ * thousands), and `run` turns it on again for the next job.
+ */
+let holding = 0;
+
+function held<T>(hold: Hold, fn: () => T): T {
+  holding++;
+  try {
+    return currentHold.run(hold, fn);
+  } finally {
+    if (--holding === 0) currentHold.disable();
+  }
+}
+
+async function heldAsync<T>(hold: Hold, fn: () => T | Promise<T>): Promise<T> {
+  holding++;
+  try {
+    return await currentHold.run(hold, fn);
+  } finally {
+    if (--holding === 0) currentHold.disable();
+  }
+}
 
 export class ProjectWriteLock {
   readonly timeoutMs: number;
@@ -180,7 +204,7 @@ export class ProjectWriteLock {
     this.hold = hold;
     let value: T;
     try {
-      value = await currentHold.run(hold, fn);
+      value = await heldAsync(hold, fn);
     } catch (jobError) {
       this.release(jobError);
       throw jobError;
@@ -194,7 +218,7 @@ export class ProjectWriteLock {
     this.hold = hold;
     let value: T;
     try {
-      value = currentHold.run(hold, fn);
+      value = held(hold, fn);
     } catch (jobError) {
       this.release(jobError);
       throw jobError;

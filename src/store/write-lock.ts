@@ -41,12 +41,16 @@ const currentHold = new AsyncLocalStorage<Hold>();
  */
 let holding = 0;
 
+function letGo(): void {
+  if (--holding === 0) currentHold.disable();
+}
+
 function held<T>(hold: Hold, fn: () => T): T {
   holding++;
   try {
     return currentHold.run(hold, fn);
   } finally {
-    if (--holding === 0) currentHold.disable();
+    letGo();
   }
 }
 
@@ -55,7 +59,7 @@ async function heldAsync<T>(hold: Hold, fn: () => T | Promise<T>): Promise<T> {
   try {
     return await currentHold.run(hold, fn);
   } finally {
-    if (--holding === 0) currentHold.disable();
+    letGo();
   }
 }
 

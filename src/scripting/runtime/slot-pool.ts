@@ -131,7 +131,6 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
   private pump(): void {
     if (this.closed) return;
     const ready = this.slots.filter((slot) => slot.state === 'ready');
-    const busyBefore = this.slots.some((slot) => slot.state === 'busy');
     let sentTo: WorkerSlot | null = null;
     let sentCalls = 0;
     for (let i = 0; i < ready.length; i++) {
@@ -152,7 +151,7 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
       sentTo = ready[i]!;
       sentCalls += jobs.length;
     }
-    if (sentTo && sentCalls === 1 && !busyBefore && this.queue.length === 0) this.waitSoon(sentTo);
+    if (sentTo && sentCalls === 1 && this.queue.length === 0) this.waitSoon(sentTo);
     let starting = this.slots.filter((s) => s.state === 'starting').length;
     for (const slot of this.slots) {
       if (starting >= this.queue.length) break;

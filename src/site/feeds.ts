@@ -1,4 +1,5 @@
 // RSS 2.0 and Atom 1.0 feeds of the newest listed posts, with their rendered HTML, and the sitemap.
+import { flatString } from '../core/flat-string.js';
 import type { SiteEntry, SitePage } from './model.js';
 import type { RenderedBody } from './post-bodies.js';
 import type { SiteSettings } from './source.js';
@@ -146,14 +147,16 @@ export function renderSitemap(settings: SiteSettings, pages: readonly SitePage[]
     if (!page.sitemap) continue;
     const updated = page.kind === 'post' ? page.entry.post.updatedAt : '';
     // A page's line is made again only when its address or date changed since the last sitemap.
-    const key = `${base}\u0000${page.url}`;
+    const key = flatString(`${base}\u0000${page.url}`);
     const known = SITEMAP_LINES.get(key);
     if (known && known.updated === updated && known.page === page.kind) {
       lines.push(known.line);
       continue;
     }
     const lastmod = updated ? `<lastmod>${rfc3339(updated)}</lastmod>` : '';
-    const line = `<url><loc>${escapeXml(absoluteUrl(base, page.url))}</loc>${lastmod}<changefreq>${page.sitemap.changefreq}</changefreq><priority>${page.sitemap.priority.toFixed(1)}</priority></url>`;
+    const line = flatString(
+      `<url><loc>${escapeXml(absoluteUrl(base, page.url))}</loc>${lastmod}<changefreq>${page.sitemap.changefreq}</changefreq><priority>${page.sitemap.priority.toFixed(1)}</priority></url>`,
+    );
     SITEMAP_LINES.set(key, { updated, page: page.kind, line });
     lines.push(line);
   }

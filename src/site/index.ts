@@ -11,6 +11,7 @@ export type {
   SiteSource,
   SiteTagMeta,
 } from './source.js';
+export { lazyPostTextHidden, withoutLazyPostText } from './source.js';
 export { buildSiteModel, PAGE_CATEGORY } from './model.js';
 export type { ArchiveContext, ListPage, PostPage, SiteEntry, SiteModel, SitePage } from './model.js';
 export {

@@ -13,7 +13,7 @@ import { workerEntry } from '../core/worker-entry.js';
 import type { TemplateSource } from '../render/theme/index.js';
 import type { SiteEntry, SiteModel } from './model.js';
 import type { RenderedBody } from './post-bodies.js';
-import type { SiteSettings } from './source.js';
+import { withoutLazyPostText, type SiteSettings } from './source.js';
 
 /** Below this many pages to render, one thread is faster than starting another. */
 export const DEFAULT_PAGE_WORKER_THRESHOLD = 1000;
@@ -64,27 +64,25 @@ export function pageWorkerCount(): number {
 
 /**
  * Sends the request without the posts' Markdown: pages show rendered bodies, never the source, and at
- * 50,000 posts the source is ~150 MB more to copy and to hold in the worker (and a post that reads its
- * body only when asked would read them all). postMessage copies at once, so the posts have their
- * Markdown back before anything else can look at them.
+ * 50,000 posts the source is ~150 MB more to copy and to hold in the worker. Posts that read their text
+ * lazily give none while the request is copied (see withoutLazyPostText: copying would read them all);
+ * a post holding its text as plain data gives it an empty one for the copy and has it back at once.
+ * Only those are redefined: redefining an accessor turns the object into a dictionary for good.
  */
 function postWithoutMarkdown(worker: Worker, request: PageWorkerRequest): void {
-  const posts = request.model.entries.map((e) => e.post);
-  const kept = posts.map((p) => [
-    Object.getOwnPropertyDescriptor(p, 'body'),
-    Object.getOwnPropertyDescriptor(p, 'bodyLine'),
-  ]);
-  for (const p of posts) {
-    Object.defineProperty(p, 'body', { value: '', enumerable: true, configurable: true, writable: true });
-    Object.defineProperty(p, 'bodyLine', { value: 1, enumerable: true, configurable: true, writable: true });
+  const plain = request.model.entries
+    .map((e) => e.post)
+    .filter((p) => Object.getOwnPropertyDescriptor(p, 'body')?.get === undefined);
+  const kept = plain.map((p) => [p.body, p.bodyLine] as const);
+  for (const p of plain) {
+    p.body = '';
+    p.bodyLine = 1;
   }
   try {
-    worker.postMessage(request);
+    withoutLazyPostText(() => worker.postMessage(request));
   } finally {
-    posts.forEach((p, i) => {
-      const [body, bodyLine] = kept[i]!;
-      if (body) Object.defineProperty(p, 'body', body);
-      if (bodyLine) Object.defineProperty(p, 'bodyLine', bodyLine);
+    plain.forEach((p, i) => {
+      [p.body, p.bodyLine] = kept[i]!;
     });
   }
 }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BdsError } from '../core/errors.js';
+import { flatString } from '../core/flat-string.js';
 import {
   renderMarkdownDocument,
   truncateText,
@@ -529,7 +530,9 @@ class DepChecker {
  * (Not the body's first line: it comes from the same file version, and reading it would read the body.)
  */
 export function bodyKey(post: SitePost, mode: RenderMode, mainLanguage: string): string {
-  return `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${mainLanguage}|${post.id}|${post.slug}`;
+  return flatString(
+    `${RENDER_CACHE_VERSION}|${mode}|${post.path}|${post.mtimeMs}|${post.size}|${mainLanguage}|${post.id}|${post.slug}`,
+  );
 }
 
 // Post objects live as long as the index row they came from, so their keys are worth keeping (turning
@@ -618,9 +621,9 @@ export async function renderBodies(
       });
       options.snapshot.releaseBody?.(post);
       const body: RenderedBody = {
-        html: doc.html,
+        html: flatString(doc.html),
         htmlHash: sha256(doc.html),
-        excerpt: post.excerpt?.trim() || truncateText(doc.firstParagraph),
+        excerpt: flatString(post.excerpt?.trim() || truncateText(doc.firstParagraph)),
         warnings: doc.warnings,
         failures: doc.failures,
         counters: doc.counters,

@@ -47,6 +47,26 @@ export interface SiteTagMeta {
   color?: string;
 }
 
+let postTextHidden = false;
+
+/**
+ * Runs `send` while posts that read their Markdown lazily give none (an empty body on line 1): a copy of
+ * the model sent to a page worker needs no Markdown, and copying would read every post's text.
+ */
+export function withoutLazyPostText<T>(send: () => T): T {
+  postTextHidden = true;
+  try {
+    return send();
+  } finally {
+    postTextHidden = false;
+  }
+}
+
+/** For sources whose posts read their Markdown lazily: true while `withoutLazyPostText` runs. */
+export function lazyPostTextHidden(): boolean {
+  return postTextHidden;
+}
+
 /** Everything one build reads, taken at its start. */
 export interface SiteSnapshot {
   settings: SiteSettings;

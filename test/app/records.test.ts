@@ -11,6 +11,7 @@ import {
   PostRecordSchema,
 } from '../../src/core/records.js';
 import { PostFrontmatterSchema } from '../../src/core/schemas.js';
+import { withoutLazyPostText } from '../../src/site/index.js';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 const keys = (schema: { shape: object }) => Object.keys(schema.shape).sort();
@@ -88,5 +89,28 @@ describe('one post record', () => {
       content: 'Body text.\n',
       hasPendingEdits: false,
     });
+  });
+
+  it('a site post copied for a page worker carries no Markdown, and keeps its own', () => {
+    const at = '2026-03-01T09:00:00Z';
+    const root = writeProject({
+      'posts/2026/03/one.md': samplePost(
+        { id: '21111111-2222-4333-8444-555555555555', slug: 'one', createdAt: at, updatedAt: at },
+        'First body.\n',
+      ),
+      'posts/2026/03/two.md': samplePost(
+        { id: '31111111-2222-4333-8444-555555555555', slug: 'two', createdAt: at, updatedAt: at },
+        'Second body.\n',
+      ),
+    });
+    ws = Workspace.open(root, { home: tempDir() });
+    const posts = [...ws.siteSource().snapshot().posts].sort((a, b) => a.slug.localeCompare(b.slug));
+    const copies = withoutLazyPostText(() => structuredClone(posts));
+    expect(copies).toEqual(posts.map((p) => ({ ...p, body: '', bodyLine: 1 })));
+    expect(posts.map((p) => p.body)).toEqual(['First body.\n', 'Second body.\n']);
+    // Outside the copy, the text is there; a setter replaces it.
+    posts[0]!.body = 'Changed.\n';
+    expect(posts[0]!.body).toBe('Changed.\n');
+    expect(structuredClone(posts[1]!).body).toBe('Second body.\n');
   });
 });

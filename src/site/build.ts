@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../core/atomic.js';
+import { collectSooner, heapIsLarge } from '../core/heap-growth.js';
 import { BdsError } from '../core/errors.js';
 import {
   formatMacroFailure,
@@ -176,6 +177,18 @@ export class SiteBuilder {
   constructor(private readonly source: SiteSource) {}
 
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
+    try {
+      return await this.buildOnce(options);
+    } finally {
+      this.heapGrowth?.();
+      this.heapGrowth = undefined;
+    }
+  }
+
+  /** Set while a build of a large site has V8 collect sooner (see collectSooner). */
+  private heapGrowth?: () => void;
+
+  private async buildOnce(options: BuildOptions): Promise<BuildSummary> {
     const t0 = performance.now();
     const progress = options.onProgress ?? (() => {});
     const pause = pauser(options.signal);
@@ -201,6 +214,7 @@ export class SiteBuilder {
     if (!isBuiltinTheme(snapshot.settings.theme)) warnings.push(themeNotFound(snapshot.settings.theme));
     const model = this.models.model(snapshot);
     warnings.push(...model.warnings);
+    if (heapIsLarge()) this.heapGrowth ??= collectSooner();
     if (!snapshot.settings.publicUrl) warnings.push(NO_PUBLIC_URL);
 
     // Post bodies. After a build of the same model (an edit of a post's text, in a running app), only the
@@ -257,6 +271,7 @@ export class SiteBuilder {
     if (options.strict && failures.length > 0) throw strictError(failures);
 
     // Pages and assets.
+    if (heapIsLarge()) this.heapGrowth ??= collectSooner();
     const manifestFile = path.join(paths.cache, MANIFEST_FILE);
     const marker = new BuildMarker(path.join(paths.cache, BUILD_MARKER_FILE));
     // What the manifest file holds: the one this builder saved last, or the one read from disk.
@@ -332,6 +347,11 @@ export class SiteBuilder {
     if (threshold > 0 && stale.length >= threshold) {
       const count = Math.min(pageWorkerCount(), Math.floor(stale.length / threshold));
       if (count > 0) marker.set();
+      // The workers read the bodies' HTML from the render cache file: saved now rather than at the end.
+      const htmlStored =
+        count > 0
+          ? { file: cacheFile, entries: this.bodyCache.savedSiteBodies(cacheFile, bodies) }
+          : undefined;
       const jobs = stale.map((index) => ({
         index,
         file: model.pages[index]!.file,
@@ -344,6 +364,7 @@ export class SiteBuilder {
             settings: snapshot.settings,
             model,
             bodies,
+            ...(htmlStored ? { htmlStored } : {}),
             templates: theme.templateSources(),
             jobs,
             claim: claims.buffer,

@@ -31,6 +31,11 @@ export interface PageWorkerRequest {
   settings: SiteSettings;
   model: SiteModel;
   bodies: ReadonlyMap<SiteEntry, RenderedBody>;
+  /**
+   * Entries whose body's HTML the worker reads from the render cache file `htmlFile` when a page shows
+   * it (sent without it): at 50,000 posts the HTML is ~90 MB of each worker's copy of the request.
+   */
+  htmlStored?: { file: string; entries: ReadonlySet<SiteEntry> };
   templates: ReadonlyMap<string, TemplateSource>;
   /** Every page to render; the build's thread and the worker claim them one at a time from `claim`. */
   jobs: PageJob[];
@@ -62,14 +67,37 @@ export function pageWorkerCount(): number {
   return Math.min(7, Math.max(0, os.availableParallelism() - 1));
 }
 
+/** The body without its HTML, which the worker reads from the render cache (a lazy body is not read). */
+function withoutHtml(body: RenderedBody): RenderedBody {
+  return {
+    html: '',
+    htmlHash: body.htmlHash,
+    excerpt: body.excerpt,
+    warnings: body.warnings,
+    failures: body.failures,
+    counters: body.counters,
+  };
+}
+
 /**
- * Sends the request without the posts' Markdown: pages show rendered bodies, never the source, and at
- * 50,000 posts the source is ~150 MB more to copy and to hold in the worker. Posts that read their text
- * lazily give none while the request is copied (see withoutLazyPostText: copying would read them all);
- * a post holding its text as plain data gives it an empty one for the copy and has it back at once.
- * Only those are redefined: redefining an accessor turns the object into a dictionary for good.
+ * Sends the request without the posts' Markdown, and without the HTML the worker reads from the render
+ * cache: pages show rendered bodies, never the source, and at 50,000 posts the source is ~150 MB more
+ * to copy and to hold in the worker. Posts that read their text lazily give none while the request is
+ * copied (see withoutLazyPostText: copying would read them all); a post holding its text as plain data
+ * gives it an empty one for the copy and has it back at once. Only those are redefined: redefining an
+ * accessor turns the object into a dictionary for good.
  */
 function postWithoutMarkdown(worker: Worker, request: PageWorkerRequest): void {
+  const stored = request.htmlStored?.entries;
+  const sent: PageWorkerRequest =
+    stored && stored.size > 0
+      ? {
+          ...request,
+          bodies: new Map(
+            [...request.bodies].map(([entry, body]) => [entry, stored.has(entry) ? withoutHtml(body) : body]),
+          ),
+        }
+      : request;
   const plain = request.model.entries
     .map((e) => e.post)
     .filter((p) => Object.getOwnPropertyDescriptor(p, 'body')?.get === undefined);
@@ -79,7 +107,7 @@ function postWithoutMarkdown(worker: Worker, request: PageWorkerRequest): void {
     p.bodyLine = 1;
   }
   try {
-    withoutLazyPostText(() => worker.postMessage(request));
+    withoutLazyPostText(() => worker.postMessage(sent));
   } finally {
     plain.forEach((p, i) => {
       [p.body, p.bodyLine] = kept[i]!;

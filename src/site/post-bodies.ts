@@ -300,6 +300,21 @@ export class PostBodyCache {
     this.summaries.loaded(id, entry);
   }
 
+  /**
+   * Saves, then gives the entries whose body's HTML the file now holds (the cache's own entry for the
+   * post, saved): a page worker reads those from the file instead of being sent a copy of each.
+   */
+  savedSiteBodies(file: string, bodies: ReadonlyMap<SiteEntry, RenderedBody>): Set<SiteEntry> {
+    const saved = new Set<SiteEntry>();
+    if (this.loadedFrom !== undefined && this.loadedFrom !== file) return saved;
+    this.save(file);
+    for (const [entry, body] of bodies) {
+      const slot = PostBodyCache.slot(entry.post.id, 'site', entry.post.pending === true);
+      if (this.entries.get(slot)?.body === body && !this.dirty.has(slot)) saved.add(entry);
+    }
+    return saved;
+  }
+
   /** Writes the site-mode entries that changed since the last save. */
   save(file: string): void {
     // In key order: rows go into the tables' B-trees one page after another instead of all over the file
@@ -352,6 +367,22 @@ export class PostBodyCache {
     sums.dirty.clear();
     sums.deleted.clear();
   }
+}
+
+/**
+ * Reads the HTML of saved site bodies from a render cache file (a page worker's view of it; see
+ * `savedSiteBodies`). `close` when done.
+ */
+export function storedSiteHtml(file: string): {
+  read: (post: SitePost) => string | undefined;
+  close: () => void;
+} {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const get = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
+  return {
+    read: (post) => get.get(PostBodyCache.slot(post.id, 'site', post.pending === true)) as string | undefined,
+    close: () => db.close(),
+  };
 }
 
 export interface BodyRenderOptions {

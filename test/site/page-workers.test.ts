@@ -1,5 +1,6 @@
 // Large builds render pages on a second thread: the site must be the same file for file as a build on
 // one thread, later builds must stay incremental, and a template error on the worker keeps its file and line.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +103,55 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     const expected = readAll(one);
     for (const page of model.pages)
       expect(fs.readFileSync(path.join(out, page.file), 'utf8')).toBe(expected.get(page.file));
+  });
+
+  it('read the HTML of saved bodies from the render cache file, which the request then leaves out', async () => {
+    const ws = openSite();
+    const snapshot = ws.siteSource().snapshot();
+    const model = buildSiteModel(snapshot);
+    const cache = new PostBodyCache();
+    const { bodies } = await renderBodies(model.entries, cache, {
+      mode: 'site',
+      snapshot,
+      links: siteLinks(model, snapshot),
+      resolver: null,
+    });
+    const file = path.join(ws.root, 'render-cache.sqlite');
+    const stored = cache.savedSiteBodies(file, bodies);
+    expect(stored.size).toBe(model.entries.length);
+    const [first, second] = model.entries;
+    // What the worker shows comes from the file: change one row there, remove another.
+    const db = new Database(file);
+    db.prepare('UPDATE body_html SET html = ? WHERE slot = ?').run(
+      '<p>Read from the file.</p>',
+      PostBodyCache.slot(first!.post.id, 'site'),
+    );
+    db.close();
+    const { theme } = loadTheme('default', snapshot.paths.templates);
+    const pageOf = (entry: typeof first) =>
+      model.pages.findIndex((p) => p.kind === 'post' && p.entry === entry);
+    const render = (index: number) =>
+      renderPagesOnWorker({
+        outDir: path.join(ws.root, 'out'),
+        settings: snapshot.settings,
+        model,
+        bodies,
+        htmlStored: { file, entries: stored },
+        templates: theme.templateSources(),
+        jobs: [{ index, file: model.pages[index]!.file, oldHash: null }],
+        claim: new PageClaims(undefined, 1).buffer,
+      }).result;
+    await render(pageOf(first));
+    const shown = fs.readFileSync(path.join(ws.root, 'out', model.pages[pageOf(first)]!.file), 'utf8');
+    expect(shown).toContain('<p>Read from the file.</p>');
+    expect(shown).not.toContain(bodies.get(first!)!.html);
+
+    const gone = new Database(file);
+    gone.prepare('DELETE FROM body_html WHERE slot = ?').run(PostBodyCache.slot(second!.post.id, 'site'));
+    gone.close();
+    const error = await render(pageOf(second)).catch((e: unknown) => e);
+    expect(isBdsError(error) && error.code).toBe('site-worker-failed');
+    expect(isBdsError(error) && error.message).toContain(second!.post.path);
   });
 
   it('report a template error raised on the worker with its template file and line', async () => {

@@ -12,7 +12,8 @@ let holders = 0;
  * Until the returned function is called, V8 lets the heap grow by 30% over what is alive before its
  * next full collection, instead of choosing the factor itself. Left to itself it lets a large build's
  * heap grow to about twice what is alive, and that garbage is most of the build's peak memory: a cold
- * build of 50,000 posts peaks at ~1.13 GB instead of ~1.42 GB for ~1 s more CPU time over 38 s.
+ * build of 50,000 posts peaks at ~1.13 GB instead of ~1.42 GB, for ~3 s more CPU time (of ~50 s) and
+ * about the same wall time (37-41 s).
  * The setting is process-wide (page worker threads started meanwhile use it too) and is read at each
  * collection, so it can be set and reset while the process runs.
  */

@@ -344,14 +344,13 @@ export class SiteBuilder {
     const threshold = fast ? 0 : (options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD);
     const claims = new PageClaims(undefined, stale.length);
     let workers: ReturnType<typeof renderPagesOnWorker>[] = [];
+    let htmlStored: { file: string; entries: ReadonlySet<SiteEntry> } | undefined;
     if (threshold > 0 && stale.length >= threshold) {
       const count = Math.min(pageWorkerCount(), Math.floor(stale.length / threshold));
       if (count > 0) marker.set();
-      // The workers read the bodies' HTML from the render cache file: saved now rather than at the end.
-      const htmlStored =
-        count > 0
-          ? { file: cacheFile, entries: this.bodyCache.savedSiteBodies(cacheFile, bodies) }
-          : undefined;
+      // The workers read the bodies' HTML from the render cache file, saved (below) while they start.
+      const inFile = count > 0 ? this.bodyCache.siteBodiesInFileAfterSave(cacheFile, bodies) : undefined;
+      if (inFile && inFile.size > 0) htmlStored = { file: cacheFile, entries: inFile };
       const jobs = stale.map((index) => ({
         index,
         file: model.pages[index]!.file,
@@ -375,6 +374,15 @@ export class SiteBuilder {
     }
     let done: number;
     try {
+      if (htmlStored) {
+        let saved = false;
+        try {
+          this.bodyCache.save(cacheFile);
+          saved = true;
+        } finally {
+          claims.htmlSaved(saved);
+        }
+      }
       if (workers.length > 0) {
         // Unchanged pages keep their manifest entries; the stale ones are shared with the workers.
         model.pages.forEach((page, i) => {

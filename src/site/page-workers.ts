@@ -32,8 +32,9 @@ export interface PageWorkerRequest {
   model: SiteModel;
   bodies: ReadonlyMap<SiteEntry, RenderedBody>;
   /**
-   * Entries whose body's HTML the worker reads from the render cache file `htmlFile` when a page shows
-   * it (sent without it): at 50,000 posts the HTML is ~90 MB of each worker's copy of the request.
+   * Entries whose body's HTML the worker reads from the render cache `file` when a page shows it (sent
+   * without it; at 50,000 posts the HTML is ~90 MB of each worker's copy of the request), once the build
+   * says the file is saved (`PageClaims.htmlSaved`).
    */
   htmlStored?: { file: string; entries: ReadonlySet<SiteEntry> };
   templates: ReadonlyMap<string, TemplateSource>;
@@ -125,6 +126,12 @@ const TAKEN = 0;
 const FRONT = 1;
 const BACK = 2;
 const WORKERS = 3;
+/** Up to this many workers have a word each. */
+const MAX_WORKERS = 8;
+/** Whether the render cache holds the HTML the workers read: 0 not yet, 1 saved, 2 the save failed. */
+const HTML = WORKERS + MAX_WORKERS;
+const HTML_SAVED = 1;
+const HTML_LOST = 2;
 const WORKER_WAITING = 0;
 const WORKER_TAKING = 1;
 const WORKER_TOO_LATE = 2;
@@ -138,7 +145,7 @@ export class PageClaims {
   readonly words: Int32Array;
 
   constructor(
-    buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * (WORKERS + 8)),
+    buffer: SharedArrayBuffer = new SharedArrayBuffer(4 * (HTML + 1)),
     private readonly count = 0,
   ) {
     this.words = new Int32Array(buffer);
@@ -165,6 +172,18 @@ export class PageClaims {
     return (
       Atomics.compareExchange(this.words, WORKERS + worker, WORKER_WAITING, WORKER_TAKING) === WORKER_WAITING
     );
+  }
+
+  /** Build side: the render cache was saved (or could not be), so workers may read HTML from it. */
+  htmlSaved(ok: boolean): void {
+    Atomics.store(this.words, HTML, ok ? HTML_SAVED : HTML_LOST);
+    Atomics.notify(this.words, HTML);
+  }
+
+  /** Worker side, before its first read of the render cache: waits for the save; false when it failed. */
+  waitForHtml(): boolean {
+    while (Atomics.load(this.words, HTML) === 0) Atomics.wait(this.words, HTML, 0);
+    return Atomics.load(this.words, HTML) === HTML_SAVED;
   }
 
   /** Build side, after its last job: true when the worker never began (its answer is not needed). */

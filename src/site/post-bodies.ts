@@ -301,18 +301,18 @@ export class PostBodyCache {
   }
 
   /**
-   * Saves, then gives the entries whose body's HTML the file now holds (the cache's own entry for the
-   * post, saved): a page worker reads those from the file instead of being sent a copy of each.
+   * The entries whose body's HTML `file` holds once this cache is saved to it (the cache's own entry for
+   * the post): a page worker reads those from the file instead of being sent a copy of each.
    */
-  savedSiteBodies(file: string, bodies: ReadonlyMap<SiteEntry, RenderedBody>): Set<SiteEntry> {
-    const saved = new Set<SiteEntry>();
-    if (this.loadedFrom !== undefined && this.loadedFrom !== file) return saved;
-    this.save(file);
+  siteBodiesInFileAfterSave(file: string, bodies: ReadonlyMap<SiteEntry, RenderedBody>): Set<SiteEntry> {
+    const inFile = new Set<SiteEntry>();
+    // Entries loaded from another file are not in this one.
+    if (this.loadedFrom !== undefined && this.loadedFrom !== file) return inFile;
     for (const [entry, body] of bodies) {
       const slot = PostBodyCache.slot(entry.post.id, 'site', entry.post.pending === true);
-      if (this.entries.get(slot)?.body === body && !this.dirty.has(slot)) saved.add(entry);
+      if (this.entries.get(slot)?.body === body) inFile.add(entry);
     }
-    return saved;
+    return inFile;
   }
 
   /** Writes the site-mode entries that changed since the last save. */
@@ -371,17 +371,23 @@ export class PostBodyCache {
 
 /**
  * Reads the HTML of saved site bodies from a render cache file (a page worker's view of it; see
- * `savedSiteBodies`). `close` when done.
+ * `siteBodiesInFileAfterSave`), opening it at the first read. `close` when done.
  */
 export function storedSiteHtml(file: string): {
   read: (post: SitePost) => string | undefined;
   close: () => void;
 } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  const get = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
+  let db: Database.Database | undefined;
+  let get: Database.Statement | undefined;
   return {
-    read: (post) => get.get(PostBodyCache.slot(post.id, 'site', post.pending === true)) as string | undefined,
-    close: () => db.close(),
+    read: (post) => {
+      if (!get) {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        get = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
+      }
+      return get.get(PostBodyCache.slot(post.id, 'site', post.pending === true)) as string | undefined;
+    },
+    close: () => db?.close(),
   };
 }
 

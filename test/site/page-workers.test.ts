@@ -105,7 +105,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
       expect(fs.readFileSync(path.join(out, page.file), 'utf8')).toBe(expected.get(page.file));
   });
 
-  it('read the HTML of saved bodies from the render cache file, which the request then leaves out', async () => {
+  it('read the HTML of bodies from the render cache file once it is saved, and the request leaves it out', async () => {
     const ws = openSite();
     const snapshot = ws.siteSource().snapshot();
     const model = buildSiteModel(snapshot);
@@ -117,8 +117,10 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
       resolver: null,
     });
     const file = path.join(ws.root, 'render-cache.sqlite');
-    const stored = cache.savedSiteBodies(file, bodies);
+    const stored = cache.siteBodiesInFileAfterSave(file, bodies);
     expect(stored.size).toBe(model.entries.length);
+    expect(fs.existsSync(file)).toBe(false);
+    cache.save(file);
     const [first, second] = model.entries;
     // What the worker shows comes from the file: change one row there, remove another.
     const db = new Database(file);
@@ -130,7 +132,12 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     const { theme } = loadTheme('default', snapshot.paths.templates);
     const pageOf = (entry: typeof first) =>
       model.pages.findIndex((p) => p.kind === 'post' && p.entry === entry);
-    const render = (index: number) =>
+    const saved = () => {
+      const claims = new PageClaims(undefined, 1);
+      claims.htmlSaved(true);
+      return claims;
+    };
+    const render = (index: number, claims = saved()) =>
       renderPagesOnWorker({
         outDir: path.join(ws.root, 'out'),
         settings: snapshot.settings,
@@ -139,7 +146,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
         htmlStored: { file, entries: stored },
         templates: theme.templateSources(),
         jobs: [{ index, file: model.pages[index]!.file, oldHash: null }],
-        claim: new PageClaims(undefined, 1).buffer,
+        claim: claims.buffer,
       }).result;
     await render(pageOf(first));
     const shown = fs.readFileSync(path.join(ws.root, 'out', model.pages[pageOf(first)]!.file), 'utf8');
@@ -152,6 +159,22 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     const error = await render(pageOf(second)).catch((e: unknown) => e);
     expect(isBdsError(error) && error.code).toBe('site-worker-failed');
     expect(isBdsError(error) && error.message).toContain(second!.post.path);
+
+    // The worker reads nothing before the build says the file is saved, and fails when it could not be.
+    const out = path.join(ws.root, 'out', model.pages[pageOf(first)]!.file);
+    fs.rmSync(out);
+    const waiting = new PageClaims(undefined, 1);
+    const later = render(pageOf(first), waiting);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fs.existsSync(out)).toBe(false);
+    waiting.htmlSaved(true);
+    await later;
+    expect(fs.readFileSync(out, 'utf8')).toContain('<p>Read from the file.</p>');
+    const lost = new PageClaims(undefined, 1);
+    lost.htmlSaved(false);
+    const failed = await render(pageOf(first), lost).catch((e: unknown) => e);
+    expect(isBdsError(failed) && failed.code).toBe('site-worker-failed');
+    expect(isBdsError(failed) && failed.message).toContain('could not be saved');
   });
 
   it('report a template error raised on the worker with its template file and line', async () => {

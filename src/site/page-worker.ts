@@ -57,17 +57,12 @@ parentPort!.once('message', (request: PageWorkerRequest) => {
     const claims = new PageClaims(request.claim, request.jobs.length);
     const bodies = request.bodies as Map<SiteEntry, RenderedBody>;
     if (request.htmlStored && request.htmlStored.entries.size > 0) {
-      const file = (stored = storedSiteHtml(request.htmlStored.file));
-      let saved = false;
-      const read = (post: SitePost): string | undefined => {
-        if (!saved) {
-          if (!claims.waitForHtml()) {
-            throw new BdsError('site-worker-failed', 'the render cache the pages read could not be saved');
-          }
-          saved = true;
+      stored = storedSiteHtml(request.htmlStored.file, () => {
+        if (!claims.waitForHtml()) {
+          throw new BdsError('site-worker-failed', 'the render cache the pages read could not be saved');
         }
-        return file.read(post);
-      };
+      });
+      const { read } = stored;
       for (const entry of request.htmlStored.entries) {
         bodies.set(entry, new StoredHtmlBody(bodies.get(entry)!, entry.post, read));
       }

@@ -371,17 +371,19 @@ export class PostBodyCache {
 
 /**
  * Reads the HTML of saved site bodies from a render cache file (a page worker's view of it; see
- * `siteBodiesInFileAfterSave`), opening it at the first read. `close` when done.
+ * `siteBodiesInFileAfterSave`). The file is opened at the first read, after `beforeOpen` (which waits
+ * for it to be saved, or throws). `close` when done.
  */
-export function storedSiteHtml(file: string): {
-  read: (post: SitePost) => string | undefined;
-  close: () => void;
-} {
+export function storedSiteHtml(
+  file: string,
+  beforeOpen: () => void,
+): { read: (post: SitePost) => string | undefined; close: () => void } {
   let db: Database.Database | undefined;
   let get: Database.Statement | undefined;
   return {
     read: (post) => {
       if (!get) {
+        beforeOpen();
         db = new Database(file, { readonly: true, fileMustExist: true });
         get = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
       }

@@ -120,16 +120,13 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
       };
     }
     const context = macroContext(call, script);
+    const runtime = this.runtime();
     try {
-      const out = await this.runtime().renderMacro(
-        scriptRef(script),
-        context,
-        call.post as PostDataV1 | null,
-        {
-          postJson: call.postJson,
-          apiHandler: this.app.apiHandler('macro'),
-        },
-      );
+      const out = await runtime.renderMacro(scriptRef(script), context, call.post as PostDataV1 | null, {
+        // Workers serialise the post themselves, off the thread that renders the documents.
+        ...(runtime.mode === 'worker' ? {} : { postJson: call.postJson }),
+        apiHandler: this.app.apiHandler('macro'),
+      });
       return { ok: true, html: out.html, warnings: out.warnings };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

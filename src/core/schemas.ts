@@ -116,7 +116,6 @@ export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
 /** The keys of bds.json: the schema above, described for `bds config list`. */
 export const PROJECT_SETTING_KEYS = describeSettings(PROJECT_SETTINGS);
 
-/** The pool size bds picks: leave a core for the server and the build, and at most 4 interpreters. */
 /** One interpreter per core (at most 8): macros of a build run in parallel, as the pool's own default. */
 export function defaultPythonPoolSize(): number {
   return Math.max(1, Math.min(8, os.availableParallelism()));

@@ -136,7 +136,10 @@ export class MacroDispatcher {
 
     let scripts: Promise<ReadonlySet<string> | Error> | undefined =
       options.scripts === undefined ? undefined : Promise.resolve(options.scripts);
-    let postJson: string | undefined;
+    // Serialised once for all the document's macros, and only if a runtime asks (a worker pool
+    // serialises the post in the worker instead).
+    let json: string | undefined;
+    const postJson = (): string => (json ??= JSON.stringify(doc.post ?? null));
     const outcomes: (MacroOutcome | Promise<MacroOutcome>)[] = [];
     for (const macro of macros) {
       const builtin = this.builtins.get(macro.name);
@@ -149,7 +152,6 @@ export class MacroDispatcher {
         continue;
       }
       scripts ??= this.scriptSlugs();
-      postJson ??= JSON.stringify(doc.post ?? null);
       outcomes.push(this.renderNamed(scripts, macro, doc, postJson));
     }
     for (const outcome of await Promise.all(outcomes)) {
@@ -169,7 +171,7 @@ export class MacroDispatcher {
     scripts: Promise<ReadonlySet<string> | Error>,
     macro: Macro,
     doc: MacroDocument,
-    postJson: string,
+    postJson: () => string,
   ): Promise<MacroOutcome> {
     const known = await scripts;
     if (known instanceof Error) {
@@ -206,7 +208,7 @@ export class MacroDispatcher {
     resolver: PythonMacroResolver,
     macro: Macro,
     doc: MacroDocument,
-    postJson: string,
+    postJson: () => string,
   ): Promise<MacroOutcome> {
     const fail = (reason: MacroFailureReason, message: string): MacroOutcome =>
       failedOutcome('python', macroFailure(macro, reason, message, macro.name), doc);
@@ -220,7 +222,15 @@ export class MacroDispatcher {
         source: { kind: 'macro', id: macro.name },
       },
     };
-    const call: PythonMacroCall = { slug: macro.name, context, post: doc.post, postJson, macro };
+    const call: PythonMacroCall = {
+      slug: macro.name,
+      context,
+      post: doc.post,
+      get postJson() {
+        return postJson();
+      },
+      macro,
+    };
     let outcome: unknown;
     try {
       outcome = await resolver.render(call);

@@ -94,7 +94,10 @@ export interface PythonMacroCall {
   slug: string;
   context: MacroContext;
   post: PostData | null;
-  /** `post` serialised once per document (`'null'` without a post), for runtimes that send JSON. */
+  /**
+   * `post` serialised once per document (`'null'` without a post), for runtimes that send JSON; made
+   * when first read.
+   */
   postJson: string;
   macro: Macro;
 }

@@ -197,7 +197,7 @@ export class PyodideEngine {
         call.cacheKey,
         call.source,
         call.entrypoint,
-        call.argsJson,
+        call.args === undefined ? call.argsJson : JSON.stringify(call.args),
         call.filename,
         call.lineOffset,
       );

@@ -54,7 +54,7 @@ export interface WorkerInit {
 
 /**
  * One call into Python, as every layer of the runtime passes it on (host, worker message, engine).
- * `argsJson` is a JSON array of positional arguments.
+ * `argsJson` is a JSON array of positional arguments, unless `args` is given.
  */
 export interface RunCall {
   kind: RunKind;
@@ -63,6 +63,12 @@ export interface RunCall {
   source: string;
   entrypoint: string;
   argsJson: string;
+  /**
+   * Positional arguments already checked to be JSON values, serialised by the thread that runs Python
+   * instead of `argsJson`: a macro's post (its Markdown) then costs the worker the JSON, not the host,
+   * which during a build is busy rendering the next documents.
+   */
+  args?: readonly unknown[];
   /** Shown in tracebacks, e.g. `scripts/gallery.py`. */
   filename: string;
   /** Lines before the code in the file, so reported lines are file lines. */

@@ -119,20 +119,22 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
   ): Promise<MacroRenderResult> {
     const ctx = MacroContextSchema.safeParse(context);
     if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
-    let postJson = 'null';
-    if (post !== null) {
-      // With postJson the caller serialised the post once for all its macros: check it once too.
-      if (options.postJson === undefined || !VALID_POSTS.has(post)) {
-        const parsed = PostDataSchema.safeParse(post);
-        if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
-        postJson = options.postJson ?? JSON.stringify(parsed.data);
-        if (options.postJson !== undefined) VALID_POSTS.add(post);
-      } else postJson = options.postJson;
+    const { postJson, ...callOptions } = options;
+    let checkedPost: PostDataV1 | null = null;
+    // With postJson the caller serialised the post once for all its macros: check it once too.
+    if (post !== null && (postJson === undefined || !VALID_POSTS.has(post))) {
+      const parsed = PostDataSchema.safeParse(post);
+      if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
+      if (postJson === undefined) checkedPost = parsed.data;
+      else VALID_POSTS.add(post);
     }
-    const result = await this.run({
-      ...this.scriptRequest(script, 'macro', 'render', options),
-      argsJson: `[${JSON.stringify(ctx.data)},${postJson}]`,
-    });
+    const request = this.scriptRequest(script, 'macro', 'render', callOptions);
+    const result = await this.run(
+      postJson === undefined
+        ? // Checked values: the worker serialises them (the post's Markdown is most of the JSON).
+          { ...request, args: [ctx.data, checkedPost], argsChecked: true }
+        : { ...request, argsJson: `[${JSON.stringify(ctx.data)},${post === null ? 'null' : postJson}]` },
+    );
     const output = this.checked(() => macroOutput(script, result.value));
     return { ...output, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs };
   }
@@ -228,7 +230,9 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       throw new BdsError('python-entrypoint', `"${request.entrypoint}" is not a Python function name`);
     }
     let argsJson = request.argsJson;
-    if (argsJson === undefined) {
+    if (request.argsChecked === true && argsJson === undefined && request.args !== undefined) {
+      argsJson = '';
+    } else if (argsJson === undefined) {
       try {
         argsJson = JSON.stringify(request.args ?? []);
       } catch (e) {
@@ -248,6 +252,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       source: request.source,
       entrypoint: request.entrypoint,
       argsJson,
+      ...(argsJson === '' ? { args: request.args } : {}),
       filename: request.filename ?? `<script ${scriptId}>`,
       lineOffset: Math.max(0, Math.floor(request.lineOffset ?? 0)),
       timeoutMs,

@@ -55,6 +55,11 @@ export type PythonRunRequest = Pick<RunCall, 'kind' | 'cacheKey' | 'source' | 'e
   Partial<Pick<RunCall, 'argsJson' | 'filename' | 'lineOffset'>> & {
     /** Positional arguments (JSON values). Give `args` or `argsJson` (a JSON array), not both. */
     args?: readonly unknown[];
+    /**
+     * `args` were checked against the ABI already (they hold JSON values only): the thread that runs
+     * Python serialises them, rather than the caller's.
+     */
+    argsChecked?: boolean;
     /** Overrides the runtime's limit for this kind; 0 disables the watchdog. */
     timeoutMs?: number;
     /** Output as it arrives, in batches. It is also returned, capped, in the result. */
@@ -137,7 +142,8 @@ export interface PythonRuntime {
   run(request: PythonRunRequest): Promise<PythonRunResult>;
   /**
    * `render(context, post)`; context and post checked against ABI v1, the result too. `postJson`, when
-   * given, is sent instead of serialising `post` again (a page with many macros serialises it once).
+   * given, is sent instead of serialising `post` again (a page with many macros serialises it once);
+   * without it the thread that runs Python serialises the post, not the caller's.
    */
   renderMacro(
     script: PythonScriptRef,

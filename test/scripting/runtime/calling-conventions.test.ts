@@ -37,6 +37,31 @@ describe('macros: render(context, post)', () => {
     expect(out.warnings).toEqual([]);
   });
 
+  it('hands Python the whole post, serialised by the worker or sent as the caller’s JSON', async () => {
+    const macro = script(`
+      import json
+      def render(context, post):
+          return json.dumps(post, sort_keys=True, ensure_ascii=False)
+    `);
+    const post = {
+      ...POST,
+      content: 'Line "one"\\\\n\nline two: ünïcødé, 😀, </script>, \u2028 and a tab\t.',
+      extra: { nested: [1, 2.5, null, true, 'x'] },
+    };
+    const sorted = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+    // Without postJson the checked post crosses to the worker as data and the worker makes its JSON.
+    const byWorker = await runtime.renderMacro(macro, macroContext(), post);
+    expect(JSON.parse(byWorker.html)).toEqual(sorted(post));
+    // With postJson (made once for a page's macros) that text is what Python reads.
+    const given = await runtime.renderMacro(macro, macroContext(), post, { postJson: JSON.stringify(post) });
+    expect(JSON.parse(given.html)).toEqual(sorted(post));
+    // A post that does not match ABI v1 fails before anything runs, whichever way it would go.
+    const bad = { ...post, tags: 'not a list' } as never;
+    expect((await failure(runtime.renderMacro(macro, macroContext(), bad))).code).toBe(
+      'python-invalid-input',
+    );
+  });
+
   it('accepts a dict with html, warnings and data', async () => {
     const macro = script(`
       def render(context, post):

@@ -7,11 +7,23 @@ const BACKSLASH = 0x5c;
 const PIPE = 0x7c;
 
 /** Offsets where each line of `text` starts (after \n, \r\n or \r). */
-function lineStartsOf(text: string, breaks: RegExp): number[] {
+function lineStartsOf(text: string): number[] {
   const starts = [0];
-  breaks.lastIndex = 0;
+  const breaks = /\r\n|\r|\n/g;
   for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
   return starts;
+}
+
+/** Offsets where each line of `text` starts, lines ending at \n only. */
+function newlineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Line `index` of `text`, given where its lines start. */
+function lineAt(text: string, starts: readonly number[], index: number): string {
+  return text.slice(starts[index], index + 1 < starts.length ? starts[index + 1]! - 1 : undefined);
 }
 
 /** The index of the last start at or before `offset`. */
@@ -73,7 +85,8 @@ export interface InlinePosition {
 /** Positions of inline text for one document, fed by the core rule as it parses each inline token. */
 export class InlinePositions {
   private normalized = '';
-  private sourceLines?: string[];
+  /** Where the lines of `normalized` and of the source start, found at the first `locate`. */
+  private normalizedStarts?: number[];
   private originalStarts?: number[];
   private parent: InlineParent | null = null;
   /** Where nested parses (image descriptions, inline footnotes) start in their parent's content. */
@@ -86,7 +99,7 @@ export class InlinePositions {
   /** The source as markdown-it normalised it (line ends as \n): block maps count its lines. */
   setNormalized(src: string): void {
     this.normalized = src;
-    this.sourceLines = undefined;
+    this.normalizedStarts = undefined;
   }
 
   /** The inline token being parsed, the source line it starts on, and for a table cell its index. */
@@ -118,16 +131,16 @@ export class InlinePositions {
    * closing #s are found by looking for the content on its line; anything else by looking for `raw`.
    */
   locate(state: StateInline, start: number, raw: string): InlinePosition {
-    this.sourceLines ??= this.normalized.split('\n');
-    this.originalStarts ??= lineStartsOf(this.source, /\r\n|\r|\n/g);
+    const lineStarts = (this.normalizedStarts ??= newlineStarts(this.normalized));
+    // Without \r the source and its normalised form have the same lines.
+    this.originalStarts ??= this.source.includes('\r') ? lineStartsOf(this.source) : lineStarts;
     const parent = this.parent ?? { content: state.src, line: 0 };
-    const lines = this.sourceLines;
     const base = this.baseOf(state, parent);
     const offset = base >= 0 ? base + start : 0;
-    const starts = (parent.lineStarts ??= lineStartsOf(parent.content, /\n/g));
+    const starts = (parent.lineStarts ??= newlineStarts(parent.content));
     const k = lineIndexOf(starts, offset);
-    const lineIndex = Math.min(parent.line + k, lines.length - 1);
-    const sourceLine = lines[lineIndex] ?? '';
+    const lineIndex = Math.min(parent.line + k, lineStarts.length - 1);
+    const sourceLine = lineAt(this.normalized, lineStarts, lineIndex);
     const contentLine = parent.content.slice(
       starts[k]!,
       k + 1 < starts.length ? starts[k + 1]! - 1 : undefined,

@@ -74,7 +74,8 @@ export function readMacro(src: string, start: number): MacroAttempt {
   while (i < len && isNameChar(src.charCodeAt(i))) i++;
   if (i === nameStart) return { kind: 'none' };
   const name = src.slice(nameStart, i).toLowerCase();
-  const params: Record<string, MacroParamValue> = Object.create(null) as Record<string, MacroParamValue>;
+  // A Map while reading (a key such as "__proto__" is just a key), an object made at the end.
+  const params = new Map<string, MacroParamValue>();
   const afterName = i < len ? src.charCodeAt(i) : -1;
   if (!isBlank(afterName) && afterName !== CLOSE_BRACKET && afterName !== -1 && !isLineBreak(afterName)) {
     return { kind: 'none' };
@@ -88,7 +89,7 @@ export function readMacro(src: string, start: number): MacroAttempt {
     }
     const c = src.charCodeAt(i);
     if (c === CLOSE_BRACKET && src.charCodeAt(i + 1) === CLOSE_BRACKET) {
-      return { kind: 'macro', name, params: { ...params }, end: i + 2 };
+      return { kind: 'macro', name, params: Object.fromEntries(params), end: i + 2 };
     }
     // `[[Some Page|label]]` is a wiki link from an imported post, not a broken macro.
     if (c === PIPE) return { kind: 'none' };
@@ -105,7 +106,7 @@ export function readMacro(src: string, start: number): MacroAttempt {
     }
     const key = src.slice(keyStart, i);
     if (src.charCodeAt(i) !== EQUALS) {
-      params[key] = true;
+      params.set(key, true);
       continue;
     }
     i++;
@@ -140,7 +141,7 @@ export function readMacro(src: string, start: number): MacroAttempt {
           message: `macro "${name}" has an unterminated quoted value for "${key}"`,
         };
       }
-      params[key] = value;
+      params.set(key, value);
       const after = i < len ? src.charCodeAt(i) : -1;
       if (!isBlank(after) && after !== CLOSE_BRACKET) {
         return {
@@ -159,7 +160,7 @@ export function readMacro(src: string, start: number): MacroAttempt {
       if (isBlank(ch) || ch === CLOSE_BRACKET || ch === OPEN_BRACKET || isLineBreak(ch)) break;
       i++;
     }
-    params[key] = typeUnquotedValue(src.slice(valueStart, i));
+    params.set(key, typeUnquotedValue(src.slice(valueStart, i)));
     const stop = src.charCodeAt(i);
     if (stop === OPEN_BRACKET || (stop === CLOSE_BRACKET && src.charCodeAt(i + 1) !== CLOSE_BRACKET)) {
       return {

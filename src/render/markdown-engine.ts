@@ -9,8 +9,10 @@ import type { LinkResolver, RenderWarning } from './types.js';
 export interface BdsEnvState {
   file: string;
   lineOffset: number;
-  /** Source lines, to give link warnings a column. */
-  lines: string[];
+  /** The source, whose lines give link warnings a column. */
+  source: string;
+  /** Its lines, split at the first warning that needs them (most documents have none). */
+  lines?: string[];
   links: LinkResolver | null;
   warnings: RenderWarning[];
   headingIds: Map<string, number>;
@@ -35,8 +37,9 @@ function safeDecode(s: string): string {
 
 function locateInLines(state: BdsEnvState, token: Token, needle: string): { line: number; column: number } {
   const [from, to] = token.map ?? [0, 1];
-  for (let l = from; l < Math.max(to, from + 1) && l < state.lines.length; l++) {
-    const col = state.lines[l]!.indexOf(needle);
+  const lines = (state.lines ??= state.source.split(/\r\n|\r|\n/));
+  for (let l = from; l < Math.max(to, from + 1) && l < lines.length; l++) {
+    const col = lines[l]!.indexOf(needle);
     if (col >= 0) return { line: l + 1 + state.lineOffset, column: col + 1 };
   }
   return { line: from + 1 + state.lineOffset, column: 1 };

@@ -77,14 +77,13 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     input.dispatcher ??
     new MacroDispatcher({ data: input.data ?? EMPTY_DATA, resolver: input.resolver ?? null });
   const md = markdownEngine();
-  const lines = input.links ? source.split(/\r\n|\r|\n/) : [];
 
   const parse = (isMacro: (name: string) => boolean): ParsedDocument => {
     const scan = source.includes('[[') ? new MacroScan(source, { file, lineOffset, isMacro }) : null;
     const env: BdsEnv = {
       ...(input.docId === undefined ? {} : { docId: input.docId }),
       ...(scan ? { bdsMacros: scan } : {}),
-      bds: { file, lineOffset, lines, links: input.links ?? null, warnings: [], headingIds: new Map() },
+      bds: { file, lineOffset, source, links: input.links ?? null, warnings: [], headingIds: new Map() },
     };
     return { tokens: md.parse(source, env), env, scan };
   };

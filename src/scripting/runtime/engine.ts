@@ -11,6 +11,7 @@ import {
   RUNTIME_FILENAME,
   RUNTIME_MODULE,
   RUNTIME_SOURCE,
+  SOURCE_NEEDED,
 } from './python-source.js';
 
 export interface EngineLoadOptions extends EngineSettings {
@@ -37,8 +38,11 @@ export interface EngineLoadOptions extends EngineSettings {
 export type EngineCall = RunCall;
 
 interface RuntimeFunctions {
-  run(...args: [string, string, string, string, string, string, number]): unknown;
+  run(...args: [string, string, string | undefined, string, string, string, number]): unknown;
 }
+
+/** Past this many cache keys the engine forgets which scripts Python holds (it asks again). */
+const MAX_SENT_KEYS = 1024;
 
 /** A PyProxy as far as the engine needs to know it. */
 interface Proxy {
@@ -91,6 +95,12 @@ function installRuntimeModule(pyodide: PyodideAPI): void {
 export class PyodideEngine {
   readonly capture: OutputCapture;
   private broken = false;
+  /**
+   * Cache keys whose source Python was given: their calls go without it (turning a script's source
+   * into a Python string cost about 5 µs a kilobyte at every call). Python answers SOURCE_NEEDED for
+   * one it no longer holds, and the call is made again with the source.
+   */
+  private readonly sent = new Set<string>();
 
   private constructor(
     private readonly pyodide: PyodideInternal,
@@ -192,15 +202,31 @@ export class PyodideEngine {
   run(call: EngineCall): string | Promise<string> {
     let out: unknown;
     try {
-      out = this.fns.run(
-        call.kind,
-        call.cacheKey,
-        call.source,
-        call.entrypoint,
-        call.args === undefined ? call.argsJson : JSON.stringify(call.args),
-        call.filename,
-        call.lineOffset,
-      );
+      const argsJson = call.args === undefined ? call.argsJson : JSON.stringify(call.args);
+      // undefined reaches Python as None (null would be pyodide's JsNull).
+      const send = (source: string | undefined): unknown =>
+        this.fns.run(
+          call.kind,
+          call.cacheKey,
+          source,
+          call.entrypoint,
+          argsJson,
+          call.filename,
+          call.lineOffset,
+        );
+      if (call.kind !== 'check' && this.sent.has(call.cacheKey)) {
+        out = send(undefined);
+        if (out === SOURCE_NEEDED) {
+          this.sent.delete(call.cacheKey);
+          out = send(call.source);
+        }
+      } else {
+        out = send(call.source);
+        if (call.kind !== 'check') {
+          if (this.sent.size >= MAX_SENT_KEYS) this.sent.clear();
+          this.sent.add(call.cacheKey);
+        }
+      }
     } catch (e) {
       return this.failed(e);
     }

@@ -12,6 +12,12 @@ export const RUNTIME_MODULE = '_bds_runtime';
 /** Every failure envelope for the watchdog's KeyboardInterrupt starts with this text. */
 export const INTERRUPTED_ENVELOPE_PREFIX = '{"ok":false,"error":{"type":"KeyboardInterrupt"';
 
+/**
+ * What `run` answers, having run nothing, when given no source for a script it has not compiled: the
+ * engine sends a script's source once, not with every call (see PyodideEngine.run).
+ */
+export const SOURCE_NEEDED = '{"ok":false,"sourceNeeded":true}';
+
 /** Modules a script may not import (checked before Python's own finders). */
 export const BLOCKED_MODULES = ['pyodide_js', 'ctypes', '_ctypes'] as const;
 
@@ -78,6 +84,7 @@ import traceback
 import types
 
 _RUNTIME_FILE = ${JSON.stringify(RUNTIME_FILENAME)}
+_SOURCE_NEEDED = ${JSON.stringify(SOURCE_NEEDED)}
 _MAX_SCRIPTS = 256
 _MAX_TRACEBACK = 20000
 _MAX_EXTRA_ERRORS = 20
@@ -230,6 +237,8 @@ def run(kind, cache_key, source, entrypoint, args_json, filename, line_offset):
         cached = entry is not None and entry[0] == version
         if cached:
             module = entry[1]
+        elif source is None:
+            return _SOURCE_NEEDED
         else:
             _scripts.pop(script_id, None)
             code = compile("\n" * line_offset + source, filename, "exec", dont_inherit=True)

@@ -220,6 +220,39 @@ describe('module cache and isolation', () => {
     expect(again.cached).toBe(true);
   });
 
+  it('sends a script its source again once Python has let its module go', async () => {
+    // A script's source crosses into Python once; later calls go without it. Python keeps 256 modules:
+    // after 256 other scripts the first one's module is gone, and its next call must still run it.
+    const first = script(`
+      loads = []
+      loads.append(1)
+
+      def render(context, post):
+          return "first:" + str(len(loads))
+    `);
+    expect((await runtime.renderMacro(first, macroContext(), null)).html).toBe('first:1');
+    expect((await runtime.renderMacro(first, macroContext(), null)).html).toBe('first:1');
+    const others = Array.from({ length: 256 }, (_, i) =>
+      script(`
+        def render(context, post):
+            return "${i}"
+      `),
+    );
+    for (const [i, other] of others.entries()) {
+      expect((await runtime.renderMacro(other, macroContext(), null)).html).toBe(String(i));
+    }
+    // Loaded afresh (its module code ran again), from the source the engine sent once more.
+    expect((await runtime.renderMacro(first, macroContext(), null)).html).toBe('first:1');
+    const cachedAgain = await runtime.run({
+      kind: 'macro',
+      cacheKey: `${first.id}:1`,
+      source: first.source,
+      entrypoint: 'render',
+      args: [macroContext(), null],
+    });
+    expect(cachedAgain.cached).toBe(true);
+  });
+
   it('keeps the globals of one script invisible to another', async () => {
     const a = script(`
       SECRET = "from a"

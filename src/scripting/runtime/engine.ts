@@ -214,18 +214,12 @@ export class PyodideEngine {
           call.filename,
           call.lineOffset,
         );
-      if (call.kind !== 'check' && this.sent.has(call.cacheKey)) {
-        out = send(undefined);
-        if (out === SOURCE_NEEDED) {
-          this.sent.delete(call.cacheKey);
-          out = send(call.source);
-        }
-      } else {
-        out = send(call.source);
-        if (call.kind !== 'check') {
-          if (this.sent.size >= MAX_SENT_KEYS) this.sent.clear();
-          this.sent.add(call.cacheKey);
-        }
+      const known = call.kind !== 'check' && this.sent.has(call.cacheKey);
+      out = send(known ? undefined : call.source);
+      if (known && out === SOURCE_NEEDED) out = send(call.source);
+      if (call.kind !== 'check' && !known) {
+        if (this.sent.size >= MAX_SENT_KEYS) this.sent.clear();
+        this.sent.add(call.cacheKey);
       }
     } catch (e) {
       return this.failed(e);

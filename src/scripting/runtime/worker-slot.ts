@@ -231,8 +231,22 @@ export class WorkerSlot {
         }),
     );
     const sent = [...this.sent];
+    try {
+      worker.postMessage(runs.length === 1 ? runs[0]! : { v: PROTOCOL_VERSION, type: 'batch', runs });
+    } catch (e) {
+      // Arguments that cannot be copied to the worker (only `args` can hold such): nothing was sent.
+      this.sent = [];
+      this.stateValue = 'ready';
+      worker.unref?.();
+      const error = new BdsError(
+        'python-invalid-input',
+        `the arguments cannot be sent to Python: ${String(e)}`,
+      );
+      for (const inflight of sent) this.settle(inflight, () => inflight.reject(error));
+      queueMicrotask(() => this.options.onChange());
+      return promises;
+    }
     this.begin(sent[0]!);
-    worker.postMessage(runs.length === 1 ? runs[0]! : { v: PROTOCOL_VERSION, type: 'batch', runs });
     for (const inflight of sent) {
       const signal = inflight.call.signal;
       if (!signal) continue;

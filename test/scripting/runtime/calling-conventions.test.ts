@@ -62,6 +62,25 @@ describe('macros: render(context, post)', () => {
     );
   });
 
+  it('fails a call whose arguments cannot reach the worker, and the worker takes the next call', async () => {
+    const macro = script(`
+      def render(context, post):
+          return "ran"
+    `);
+    const e = await failure(
+      runtime.run({
+        kind: 'macro',
+        cacheKey: `${macro.id}:1`,
+        source: macro.source,
+        entrypoint: 'render',
+        args: [macroContext(), () => 'not data'],
+        argsChecked: true,
+      }),
+    );
+    expect(e.code).toBe('python-invalid-input');
+    expect((await runtime.renderMacro(macro, macroContext(), null)).html).toBe('ran');
+  });
+
   it('accepts a dict with html, warnings and data', async () => {
     const macro = script(`
       def render(context, post):

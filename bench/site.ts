@@ -7,7 +7,8 @@
 // calls (dist/, as bds runs; compiled first unless --no-compile).
 // Flags: --posts N (default 4000), --runs N, --edits N (incremental rebuilds, default 15), --dir DIR
 // (where the sites go; default /dev/shm when it exists, to keep disk noise out of the comparison),
-// --no-compile (use dist/ as it is), --skip-eleventy, --skip-hugo, --skip-macro, --json (the last line
+// --no-compile (use dist/ as it is), --skip-eleventy, --skip-hugo, --skip-macro, --macro-pairs N (pairs of
+// builds for the macro overhead, default 7 or --runs if more), --json (the last line
 // is one JSON object), --hand (the posts' frontmatter as people and other tools write it: no id, `date:`,
 // quotes, flow lists, comments, unknown keys; bodies with tables), --corpus DIR (build an existing folder
 // of Markdown posts with frontmatter: bds gets the files as they are and fills what is missing, the peers
@@ -30,6 +31,9 @@ const args = benchArgs();
 const corpusDir = args.get('corpus', '');
 const hand = args.has('hand');
 const runs = Math.max(1, Number(args.get('runs', '3')));
+// The macro overhead is a difference of two in-process builds, each as noisy as the machine: more pairs
+// than the other timings, so that their median holds still.
+const macroPairs = Math.max(runs, Number(args.get('macro-pairs', '7')));
 const edits = Math.max(1, Number(args.get('edits', '15')));
 const json = args.has('json');
 const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -433,7 +437,7 @@ async function macroOverhead(
     };
     const without: number[] = [];
     const withMacro: number[] = [];
-    for (let r = -1; r < runs; r++) {
+    for (let r = -1; r < macroPairs; r++) {
       const a = (await dist.buildSite(plain, { force: true, outDir: plainOut })).ms;
       const b = await withMacros();
       if (typeof b === 'string') return { ms: null, runsMs: [], note: b };
@@ -446,7 +450,7 @@ async function macroOverhead(
     return {
       ms: median(runsMs),
       runsMs,
-      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
+      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, ${macroPairs} pairs built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
     };
   } finally {
     await ws.close();

@@ -75,7 +75,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Posts that passed PostDataSchema while rendering with a postJson made once per post. */
+/** Posts that passed PostDataSchema: a post with several macros is checked once. */
 const VALID_POSTS = new WeakSet<PostDataV1>();
 export abstract class PythonRuntimeBase implements PythonRuntime {
   abstract readonly mode: PythonRuntimeMode;
@@ -120,19 +120,17 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
     const ctx = MacroContextSchema.safeParse(context);
     if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
     const { postJson, ...callOptions } = options;
-    let checkedPost: PostDataV1 | null = null;
-    // With postJson the caller serialised the post once for all its macros: check it once too.
-    if (post !== null && (postJson === undefined || !VALID_POSTS.has(post))) {
+    // A post is checked once however many of its macros run (a page serialises it once, or not at all).
+    if (post !== null && !VALID_POSTS.has(post)) {
       const parsed = PostDataSchema.safeParse(post);
       if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
-      if (postJson === undefined) checkedPost = parsed.data;
-      else VALID_POSTS.add(post);
+      VALID_POSTS.add(post);
     }
     const request = this.scriptRequest(script, 'macro', 'render', callOptions);
     const result = await this.run(
       postJson === undefined
         ? // Checked values: the worker serialises them (the post's Markdown is most of the JSON).
-          { ...request, args: [ctx.data, checkedPost], argsChecked: true }
+          { ...request, args: [ctx.data, post], argsChecked: true }
         : { ...request, argsJson: `[${JSON.stringify(ctx.data)},${post === null ? 'null' : postJson}]` },
     );
     const output = this.checked(() => macroOutput(script, result.value));
@@ -229,10 +227,11 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
     if (request.kind !== 'check' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(request.entrypoint)) {
       throw new BdsError('python-entrypoint', `"${request.entrypoint}" is not a Python function name`);
     }
-    let argsJson = request.argsJson;
-    if (request.argsChecked === true && argsJson === undefined && request.args !== undefined) {
-      argsJson = '';
-    } else if (argsJson === undefined) {
+    // Checked arguments cross as data and the worker serialises them; `argsJson` is then empty.
+    const checkedArgs =
+      request.argsChecked === true && request.argsJson === undefined ? request.args : undefined;
+    let argsJson = checkedArgs === undefined ? request.argsJson : '';
+    if (argsJson === undefined) {
       try {
         argsJson = JSON.stringify(request.args ?? []);
       } catch (e) {
@@ -252,7 +251,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       source: request.source,
       entrypoint: request.entrypoint,
       argsJson,
-      ...(argsJson === '' ? { args: request.args } : {}),
+      ...(checkedArgs === undefined ? {} : { args: checkedArgs }),
       filename: request.filename ?? `<script ${scriptId}>`,
       lineOffset: Math.max(0, Math.floor(request.lineOffset ?? 0)),
       timeoutMs,

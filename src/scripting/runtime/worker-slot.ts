@@ -243,6 +243,7 @@ export class WorkerSlot {
         `the arguments cannot be sent to Python: ${String(e)}`,
       );
       for (const inflight of sent) this.settle(inflight, () => inflight.reject(error));
+      // Not from here: the pool is in the middle of handing out calls.
       queueMicrotask(() => this.options.onChange());
       return promises;
     }

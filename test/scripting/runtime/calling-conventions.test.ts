@@ -2,7 +2,12 @@
 // isolation, captured output and bds_api calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BdsError } from '../../../src/core/errors.js';
-import { PythonWorkerPool, type PythonRuntime } from '../../../src/scripting/index.js';
+import {
+  PythonWorkerPool,
+  type PythonRunResult,
+  type PythonRuntime,
+  type PythonScriptRef,
+} from '../../../src/scripting/index.js';
 import { POST, SNAPSHOT_DIR, macroContext, script, utility, utilityContext } from './python-fixtures.js';
 
 let runtime: PythonWorkerPool;
@@ -24,6 +29,17 @@ async function failure(promise: Promise<unknown>): Promise<BdsError> {
     return e as BdsError;
   }
   throw new Error('expected the call to fail');
+}
+
+/** `render(context, None)` of a script through `run`, which says whether its module was cached. */
+function runRender(ref: PythonScriptRef): Promise<PythonRunResult> {
+  return runtime.run({
+    kind: 'macro',
+    cacheKey: `${ref.id}:${ref.version}`,
+    source: ref.source,
+    entrypoint: 'render',
+    args: [macroContext(), null],
+  });
 }
 
 describe('macros: render(context, post)', () => {
@@ -219,24 +235,10 @@ describe('module cache and isolation', () => {
     const v1 = script(code);
     expect((await runtime.renderMacro(v1, macroContext(), null)).html).toBe('1');
     expect((await runtime.renderMacro(v1, macroContext(), null)).html).toBe('1');
-    const first = await runtime.run({
-      kind: 'macro',
-      cacheKey: `${v1.id}:1`,
-      source: v1.source,
-      entrypoint: 'render',
-      args: [macroContext(), null],
-    });
-    expect(first.cached).toBe(true);
+    expect((await runRender(v1)).cached).toBe(true);
     const v2 = { ...v1, version: 2, source: v1.source.replace('str(len(loads))', '"v2:" + str(len(loads))') };
     expect((await runtime.renderMacro(v2, macroContext(), null)).html).toBe('v2:1');
-    const again = await runtime.run({
-      kind: 'macro',
-      cacheKey: `${v1.id}:2`,
-      source: v2.source,
-      entrypoint: 'render',
-      args: [macroContext(), null],
-    });
-    expect(again.cached).toBe(true);
+    expect((await runRender(v2)).cached).toBe(true);
   });
 
   it('sends a script its source again once Python has let its module go', async () => {
@@ -262,14 +264,7 @@ describe('module cache and isolation', () => {
     }
     // Loaded afresh (its module code ran again), from the source the engine sent once more.
     expect((await runtime.renderMacro(first, macroContext(), null)).html).toBe('first:1');
-    const cachedAgain = await runtime.run({
-      kind: 'macro',
-      cacheKey: `${first.id}:1`,
-      source: first.source,
-      entrypoint: 'render',
-      args: [macroContext(), null],
-    });
-    expect(cachedAgain.cached).toBe(true);
+    expect((await runRender(first)).cached).toBe(true);
   });
 
   it('keeps the globals of one script invisible to another', async () => {

@@ -3,8 +3,16 @@
 import path from 'node:path';
 import type { MacroContextV1, PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
 import { BdsError, isBdsError } from '../core/errors.js';
+import type {
+  DocumentContext,
+  DocumentInput,
+  DocumentRenderer,
+  DocumentScript,
+  DocumentSetup,
+  RenderedDocumentJob,
+} from '../render/types.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
-import { createPythonRuntime } from '../scripting/index.js';
+import { createPythonRuntime, macroFailureOutcome } from '../scripting/index.js';
 import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
 import { entrypointWarnings } from '../scripting/scripts/entrypoint.js';
 import type { Script } from '../scripting/scripts/script-store.js';
@@ -72,6 +80,15 @@ function macroContext(call: PythonMacroCall, script: Script): MacroContextV1 {
 
 const TRUST_RECHECK_MS = 1000;
 
+/** Numbers the contexts of builds that render documents on workers. */
+let documentContexts = 0;
+/** Documents sent with their context until this many have come back rendered. */
+const CONTEXT_WITH_FIRST = 8;
+
+function untrustedMessage(script: Script): string {
+  return `untrusted: ${script.path} changed outside bds; run \`bds script trust ${script.slug}\``;
+}
+
 /** Resolves `[[name]]` to enabled macro scripts and runs them (untrusted ones fail with "untrusted"). */
 export class WorkspaceMacroResolver implements PythonMacroResolver {
   /** Script hashes found trusted, until when: a build asks once per script, not once per macro. */
@@ -99,6 +116,59 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     return new Set(this.app.scripts.enabledMacroSlugs());
   }
 
+  /**
+   * Documents whose macros call scripts render on the pool's workers (render/document-job.ts): the
+   * scripts and their trust are taken now, for the whole build.
+   */
+  documents(setup: DocumentSetup): DocumentRenderer | undefined {
+    const runtime = this.runtime();
+    const renderDocument = runtime.renderDocument?.bind(runtime);
+    if (runtime.mode !== 'worker' || !renderDocument) return undefined;
+    const scripts: DocumentScript[] = [];
+    for (const slug of this.app.scripts.enabledMacroSlugs()) {
+      const script = this.cache.get(slug);
+      if (!script) continue;
+      const ref = scriptRef(script);
+      scripts.push({
+        slug,
+        id: script.id,
+        cacheKey: `${ref.id}:${ref.version}`,
+        source: ref.source,
+        entrypoint: ref.entrypoint ?? 'render',
+        filename: ref.filename ?? script.path,
+        lineOffset: ref.lineOffset ?? 0,
+        ...(this.trusted(script) ? {} : { untrusted: untrustedMessage(script) }),
+      });
+    }
+    const context: DocumentContext = { ...setup, scripts, macroTimeoutMs: 0 };
+    const contextId = `${process.pid}:${++documentContexts}`;
+    const apiHandler = this.app.apiHandler('macro');
+    const slugs = new Set(scripts.map((s) => s.slug));
+    // The first documents carry the context (one copy per message, however many documents it holds);
+    // a worker that has not got it asks, and the document goes again with it.
+    let rendered = 0;
+    return {
+      slugs,
+      render: async (doc: DocumentInput): Promise<RenderedDocumentJob | undefined> => {
+        try {
+          let result = await renderDocument(
+            rendered < CONTEXT_WITH_FIRST ? { contextId, context, doc } : { contextId, doc },
+            { apiHandler },
+          );
+          if (result.kind === 'context-needed') {
+            result = await renderDocument({ contextId, context, doc }, { apiHandler });
+          }
+          if (result.kind !== 'rendered') return undefined;
+          rendered++;
+          return result;
+        } catch {
+          // A time limit, a crash, a worker that cannot: the host renders it, each macro on its own.
+          return undefined;
+        }
+      },
+    };
+  }
+
   /** The script and context a call runs with, for a runtime elsewhere (the browser's); trusted scripts unless asked. */
   plan(
     call: PythonMacroCall,
@@ -112,13 +182,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
     const script = this.cache.get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
-    if (!this.trusted(script)) {
-      return {
-        ok: false,
-        reason: 'untrusted',
-        message: `untrusted: ${script.path} changed outside bds; run \`bds script trust ${script.slug}\``,
-      };
-    }
+    if (!this.trusted(script)) return { ok: false, reason: 'untrusted', message: untrustedMessage(script) };
     const context = macroContext(call, script);
     const runtime = this.runtime();
     try {
@@ -129,12 +193,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
       });
       return { ok: true, html: out.html, warnings: out.warnings };
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      if (isBdsError(e) && e.code === 'python-timeout') return { ok: false, reason: 'timeout', message };
-      if (isBdsError(e) && (e.code === 'python-invalid-result' || e.code === 'python-invalid-input')) {
-        return { ok: false, reason: 'invalid-result', message };
-      }
-      return { ok: false, reason: 'exception', message };
+      return macroFailureOutcome(e);
     }
   }
 }

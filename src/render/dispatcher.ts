@@ -7,6 +7,7 @@ import type {
   Macro,
   MacroContext,
   MacroFailure,
+  MacroCounters,
   MacroFailureReason,
   PostData,
   PythonMacroCall,
@@ -15,6 +16,8 @@ import type {
   RenderMode,
   RenderWarning,
 } from './types.js';
+
+export type { MacroCounters } from './types.js';
 
 export interface MacroDocument {
   file: string;
@@ -27,17 +30,6 @@ export interface MacroDocument {
 
 /** What replaces one macro: its HTML, or `null` to keep the macro text exactly as written. */
 export type MacroRendering = string | null;
-
-export interface MacroCounters {
-  /** Macros handled by a built-in (including failed ones). */
-  builtin: number;
-  /** Macros handled by a Python script (including failed ones). */
-  python: number;
-  /** Macros with no built-in and no enabled script; left as written. */
-  unknown: number;
-  /** Known macros that failed (also listed in `failures`). */
-  failed: number;
-}
 
 export interface DispatchResult {
   /** One entry per macro, in the order given. */

@@ -116,6 +116,11 @@ export type PythonMacroOutcome =
 export interface PythonMacroResolver {
   macroSlugs(): ReadonlySet<string> | Promise<ReadonlySet<string>>;
   render(call: PythonMacroCall): Promise<PythonMacroOutcome>;
+  /**
+   * Renders whole documents where the scripts run, when the runtime can (a pool of worker threads):
+   * see document-job.ts. A build asks once; without it every document renders on the host.
+   */
+  documents?(setup: DocumentSetup): DocumentRenderer | undefined;
 }
 
 /** Resolves internal links; implemented by the application. */
@@ -124,4 +129,99 @@ export interface LinkResolver {
   postUrl(slug: string): string | undefined;
   /** `YYYY/MM/NAME` (stored or original name, decoded) → `/media/YYYY/MM/ID.ext`, if it exists. */
   mediaUrl(path: string): string | undefined;
+}
+
+/** Counts of a document's macros by how they were handled. */
+export interface MacroCounters {
+  /** Macros handled by a built-in (including failed ones). */
+  builtin: number;
+  /** Macros handled by a Python script (including failed ones). */
+  python: number;
+  /** Macros with no built-in and no enabled script; left as written. */
+  unknown: number;
+  /** Known macros that failed (also listed in `failures`). */
+  failed: number;
+}
+
+// Whole documents rendered where their macros run (see document-job.ts).
+
+/** An enabled macro script as a worker runs it. */
+export interface DocumentScript {
+  slug: string;
+  /** The script's id (the context's `env.source.id`). */
+  id: string;
+  cacheKey: string;
+  source: string;
+  entrypoint: string;
+  filename: string;
+  lineOffset: number;
+  /** Set when the script may not run (not trusted): the failure message its macros get. */
+  untrusted?: string;
+}
+
+/** What every document of one build shares; sent to each worker once. */
+export interface DocumentContext {
+  mode: RenderMode;
+  mainLanguage: string;
+  timezone?: string;
+  /** Every post's URL by slug (what the build's link resolver answers). */
+  postUrls: ReadonlyMap<string, string>;
+  /** Every enabled macro script. */
+  scripts: readonly DocumentScript[];
+  /** Each macro script's version, as the render cache records it. */
+  versions: ReadonlyMap<string, string>;
+  /** The fingerprint of the enabled macro slugs, as the render cache records it. */
+  slugsFp: string;
+  /** A macro's time limit in ms (0: none). */
+  macroTimeoutMs: number;
+}
+
+/** One document to render. */
+export interface DocumentInput {
+  source: string;
+  file: string;
+  lineOffset: number;
+  post: PostData | null;
+  docId?: string;
+}
+
+/** A document with the id of its context, and the context itself the first time a worker needs it. */
+export interface DocumentJob {
+  contextId: string;
+  context?: DocumentContext;
+  doc: DocumentInput;
+}
+
+/** An outside fact the render looked at, with the answer it got (a subset of the render cache's). */
+export type DocumentDep =
+  ['post', string, string | null] | ['script', string, string | null] | ['slugs', string];
+
+export interface RenderedDocumentJob {
+  kind: 'rendered';
+  html: string;
+  warnings: RenderWarning[];
+  failures: MacroFailure[];
+  counters: MacroCounters;
+  firstParagraph: string;
+  deps: DocumentDep[];
+  /** Macros that reached the runtime (trusted scripts), and how many of them failed. */
+  pythonCalls: number;
+  pythonFailures: number;
+}
+
+export type DocumentJobResult =
+  | RenderedDocumentJob
+  /** The worker has not got the job's context: send it again with the context. */
+  | { kind: 'context-needed' }
+  /** The host must render it (it uses project data the worker does not have, or a macro ran too long). */
+  | { kind: 'host'; why: string };
+
+/** What a build gives the resolver to set up rendering documents elsewhere. */
+export type DocumentSetup = Omit<DocumentContext, 'scripts' | 'macroTimeoutMs'>;
+
+/** Renders documents where their macros run; `undefined` means render it on the host. */
+export interface DocumentRenderer {
+  /** The enabled macro slugs: a document naming none of them is not worth sending. */
+  readonly slugs: ReadonlySet<string>;
+  render(doc: DocumentInput): Promise<RenderedDocumentJob | undefined>;
 }

@@ -115,6 +115,8 @@ export interface BuildSummary {
   pagesRemoved: number;
   /** Post bodies rendered in this build, and taken from the cache. */
   postsRendered: number;
+  /** Of the posts rendered, how many a Python worker rendered whole, with their macros. */
+  postsOnWorkers?: number;
   postsCached: number;
   media: MirrorResult;
   thumbnails: MirrorResult;
@@ -136,6 +138,13 @@ export function siteLinks(model: SiteModel, snapshot: SiteSnapshot): LinkResolve
     postUrl: (slug) => model.bySlug.get(slug)?.url,
     mediaUrl: (p) => snapshot.mediaUrl(p),
   };
+}
+
+/** Every post's URL by slug: what `siteLinks(model).postUrl` answers, for a worker to answer alike. */
+function postUrlsOf(model: SiteModel): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const [slug, entry] of model.bySlug) urls.set(slug, entry.url);
+  return urls;
 }
 
 export class SiteBuilder {
@@ -245,6 +254,7 @@ export class SiteBuilder {
       mode: 'site',
       snapshot: { ...snapshot, renderData: siteRenderData(snapshot.renderData, model) },
       links: siteLinks(model, snapshot),
+      postUrls: () => postUrlsOf(model),
       resolver,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),
       pause,
@@ -509,6 +519,7 @@ export class SiteBuilder {
       pagesUnchanged: files - written,
       pagesRemoved: removed,
       postsRendered: rendered.rendered,
+      ...(rendered.onWorkers > 0 ? { postsOnWorkers: rendered.onWorkers } : {}),
       postsCached: model.entries.length - rendered.rendered,
       media,
       thumbnails,
@@ -778,6 +789,7 @@ export class SiteBuilder {
         pagesUnchanged: facts.files - written,
         pagesRemoved: 0,
         postsRendered: rendered.rendered,
+        ...(rendered.onWorkers > 0 ? { postsOnWorkers: rendered.onWorkers } : {}),
         postsCached: facts.entries - rendered.rendered,
         media,
         thumbnails,

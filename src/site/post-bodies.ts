@@ -7,7 +7,10 @@ import path from 'node:path';
 import { BdsError } from '../core/errors.js';
 import { flatString } from '../core/flat-string.js';
 import {
+  rendersElsewhere,
   renderMarkdownDocument,
+  type DocumentRenderer,
+  type RenderedDocument,
   truncateText,
   type LinkResolver,
   type MacroCounters,
@@ -402,6 +405,11 @@ export interface BodyRenderOptions {
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
   /**
+   * Every post's URL by slug (what `links.postUrl` answers), for documents rendered on Python workers;
+   * without it every document renders here.
+   */
+  postUrls?: () => ReadonlyMap<string, string>;
+  /**
    * Called before each document: a build's chance to let other work run and to stop (it throws when the
    * build was cancelled; documents already started finish first).
    */
@@ -411,6 +419,8 @@ export interface BodyRenderOptions {
 export interface BodyRenderResult {
   bodies: Map<SiteEntry, RenderedBody>;
   rendered: number;
+  /** Of those, how many a Python worker rendered with their macros (see render/document-job.ts). */
+  onWorkers: number;
   reused: number;
   /**
    * Entries whose body depends on something outside their file (links, media, macros) or failed: the
@@ -437,6 +447,8 @@ export function postData(post: SitePost): PostData {
     status: post.status,
   };
 }
+
+const LOOKUP_FAILED = 'lookup-failed';
 
 /** Checks dependencies against the current project; the answers are computed once per render run. */
 class DepChecker {
@@ -479,7 +491,7 @@ class DepChecker {
   slugsFp(): Promise<string> {
     this.slugs ??= this.macroSlugs().then(
       (set) => hashOf([...set].sort()),
-      () => 'lookup-failed',
+      () => LOOKUP_FAILED,
     );
     return this.slugs;
   }
@@ -598,6 +610,7 @@ export async function renderBodies(
   const bodies = new Map<SiteEntry, RenderedBody>();
   const volatile: SiteEntry[] = [];
   let rendered = 0;
+  let onWorkers = 0;
   let reused = 0;
   let done = 0;
   const total = entries.length;
@@ -645,19 +658,35 @@ export async function renderBodies(
       reused++;
     } else {
       const deps: RenderDep[] = [];
-      const rec = checker.recorders(deps);
-      const doc = await renderMarkdownDocument({
+      const input = {
         source: post.body,
         file: post.path,
         lineOffset: post.bodyLine - 1,
         post: postData(post),
-        mode,
-        data: rec.data,
-        resolver: rec.resolver,
-        links: rec.links,
-        mainLanguage,
         docId: post.slug,
-      });
+      };
+      // (A document without `[[` has no macro: it renders at once, without waiting for the set-up.)
+      const elsewhere = input.source.includes('[[') ? await documents.get() : undefined;
+      let doc: Omit<RenderedDocument, 'macroCount'> | undefined;
+      if (elsewhere && rendersElsewhere(input.source, elsewhere.slugs)) {
+        const job = await elsewhere.render(input);
+        if (job) {
+          deps.push(...job.deps);
+          doc = job;
+          onWorkers++;
+        }
+      }
+      if (!doc) {
+        const rec = checker.recorders(deps);
+        doc = await renderMarkdownDocument({
+          ...input,
+          mode,
+          data: rec.data,
+          resolver: rec.resolver,
+          links: rec.links,
+          mainLanguage,
+        });
+      }
       options.snapshot.releaseBody?.(post);
       const body: RenderedBody = {
         html: flatString(doc.html),
@@ -678,6 +707,7 @@ export async function renderBodies(
   };
 
   if (remaining.length > 0) snapshot.readBodies?.(remaining.map((e) => e.post));
+  const documents = new DocumentsElsewhere(options, checker, remaining.length);
   // Documents without macros render synchronously inside renderOne; those with Python macros wait on
   // the runtime, and meanwhile the next documents start.
   const concurrency = Math.max(1, options.concurrency ?? 16);
@@ -692,7 +722,46 @@ export async function renderBodies(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, remaining.length) }, worker));
-  return { bodies, rendered, reused, volatile };
+  return { bodies, rendered, onWorkers, reused, volatile };
+}
+
+/**
+ * Below this many documents to render, all render here: a worker's first document loads the Markdown
+ * renderer and the build's context, which one edited post does not repay.
+ */
+export const DOCUMENTS_ELSEWHERE_MIN = 16;
+
+/** The resolver's renderer of whole documents on Python workers, set up at the first document. */
+class DocumentsElsewhere {
+  private renderer?: Promise<DocumentRenderer | undefined>;
+
+  constructor(
+    private readonly options: BodyRenderOptions,
+    private readonly checker: DepChecker,
+    private readonly count: number,
+  ) {}
+
+  get(): Promise<DocumentRenderer | undefined> {
+    this.renderer ??= this.setUp();
+    return this.renderer;
+  }
+
+  private async setUp(): Promise<DocumentRenderer | undefined> {
+    const { resolver, postUrls, snapshot, mode } = this.options;
+    if (!resolver?.documents || !postUrls || this.count < DOCUMENTS_ELSEWHERE_MIN) return undefined;
+    const slugsFp = await this.checker.slugsFp();
+    // Without the list of scripts, each document tells its own story on the host.
+    if (slugsFp === LOOKUP_FAILED) return undefined;
+    const timezone = snapshot.renderData.timezone;
+    return resolver.documents({
+      mode,
+      mainLanguage: snapshot.settings.mainLanguage,
+      ...(timezone === undefined ? {} : { timezone }),
+      postUrls: postUrls(),
+      versions: snapshot.macroVersions,
+      slugsFp,
+    });
+  }
 }
 
 function dedupe(deps: RenderDep[]): RenderDep[] {

@@ -36,7 +36,7 @@ export function describeBuild(s: BuildSummary): string {
       ? `${s.outDir} is up to date: nothing changed since the last build (${s.posts} post(s), ${Math.round(s.ms)} ms)`
       : `Built ${s.posts} post(s) into ${s.outDir} in ${Math.round(s.ms)} ms`,
     `  pages:  ${s.pagesWritten} written, ${s.pagesUnchanged} unchanged, ${s.pagesRemoved} removed (${s.files} files)`,
-    `  posts:  ${s.postsRendered} rendered, ${s.postsCached} from the cache`,
+    `  posts:  ${s.postsRendered} rendered${s.postsOnWorkers ? ` (${s.postsOnWorkers} with their macros on Python workers)` : ''}, ${s.postsCached} from the cache`,
     `  media:  ${s.media.copied + s.thumbnails.copied} copied, ${s.media.removed + s.thumbnails.removed} removed`,
     `  macros: ${c.builtin} built-in, ${c.python} Python, ${c.unknown} unknown, ${c.failed} failed`,
   ];

@@ -1,6 +1,7 @@
 // Turns what the Python runner reports into BdsErrors with stable codes, the script line, and the
 // traceback in the details.
-import { BdsError } from '../../core/errors.js';
+import { BdsError, isBdsError } from '../../core/errors.js';
+import type { PythonMacroOutcome } from '../../render/types.js';
 import type { PythonEnvelope, PythonFailure } from './protocol.js';
 
 export interface CallIdentity {
@@ -63,4 +64,14 @@ export function timeoutError(call: CallIdentity, timeoutMs: number): BdsError {
 
 export function closedError(): BdsError {
   return new BdsError('python-runtime-closed', 'the Python runtime was disposed before the call ran');
+}
+
+/** How a macro call that threw shows in a document: its reason and message. */
+export function macroFailureOutcome(e: unknown): PythonMacroOutcome & { ok: false } {
+  const message = e instanceof Error ? e.message : String(e);
+  if (isBdsError(e) && e.code === 'python-timeout') return { ok: false, reason: 'timeout', message };
+  if (isBdsError(e) && (e.code === 'python-invalid-result' || e.code === 'python-invalid-input')) {
+    return { ok: false, reason: 'invalid-result', message };
+  }
+  return { ok: false, reason: 'exception', message };
 }

@@ -1,6 +1,7 @@
 // The typed, versioned protocol between the host and a Python worker, and the shared layout of the
 // SharedArrayBuffers used to interrupt Python and to answer bds_api calls synchronously.
 import type { MessagePort } from 'node:worker_threads';
+import type { DocumentJob } from '../../render/types.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -73,6 +74,11 @@ export interface RunCall {
   filename: string;
   /** Lines before the code in the file, so reported lines are file lines. */
   lineOffset: number;
+  /**
+   * A whole document to render, its macros run in the worker (render/document-job.ts); the run's value
+   * is a DocumentJobResult. The script fields are then unused.
+   */
+  document?: DocumentJob;
 }
 
 /** A call into Python, posted to a worker. */
@@ -141,6 +147,11 @@ export interface ResultMessage {
   type: 'result';
   id: number;
   envelopeJson: string;
+  /**
+   * A successful run's value sent as data instead of in `envelopeJson` (then empty): a rendered
+   * document, whose HTML costs less to copy than to escape into JSON and parse back.
+   */
+  value?: unknown;
   /** Bytes of the Python heap after the run (WebAssembly memory never shrinks). */
   heapBytes: number;
   outputTruncated: boolean;

@@ -1,5 +1,6 @@
 // The worker side of the protocol, shared by the Node worker thread and the browser's Web Worker: runs
 // calls one at a time in arrival order, streams their output, and answers result / interrupted.
+import type { DocumentJob } from '../../render/types.js';
 import type { PyodideEngine } from './engine.js';
 import {
   INTERRUPT_INDEX,
@@ -22,6 +23,11 @@ export interface RunLoopHost {
   beginRun?(message: RunMessage): void;
   /** The control words shared with the host (interrupt, stop target and count), where there are. */
   control?: Int32Array;
+  /**
+   * Renders a whole document (render/document-job.ts): its value, or an envelope when it did not end
+   * well (interrupted). Without it such runs fail and the host renders the document.
+   */
+  document?(job: DocumentJob): Promise<RunValue | string>;
 }
 
 /** A run interrupted by a stop meant for the run before it is run again, this many times at most. */
@@ -58,7 +64,17 @@ export function runLoop(engine: PyodideEngine, host: RunLoopHost): (message: Hos
  * the run it believes is running, which may have just ended. Such a stop left over before the run
  * starts is dropped.
  */
-async function runOnce(engine: PyodideEngine, message: RunMessage, control: Int32Array | undefined) {
+/** A run's value, sent as data rather than in an envelope. */
+export interface RunValue {
+  value: unknown;
+}
+
+async function runOnce(
+  engine: PyodideEngine,
+  message: RunMessage,
+  host: RunLoopHost,
+): Promise<string | RunValue> {
+  const control = host.control;
   for (let attempt = 0; ; attempt++) {
     let stops = 0;
     if (control) {
@@ -70,8 +86,9 @@ async function runOnce(engine: PyodideEngine, message: RunMessage, control: Int3
       }
       stops = Atomics.load(control, STOP_COUNT_INDEX);
     }
-    const out = engine.run(message);
+    const out = message.document ? renderDocument(message.document, host) : engine.run(message);
     const envelopeJson = typeof out === 'string' ? out : await out;
+    if (typeof envelopeJson !== 'string') return envelopeJson;
     const misdirected =
       control !== undefined &&
       envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX) &&
@@ -82,19 +99,39 @@ async function runOnce(engine: PyodideEngine, message: RunMessage, control: Int3
   }
 }
 
+function renderDocument(job: DocumentJob, host: RunLoopHost): Promise<RunValue | string> {
+  if (host.document) return host.document(job);
+  const error = { type: 'DocumentsUnsupported', message: 'this worker does not render documents' };
+  return Promise.resolve(JSON.stringify({ ok: false, error }));
+}
+
 async function handleRun(engine: PyodideEngine, message: RunMessage, host: RunLoopHost): Promise<void> {
   const id = message.id;
   host.beginRun?.(message);
   engine.capture.begin((stream, text) => host.post({ v: PROTOCOL_VERSION, type: stream, id, text }));
-  let envelopeJson: string;
+  let out: string | RunValue;
   try {
-    envelopeJson = await runOnce(engine, message, host.control);
+    out = await runOnce(engine, message, host);
   } catch (e) {
     engine.capture.end();
     host.fatal(e, id);
     return;
   }
   const { truncated } = engine.capture.end();
+  if (typeof out !== 'string') {
+    const { value } = out;
+    host.post({
+      v: PROTOCOL_VERSION,
+      type: 'result',
+      id,
+      envelopeJson: '',
+      value,
+      heapBytes: engine.heapBytes,
+      outputTruncated: truncated,
+    });
+    return;
+  }
+  const envelopeJson = out;
   if (envelopeJson.startsWith(INTERRUPTED_ENVELOPE_PREFIX)) {
     host.post({ v: PROTOCOL_VERSION, type: 'interrupted', id });
     return;

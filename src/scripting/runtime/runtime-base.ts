@@ -21,6 +21,7 @@ import {
   type UtilityContext,
 } from '../../core/abi.js';
 import { BdsError, isBdsError } from '../../core/errors.js';
+import type { DocumentJob, DocumentJobResult } from '../../render/types.js';
 import { RUN_KINDS, type OutputStream, type RunCall, type RunKind } from './protocol.js';
 import {
   DEFAULT_TIMEOUTS,
@@ -64,10 +65,20 @@ function invalidInput(root: string, error: z.ZodError): BdsError {
   return new BdsError('python-invalid-input', `${field} ${message}`, { details: { field } });
 }
 
-function invalidResult(script: PythonScriptRef, field: string, message: string): BdsError {
+/** Which script a result came from, for the error that says it is invalid. */
+export interface ScriptIdentity {
+  filename?: string;
+  cacheKey: string;
+}
+
+function identityOf(script: PythonScriptRef): ScriptIdentity {
+  return { filename: script.filename, cacheKey: `${script.id}:${script.version}` };
+}
+
+function invalidResult(script: ScriptIdentity, field: string, message: string): BdsError {
   return new BdsError('python-invalid-result', `invalid result: ${field} ${message}`, {
     file: script.filename,
-    details: { field, cacheKey: `${script.id}:${script.version}` },
+    details: { field, cacheKey: script.cacheKey },
   });
 }
 
@@ -75,8 +86,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Time a document's Markdown may take in a worker, on top of its macros' limits. */
+const DOCUMENT_RENDER_MS = 2000;
+
 /** Posts that passed PostDataSchema: a post with several macros is checked once. */
 const VALID_POSTS = new WeakSet<PostDataV1>();
+
+/** A macro call's context (as checked) after checking it and the post against ABI v1; throws python-invalid-input. */
+export function checkedMacroArgs(context: MacroContextV1, post: PostDataV1 | null): MacroContextV1 {
+  const ctx = MacroContextSchema.safeParse(context);
+  if (!ctx.success) throw invalidInput('context', ctx.error);
+  // A post is checked once however many of its macros run.
+  if (post !== null && !VALID_POSTS.has(post)) {
+    const parsed = PostDataSchema.safeParse(post);
+    if (!parsed.success) throw invalidInput('post', parsed.error);
+    VALID_POSTS.add(post);
+  }
+  return ctx.data;
+}
 export abstract class PythonRuntimeBase implements PythonRuntime {
   abstract readonly mode: PythonRuntimeMode;
   protected readonly timeouts: PythonTimeouts;
@@ -117,24 +144,47 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
     post: PostDataV1 | null,
     options: PythonCallOptions & { postJson?: string } = {},
   ): Promise<MacroRenderResult> {
-    const ctx = MacroContextSchema.safeParse(context);
-    if (!ctx.success) throw this.counted(invalidInput('context', ctx.error));
+    const ctx = this.checked(() => checkedMacroArgs(context, post));
     const { postJson, ...callOptions } = options;
-    // A post is checked once however many of its macros run (a page serialises it once, or not at all).
-    if (post !== null && !VALID_POSTS.has(post)) {
-      const parsed = PostDataSchema.safeParse(post);
-      if (!parsed.success) throw this.counted(invalidInput('post', parsed.error));
-      VALID_POSTS.add(post);
-    }
     const request = this.scriptRequest(script, 'macro', 'render', callOptions);
     const result = await this.run(
       postJson === undefined
         ? // Checked values: the worker serialises them (the post's Markdown is most of the JSON).
-          { ...request, args: [ctx.data, post], argsChecked: true }
-        : { ...request, argsJson: `[${JSON.stringify(ctx.data)},${post === null ? 'null' : postJson}]` },
+          { ...request, args: [ctx, post], argsChecked: true }
+        : { ...request, argsJson: `[${JSON.stringify(ctx)},${post === null ? 'null' : postJson}]` },
     );
-    const output = this.checked(() => macroOutput(script, result.value));
+    const output = this.checked(() => macroOutput(identityOf(script), result.value));
     return { ...output, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs };
+  }
+
+  async renderDocument(job: DocumentJob, options: PythonCallOptions = {}): Promise<DocumentJobResult> {
+    if (this.mode !== 'worker') {
+      throw new BdsError('internal', `a ${this.mode} Python runtime does not render documents`);
+    }
+    const macroMs = this.timeouts.macro;
+    const context = job.context && { ...job.context, macroTimeoutMs: macroMs };
+    // Each macro keeps its own limit inside the worker; the run as a whole gets one per possible macro,
+    // and a moment for the Markdown.
+    const macros = job.doc.source.split('[[').length - 1;
+    const result = await this.execute(
+      this.prepare({
+        kind: 'macro',
+        cacheKey: 'document',
+        source: '',
+        entrypoint: 'render',
+        argsJson: '[]',
+        filename: job.doc.file,
+        document: context ? { ...job, context } : job,
+        ...options,
+        timeoutMs: macroMs === 0 ? 0 : macroMs * Math.max(1, macros) + DOCUMENT_RENDER_MS,
+      }),
+    );
+    const value = result.value as DocumentJobResult;
+    if (value.kind === 'rendered') {
+      this.count.macroCount += value.pythonCalls;
+      this.count.errorCount += value.pythonFailures;
+    }
+    return value;
   }
 
   async runTransform(
@@ -151,7 +201,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       ...this.scriptRequest(script, 'transform', 'transform', options),
       args: [input.data, ctx.data],
     });
-    const out = this.checked(() => transformOutput(script, result.value));
+    const out = this.checked(() => transformOutput(identityOf(script), result.value));
     return {
       post: out,
       changed: JSON.stringify(out) !== JSON.stringify(input.data),
@@ -253,6 +303,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       argsJson,
       ...(checkedArgs === undefined ? {} : { args: checkedArgs }),
       filename: request.filename ?? `<script ${scriptId}>`,
+      ...(request.document ? { document: request.document } : {}),
       lineOffset: Math.max(0, Math.floor(request.lineOffset ?? 0)),
       timeoutMs,
       ...(request.onOutput ? { onOutput: request.onOutput } : {}),
@@ -281,7 +332,8 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
   }
 }
 
-function macroOutput(script: PythonScriptRef, value: unknown): MacroOutput {
+/** A macro's return value as ABI v1 output, or a python-invalid-result error naming the field. */
+export function macroOutput(script: ScriptIdentity, value: unknown): MacroOutput {
   if (typeof value === 'string') return { html: value, warnings: [] };
   if (!isPlainObject(value)) {
     throw invalidResult(
@@ -302,7 +354,7 @@ function macroOutput(script: PythonScriptRef, value: unknown): MacroOutput {
   };
 }
 
-function transformOutput(script: PythonScriptRef, value: unknown): TransformPost {
+function transformOutput(script: ScriptIdentity, value: unknown): TransformPost {
   if (!isPlainObject(value)) {
     throw invalidResult(script, 'result', `must be a post dict or None, got ${pythonTypeName(value)}`);
   }

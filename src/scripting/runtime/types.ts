@@ -10,6 +10,7 @@ import type {
   TransformPost,
   UtilityContext,
 } from '../../core/abi.js';
+import type { DocumentJob, DocumentJobResult } from '../../render/types.js';
 import type { OutputStream, RunCall, RunKind } from './protocol.js';
 
 export type { OutputStream, RunKind } from './protocol.js';
@@ -52,7 +53,7 @@ export type ApiHandler = (
  * name and line offset, arguments as values or as JSON, and the callbacks that stay on the host.
  */
 export type PythonRunRequest = Pick<RunCall, 'kind' | 'cacheKey' | 'source' | 'entrypoint'> &
-  Partial<Pick<RunCall, 'argsJson' | 'filename' | 'lineOffset'>> & {
+  Partial<Pick<RunCall, 'argsJson' | 'filename' | 'lineOffset' | 'document'>> & {
     /** Positional arguments (JSON values). Give `args` or `argsJson` (a JSON array), not both. */
     args?: readonly unknown[];
     /**
@@ -169,6 +170,11 @@ export interface PythonRuntime {
     source: string,
     options?: { filename?: string; lineOffset?: number; timeoutMs?: number },
   ): Promise<ScriptCheck>;
+  /**
+   * Render a whole document where Python runs (render/document-job.ts); only a pool of worker threads
+   * can. Throws when the run fails (a timeout, a crash): the host then renders the document itself.
+   */
+  renderDocument?(job: DocumentJob, options?: PythonCallOptions): Promise<DocumentJobResult>;
   readonly counters: Readonly<PythonRuntimeCounters>;
   resetCounters(): void;
   /** Stop every interpreter; waiting calls fail with `python-runtime-closed`. */

@@ -438,6 +438,17 @@ export class WorkerSlot {
       );
     } else {
       this.settle(inflight, () => {
+        if (message.value !== undefined) {
+          inflight.resolve({
+            value: message.value,
+            stdout: identity.stdout ?? '',
+            stderr: identity.stderr ?? '',
+            outputTruncated: message.outputTruncated,
+            durationMs: performance.now() - inflight.startedAt,
+            cached: false,
+          });
+          return;
+        }
         const envelope = parseEnvelope(message.envelopeJson);
         if (!envelope.ok) throw failureToError(envelope.error, identity);
         inflight.resolve({

@@ -15,6 +15,9 @@ import {
 } from './protocol.js';
 import { BriefWaits } from './brief-waits.js';
 import { describeError, runLoop } from './run-loop.js';
+import type * as DocumentRunnerModule from './document-runner.js';
+
+type DocumentRunner = typeof DocumentRunnerModule;
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -36,6 +39,7 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 }
 
 let currentId = 0;
+let documents: Promise<DocumentRunner> | undefined;
 let callSeq = 0;
 
 function post(message: WorkerToHost): void {
@@ -121,6 +125,11 @@ async function main(): Promise<void> {
     control,
     beginRun: (message) => {
       currentId = message.id;
+    },
+    // Markdown rendering is loaded with the first document, not by every worker.
+    document: async (job) => {
+      documents ??= import('./document-runner.js');
+      return (await documents).runDocumentJob(engine, job);
     },
   });
   port.on('message', handle);

@@ -1,0 +1,153 @@
+// A build renders the documents whose macros call scripts on the Python workers, whole (render/
+// document-job.ts). With real Pyodide: such a build must write exactly the site a build that renders
+// every document on the host writes, hand back what a worker cannot do, keep each macro's time limit,
+// and leave render cache entries that notice a changed script.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../src/app/workspace.js';
+import type { PythonRuntimeOptions } from '../../src/scripting/index.js';
+import { samplePost, tempDir, writeProject } from '../helpers/project.js';
+
+const POSTS = 24;
+
+function projectFiles(): Record<string, string> {
+  const files: Record<string, string> = {
+    // A script written outside bds: known, not trusted.
+    'scripts/stranger.py':
+      '"""\n---\nid: stranger1\nslug: stranger\nkind: macro\n---\n"""\ndef render(context, post):\n    return "<i>stranger</i>"\n',
+  };
+  for (let i = 0; i < POSTS; i++) {
+    const extra = [
+      i === 0 ? 'An [[nosuch]] macro stays as written.' : '',
+      i === 1 ? '[[boom]]' : '',
+      i === 2 ? 'A picture: ![x](media/2026/01/missing.png) (the host resolves media).' : '',
+      i === 3 ? 'And [[stranger]] is not trusted.' : '',
+      i === 4 ? '[[youtube id="dQw4w9WgXcQ"]]' : '',
+      i === 5 ? 'Links to [a post that is not there](/posts/nowhere).' : '',
+    ].join('\n\n');
+    files[`posts/2026/01/p${i}.md`] = samplePost(
+      { slug: `p${i}`, title: `Post "${i}" <&>`, tags: ['t'] },
+      `# Heading ${i}\n\nText with a [link](/posts/p${(i + 1) % POSTS}) and [[echo n=${i} word="w${i}"]] inline.\n\n[[echo n=${i * 10}]]\n\n${extra}\n`,
+    );
+  }
+  return files;
+}
+
+function siteFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const rel of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const file = path.join(dir, rel);
+    if (fs.statSync(file).isFile()) out.set(rel, fs.readFileSync(file, 'utf8'));
+  }
+  return out;
+}
+
+describe('documents rendered on Python workers', () => {
+  let root: string;
+  let home: string;
+  const open = (python: PythonRuntimeOptions) => Workspace.open(root, { home, python });
+
+  beforeAll(async () => {
+    root = writeProject(projectFiles());
+    home = tempDir('bds-home-');
+    const ws = open({ mode: 'main-thread' });
+    await ws.call('scripts.create', {
+      title: 'echo',
+      kind: 'macro',
+      code: [
+        'def render(context, post):',
+        '    p = context["params"]',
+        '    print("echo", p)',
+        '    return {"html": "<span>%s %s %s %s</span>" % (p.get("n"), p.get("word", "-"), post["title"], context["env"]["source"]["kind"]), "warnings": ["echo %s" % p.get("n")] if p.get("n") == 30 else []}',
+      ].join('\n'),
+    });
+    await ws.call('scripts.create', {
+      title: 'boom',
+      kind: 'macro',
+      code: 'def render(context, post):\n    raise ValueError("boom in " + post["slug"])\n',
+    });
+    await ws.close();
+  }, 60_000);
+
+  afterAll(() => {});
+
+  it('write the same site as a build that renders every document on the host', async () => {
+    const host = open({ mode: 'main-thread' });
+    const hostBuild = await host.call('site.build', { force: true, outDir: path.join(root, 'out-host') });
+    const hostCount = host.python().counters.macroCount;
+    await host.close();
+
+    const workers = open({ mode: 'worker', size: 2 });
+    const built = await workers.call('site.build', { force: true, outDir: path.join(root, 'out-workers') });
+    const workerCount = workers.python().counters.macroCount;
+    await workers.close();
+
+    // Every document with a script macro but the one with a media link went to a worker.
+    expect(hostBuild.postsOnWorkers).toBeUndefined();
+    expect(built.postsOnWorkers).toBe(POSTS - 1);
+    expect(built.postsRendered).toBe(POSTS);
+
+    const a = siteFiles(path.join(root, 'out-host'));
+    const b = siteFiles(path.join(root, 'out-workers'));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [file, text] of a) expect(b.get(file), file).toBe(text);
+    expect(a.get('2026/01/15/p7/index.html')).toContain('<span>7 w7 Post "7" <&> macro</span>');
+
+    expect(built.macroCounters).toEqual(hostBuild.macroCounters);
+    expect(built.macroCounters).toMatchObject({ python: POSTS * 2 + 2, unknown: 1, builtin: 1, failed: 2 });
+    expect(built.failures).toEqual(hostBuild.failures);
+    expect(built.failures.map((f) => [f.macro, f.reason]).sort()).toEqual([
+      ['boom', 'exception'],
+      ['stranger', 'untrusted'],
+    ]);
+    expect(built.failures.find((f) => f.macro === 'boom')!.message).toContain('boom in p1');
+    expect(built.warnings).toEqual(hostBuild.warnings);
+    expect(built.warnings.map((w) => w.code).sort()).toEqual(
+      ['link-unresolved', 'macro-unknown', 'macro-warning', 'media-unresolved', 'site-no-public-url'].sort(),
+    );
+    // The runtime counts the macros a worker ran inside a document like any other.
+    expect(workerCount).toBe(hostCount);
+  }, 120_000);
+
+  it('a changed script renders its documents again, on the workers', async () => {
+    const ws = open({ mode: 'worker', size: 2 });
+    const outDir = path.join(root, 'out-again');
+    await ws.call('site.build', { force: true, outDir });
+    // Only the documents whose macros failed are looked at again.
+    expect((await ws.call('site.build', { outDir })).postsRendered).toBe(2);
+    await ws.call('scripts.update', {
+      ref: 'echo',
+      code: 'def render(context, post):\n    return "<em>v2 %s</em>" % context["params"]["n"]\n',
+    });
+    const again = await ws.call('site.build', { outDir });
+    await ws.close();
+    expect(again.postsRendered).toBe(POSTS);
+    expect(again.postsOnWorkers).toBe(POSTS - 1);
+    expect(fs.readFileSync(path.join(outDir, '2026/01/15/p7/index.html'), 'utf8')).toContain(
+      '<em>v2 70</em>',
+    );
+  }, 120_000);
+
+  it('a macro past its time limit fails with "timeout" alone; the other documents render on the workers', async () => {
+    const post = path.join(root, 'posts/2026/01/p9.md');
+    fs.writeFileSync(post, fs.readFileSync(post, 'utf8') + '\n[[spin]]\n');
+    const ws = open({ mode: 'worker', size: 2, timeouts: { macro: 500 } });
+    await ws.call('scripts.create', {
+      title: 'spin',
+      kind: 'macro',
+      code: 'def render(context, post):\n    while True:\n        pass\n',
+    });
+    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-spin') });
+    await ws.close();
+    expect(built.failures.map((f) => [f.macro, f.reason]).sort()).toEqual([
+      ['boom', 'exception'],
+      ['spin', 'timeout'],
+      ['stranger', 'untrusted'],
+    ]);
+    // The document with the runaway macro was handed back and rendered on the host.
+    expect(built.postsOnWorkers).toBe(POSTS - 2);
+    const html = fs.readFileSync(path.join(root, 'out-spin/2026/01/15/p9/index.html'), 'utf8');
+    expect(html).toContain('<em>v2 90</em>');
+  }, 120_000);
+});

@@ -428,11 +428,13 @@ async function macroOverhead(
       fs.appendFileSync(abs, `\n[[${script.slug} n=1]]\n`);
       ws.applyExternalChange(p.path);
     }
+    let onWorkers = 0;
     const withMacros = async (): Promise<number | string> => {
       const built = await dist.buildSite(ws, { force: true, outDir: out });
       if (built.macroCounters.python !== posts.length || built.failures.length > 0) {
         return `macros did not all run: ${JSON.stringify(built.macroCounters)} ${built.failures[0]?.message ?? ''}`;
       }
+      onWorkers = built.postsOnWorkers ?? 0;
       return built.ms;
     };
     const without: number[] = [];
@@ -450,7 +452,7 @@ async function macroOverhead(
     return {
       ms: median(runsMs),
       runsMs,
-      note: `${posts.length} Python macro calls; in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, ${macroPairs} pairs built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
+      note: `${posts.length} Python macro calls (${onWorkers} posts rendered whole on the Python workers); in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, ${macroPairs} pairs built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
     };
   } finally {
     await ws.close();

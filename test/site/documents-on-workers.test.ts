@@ -56,9 +56,12 @@ describe('documents rendered on Python workers', () => {
       title: 'echo',
       kind: 'macro',
       code: [
+        'import bds_api',
         'def render(context, post):',
         '    p = context["params"]',
         '    print("echo", p)',
+        '    if p.get("n") == 50:',
+        '        return "<b>api %s</b>" % bds_api.posts.get_by_slug(post["slug"])["title"]',
         '    return {"html": "<span>%s %s %s %s</span>" % (p.get("n"), p.get("word", "-"), post["title"], context["env"]["source"]["kind"]), "warnings": ["echo %s" % p.get("n")] if p.get("n") == 30 else []}',
       ].join('\n'),
     });
@@ -93,6 +96,8 @@ describe('documents rendered on Python workers', () => {
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [file, text] of a) expect(b.get(file), file).toBe(text);
     expect(a.get('2026/01/15/p7/index.html')).toContain('<span>7 w7 Post "7" <&> macro</span>');
+    // A macro asks bds_api while its document renders on a worker.
+    expect(b.get('2026/01/15/p5/index.html')).toContain('<b>api Post "5" <&></b>');
 
     expect(built.macroCounters).toEqual(hostBuild.macroCounters);
     expect(built.macroCounters).toMatchObject({ python: POSTS * 2 + 2, unknown: 1, builtin: 1, failed: 2 });

@@ -31,9 +31,10 @@ function answer(value: DocumentJobResult): RunValue {
 }
 
 /**
- * Render one document; returns the run's value, or its envelope when interrupted. A macro stopped by the host's watchdog ends the whole
- * run as interrupted (the host then renders the document itself, each macro with its own time limit),
- * and an interpreter that broke throws, as a single call's run would.
+ * Render one document; returns the run's value, or its envelope when interrupted. A macro stopped by
+ * the host's watchdog ends the whole run as interrupted (the host then renders the document itself,
+ * each macro with its own time limit), and an interpreter that broke throws, as a single call's run
+ * would.
  */
 export async function runDocumentJob(
   engine: Pick<PyodideEngine, 'run'>,

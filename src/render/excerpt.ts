@@ -47,11 +47,25 @@ function firstParagraph(markdown: string, isMacro?: (name: string) => boolean): 
   return firstParagraphText(markdownEngine().parse(markdown, env));
 }
 
-/** Cuts at a word boundary and adds an ellipsis; the result is at most `max` characters. */
+/**
+ * Cuts at a word boundary and adds an ellipsis; the result is at most `max` characters (code points, as
+ * `[...text]` counts them, lone surrogates one each). Walks only the first `max` of them: a first
+ * paragraph is often long, and spreading it into an array was most of a short post's excerpt.
+ */
 export function truncateText(text: string, max = EXCERPT_MAX_LENGTH): string {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  let cut = chars.slice(0, max - 1).join('');
+  if (text.length <= max) return text;
+  let i = 0;
+  let count = 0;
+  let cutEnd = 0;
+  while (i < text.length && count <= max) {
+    if (count === max - 1) cutEnd = i;
+    const c = text.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    i += pair ? 2 : 1;
+    count++;
+  }
+  if (count <= max) return text;
+  let cut = text.slice(0, cutEnd);
   const space = cut.lastIndexOf(' ');
   if (space > cut.length / 2) cut = cut.slice(0, space);
   return `${cut.replace(/[\s,;:.!?\-–—]+$/u, '')}…`;

@@ -207,6 +207,12 @@ export interface RenderedDocumentJob {
   /** Macros that reached the runtime (trusted scripts), and how many of them failed. */
   pythonCalls: number;
   pythonFailures: number;
+  /**
+   * The sha256 of `html` (hex) and the post's excerpt (its own, or the first paragraph cut short), when
+   * the worker made them: work the host, busy with the rest of the build, need not do.
+   */
+  htmlHash?: string;
+  excerpt?: string;
 }
 
 export type DocumentJobResult =

@@ -667,7 +667,7 @@ export async function renderBodies(
       };
       // (A document without `[[` has no macro: it renders at once, without waiting for the set-up.)
       const elsewhere = input.source.includes('[[') ? await documents.get() : undefined;
-      let doc: Omit<RenderedDocument, 'macroCount'> | undefined;
+      let doc: (Omit<RenderedDocument, 'macroCount'> & { htmlHash?: string; excerpt?: string }) | undefined;
       if (elsewhere && rendersElsewhere(input.source, elsewhere.slugs)) {
         const job = await elsewhere.render(input);
         if (job) {
@@ -690,8 +690,8 @@ export async function renderBodies(
       options.snapshot.releaseBody?.(post);
       const body: RenderedBody = {
         html: flatString(doc.html),
-        htmlHash: sha256(doc.html),
-        excerpt: flatString(post.excerpt?.trim() || truncateText(doc.firstParagraph)),
+        htmlHash: doc.htmlHash ?? sha256(doc.html),
+        excerpt: flatString(doc.excerpt ?? (post.excerpt?.trim() || truncateText(doc.firstParagraph))),
         warnings: doc.warnings,
         failures: doc.failures,
         counters: doc.counters,

@@ -1,8 +1,10 @@
 // A Python worker's side of rendering a whole document (render/document-job.ts): it keeps the build's
 // context, runs the document's macros on this thread's interpreter with the checks the host makes for
 // a single macro, and answers with the rendered document as the run's value.
+import { hash } from 'node:crypto';
 import type { MacroContextV1, PostDataV1 } from '../../core/abi.js';
 import { renderDocumentJob } from '../../render/document-job.js';
+import { truncateText } from '../../render/excerpt.js';
 import type {
   DocumentContext,
   DocumentJob,
@@ -103,6 +105,10 @@ export async function runDocumentJob(
   if (interrupted !== undefined) return interrupted;
   if (result === null) {
     return answer({ kind: 'host', why: `macro script "${slow}" ran longer than its time limit` });
+  }
+  if (result.kind === 'rendered') {
+    result.htmlHash = hash('sha256', result.html, 'hex');
+    result.excerpt = job.doc.post?.excerpt?.trim() || truncateText(result.firstParagraph);
   }
   return answer(result);
 }

@@ -37,7 +37,7 @@ export interface CallContext {
   /** The caller's environment (ssh options for publishing come from the user's machine, never the project). */
   env?: NodeJS.ProcessEnv;
   /** In-process callers only (tests, benchmarks): the macro resolver of a build (null: none), worker tuning. */
-  build?: Pick<BuildOptions, 'pageWorkerThreshold' | 'planThreshold'> & {
+  build?: Pick<BuildOptions, 'pageWorkerThreshold' | 'planThreshold' | 'workerDocumentsMin'> & {
     resolver?: PythonMacroResolver | null;
   };
 }

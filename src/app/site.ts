@@ -83,6 +83,9 @@ async function build(
           ? {}
           : { pageWorkerThreshold: ctx.build.pageWorkerThreshold }),
         ...(ctx.build?.planThreshold === undefined ? {} : { planThreshold: ctx.build.planThreshold }),
+        ...(ctx.build?.workerDocumentsMin === undefined
+          ? {}
+          : { workerDocumentsMin: ctx.build.workerDocumentsMin }),
         resolver,
         signal: task.signal,
         onProgress: (p) => {

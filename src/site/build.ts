@@ -87,6 +87,11 @@ export interface BuildOptions {
    */
   pageWorkerThreshold?: number;
   /**
+   * Render the documents whose macros call scripts on the Python workers, whole, when at least this
+   * many documents must be rendered (by default 500; see render/document-job.ts). The files are the same.
+   */
+  workerDocumentsMin?: number;
+  /**
    * Cancels the build: it stops between documents and pages (throwing `task-cancelled`); the files it
    * wrote are whole, and the next build starts afresh (the build marker stays set).
    */
@@ -255,6 +260,9 @@ export class SiteBuilder {
       snapshot: { ...snapshot, renderData: siteRenderData(snapshot.renderData, model) },
       links: siteLinks(model, snapshot),
       postUrls: () => postUrlsOf(model),
+      ...(options.workerDocumentsMin === undefined
+        ? {}
+        : { documentsElsewhereMin: options.workerDocumentsMin }),
       resolver,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),
       pause,

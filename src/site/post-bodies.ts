@@ -409,6 +409,8 @@ export interface BodyRenderOptions {
    * without it every document renders here.
    */
   postUrls?: () => ReadonlyMap<string, string>;
+  /** Below this many documents to render, all render here (default DOCUMENTS_ELSEWHERE_MIN). */
+  documentsElsewhereMin?: number;
   /**
    * Called before each document: a build's chance to let other work run and to stop (it throws when the
    * build was cancelled; documents already started finish first).
@@ -727,9 +729,9 @@ export async function renderBodies(
 
 /**
  * Below this many documents to render, all render here: a worker's first document loads the Markdown
- * renderer and the build's context, which one edited post does not repay.
+ * renderer (about 0.1 s of its time) and the build's context, which a few posts do not repay.
  */
-export const DOCUMENTS_ELSEWHERE_MIN = 16;
+export const DOCUMENTS_ELSEWHERE_MIN = 500;
 
 /** The resolver's renderer of whole documents on Python workers, set up at the first document. */
 class DocumentsElsewhere {
@@ -748,7 +750,8 @@ class DocumentsElsewhere {
 
   private async setUp(): Promise<DocumentRenderer | undefined> {
     const { resolver, postUrls, snapshot, mode } = this.options;
-    if (!resolver?.documents || !postUrls || this.count < DOCUMENTS_ELSEWHERE_MIN) return undefined;
+    const min = this.options.documentsElsewhereMin ?? DOCUMENTS_ELSEWHERE_MIN;
+    if (!resolver?.documents || !postUrls || this.count < min) return undefined;
     const slugsFp = await this.checker.slugsFp();
     // Without the list of scripts, each document tells its own story on the host.
     if (slugsFp === LOOKUP_FAILED) return undefined;

@@ -14,7 +14,21 @@ function spreadTruncate(text: string, max: number): string {
   return `${cut.replace(/[\s,;:.!?\-–—]+$/u, '')}…`;
 }
 
-const piece = fc.constantFrom('a', 'bc ', ' ', '.', ',', '—', 'é', '😀', '\ud800', '\udc00', '𝒜b', '\n', 'word ');
+const piece = fc.constantFrom(
+  'a',
+  'bc ',
+  ' ',
+  '.',
+  ',',
+  '—',
+  'é',
+  '😀',
+  '\ud800',
+  '\udc00',
+  '𝒜b',
+  '\n',
+  'word ',
+);
 
 describe('truncateText', () => {
   it('cuts as a split into code points would, with surrogate pairs and lone surrogates', () => {

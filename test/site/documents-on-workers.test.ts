@@ -10,6 +10,8 @@ import type { PythonRuntimeOptions } from '../../src/scripting/index.js';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 const POSTS = 24;
+/** A build of this many posts renders on the workers (by default only a larger one does). */
+const WORKERS = { build: { workerDocumentsMin: 1 } };
 
 function projectFiles(): Record<string, string> {
   const files: Record<string, string> = {
@@ -82,7 +84,11 @@ describe('documents rendered on Python workers', () => {
     await host.close();
 
     const workers = open({ mode: 'worker', size: 2 });
-    const built = await workers.call('site.build', { force: true, outDir: path.join(root, 'out-workers') });
+    const built = await workers.call(
+      'site.build',
+      { force: true, outDir: path.join(root, 'out-workers') },
+      WORKERS,
+    );
     const workerCount = workers.python().counters.macroCount;
     await workers.close();
 
@@ -118,14 +124,18 @@ describe('documents rendered on Python workers', () => {
   it('a changed script renders its documents again, on the workers', async () => {
     const ws = open({ mode: 'worker', size: 2 });
     const outDir = path.join(root, 'out-again');
-    await ws.call('site.build', { force: true, outDir });
+    // By default a build of a few posts renders them here: loading the renderer in a worker would cost more.
+    const small = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-small') });
+    expect(small.postsOnWorkers).toBeUndefined();
+    expect(small.postsRendered).toBe(POSTS);
+    await ws.call('site.build', { force: true, outDir }, WORKERS);
     // Only the documents whose macros failed are looked at again.
-    expect((await ws.call('site.build', { outDir })).postsRendered).toBe(2);
+    expect((await ws.call('site.build', { outDir }, WORKERS)).postsRendered).toBe(2);
     await ws.call('scripts.update', {
       ref: 'echo',
       code: 'def render(context, post):\n    return "<em>v2 %s</em>" % context["params"]["n"]\n',
     });
-    const again = await ws.call('site.build', { outDir });
+    const again = await ws.call('site.build', { outDir }, WORKERS);
     await ws.close();
     expect(again.postsRendered).toBe(POSTS);
     expect(again.postsOnWorkers).toBe(POSTS - 1);
@@ -143,7 +153,7 @@ describe('documents rendered on Python workers', () => {
       kind: 'macro',
       code: 'def render(context, post):\n    while True:\n        pass\n',
     });
-    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-spin') });
+    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-spin') }, WORKERS);
     await ws.close();
     expect(built.failures.map((f) => [f.macro, f.reason]).sort()).toEqual([
       ['boom', 'exception'],

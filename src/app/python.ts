@@ -149,6 +149,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     let rendered = 0;
     return {
       slugs,
+      media: setup.mediaUrls !== undefined,
       render: async (doc: DocumentInput): Promise<RenderedDocumentJob | undefined> => {
         try {
           let result = await renderDocument(

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { supportsThumbnails, thumbnailPath, type MediaRecord } from '../content/media/index.js';
-import { mediaUrl, type MediaItem, type RenderData, type TagCount } from '../render/index.js';
+import { mediaLinkKey, mediaUrl, type MediaItem, type RenderData, type TagCount } from '../render/index.js';
 import type { AppServices } from './services.js';
 import { tagsOf } from './tags.js';
 
@@ -83,11 +83,15 @@ export class WorkspaceRenderData implements RenderData {
 
 /**
  * `YYYY/MM/NAME` → the media file's URL, where NAME is the stored name (`ID.ext`) or the original
- * file name. Built on first call from the media list.
+ * file name (`url`), and the table it answers from by `mediaLinkKey` (`table`). Built on first call
+ * from the media list.
  */
-export function workspaceMediaLinks(ws: AppServices): (p: string) => string | undefined {
+export function workspaceMediaLinks(ws: AppServices): {
+  url: (p: string) => string | undefined;
+  table: () => ReadonlyMap<string, string>;
+} {
   let map: Map<string, string> | undefined;
-  return (p: string) => {
+  const table = (): ReadonlyMap<string, string> => {
     if (!map) {
       map = new Map();
       for (const r of ws.media.list()) {
@@ -100,6 +104,7 @@ export function workspaceMediaLinks(ws: AppServices): (p: string) => string | un
         if (!map.has(byOriginal)) map.set(byOriginal, url);
       }
     }
-    return map.get(p.replace(/^\/+/, '').replace(/^media\//, ''));
+    return map;
   };
+  return { url: (p: string) => table().get(mediaLinkKey(p)), table };
 }

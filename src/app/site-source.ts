@@ -264,10 +264,12 @@ export class WorkspaceSiteSource implements SiteSource {
   }
 
   private base(): Omit<SiteSnapshot, 'posts' | 'readBodies' | 'releaseBody'> {
+    const media = workspaceMediaLinks(this.ws);
     return {
       ...this.light(),
       renderData: new WorkspaceRenderData(this.ws),
-      mediaUrl: workspaceMediaLinks(this.ws),
+      mediaUrl: media.url,
+      mediaLinks: media.table,
     };
   }
 

@@ -6,6 +6,7 @@
 // outside the document comes with it: the post URLs and scripts once per build (the context), and the
 // answers are written down as the same dependencies the render cache keeps for a render on the host.
 import { renderMarkdownDocument } from './markdown.js';
+import { mediaLinkKey } from './urls.js';
 import type {
   DocumentContext,
   DocumentDep,
@@ -26,11 +27,15 @@ const MACRO_NAME = /\[\[([A-Za-z0-9_]+)/g;
 
 /**
  * Whether a document is worth sending to a worker: it names a macro script, and nothing in it reads
- * data the worker is not given (media links, image and tag macros). A quick look, not a parse: the
+ * data the worker is not given (image and tag macros, and media links when it has no media table). A quick look, not a parse: the
  * worker still renders exactly as the host would, and hands back what it cannot do.
  */
-export function rendersElsewhere(source: string, slugs: ReadonlySet<string>): boolean {
-  if (!source.includes('[[') || source.includes('media/')) return false;
+export function rendersElsewhere(
+  source: string,
+  renderer: { slugs: ReadonlySet<string>; media: boolean },
+): boolean {
+  if (!source.includes('[[') || (!renderer.media && source.includes('media/'))) return false;
+  const slugs = renderer.slugs;
   let script = false;
   for (const m of source.matchAll(MACRO_NAME)) {
     const name = m[1]!.toLowerCase();
@@ -71,9 +76,14 @@ export async function renderDocumentJob(
       deps.push(['post', slug, url ?? null]);
       return url;
     },
-    mediaUrl: () => {
-      needsHost ||= 'it links to media';
-      return undefined;
+    mediaUrl: (path) => {
+      if (!context.mediaUrls) {
+        needsHost ||= 'it links to media';
+        return undefined;
+      }
+      const url = context.mediaUrls.get(mediaLinkKey(path));
+      deps.push(['media', path, url ?? null]);
+      return url;
     },
   };
   const hostData = (what: string) => () => {

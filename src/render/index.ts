@@ -24,7 +24,7 @@ export { isBlockHtml } from './macro-blocks.js';
 export { excerptFromMarkdown, truncateText, EXCERPT_MAX_LENGTH } from './excerpt.js';
 export type { ExcerptOptions } from './excerpt.js';
 export { escapeHtml, attributes } from './html.js';
-export { mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from './urls.js';
+export { mediaLinkKey, mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from './urls.js';
 export type { ThumbnailSize } from './urls.js';
 export { MACRO_ASSETS, MACROS_CSS, MACROS_JS, macroAssetTags } from './assets/index.js';
 export type { MacroAsset } from './assets/index.js';

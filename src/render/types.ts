@@ -166,6 +166,8 @@ export interface DocumentContext {
   timezone?: string;
   /** Every post's URL by slug (what the build's link resolver answers). */
   postUrls: ReadonlyMap<string, string>;
+  /** Media URLs by `mediaLinkKey`; without them a document with a media link goes back to the host. */
+  mediaUrls?: ReadonlyMap<string, string>;
   /** Every enabled macro script. */
   scripts: readonly DocumentScript[];
   /** Each macro script's version, as the render cache records it. */
@@ -194,7 +196,10 @@ export interface DocumentJob {
 
 /** An outside fact the render looked at, with the answer it got (a subset of the render cache's). */
 export type DocumentDep =
-  ['post', string, string | null] | ['script', string, string | null] | ['slugs', string];
+  | ['post', string, string | null]
+  | ['media', string, string | null]
+  | ['script', string, string | null]
+  | ['slugs', string];
 
 export interface RenderedDocumentJob {
   kind: 'rendered';
@@ -229,5 +234,7 @@ export type DocumentSetup = Omit<DocumentContext, 'scripts' | 'macroTimeoutMs'>;
 export interface DocumentRenderer {
   /** The enabled macro slugs: a document naming none of them is not worth sending. */
   readonly slugs: ReadonlySet<string>;
+  /** Whether the workers can answer media links (they were given the media table). */
+  readonly media: boolean;
   render(doc: DocumentInput): Promise<RenderedDocumentJob | undefined>;
 }

@@ -15,6 +15,11 @@ export function mediaUrl(path: string): string {
   return `/media/${encodePath(path)}`;
 }
 
+/** A media link's path as media tables key it: without leading slashes and `media/`. */
+export function mediaLinkKey(path: string): string {
+  return path.replace(/^\/+/, '').replace(/^media\//, '');
+}
+
 /** `YYYY/MM/ID.ext` → `/thumbnails/YYYY/MM/ID-{size}.webp`. */
 export function thumbnailUrl(path: string, size: ThumbnailSize): string {
   const slash = path.lastIndexOf('/');

@@ -260,6 +260,7 @@ export class SiteBuilder {
       snapshot: { ...snapshot, renderData: siteRenderData(snapshot.renderData, model) },
       links: siteLinks(model, snapshot),
       postUrls: () => postUrlsOf(model),
+      ...(snapshot.mediaLinks ? { mediaUrls: snapshot.mediaLinks } : {}),
       ...(options.workerDocumentsMin === undefined
         ? {}
         : { documentsElsewhereMin: options.workerDocumentsMin }),

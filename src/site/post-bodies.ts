@@ -409,6 +409,8 @@ export interface BodyRenderOptions {
    * without it every document renders here.
    */
   postUrls?: () => ReadonlyMap<string, string>;
+  /** The table `links.mediaUrl` answers from (by `mediaLinkKey`); without it documents with media links render here. */
+  mediaUrls?: () => ReadonlyMap<string, string>;
   /** Below this many documents to render, all render here (default DOCUMENTS_ELSEWHERE_MIN). */
   documentsElsewhereMin?: number;
   /**
@@ -670,7 +672,7 @@ export async function renderBodies(
       // (A document without `[[` has no macro: it renders at once, without waiting for the set-up.)
       const elsewhere = input.source.includes('[[') ? await documents.get() : undefined;
       let doc: (Omit<RenderedDocument, 'macroCount'> & { htmlHash?: string; excerpt?: string }) | undefined;
-      if (elsewhere && rendersElsewhere(input.source, elsewhere.slugs)) {
+      if (elsewhere && rendersElsewhere(input.source, elsewhere)) {
         const job = await elsewhere.render(input);
         if (job) {
           deps.push(...job.deps);
@@ -749,7 +751,7 @@ class DocumentsElsewhere {
   }
 
   private async setUp(): Promise<DocumentRenderer | undefined> {
-    const { resolver, postUrls, snapshot, mode } = this.options;
+    const { resolver, postUrls, mediaUrls, snapshot, mode } = this.options;
     const min = this.options.documentsElsewhereMin ?? DOCUMENTS_ELSEWHERE_MIN;
     if (!resolver?.documents || !postUrls || this.count < min) return undefined;
     const slugsFp = await this.checker.slugsFp();
@@ -761,6 +763,7 @@ class DocumentsElsewhere {
       mainLanguage: snapshot.settings.mainLanguage,
       ...(timezone === undefined ? {} : { timezone }),
       postUrls: postUrls(),
+      ...(mediaUrls ? { mediaUrls: mediaUrls() } : {}),
       versions: snapshot.macroVersions,
       slugsFp,
     });

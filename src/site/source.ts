@@ -81,6 +81,8 @@ export interface SiteSnapshot {
   renderData: RenderData;
   /** `YYYY/MM/NAME` (stored or original name) → `/media/YYYY/MM/ID.ext`. */
   mediaUrl(path: string): string | undefined;
+  /** The table `mediaUrl` answers from, by `mediaLinkKey` (for a worker to answer alike); optional. */
+  mediaLinks?(): ReadonlyMap<string, string>;
   /** Enabled macro scripts: slug → a string that changes when the script or its trust changes. */
   macroVersions: ReadonlyMap<string, string>;
   /**

@@ -1,7 +1,7 @@
 // A build renders the documents whose macros call scripts on the Python workers, whole (render/
 // document-job.ts). With real Pyodide: such a build must write exactly the site a build that renders
-// every document on the host writes, hand back what a worker cannot do, keep each macro's time limit,
-// and leave render cache entries that notice a changed script.
+// every document on the host writes (links, media, bds_api, failures, warnings), keep each macro's time
+// limit, and leave render cache entries that notice a changed script.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import type { PythonRuntimeOptions } from '../../src/scripting/index.js';
 import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 
 const POSTS = 24;
+/** Where media imported today goes. */
+const MONTH = new Date().toISOString().slice(0, 7).replace('-', '/');
 /** A build of this many posts renders on the workers (by default only a larger one does). */
 const WORKERS = { build: { workerDocumentsMin: 1 } };
 
@@ -23,7 +25,7 @@ function projectFiles(): Record<string, string> {
     const extra = [
       i === 0 ? 'An [[nosuch]] macro stays as written.' : '',
       i === 1 ? '[[boom]]' : '',
-      i === 2 ? 'A picture: ![x](media/2026/01/missing.png) (the host resolves media).' : '',
+      i === 2 ? `A picture: ![x](media/2026/01/missing.png) and [a file](media/${MONTH}/lake.txt).` : '',
       i === 3 ? 'And [[stranger]] is not trusted.' : '',
       i === 4 ? '[[youtube id="dQw4w9WgXcQ"]]' : '',
       i === 5 ? 'Links to [a post that is not there](/posts/nowhere).' : '',
@@ -67,6 +69,9 @@ describe('documents rendered on Python workers', () => {
         '    return {"html": "<span>%s %s %s %s</span>" % (p.get("n"), p.get("word", "-"), post["title"], context["env"]["source"]["kind"]), "warnings": ["echo %s" % p.get("n")] if p.get("n") == 30 else []}',
       ].join('\n'),
     });
+    const file = path.join(tempDir(), 'lake.txt');
+    fs.writeFileSync(file, 'not really a photo');
+    await ws.call('media.import', { files: [file] });
     await ws.call('scripts.create', {
       title: 'boom',
       kind: 'macro',
@@ -92,9 +97,9 @@ describe('documents rendered on Python workers', () => {
     const workerCount = workers.python().counters.macroCount;
     await workers.close();
 
-    // Every document with a script macro but the one with a media link went to a worker.
+    // Every document went to a worker (each has a script macro).
     expect(hostBuild.postsOnWorkers).toBeUndefined();
-    expect(built.postsOnWorkers).toBe(POSTS - 1);
+    expect(built.postsOnWorkers).toBe(POSTS);
     expect(built.postsRendered).toBe(POSTS);
 
     const a = siteFiles(path.join(root, 'out-host'));
@@ -102,6 +107,8 @@ describe('documents rendered on Python workers', () => {
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [file, text] of a) expect(b.get(file), file).toBe(text);
     expect(a.get('2026/01/15/p7/index.html')).toContain('<span>7 w7 Post "7" <&> macro</span>');
+    // Media links resolve on a worker as on the host.
+    expect(b.get('2026/01/15/p2/index.html')).toMatch(new RegExp(`href="/media/${MONTH}/[^"]+\\.txt"`));
     // A macro asks bds_api while its document renders on a worker.
     expect(b.get('2026/01/15/p5/index.html')).toContain('<b>api Post "5" <&></b>');
 
@@ -138,7 +145,7 @@ describe('documents rendered on Python workers', () => {
     const again = await ws.call('site.build', { outDir }, WORKERS);
     await ws.close();
     expect(again.postsRendered).toBe(POSTS);
-    expect(again.postsOnWorkers).toBe(POSTS - 1);
+    expect(again.postsOnWorkers).toBe(POSTS);
     expect(fs.readFileSync(path.join(outDir, '2026/01/15/p7/index.html'), 'utf8')).toContain(
       '<em>v2 70</em>',
     );
@@ -161,7 +168,7 @@ describe('documents rendered on Python workers', () => {
       ['stranger', 'untrusted'],
     ]);
     // The document with the runaway macro was handed back and rendered on the host.
-    expect(built.postsOnWorkers).toBe(POSTS - 2);
+    expect(built.postsOnWorkers).toBe(POSTS - 1);
     const html = fs.readFileSync(path.join(root, 'out-spin/2026/01/15/p9/index.html'), 'utf8');
     expect(html).toContain('<em>v2 90</em>');
   }, 120_000);

@@ -58,6 +58,8 @@ export async function runDocumentJob(
     macroContext: MacroContextV1,
     post: PostDataV1 | null,
   ): Promise<PythonMacroOutcome | null> => {
+    // The document's other macros start together with it: once one has stopped the run, none runs.
+    if (interrupted !== undefined || slow !== undefined || broken) return null;
     let args: MacroContextV1;
     try {
       args = checkedMacroArgs(macroContext, post);

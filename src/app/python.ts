@@ -124,28 +124,32 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     const runtime = this.runtime();
     const renderDocument = runtime.renderDocument?.bind(runtime);
     if (runtime.mode !== 'worker' || !renderDocument) return undefined;
+    // Trust as it stands when the build starts holds for the whole build.
+    const all = this.app.scripts.enabledMacroSlugs();
     const scripts: DocumentScript[] = [];
-    for (const slug of this.app.scripts.enabledMacroSlugs()) {
+    for (const slug of all) {
       const script = this.cache.get(slug);
       if (!script) continue;
       const ref = scriptRef(script);
+      const trusted = this.trusted(script);
       scripts.push({
         slug,
         id: script.id,
         cacheKey: `${ref.id}:${ref.version}`,
-        source: ref.source,
+        // An untrusted script's code does not leave the host.
+        source: trusted ? ref.source : '',
         entrypoint: ref.entrypoint ?? 'render',
         filename: ref.filename ?? script.path,
         lineOffset: ref.lineOffset ?? 0,
-        ...(this.trusted(script) ? {} : { untrusted: untrustedMessage(script) }),
+        ...(trusted ? {} : { untrusted: untrustedMessage(script) }),
       });
     }
-    const context: DocumentContext = { ...setup, scripts, macroTimeoutMs: 0 };
+    const context: DocumentContext = { ...setup, slugs: all, scripts, macroTimeoutMs: 0 };
     const contextId = `${process.pid}:${++documentContexts}`;
     const apiHandler = this.app.apiHandler('macro');
-    const slugs = new Set(scripts.map((s) => s.slug));
-    // The first documents carry the context (one copy per message, however many documents it holds);
-    // a worker that has not got it asks, and the document goes again with it.
+    const slugs = new Set(all);
+    // The first documents carry the context; a worker that has not got it asks, and the document goes
+    // again with it.
     let rendered = 0;
     return {
       slugs,

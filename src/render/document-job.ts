@@ -21,8 +21,8 @@ import type {
   RenderData,
 } from './types.js';
 
-/** Built-in macros that read project data a worker is not given. */
-const HOST_BUILTINS = new Set(['gallery', 'photo_archive', 'tag_cloud']);
+/** Built-in macros that read project data a worker is not given (see RenderData). */
+const HOST_BUILTINS = new Set(['gallery', 'photo_archive', 'photo_album', 'tag_cloud']);
 const MACRO_NAME = /\[\[([A-Za-z0-9_]+)/g;
 
 /**
@@ -96,7 +96,7 @@ export async function renderDocumentJob(
     publishedTagCounts: hostData('tag counts'),
     ...(context.timezone === undefined ? {} : { timezone: context.timezone }),
   };
-  const slugs = new Set(scripts.keys());
+  const slugs = new Set(context.slugs);
   const resolver: PythonMacroResolver = {
     macroSlugs: () => {
       deps.push(['slugs', context.slugsFp]);

@@ -159,7 +159,10 @@ export interface DocumentScript {
   untrusted?: string;
 }
 
-/** What every document of one build shares; sent to each worker once. */
+/**
+ * What every document of one build shares. It goes with a build's first documents and again to a worker
+ * that asks for it (`context-needed`); a worker keeps the last two.
+ */
 export interface DocumentContext {
   mode: RenderMode;
   mainLanguage: string;
@@ -168,7 +171,9 @@ export interface DocumentContext {
   postUrls: ReadonlyMap<string, string>;
   /** Media URLs by `mediaLinkKey`; without them a document with a media link goes back to the host. */
   mediaUrls?: ReadonlyMap<string, string>;
-  /** Every enabled macro script. */
+  /** Every enabled macro script's slug (what the host's resolver lists). */
+  slugs: readonly string[];
+  /** The enabled macro scripts as the worker runs them (untrusted ones without their source). */
   scripts: readonly DocumentScript[];
   /** Each macro script's version, as the render cache records it. */
   versions: ReadonlyMap<string, string>;
@@ -228,7 +233,7 @@ export type DocumentJobResult =
   | { kind: 'host'; why: string };
 
 /** What a build gives the resolver to set up rendering documents elsewhere. */
-export type DocumentSetup = Omit<DocumentContext, 'scripts' | 'macroTimeoutMs'>;
+export type DocumentSetup = Omit<DocumentContext, 'slugs' | 'scripts' | 'macroTimeoutMs'>;
 
 /** Renders documents where their macros run; `undefined` means render it on the host. */
 export interface DocumentRenderer {

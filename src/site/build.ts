@@ -88,7 +88,8 @@ export interface BuildOptions {
   pageWorkerThreshold?: number;
   /**
    * Render the documents whose macros call scripts on the Python workers, whole, when at least this
-   * many documents must be rendered (by default 500; see render/document-job.ts). The files are the same.
+   * many documents are to be looked at (by default 500; see render/document-job.ts). The files are the
+   * same.
    */
   workerDocumentsMin?: number;
   /**

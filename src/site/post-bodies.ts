@@ -730,8 +730,9 @@ export async function renderBodies(
 }
 
 /**
- * Below this many documents to render, all render here: a worker's first document loads the Markdown
- * renderer (about 0.1 s of its time) and the build's context, which a few posts do not repay.
+ * Below this many documents to look at (render, or check a cached body of), all render here: a worker's
+ * first document loads the Markdown renderer (about 0.1 s of its time) and the build's context, which a
+ * few posts do not repay.
  */
 export const DOCUMENTS_ELSEWHERE_MIN = 500;
 
@@ -746,7 +747,8 @@ class DocumentsElsewhere {
   ) {}
 
   get(): Promise<DocumentRenderer | undefined> {
-    this.renderer ??= this.setUp();
+    // A set-up that fails (the scripts cannot be listed, say) leaves every document to the host.
+    this.renderer ??= this.setUp().catch(() => undefined);
     return this.renderer;
   }
 

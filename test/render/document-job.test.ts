@@ -23,6 +23,7 @@ const context = (over: Partial<DocumentContext> = {}): DocumentContext => ({
   mode: 'site',
   mainLanguage: 'en',
   postUrls: new Map([['other', '/2026/01/02/other/']]),
+  slugs: ['hello'],
   scripts: [script],
   versions: new Map([['hello', 'v1']]),
   slugsFp: 'fp',

@@ -151,6 +151,25 @@ describe('documents rendered on Python workers', () => {
     );
   }, 120_000);
 
+  it('each macro of a document rendered on a worker has a time limit of its own, not one for all', async () => {
+    const post = path.join(root, 'posts/2026/01/p11.md');
+    // Sixteen macros of 0.25 s: 4 s in all, past a limit of 1 s and the 2 s a run has before its first.
+    fs.writeFileSync(post, fs.readFileSync(post, 'utf8') + '\n' + '[[busy]] '.repeat(16) + '\n');
+    const ws = open({ mode: 'worker', size: 2, timeouts: { macro: 1000 } });
+    await ws.call('scripts.create', {
+      title: 'busy',
+      kind: 'macro',
+      code: 'import time\ndef render(context, post):\n    t = time.time()\n    while time.time() - t < 0.25:\n        pass\n    return "<i>busy</i>"\n',
+    });
+    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-busy') }, WORKERS);
+    await ws.close();
+    fs.writeFileSync(post, fs.readFileSync(post, 'utf8').replace(/\n(\[\[busy\]\] )+\n$/, ''));
+    expect(built.failures.map((f) => f.macro).sort()).toEqual(['boom', 'stranger']);
+    expect(built.postsOnWorkers).toBe(POSTS);
+    const html = fs.readFileSync(path.join(root, 'out-busy/2026/01/15/p11/index.html'), 'utf8');
+    expect(html.split('<i>busy</i>').length - 1).toBe(16);
+  }, 120_000);
+
   it('a macro past its time limit fails with "timeout" alone; the other documents render on the workers', async () => {
     const post = path.join(root, 'posts/2026/01/p9.md');
     fs.writeFileSync(post, fs.readFileSync(post, 'utf8') + '\n[[spin]]\n');

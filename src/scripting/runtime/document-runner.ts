@@ -14,6 +14,7 @@ import type {
 } from '../../render/types.js';
 import type { PyodideEngine } from './engine.js';
 import { failureToError, macroFailureOutcome, parseEnvelope } from './failures.js';
+import { MACRO_SEQ_INDEX } from './protocol.js';
 import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
 import type { RunValue } from './run-loop.js';
 import { checkedMacroArgs, macroOutput } from './runtime-base.js';
@@ -25,7 +26,7 @@ interface Held {
 
 /** The contexts of the builds whose documents this worker renders lately (builds may overlap). */
 const held = new Map<string, Held>();
-const MAX_HELD = 4;
+const MAX_HELD = 2;
 
 /** The run's value, sent to the host as data. */
 function answer(value: DocumentJobResult): RunValue {
@@ -41,6 +42,7 @@ function answer(value: DocumentJobResult): RunValue {
 export async function runDocumentJob(
   engine: Pick<PyodideEngine, 'run'>,
   job: DocumentJob,
+  control?: Int32Array,
 ): Promise<RunValue | string> {
   let known = held.get(job.contextId);
   if (!known && job.context) {
@@ -53,12 +55,12 @@ export async function runDocumentJob(
   let interrupted: string | undefined;
   let slow: string | undefined;
   let broken: { error: unknown } | undefined;
-  const run = async (
+  const runOne = async (
     script: DocumentScript,
     macroContext: MacroContextV1,
     post: PostDataV1 | null,
   ): Promise<PythonMacroOutcome | null> => {
-    // The document's other macros start together with it: once one has stopped the run, none runs.
+    // Once a macro has stopped the run, the document's other macros do not run.
     if (interrupted !== undefined || slow !== undefined || broken) return null;
     let args: MacroContextV1;
     try {
@@ -66,6 +68,8 @@ export async function runDocumentJob(
     } catch (e) {
       return macroFailureOutcome(e);
     }
+    // The host's watchdog sees each macro start, and gives it a time limit of its own.
+    if (control) Atomics.add(control, MACRO_SEQ_INDEX, 1);
     const started = performance.now();
     let out: string;
     try {
@@ -101,6 +105,14 @@ export async function runDocumentJob(
     } catch (e) {
       return macroFailureOutcome(e);
     }
+  };
+  // The dispatcher starts a document's macros together; Python runs them one after another, as the
+  // host's calls to a worker would (`async def` entrypoints would otherwise overlap).
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = (script: DocumentScript, macroContext: MacroContextV1, post: PostDataV1 | null) => {
+    const next = queue.then(() => runOne(script, macroContext, post));
+    queue = next;
+    return next;
   };
   const result = await renderDocumentJob(context, scripts, job.doc, run);
   if (broken) throw broken.error;

@@ -24,7 +24,12 @@ export const API_SIGNAL_INDEX = 1;
 export const STOP_TARGET_INDEX = 2;
 /** Counts the host's stops; a run that ends interrupted while it did not change was not stopped. */
 export const STOP_COUNT_INDEX = 3;
-export const CONTROL_WORDS = 4;
+/**
+ * Counts the macros a worker has started inside a document run (render/document-job.ts): the host's
+ * watchdog gives each its own time limit by seeing whether it moved since the last limit ran out.
+ */
+export const MACRO_SEQ_INDEX = 4;
+export const CONTROL_WORDS = 5;
 export const SIGINT = 2;
 
 /** Engine options that both worker and main-thread mode understand. */

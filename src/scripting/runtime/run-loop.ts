@@ -59,16 +59,16 @@ export function runLoop(engine: PyodideEngine, host: RunLoopHost): (message: Hos
   };
 }
 
-/**
- * Run `message`, and again if a stop the host meant for an earlier run interrupted it: the host stops
- * the run it believes is running, which may have just ended. Such a stop left over before the run
- * starts is dropped.
- */
 /** A run's value, sent as data rather than in an envelope. */
 export interface RunValue {
   value: unknown;
 }
 
+/**
+ * Run `message`, and again if a stop the host meant for an earlier run interrupted it: the host stops
+ * the run it believes is running, which may have just ended. Such a stop left over before the run
+ * starts is dropped.
+ */
 async function runOnce(
   engine: PyodideEngine,
   message: RunMessage,

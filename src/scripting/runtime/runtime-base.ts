@@ -1,6 +1,6 @@
 // What every PythonRuntime shares whatever runs Python: request checks, time limits per kind, the
 // counters, and the ABI v1 calling conventions (macro, transform, utility, script check).
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   MacroContextSchema,
   MacroResultObjectSchema,
@@ -86,8 +86,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Time a document's Markdown may take in a worker, on top of its macros' limits. */
-const DOCUMENT_RENDER_MS = 2000;
+const LocationSchema = { file: z.string(), line: z.number(), column: z.number() };
+const DocumentJobResultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('rendered'),
+    html: z.string(),
+    warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), ...LocationSchema })),
+    failures: z.array(
+      z.looseObject({ macro: z.string(), reason: z.string(), message: z.string(), ...LocationSchema }),
+    ),
+    counters: z.object({ builtin: z.number(), python: z.number(), unknown: z.number(), failed: z.number() }),
+    firstParagraph: z.string(),
+    deps: z.array(
+      z.union([
+        z.tuple([z.enum(['post', 'media', 'script']), z.string(), z.string().nullable()]),
+        z.tuple([z.literal('slugs'), z.string()]),
+      ]),
+    ),
+    pythonCalls: z.number(),
+    pythonFailures: z.number(),
+    htmlHash: z.string().optional(),
+    excerpt: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('context-needed') }),
+  z.object({ kind: z.literal('host'), why: z.string() }),
+]);
 
 /** Posts that passed PostDataSchema: a post with several macros is checked once. */
 const VALID_POSTS = new WeakSet<PostDataV1>();
@@ -163,9 +186,8 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
     }
     const macroMs = this.timeouts.macro;
     const context = job.context && { ...job.context, macroTimeoutMs: macroMs };
-    // Each macro keeps its own limit inside the worker; the run as a whole gets one per possible macro,
-    // and a moment for the Markdown.
-    const macros = job.doc.source.split('[[').length - 1;
+    // The limit is per macro: the worker counts the macros it starts, and the watchdog gives each one
+    // its own (worker-slot.ts).
     const result = await this.execute(
       this.prepare({
         kind: 'macro',
@@ -176,10 +198,19 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
         filename: job.doc.file,
         document: context ? { ...job, context } : job,
         ...options,
-        timeoutMs: macroMs === 0 ? 0 : macroMs * Math.max(1, macros) + DOCUMENT_RENDER_MS,
+        timeoutMs: macroMs,
       }),
     );
-    const value = result.value as DocumentJobResult;
+    // What a worker answers is checked like what Python answers: a wrong shape is a failed run (the
+    // host then renders the document), never a body or a cache entry.
+    const parsed = DocumentJobResultSchema.safeParse(result.value);
+    if (!parsed.success) {
+      throw new BdsError(
+        'python-invalid-result',
+        'a Python worker answered a document in an unexpected shape',
+      );
+    }
+    const value = parsed.data as DocumentJobResult;
     if (value.kind === 'rendered') {
       this.count.macroCount += value.pythonCalls;
       this.count.errorCount += value.pythonFailures;

@@ -9,6 +9,7 @@ import {
   API_SIGNAL_INDEX,
   CONTROL_WORDS,
   INTERRUPT_INDEX,
+  MACRO_SEQ_INDEX,
   PROTOCOL_VERSION,
   SIGINT,
   STOP_COUNT_INDEX,
@@ -74,6 +75,9 @@ export function controlBuffer(): SharedArrayBuffer | ArrayBuffer {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** Time a document run has before its first macro's limit starts (loading the renderer, parsing). */
+export const DOCUMENT_START_MS = 2000;
+
 /** How long the host may watch for the end of a lone short call before it goes back to its loop. */
 export const HOST_WAIT_MS = 0.25;
 
@@ -131,6 +135,8 @@ interface Inflight extends QueuedCall {
   grace: Timer | null;
   /** Stopped while it waited behind another call in the worker: it is stopped as it starts. */
   stopWith?: Error;
+  /** For a document run: the worker's macro count when the current time limit began. */
+  macroSeq?: number;
 }
 
 interface Starting {
@@ -309,6 +315,11 @@ export class WorkerSlot {
     inflight.startedAt = performance.now();
     if (inflight.call.timeoutMs > 0) {
       inflight.deadline = inflight.startedAt + inflight.call.timeoutMs;
+      if (inflight.call.document) {
+        inflight.macroSeq = Atomics.load(this.control, MACRO_SEQ_INDEX);
+        // Before its first macro a worker may load the Markdown renderer and parse the document.
+        inflight.deadline += DOCUMENT_START_MS;
+      }
       this.watch(inflight.deadline);
     }
   }
@@ -494,8 +505,24 @@ export class WorkerSlot {
     const inflight = this.sent[0];
     if (!inflight || inflight.settled || inflight.deadline === Infinity) return;
     // Timers may fire a little early: then wait for the rest.
-    if (performance.now() >= inflight.deadline) this.onDeadline(inflight);
-    else this.watch(inflight.deadline);
+    const now = performance.now();
+    if (now < inflight.deadline) {
+      this.watch(inflight.deadline);
+      return;
+    }
+    // A document run's limit is per macro: one started since the limit began gets a limit of its own
+    // (so a macro is stopped at most one limit late; the worker hands back a document whose macro ran
+    // past its limit, and the host runs that one with the exact limit).
+    if (inflight.macroSeq !== undefined) {
+      const seq = Atomics.load(this.control, MACRO_SEQ_INDEX);
+      if (seq !== inflight.macroSeq) {
+        inflight.macroSeq = seq;
+        inflight.deadline = now + inflight.call.timeoutMs;
+        this.watch(inflight.deadline);
+        return;
+      }
+    }
+    this.onDeadline(inflight);
   }
 
   private onDeadline(inflight: Inflight): void {

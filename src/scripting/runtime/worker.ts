@@ -127,9 +127,16 @@ async function main(): Promise<void> {
       currentId = message.id;
     },
     // Markdown rendering is loaded with the first document, not by every worker.
+    // A document the worker cannot render (a bug in rendering, say) goes back to the host, which renders
+    // it as before; only an interpreter that broke ends the worker.
     document: async (job) => {
-      documents ??= import('./document-runner.js');
-      return (await documents).runDocumentJob(engine, job);
+      try {
+        documents ??= import('./document-runner.js');
+        return await (await documents).runDocumentJob(engine, job, control);
+      } catch (e) {
+        if (engine.isBroken || isFatalPyodideError(e)) throw e;
+        return { value: { kind: 'host', why: describeError(e) } };
+      }
     },
   });
   port.on('message', handle);

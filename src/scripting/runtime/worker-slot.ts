@@ -449,18 +449,11 @@ export class WorkerSlot {
       );
     } else {
       this.settle(inflight, () => {
-        if (message.value !== undefined) {
-          inflight.resolve({
-            value: message.value,
-            stdout: identity.stdout ?? '',
-            stderr: identity.stderr ?? '',
-            outputTruncated: message.outputTruncated,
-            durationMs: performance.now() - inflight.startedAt,
-            cached: false,
-          });
-          return;
-        }
-        const envelope = parseEnvelope(message.envelopeJson);
+        // A value sent as data (a rendered document), or the envelope Python answered.
+        const envelope =
+          message.value !== undefined
+            ? { ok: true as const, value: message.value, cached: false }
+            : parseEnvelope(message.envelopeJson);
         if (!envelope.ok) throw failureToError(envelope.error, identity);
         inflight.resolve({
           value: envelope.value,

@@ -27,8 +27,9 @@ const MACRO_NAME = /\[\[([A-Za-z0-9_]+)/g;
 
 /**
  * Whether a document is worth sending to a worker: it names a macro script, and nothing in it reads
- * data the worker is not given (image and tag macros, and media links when it has no media table). A quick look, not a parse: the
- * worker still renders exactly as the host would, and hands back what it cannot do.
+ * data the worker is not given (image and tag macros, and media links when it has no media table). A
+ * quick look, not a parse: the worker still renders exactly as the host would, and hands back what it
+ * cannot do.
  */
 export function rendersElsewhere(
   source: string,

@@ -71,6 +71,11 @@ export function truncateText(text: string, max = EXCERPT_MAX_LENGTH): string {
   return `${cut.replace(/[\s,;:.!?\-–—]+$/u, '')}…`;
 }
 
+/** A post's excerpt as pages show it: its own (trimmed), else its first paragraph cut short. */
+export function postExcerpt(own: string | null | undefined, firstParagraph: string): string {
+  return own?.trim() || truncateText(firstParagraph);
+}
+
 export interface ExcerptOptions {
   /** Which names are macros (left out of the text); default every name, as without the project's scripts. */
   isMacro?: (name: string) => boolean;

@@ -21,7 +21,7 @@ export { renderMarkdownDocument } from './markdown.js';
 export type { RenderDocumentInput, RenderedDocument } from './markdown.js';
 export { markdownEngine } from './markdown-engine.js';
 export { isBlockHtml } from './macro-blocks.js';
-export { excerptFromMarkdown, truncateText, EXCERPT_MAX_LENGTH } from './excerpt.js';
+export { excerptFromMarkdown, postExcerpt, truncateText, EXCERPT_MAX_LENGTH } from './excerpt.js';
 export type { ExcerptOptions } from './excerpt.js';
 export { escapeHtml, attributes } from './html.js';
 export { mediaLinkKey, mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from './urls.js';

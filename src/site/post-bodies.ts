@@ -11,7 +11,7 @@ import {
   renderMarkdownDocument,
   type DocumentRenderer,
   type RenderedDocument,
-  truncateText,
+  postExcerpt,
   type LinkResolver,
   type MacroCounters,
   type MacroFailure,
@@ -695,7 +695,7 @@ export async function renderBodies(
       const body: RenderedBody = {
         html: flatString(doc.html),
         htmlHash: doc.htmlHash ?? sha256(doc.html),
-        excerpt: flatString(doc.excerpt ?? (post.excerpt?.trim() || truncateText(doc.firstParagraph))),
+        excerpt: flatString(doc.excerpt ?? postExcerpt(post.excerpt, doc.firstParagraph)),
         warnings: doc.warnings,
         failures: doc.failures,
         counters: doc.counters,

@@ -151,36 +151,57 @@ describe('documents rendered on Python workers', () => {
     );
   }, 120_000);
 
+  /**
+   * Appends `line` to a post, builds on the workers with a macro time limit of `macroMs` after creating
+   * the script `title` with `code`, then puts the post back as it was.
+   */
+  async function buildWith(
+    post: string,
+    line: string,
+    script: { title: string; code: string },
+    macroMs: number,
+  ) {
+    const file = path.join(root, 'posts/2026/01', post);
+    const before = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, `${before}\n${line}\n`);
+    const ws = open({ mode: 'worker', size: 2, timeouts: { macro: macroMs } });
+    try {
+      await ws.call('scripts.create', { ...script, kind: 'macro' });
+      const outDir = path.join(root, `out-${script.title}`);
+      const built = await ws.call('site.build', { force: true, outDir }, WORKERS);
+      return {
+        built,
+        page: (slug: string) => fs.readFileSync(path.join(outDir, `2026/01/15/${slug}/index.html`), 'utf8'),
+      };
+    } finally {
+      await ws.close();
+      fs.writeFileSync(file, before);
+    }
+  }
+
   it('each macro of a document rendered on a worker has a time limit of its own, not one for all', async () => {
-    const post = path.join(root, 'posts/2026/01/p11.md');
     // Sixteen macros of 0.25 s: 4 s in all, past a limit of 1 s and the 2 s a run has before its first.
-    fs.writeFileSync(post, fs.readFileSync(post, 'utf8') + '\n' + '[[busy]] '.repeat(16) + '\n');
-    const ws = open({ mode: 'worker', size: 2, timeouts: { macro: 1000 } });
-    await ws.call('scripts.create', {
-      title: 'busy',
-      kind: 'macro',
-      code: 'import time\ndef render(context, post):\n    t = time.time()\n    while time.time() - t < 0.25:\n        pass\n    return "<i>busy</i>"\n',
-    });
-    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-busy') }, WORKERS);
-    await ws.close();
-    fs.writeFileSync(post, fs.readFileSync(post, 'utf8').replace(/\n(\[\[busy\]\] )+\n$/, ''));
+    const { built, page } = await buildWith(
+      'p11.md',
+      '[[busy]] '.repeat(16),
+      {
+        title: 'busy',
+        code: 'import time\ndef render(context, post):\n    t = time.time()\n    while time.time() - t < 0.25:\n        pass\n    return "<i>busy</i>"\n',
+      },
+      1000,
+    );
     expect(built.failures.map((f) => f.macro).sort()).toEqual(['boom', 'stranger']);
     expect(built.postsOnWorkers).toBe(POSTS);
-    const html = fs.readFileSync(path.join(root, 'out-busy/2026/01/15/p11/index.html'), 'utf8');
-    expect(html.split('<i>busy</i>').length - 1).toBe(16);
+    expect(page('p11').split('<i>busy</i>').length - 1).toBe(16);
   }, 120_000);
 
   it('a macro past its time limit fails with "timeout" alone; the other documents render on the workers', async () => {
-    const post = path.join(root, 'posts/2026/01/p9.md');
-    fs.writeFileSync(post, fs.readFileSync(post, 'utf8') + '\n[[spin]]\n');
-    const ws = open({ mode: 'worker', size: 2, timeouts: { macro: 500 } });
-    await ws.call('scripts.create', {
-      title: 'spin',
-      kind: 'macro',
-      code: 'def render(context, post):\n    while True:\n        pass\n',
-    });
-    const built = await ws.call('site.build', { force: true, outDir: path.join(root, 'out-spin') }, WORKERS);
-    await ws.close();
+    const { built, page } = await buildWith(
+      'p9.md',
+      '[[spin]]',
+      { title: 'spin', code: 'def render(context, post):\n    while True:\n        pass\n' },
+      500,
+    );
     expect(built.failures.map((f) => [f.macro, f.reason]).sort()).toEqual([
       ['boom', 'exception'],
       ['spin', 'timeout'],
@@ -188,7 +209,6 @@ describe('documents rendered on Python workers', () => {
     ]);
     // The document with the runaway macro was handed back and rendered on the host.
     expect(built.postsOnWorkers).toBe(POSTS - 1);
-    const html = fs.readFileSync(path.join(root, 'out-spin/2026/01/15/p9/index.html'), 'utf8');
-    expect(html).toContain('<em>v2 90</em>');
+    expect(page('p9')).toContain('<em>v2 90</em>');
   }, 120_000);
 });

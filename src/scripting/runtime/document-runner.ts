@@ -4,7 +4,7 @@
 import { hash } from 'node:crypto';
 import type { MacroContextV1, PostDataV1 } from '../../core/abi.js';
 import { renderDocumentJob } from '../../render/document-job.js';
-import { truncateText } from '../../render/excerpt.js';
+import { postExcerpt } from '../../render/excerpt.js';
 import type {
   DocumentContext,
   DocumentJob,
@@ -122,7 +122,7 @@ export async function runDocumentJob(
   }
   if (result.kind === 'rendered') {
     result.htmlHash = hash('sha256', result.html, 'hex');
-    result.excerpt = job.doc.post?.excerpt?.trim() || truncateText(result.firstParagraph);
+    result.excerpt = postExcerpt(job.doc.post?.excerpt, result.firstParagraph);
   }
   return answer(result);
 }

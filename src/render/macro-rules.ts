@@ -7,7 +7,7 @@
 //   setext heading (the underline stays a line of its own).
 // Per document, a MacroScan in markdown-it's env says which names are macros and gathers positions,
 // names that are not macros, and malformed macros. Without one, the rules do nothing.
-import type { Env, MarkdownIt, StateBlock, StateCore, StateInline, Token } from 'markdown-it';
+import type { MarkdownIt, StateBlock, StateCore, StateInline, Token } from 'markdown-it';
 import { InlinePositions } from './inline-positions.js';
 import { MacroScanMemo, readMacro, scanMacro, type MacroShape } from './macro-grammar.js';
 import type { Macro, RenderWarning } from './types.js';
@@ -162,7 +162,7 @@ export class MacroScan {
   }
 }
 
-export interface MacroEnv extends Env {
+export interface MacroEnv extends Record<string, unknown> {
   bdsMacros?: MacroScan;
 }
 

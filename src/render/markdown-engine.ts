@@ -1,10 +1,14 @@
 // The one shared markdown-it instance: CommonMark with raw HTML, GFM tables and strikethrough, footnotes,
 // and bds's rules: macros (macro-rules.ts), internal links, code language tags and heading ids.
 import MarkdownIt from 'markdown-it';
-import type { MarkdownIt as MarkdownItInstance, StateCore, Token } from 'markdown-it';
-import footnote from 'markdown-it-footnote';
+import type { MarkdownIt as MarkdownItInstance, PluginSimple, StateCore, Token } from 'markdown-it';
+import footnoteTyped from 'markdown-it-footnote';
+import { commonmarkCodeSpans } from './code-spans.js';
 import { macroRules, type MacroEnv } from './macro-rules.js';
 import type { LinkResolver, RenderWarning } from './types.js';
+
+// The plugin's types are written against markdown-it's CommonJS types; the plugin itself takes both.
+const footnote = footnoteTyped as unknown as PluginSimple;
 
 export interface BdsEnvState {
   file: string;
@@ -127,6 +131,7 @@ function resolveTokens(state: StateCore): void {
 function createMarkdown(): MarkdownItInstance {
   const md = MarkdownIt('commonmark', { html: true, xhtmlOut: false, linkify: false, typographer: false });
   md.enable(['table', 'strikethrough']);
+  md.use(commonmarkCodeSpans);
   md.use(footnote);
   md.use(macroRules);
   md.core.ruler.push('bds_resolve_tokens', resolveTokens);

@@ -7,15 +7,20 @@
 //   plain markdown-it shows as text is expanded.
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
-import type { Token } from 'markdown-it';
-import footnote from 'markdown-it-footnote';
+import type { PluginSimple, Token } from 'markdown-it';
+import footnoteTyped from 'markdown-it-footnote';
 import { describe, expect, it } from 'vitest';
+import { commonmarkCodeSpans } from '../../src/render/code-spans.js';
 import { BUILTIN_MACROS, parseMacros, readMacro, renderMarkdownDocument } from '../../src/render/index.js';
 import { FakePythonResolver, greet } from './fake-python.js';
 
-/** Plain markdown-it with the options bds uses. */
+// The plugin's types are written against markdown-it's CommonJS types; the plugin itself takes both.
+const footnote = footnoteTyped as unknown as PluginSimple;
+
+/** Plain markdown-it with the options bds uses, and its CommonMark code spans (code-spans.ts). */
 const plain = MarkdownIt('commonmark', { html: true, xhtmlOut: false, linkify: false, typographer: false });
 plain.enable(['table', 'strikethrough']);
+plain.use(commonmarkCodeSpans);
 plain.use(footnote);
 
 function withoutBdsAttributes(html: string): string {

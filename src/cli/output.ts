@@ -1,5 +1,6 @@
 // CLI output: human text by default, one JSON document with --json; errors as `file:line: message`.
 import { escapeControl, formatError, isBdsError } from '../app/index.js';
+import { runInBackground } from '../core/priority.js';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -8,6 +9,11 @@ export interface CliIO {
   cwd: string;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   isTTY: boolean;
+  /**
+   * Lower the process's CPU priority for a batch job (core/priority.ts). Only the `bds` process does:
+   * the CLI run inside another program (tests, say) leaves that program's priority alone.
+   */
+  background?: () => void;
 }
 
 export function processIO(): CliIO {
@@ -17,6 +23,7 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stderr.isTTY),
+    background: () => runInBackground(),
   };
 }
 

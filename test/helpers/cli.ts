@@ -9,7 +9,10 @@ export interface CliResult {
   json: () => unknown;
 }
 
-export async function bds(args: string[], opts: { cwd: string; home: string }): Promise<CliResult> {
+export async function bds(
+  args: string[],
+  opts: { cwd: string; home: string; background?: () => void },
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -18,6 +21,7 @@ export async function bds(args: string[], opts: { cwd: string; home: string }): 
     env: { BDS_HOME: opts.home },
     cwd: opts.cwd,
     isTTY: false,
+    ...(opts.background ? { background: opts.background } : {}),
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as unknown };

@@ -66,6 +66,21 @@ describe('bds build', () => {
     expect(loose.stdout).toMatch(/Macro failures \(1; they render empty/);
   });
 
+  it('runs in the background (a lower CPU priority) unless --priority normal', async () => {
+    const root = project(GOOD);
+    const home = tempDir();
+    let lowered = 0;
+    const background = () => lowered++;
+    expect((await bds(['build'], { cwd: root, home, background })).code).toBe(0);
+    expect(lowered).toBe(1);
+    expect((await bds(['build', '--priority', 'normal'], { cwd: root, home, background })).code).toBe(0);
+    expect(lowered).toBe(1);
+    const bad = await bds(['build', '--priority', 'high'], { cwd: root, home, background });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('Allowed choices are background, normal');
+    expect(lowered).toBe(1);
+  });
+
   it('--json prints the summary; warnings name file, line and column in both outputs', async () => {
     const root = project(BAD);
     const home = tempDir();

@@ -1,6 +1,6 @@
 // `bds build` (the static site into html/, incrementally, with a progress bar and a summary) and
 // `bds preview` (the site served on 127.0.0.1 with drafts and live reload).
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   formatMacroFailure,
   formatProblem,
@@ -60,7 +60,17 @@ export function siteCommands(program: Command, ctx: CliContext): void {
     .description('build the static site into html/ (only changed files are written)')
     .option('--strict', 'fail the build (and write nothing) when a macro fails')
     .option('--force', 'ignore the caches and write every file again')
-    .action(async (opts: { strict?: boolean; force?: boolean }) => {
+    .addOption(
+      new Option(
+        '--priority <level>',
+        'background: yield the CPU to the app, editors and previews when they want it (no slower on an idle machine); normal: compete with them as equals',
+      )
+        .choices(['background', 'normal'])
+        .default('background'),
+    )
+    .action(async (opts: { strict?: boolean; force?: boolean; priority: 'background' | 'normal' }) => {
+      // Before the project opens, so that every worker the build starts runs at the same priority.
+      if (opts.priority === 'background') ctx.io.background?.();
       const bar = new ProgressBar(ctx.io, 'Building');
       let summary: BuildSummary;
       try {

@@ -16,6 +16,7 @@ export type { CallContext, UseCase, HttpMethod } from './use-case.js';
 export { isSerial, pythonViews } from './use-case.js';
 export { pythonApiMethods } from './python-api.js';
 export { lineDiff, type DiffLine } from '../core/line-diff.js';
+export { BACKGROUND_NICENESS, runInBackground } from '../core/priority.js';
 export { BLOGMARK_LIMITS, inspectBlogmark, type BlogmarkField } from './blogmark-input.js';
 export { ProjectRegistry, bdsHome, resolveProjectDir } from './projects.js';
 export type { PreviewServerOptions } from './site.js';

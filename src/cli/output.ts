@@ -1,6 +1,5 @@
 // CLI output: human text by default, one JSON document with --json; errors as `file:line: message`.
-import { escapeControl, formatError, isBdsError } from '../app/index.js';
-import { runInBackground } from '../core/priority.js';
+import { escapeControl, formatError, isBdsError, runInBackground } from '../app/index.js';
 
 export interface CliIO {
   out: (text: string) => void;

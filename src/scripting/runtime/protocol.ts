@@ -29,7 +29,13 @@ export const STOP_COUNT_INDEX = 3;
  * watchdog gives each its own time limit by seeing whether it moved since the last limit ran out.
  */
 export const MACRO_SEQ_INDEX = 4;
-export const CONTROL_WORDS = 5;
+/**
+ * The run a worker is running, written as it starts one: a worker that holds finished documents'
+ * results (run-loop.ts, postLater) is ahead of what the host has heard, and the host's watchdog stops
+ * the run that is really running.
+ */
+export const RUN_ID_INDEX = 5;
+export const CONTROL_WORDS = 6;
 export const SIGINT = 2;
 
 /** Engine options that both worker and main-thread mode understand. */
@@ -62,6 +68,9 @@ export interface WorkerInit {
  * One call into Python, as every layer of the runtime passes it on (host, worker message, engine).
  * `argsJson` is a JSON array of positional arguments, unless `args` is given.
  */
+/** Calls the host sends a worker in one message at most (a build's macros and documents). */
+export const MAX_BATCH = 8;
+
 export interface RunCall {
   kind: RunKind;
   /** `{scriptId}:{version}`: the script is compiled once per key. */

@@ -5,6 +5,7 @@ import type { PyodideEngine } from './engine.js';
 import {
   INTERRUPT_INDEX,
   PROTOCOL_VERSION,
+  RUN_ID_INDEX,
   STOP_COUNT_INDEX,
   STOP_TARGET_INDEX,
   type HostToWorker,
@@ -15,6 +16,15 @@ import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
 
 export interface RunLoopHost {
   post(message: WorkerToHost): void;
+  /**
+   * Post a rendered document's result with the next message rather than now (optional): a worker
+   * given several documents at once answers them together, waking the host once instead of once per
+   * document. Whatever else is posted goes after the held results, and they go before the worker
+   * waits for more work. The host's watchdog learns which run is running from RUN_ID_INDEX.
+   */
+  postLater?(message: WorkerToHost): void;
+  /** Post the held results now. */
+  flush?(): void;
   /** The interpreter broke beyond repair during run `id`: report it and end the worker. */
   fatal(error: unknown, id: number): void;
   /** The next call if one has already arrived, read synchronously (Node polls briefly); optional. */
@@ -46,10 +56,14 @@ export function runLoop(engine: PyodideEngine, host: RunLoopHost): (message: Hos
     if (draining) return;
     draining = true;
     for (;;) {
-      if (pending.length === 0) take(host.nextBriefly?.());
+      if (pending.length === 0) {
+        // The host hears every result before this worker waits for more work.
+        host.flush?.();
+        take(host.nextBriefly?.());
+      }
       const message = pending.shift();
       if (message === undefined) break;
-      await handleRun(engine, message, host);
+      await handleRun(engine, message, host, pending.length > 0);
     }
     draining = false;
   };
@@ -85,6 +99,7 @@ async function runOnce(
         Atomics.store(control, INTERRUPT_INDEX, 0);
       }
       stops = Atomics.load(control, STOP_COUNT_INDEX);
+      Atomics.store(control, RUN_ID_INDEX, message.id);
     }
     const out = message.document ? renderDocument(message.document, host) : engine.run(message);
     const envelopeJson = typeof out === 'string' ? out : await out;
@@ -105,7 +120,13 @@ function renderDocument(job: DocumentJob, host: RunLoopHost): Promise<RunValue |
   return Promise.resolve(JSON.stringify({ ok: false, error }));
 }
 
-async function handleRun(engine: PyodideEngine, message: RunMessage, host: RunLoopHost): Promise<void> {
+/** `more`: other runs are waiting in this worker, so a document's result may be held for a moment. */
+async function handleRun(
+  engine: PyodideEngine,
+  message: RunMessage,
+  host: RunLoopHost,
+  more: boolean,
+): Promise<void> {
   const id = message.id;
   host.beginRun?.(message);
   engine.capture.begin((stream, text) => host.post({ v: PROTOCOL_VERSION, type: stream, id, text }));
@@ -120,7 +141,8 @@ async function handleRun(engine: PyodideEngine, message: RunMessage, host: RunLo
   const { truncated } = engine.capture.end();
   if (typeof out !== 'string') {
     const { value } = out;
-    host.post({
+    const send = more && message.document && host.postLater ? host.postLater : host.post;
+    send({
       v: PROTOCOL_VERSION,
       type: 'result',
       id,

@@ -3,7 +3,7 @@
 // server's PythonWorkerPool (pool.ts) runs it over worker threads, the browser over a Web Worker.
 import { BdsError } from '../../core/errors.js';
 import { closedError } from './failures.js';
-import type { EngineSettings } from './protocol.js';
+import { MAX_BATCH, type EngineSettings } from './protocol.js';
 import { PythonRuntimeBase, type PreparedCall } from './runtime-base.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { PythonRunResult, PythonTimeouts } from './types.js';
@@ -19,7 +19,7 @@ export const DEFAULT_GRACE_MS = 100;
 export const DEFAULT_MAX_HEAP_MB = 1024;
 export const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** At most this many queued macro calls go to a worker in one message. */
-export const MAX_BATCH = 8;
+export { MAX_BATCH };
 
 type Job = QueuedCall;
 

@@ -11,6 +11,7 @@ import {
   INTERRUPT_INDEX,
   MACRO_SEQ_INDEX,
   PROTOCOL_VERSION,
+  RUN_ID_INDEX,
   SIGINT,
   STOP_COUNT_INDEX,
   STOP_TARGET_INDEX,
@@ -519,12 +520,16 @@ export class WorkerSlot {
   }
 
   private onDeadline(inflight: Inflight): void {
-    this.stopInflight(inflight, timeoutError(this.identity(inflight), inflight.call.timeoutMs));
+    // A worker holding finished documents' results (run-loop.ts, postLater) is further on than the
+    // host has heard: the call it runs is the one to stop.
+    const running = Atomics.load(this.control, RUN_ID_INDEX);
+    const target = this.sent.find((c) => c.id === running && !c.settled) ?? inflight;
+    this.stopInflight(target, timeoutError(this.identity(target), target.call.timeoutMs));
   }
 
   /** Interrupt the call in flight and fail it with `error` (a timeout, or a caller's Stop). */
   private stopInflight(inflight: Inflight, error: Error): void {
-    if (this.sent[0] !== inflight || inflight.settled) return;
+    if (!this.sent.includes(inflight) || inflight.settled) return;
     inflight.timedOut = true;
     // Which run the stop is for: the worker may have ended it and started the next one meanwhile.
     Atomics.store(this.control, STOP_TARGET_INDEX, inflight.id);
@@ -536,7 +541,7 @@ export class WorkerSlot {
     this.settle(inflight, () => inflight.reject(error));
     inflight.grace = setTimeout(() => {
       inflight.grace = null;
-      if (this.sent[0] !== inflight) return;
+      if (!this.sent.includes(inflight)) return;
       this.replace(inflight.worker);
     }, this.options.graceMs);
   }

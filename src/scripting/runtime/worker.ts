@@ -7,6 +7,7 @@ import { hardenNodeWorkerRealm } from './node-hardening.js';
 import {
   API_SIGNAL_INDEX,
   INTERRUPT_INDEX,
+  MAX_BATCH,
   PROTOCOL_VERSION,
   type ApiResultMessage,
   type HostToWorker,
@@ -42,8 +43,18 @@ let currentId = 0;
 let documents: Promise<DocumentRunner> | undefined;
 let callSeq = 0;
 
-function post(message: WorkerToHost): void {
-  init.hostPort.postMessage(message);
+/** Results held to go with the next message (run-loop.ts, postLater), in order. */
+const held: WorkerToHost[] = [];
+
+/** Post the held results, then `message`: the host hears everything in the order it happened. */
+function post(message?: WorkerToHost): void {
+  for (const m of held.splice(0)) init.hostPort.postMessage(m);
+  if (message) init.hostPort.postMessage(message);
+}
+
+function postLater(message: WorkerToHost): void {
+  held.push(message);
+  if (held.length >= MAX_BATCH) post();
 }
 
 /** Synchronous from Python's view: post the call, sleep until the host bumps the signal word. */
@@ -108,6 +119,8 @@ async function main(): Promise<void> {
 
   const handle = runLoop(engine, {
     post,
+    postLater,
+    flush: () => post(),
     fatal: (e, id) => {
       const cause = consoleTail.split('\n').find((line) => /RangeError|Error:/.test(line));
       const message = describeError(e);

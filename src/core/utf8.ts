@@ -1,6 +1,9 @@
 // Where a file stops being UTF-8: the first bad byte as a line and column, so the message can point
 // an editor at it (TextDecoder only says that something, somewhere, is wrong).
 
+/** A UTF-16 surrogate without its other half: UTF-8 cannot carry it, nor XML hold it. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export interface Utf8Failure {
   /** 0-based offset of the first byte of the bad sequence. */
   offset: number;

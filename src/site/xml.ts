@@ -1,10 +1,13 @@
 // XML text for feeds and the sitemap: escaping that also drops characters XML 1.0 cannot hold, and the
 // two date formats feeds use.
+import { LONE_SURROGATE } from '../core/utf8.js';
 
 // These are the characters XML 1.0 forbids.
-const INVALID_XML =
+const INVALID_XML = new RegExp(
   // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  `${/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.source}|${LONE_SURROGATE.source}`,
+  'g',
+);
 
 /** Escapes text for an XML element or a double-quoted attribute. */
 export function escapeXml(value: string): string {

@@ -2,6 +2,7 @@
 // applies the hardening for its realm, and runs calls. Shared by the Node worker, the main-thread mode
 // and the browser's Web Worker: nothing here depends on Node.
 import type { loadPyodide, PyodideAPI } from 'pyodide';
+import { LONE_SURROGATE } from '../../core/utf8.js';
 import { emptyJsModule } from './hardening.js';
 import { OutputCapture } from './output-capture.js';
 import type { EngineSettings, RunCall } from './protocol.js';
@@ -50,8 +51,6 @@ interface RuntimeFunctions {
  */
 const CONTENT_AS_BYTES_MIN = 256;
 const utf8 = new TextEncoder();
-/** A UTF-16 surrogate without its other half (which UTF-8 cannot carry). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The arguments as JSON, and a long post body apart as bytes (its place in the JSON left empty). */
 function macroArguments(args: readonly unknown[]): { json: string; content?: Uint8Array } {

@@ -44,17 +44,17 @@ let documents: Promise<DocumentRunner> | undefined;
 let callSeq = 0;
 
 /** Results held to go with the next message (run-loop.ts, postLater), in order. */
-const held: WorkerToHost[] = [];
+const heldResults: WorkerToHost[] = [];
 
 /** Post the held results, then `message`: the host hears everything in the order it happened. */
 function post(message?: WorkerToHost): void {
-  for (const m of held.splice(0)) init.hostPort.postMessage(m);
+  for (const m of heldResults.splice(0)) init.hostPort.postMessage(m);
   if (message) init.hostPort.postMessage(message);
 }
 
 function postLater(message: WorkerToHost): void {
-  held.push(message);
-  if (held.length >= MAX_BATCH) post();
+  heldResults.push(message);
+  if (heldResults.length >= MAX_BATCH) post();
 }
 
 /** Synchronous from Python's view: post the call, sleep until the host bumps the signal word. */

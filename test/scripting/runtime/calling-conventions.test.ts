@@ -78,6 +78,20 @@ describe('macros: render(context, post)', () => {
     );
   });
 
+  it('hands Python a long body (sent as bytes) whole and in its place among the keys', async () => {
+    const macro = script(`
+      def render(context, post):
+          return "|".join(post.keys()) + "\\n" + post["content"]
+    `);
+    const body = 'Ünïcødé 😀 "quoted" \\ back\nslash, </script>\u2028 '.repeat(40);
+    const out = await runtime.renderMacro(macro, macroContext(), { ...POST, content: body });
+    expect(out.html).toBe(`${Object.keys(POST).join('|')}\n${body}`);
+    // A lone surrogate, which UTF-8 cannot carry, reaches Python as it does inside JSON.
+    const lone = `${body}\ud800 end`;
+    const odd = await runtime.renderMacro(macro, macroContext(), { ...POST, content: lone });
+    expect(odd.html).toBe(`${Object.keys(POST).join('|')}\n${lone}`);
+  });
+
   it('fails a call whose arguments cannot reach the worker, and the worker takes the next call', async () => {
     const macro = script(`
       def render(context, post):

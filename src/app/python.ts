@@ -4,8 +4,10 @@ import path from 'node:path';
 import type { MacroContextV1, PostDataV1, ScriptCheck, UtilityContext } from '../core/abi.js';
 import { BdsError, isBdsError } from '../core/errors.js';
 import type {
+  BatchMacroCall,
   DocumentContext,
   DocumentInput,
+  DocumentJobResult,
   DocumentRenderer,
   DocumentScript,
   DocumentSetup,
@@ -85,6 +87,71 @@ let documentContexts = 0;
 /** Documents sent with their context until this many have come back rendered. */
 const CONTEXT_WITH_FIRST = 8;
 
+type JobWork = { doc: DocumentInput; macros?: undefined } | { macros: BatchMacroCall[]; doc?: undefined };
+
+/** Macros sent to a worker in one batch at most. */
+export const MACRO_BATCH_MAX = 32;
+
+/**
+ * Gathers the macros a build's documents wait on into batches for the workers: a batch goes once it is
+ * full, or when the host has nothing else to do (every document started is waiting). A worker then runs
+ * Python calls back to back instead of between Markdown renders, and the host sends one message per
+ * batch instead of one per macro. A batch that fails (a macro ran too long, a worker crashed) runs its
+ * macros again one by one, each with its own time limit.
+ */
+export class MacroBatcher {
+  private waiting: { call: PythonMacroCall; resolve: (outcome: PythonMacroOutcome) => void }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly send: (calls: BatchMacroCall[]) => Promise<PythonMacroOutcome[] | undefined>,
+    private readonly one: (call: PythonMacroCall) => Promise<PythonMacroOutcome>,
+    private readonly max = MACRO_BATCH_MAX,
+  ) {}
+
+  add(call: PythonMacroCall): Promise<PythonMacroOutcome> {
+    return new Promise((resolve) => {
+      this.waiting.push({ call, resolve });
+      if (this.waiting.length >= this.max) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.waiting;
+    if (batch.length === 0) return;
+    this.waiting = [];
+    const calls = batch.map(({ call }) => ({ slug: call.slug, context: call.context, post: call.post }));
+    void this.send(calls)
+      .catch(() => undefined)
+      .then((outcomes) => {
+        if (outcomes?.length === batch.length) {
+          batch.forEach((waiter, i) => waiter.resolve(outcomes[i]!));
+          return;
+        }
+        for (const waiter of batch) {
+          void this.one(waiter.call).then(waiter.resolve, (e: unknown) =>
+            waiter.resolve(macroFailureOutcome(e)),
+          );
+        }
+      });
+  }
+}
+
+/**
+ * With this many workers or more, documents with script macros render whole on them; with fewer, on the
+ * host with their macros batched. On the host the Markdown stays with the thread that renders every
+ * other document and the workers only run Python: with two cores that is the faster (measured with
+ * `bench:site`), and the workers' Markdown pays off only with cores to spare.
+ */
+export const WHOLE_DOCUMENTS_MIN_WORKERS = 4;
+
 function untrustedMessage(script: Script): string {
   return `untrusted: ${script.path} changed outside bds; run \`bds script trust ${script.slug}\``;
 }
@@ -148,29 +215,41 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     const contextId = `${process.pid}:${++documentContexts}`;
     const apiHandler = this.app.apiHandler('macro');
     const slugs = new Set(all);
-    // The first documents carry the context; a worker that has not got it asks, and the document goes
-    // again with it.
-    let rendered = 0;
+    // The first jobs carry the context; a worker that has not got it asks, and the job goes again with it.
+    let answered = 0;
+    const run = async (job: JobWork): Promise<DocumentJobResult | undefined> => {
+      try {
+        let result = await renderDocument(
+          answered < CONTEXT_WITH_FIRST ? { contextId, context, ...job } : { contextId, ...job },
+          { apiHandler },
+        );
+        if (result.kind === 'context-needed') {
+          result = await renderDocument({ contextId, context, ...job }, { apiHandler });
+        }
+        if (result.kind === 'context-needed' || result.kind === 'host') return undefined;
+        answered++;
+        return result;
+      } catch {
+        // A time limit, a crash, a worker that cannot: the host does it, each macro on its own.
+        return undefined;
+      }
+    };
+    const batches = new MacroBatcher(
+      async (calls) => {
+        const result = await run({ macros: calls });
+        return result?.kind === 'macros' ? result.outcomes : undefined;
+      },
+      (call) => this.render(call),
+    );
     return {
       slugs,
       media: setup.mediaUrls !== undefined,
+      wholeDocuments: (runtime.size ?? 1) >= WHOLE_DOCUMENTS_MIN_WORKERS,
       render: async (doc: DocumentInput): Promise<RenderedDocumentJob | undefined> => {
-        try {
-          let result = await renderDocument(
-            rendered < CONTEXT_WITH_FIRST ? { contextId, context, doc } : { contextId, doc },
-            { apiHandler },
-          );
-          if (result.kind === 'context-needed') {
-            result = await renderDocument({ contextId, context, doc }, { apiHandler });
-          }
-          if (result.kind !== 'rendered') return undefined;
-          rendered++;
-          return result;
-        } catch {
-          // A time limit, a crash, a worker that cannot: the host renders it, each macro on its own.
-          return undefined;
-        }
+        const result = await run({ doc });
+        return result?.kind === 'rendered' ? result : undefined;
       },
+      macro: (call) => batches.add(call),
     };
   }
 

@@ -37,7 +37,10 @@ export interface CallContext {
   /** The caller's environment (ssh options for publishing come from the user's machine, never the project). */
   env?: NodeJS.ProcessEnv;
   /** In-process callers only (tests, benchmarks): the macro resolver of a build (null: none), worker tuning. */
-  build?: Pick<BuildOptions, 'pageWorkerThreshold' | 'planThreshold' | 'workerDocumentsMin'> & {
+  build?: Pick<
+    BuildOptions,
+    'pageWorkerThreshold' | 'planThreshold' | 'workerDocumentsMin' | 'wholeDocuments'
+  > & {
     resolver?: PythonMacroResolver | null;
   };
 }

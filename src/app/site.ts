@@ -86,6 +86,7 @@ async function build(
         ...(ctx.build?.workerDocumentsMin === undefined
           ? {}
           : { workerDocumentsMin: ctx.build.workerDocumentsMin }),
+        ...(ctx.build?.wholeDocuments === undefined ? {} : { wholeDocuments: ctx.build.wholeDocuments }),
         resolver,
         signal: task.signal,
         onProgress: (p) => {

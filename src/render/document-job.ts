@@ -56,6 +56,22 @@ export type RunDocumentMacro = (
   post: PostData | null,
 ) => Promise<PythonMacroOutcome | null>;
 
+/** The script a macro runs, or the outcome it fails with without reaching Python (as on the host). */
+export function scriptFor(
+  scripts: ReadonlyMap<string, DocumentScript>,
+  slug: string,
+): DocumentScript | PythonMacroOutcome {
+  const script = scripts.get(slug);
+  if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${slug}"` };
+  if (script.untrusted !== undefined) return { ok: false, reason: 'untrusted', message: script.untrusted };
+  return script;
+}
+
+/** The context a macro script receives: the call's, with the script as its source. */
+export function withSource(context: MacroContext, script: DocumentScript): MacroContext {
+  return { ...context, env: { ...context.env, source: { kind: 'macro', id: script.id } } };
+}
+
 /**
  * Renders `doc` as the host would, running its macros through `run`. Answers `host` when the document
  * reads data the worker is not given, and `null` when `run` stopped it.
@@ -105,18 +121,11 @@ export async function renderDocumentJob(
     },
     render: async (call) => {
       deps.push(['script', call.slug, context.versions.get(call.slug) ?? null]);
-      const script = scripts.get(call.slug);
-      if (!script)
-        return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
-      if (script.untrusted !== undefined)
-        return { ok: false, reason: 'untrusted', message: script.untrusted };
+      const script = scriptFor(scripts, call.slug);
+      if ('ok' in script) return script;
       if (stopped || needsHost) return { ok: false, reason: 'exception', message: 'not run' };
-      const macroContext: MacroContext = {
-        ...call.context,
-        env: { ...call.context.env, source: { kind: 'macro', id: script.id } },
-      };
       pythonCalls++;
-      const outcome = await run(script, macroContext, call.post);
+      const outcome = await run(script, withSource(call.context, script), call.post);
       if (outcome === null) {
         stopped = true;
         return { ok: false, reason: 'exception', message: 'stopped' };

@@ -28,5 +28,5 @@ export { mediaLinkKey, mediaUrl, thumbnailUrl, tagUrl, THUMBNAIL_SIZES } from '.
 export type { ThumbnailSize } from './urls.js';
 export { MACRO_ASSETS, MACROS_CSS, MACROS_JS, macroAssetTags } from './assets/index.js';
 export type { MacroAsset } from './assets/index.js';
-export { renderDocumentJob, rendersElsewhere } from './document-job.js';
+export { renderDocumentJob, rendersElsewhere, scriptFor, withSource } from './document-job.js';
 export type { RunDocumentMacro } from './document-job.js';

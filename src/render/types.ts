@@ -192,12 +192,21 @@ export interface DocumentInput {
   docId?: string;
 }
 
-/** A document with the id of its context, and the context itself the first time a worker needs it. */
-export interface DocumentJob {
-  contextId: string;
-  context?: DocumentContext;
-  doc: DocumentInput;
+/** One macro of a batch (see DocumentJob): the call as the host's dispatcher made it. */
+export interface BatchMacroCall {
+  slug: string;
+  context: MacroContext;
+  post: PostData | null;
 }
+
+/**
+ * What a worker is given, with the id of the build's context, and the context itself the first time a
+ * worker needs it: a document to render (`doc`), or the macros of documents the host renders, run one
+ * after another (`macros`; the answer holds an outcome for each, in order).
+ */
+export type DocumentJob = { contextId: string; context?: DocumentContext } & (
+  { doc: DocumentInput; macros?: undefined } | { macros: readonly BatchMacroCall[]; doc?: undefined }
+);
 
 /** An outside fact the render looked at, with the answer it got (a subset of the render cache's). */
 export type DocumentDep =
@@ -225,8 +234,17 @@ export interface RenderedDocumentJob {
   excerpt?: string;
 }
 
+/** The outcomes of a batch of macros, in the order of the calls. */
+export interface MacroBatchResult {
+  kind: 'macros';
+  outcomes: PythonMacroOutcome[];
+  pythonCalls: number;
+  pythonFailures: number;
+}
+
 export type DocumentJobResult =
   | RenderedDocumentJob
+  | MacroBatchResult
   /** The worker has not got the job's context: send it again with the context. */
   | { kind: 'context-needed' }
   /** The host must render it (it uses project data the worker does not have, or a macro ran too long). */
@@ -242,4 +260,11 @@ export interface DocumentRenderer {
   /** Whether the workers can answer media links (they were given the media table). */
   readonly media: boolean;
   render(doc: DocumentInput): Promise<RenderedDocumentJob | undefined>;
+  /**
+   * Runs one macro of a document the host renders, gathered with the build's other waiting macros into
+   * batches for the workers (see DocumentJob); a batch that fails runs its macros one by one.
+   */
+  macro(call: PythonMacroCall): Promise<PythonMacroOutcome>;
+  /** Whether documents should render on the workers (`render`) or on the host, their macros batched (`macro`). */
+  readonly wholeDocuments: boolean;
 }

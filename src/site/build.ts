@@ -93,6 +93,12 @@ export interface BuildOptions {
    */
   workerDocumentsMin?: number;
   /**
+   * With workers: render such documents whole on them (true), or here with their macros sent to the
+   * workers in batches (false). By default whole only with a pool of WHOLE_DOCUMENTS_MIN_WORKERS or more.
+   * The files are the same.
+   */
+  wholeDocuments?: boolean;
+  /**
    * Cancels the build: it stops between documents and pages (throwing `task-cancelled`); the files it
    * wrote are whole, and the next build starts afresh (the build marker stays set).
    */
@@ -265,6 +271,7 @@ export class SiteBuilder {
       ...(options.workerDocumentsMin === undefined
         ? {}
         : { documentsElsewhereMin: options.workerDocumentsMin }),
+      ...(options.wholeDocuments === undefined ? {} : { wholeDocuments: options.wholeDocuments }),
       resolver,
       onProgress: (done, total) => progress({ phase: 'posts', done, total }),
       pause,

@@ -413,6 +413,8 @@ export interface BodyRenderOptions {
   mediaUrls?: () => ReadonlyMap<string, string>;
   /** Below this many documents to render, all render here (default DOCUMENTS_ELSEWHERE_MIN). */
   documentsElsewhereMin?: number;
+  /** Render documents whole on the workers, or here with their macros batched (default: the renderer's choice). */
+  wholeDocuments?: boolean;
   /**
    * Called before each document: a build's chance to let other work run and to stop (it throws when the
    * build was cancelled; documents already started finish first).
@@ -529,8 +531,14 @@ class DepChecker {
     return true;
   }
 
-  /** Wrappers that answer like the real ones and write down what was asked. */
-  recorders(deps: RenderDep[]): {
+  /**
+   * Wrappers that answer like the real ones and write down what was asked; `render` runs the Python
+   * macros instead of the resolver's own `render`.
+   */
+  recorders(
+    deps: RenderDep[],
+    render?: PythonMacroResolver['render'],
+  ): {
     links: LinkResolver;
     data: RenderData;
     resolver: PythonMacroResolver | null;
@@ -573,7 +581,7 @@ class DepChecker {
       },
       render: (call) => {
         deps.push(['script', call.slug, this.snapshot.macroVersions.get(call.slug) ?? null]);
-        return inner.render(call);
+        return render ? render(call) : inner.render(call);
       },
     };
     return { links, data: recordingData, resolver };
@@ -651,6 +659,9 @@ export async function renderBodies(
   }
   if (done > 0) options.onProgress?.(done, total);
 
+  const whole = (renderer: DocumentRenderer) => options.wholeDocuments ?? renderer.wholeDocuments;
+  /** Lets up to `n` documents render at once (see `running` below). */
+  let widen: (n: number) => void = () => {};
   const renderOne = async (entry: SiteEntry): Promise<void> => {
     const post = entry.post;
     const slot = PostBodyCache.slot(post.id, mode, post.pending === true);
@@ -672,7 +683,7 @@ export async function renderBodies(
       // (A document without `[[` has no macro: it renders at once, without waiting for the set-up.)
       const elsewhere = input.source.includes('[[') ? await documents.get() : undefined;
       let doc: (Omit<RenderedDocument, 'macroCount'> & { htmlHash?: string; excerpt?: string }) | undefined;
-      if (elsewhere && rendersElsewhere(input.source, elsewhere)) {
+      if (elsewhere && whole(elsewhere) && rendersElsewhere(input.source, elsewhere)) {
         const job = await elsewhere.render(input);
         if (job) {
           deps.push(...job.deps);
@@ -681,7 +692,11 @@ export async function renderBodies(
         }
       }
       if (!doc) {
-        const rec = checker.recorders(deps);
+        // Without whole documents on the workers, the macros of the documents rendering here go to them
+        // in batches, the fuller the more documents wait at once.
+        const batched = elsewhere && !whole(elsewhere) ? elsewhere : undefined;
+        if (batched && options.concurrency === undefined) widen(BATCHING_CONCURRENCY);
+        const rec = checker.recorders(deps, batched && ((call) => batched.macro(call)));
         doc = await renderMarkdownDocument({
           ...input,
           mode,
@@ -714,7 +729,6 @@ export async function renderBodies(
   const documents = new DocumentsElsewhere(options, checker, remaining.length);
   // Documents without macros render synchronously inside renderOne; those with Python macros wait on
   // the runtime, and meanwhile the next documents start.
-  const concurrency = Math.max(1, options.concurrency ?? 16);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < remaining.length) {
@@ -725,9 +739,28 @@ export async function renderBodies(
       await renderOne(entry);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, remaining.length) }, worker));
+  const running: Promise<void>[] = [];
+  widen = (n) => {
+    while (running.length < Math.min(n, remaining.length)) {
+      const one = worker();
+      // Handled: awaited below, maybe after it failed.
+      one.catch(() => {});
+      running.push(one);
+    }
+  };
+  widen(Math.max(1, options.concurrency ?? 16));
+  // (The list grows while documents render: see `widen`.)
+  for (let i = 0; i < running.length; i++) await running[i];
   return { bodies, rendered, onWorkers, reused, volatile };
 }
+
+/**
+ * Documents rendering at once while their macros go to the workers in batches (DocumentRenderer.macro):
+ * enough waiting macros for two full batches per worker of a two-core machine, so the host renders the
+ * next documents while the workers run Python. (32 left the host waiting; 256 kept more of the
+ * documents alive for the garbage collector; 64 and 128 measured alike with `bench:site`.)
+ */
+export const BATCHING_CONCURRENCY = 128;
 
 /**
  * Below this many documents to look at (render, or check a cached body of), all render here: a worker's

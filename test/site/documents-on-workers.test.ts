@@ -1,7 +1,8 @@
 // A build renders the documents whose macros call scripts on the Python workers, whole (render/
-// document-job.ts). With real Pyodide: such a build must write exactly the site a build that renders
-// every document on the host writes (links, media, bds_api, failures, warnings), keep each macro's time
-// limit, and leave render cache entries that notice a changed script.
+// document-job.ts), or on the host with their macros sent to the workers in batches. With real Pyodide:
+// either build must write exactly the site a build that renders every document on the host with one
+// call per macro writes (links, media, bds_api, failures, warnings), keep each macro's time limit, and
+// leave render cache entries that notice a changed script.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,6 @@ import { samplePost, tempDir, writeProject } from '../helpers/project.js';
 const POSTS = 24;
 /** Where media imported today goes. */
 const MONTH = new Date().toISOString().slice(0, 7).replace('-', '/');
-/** A build of this many posts renders on the workers (by default only a larger one does). */
-const WORKERS = { build: { workerDocumentsMin: 1 } };
 
 function projectFiles(): Record<string, string> {
   const files: Record<string, string> = {
@@ -47,7 +46,14 @@ function siteFiles(dir: string): Map<string, string> {
   return out;
 }
 
-describe('documents rendered on Python workers', () => {
+describe.each([
+  ['whole on the Python workers', true],
+  ['on the host, their macros batched for the Python workers', false],
+])('documents rendered %s', (_, whole) => {
+  /** A build of this many posts uses the workers (by default only a larger one does). */
+  const WORKERS = { build: { workerDocumentsMin: 1, wholeDocuments: whole } };
+  /** How many of `n` documents a build reports rendered on the workers. */
+  const onWorkers = (n: number) => (whole ? n : undefined);
   let root: string;
   let home: string;
   const open = (python: PythonRuntimeOptions) => Workspace.open(root, { home, python });
@@ -97,9 +103,9 @@ describe('documents rendered on Python workers', () => {
     const workerCount = workers.python().counters.macroCount;
     await workers.close();
 
-    // Every document went to a worker (each has a script macro).
+    // Every document went to a worker (each has a script macro), or each macro in a batch.
     expect(hostBuild.postsOnWorkers).toBeUndefined();
-    expect(built.postsOnWorkers).toBe(POSTS);
+    expect(built.postsOnWorkers).toBe(onWorkers(POSTS));
     expect(built.postsRendered).toBe(POSTS);
 
     const a = siteFiles(path.join(root, 'out-host'));
@@ -128,7 +134,7 @@ describe('documents rendered on Python workers', () => {
     expect(workerCount).toBe(hostCount);
   }, 120_000);
 
-  it('a changed script renders its documents again, on the workers', async () => {
+  it('a changed script renders its documents again, with the workers', async () => {
     const ws = open({ mode: 'worker', size: 2 });
     const outDir = path.join(root, 'out-again');
     // By default a build of a few posts renders them here: loading the renderer in a worker would cost more.
@@ -145,7 +151,7 @@ describe('documents rendered on Python workers', () => {
     const again = await ws.call('site.build', { outDir }, WORKERS);
     await ws.close();
     expect(again.postsRendered).toBe(POSTS);
-    expect(again.postsOnWorkers).toBe(POSTS);
+    expect(again.postsOnWorkers).toBe(onWorkers(POSTS));
     expect(fs.readFileSync(path.join(outDir, '2026/01/15/p7/index.html'), 'utf8')).toContain(
       '<em>v2 70</em>',
     );
@@ -179,7 +185,7 @@ describe('documents rendered on Python workers', () => {
     }
   }
 
-  it('each macro of a document rendered on a worker has a time limit of its own, not one for all', async () => {
+  it('each macro has a time limit of its own, not one for its document or batch', async () => {
     // Sixteen macros of 0.25 s: 4 s in all, past a limit of 1 s and the 2 s a run has before its first.
     const { built, page } = await buildWith(
       'p11.md',
@@ -191,11 +197,11 @@ describe('documents rendered on Python workers', () => {
       1000,
     );
     expect(built.failures.map((f) => f.macro).sort()).toEqual(['boom', 'stranger']);
-    expect(built.postsOnWorkers).toBe(POSTS);
+    expect(built.postsOnWorkers).toBe(onWorkers(POSTS));
     expect(page('p11').split('<i>busy</i>').length - 1).toBe(16);
   }, 120_000);
 
-  it('a macro past its time limit fails with "timeout" alone; the other documents render on the workers', async () => {
+  it('a macro past its time limit fails with "timeout" alone; the other macros still run', async () => {
     const { built, page } = await buildWith(
       'p9.md',
       '[[spin]]',
@@ -207,8 +213,9 @@ describe('documents rendered on Python workers', () => {
       ['spin', 'timeout'],
       ['stranger', 'untrusted'],
     ]);
-    // The document with the runaway macro was handed back and rendered on the host.
-    expect(built.postsOnWorkers).toBe(POSTS - 1);
+    // The document with the runaway macro was handed back and rendered on the host (its batch's
+    // macros ran again one by one).
+    expect(built.postsOnWorkers).toBe(onWorkers(POSTS - 1));
     expect(page('p9')).toContain('<em>v2 90</em>');
   }, 120_000);
 });

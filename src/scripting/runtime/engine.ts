@@ -42,6 +42,23 @@ interface RuntimeFunctions {
   run(
     ...args: [string, string, string | undefined, string, string, string, number, Uint8Array | undefined]
   ): unknown;
+  run_macros(
+    itemsJson: string,
+    sources: Record<string, string> | undefined,
+    content: Uint8Array | undefined,
+    tick: (i: number) => void,
+  ): unknown;
+}
+
+/** One macro call of a batch (see PyodideEngine.runMacros). */
+export interface EngineMacroCall {
+  cacheKey: string;
+  source: string;
+  entrypoint: string;
+  filename: string;
+  lineOffset: number;
+  /** The checked [context, post]. */
+  args: readonly [unknown, { content?: unknown } | null];
 }
 
 /**
@@ -198,6 +215,7 @@ export class PyodideEngine {
     const result = setup(HOST_MODULE_SOURCE, transport, JSON.stringify(options.preludeModules));
     const exported = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
       run: RuntimeFunctions['run'];
+      run_macros: RuntimeFunctions['run_macros'];
       version: string;
     };
     result.destroy();
@@ -205,7 +223,12 @@ export class PyodideEngine {
     runtimeModule.destroy();
 
     options.hardenRealm?.();
-    const engine = new PyodideEngine(pyodide, { run: exported.run }, exported.version, capture);
+    const engine = new PyodideEngine(
+      pyodide,
+      { run: exported.run, run_macros: exported.run_macros },
+      exported.version,
+      capture,
+    );
     return { engine, start, snapshot, snapshotError };
   }
 
@@ -270,6 +293,56 @@ export class PyodideEngine {
         return this.failed(e);
       },
     );
+  }
+
+  /**
+   * Run macro calls one after another in one call into Python: the JSON list of their envelopes, in
+   * order (`sourceNeeded` or `awaitable` for a call to make alone with `run`), or the interrupted
+   * envelope when the watchdog stopped one. `tick(i)` is called as call i starts. Each call into Python
+   * costs the crossing, the arguments' conversion and the runner's own set-up: for a build's macros,
+   * most of their time.
+   */
+  runMacros(calls: readonly EngineMacroCall[], tick: (i: number) => void): string {
+    let out: unknown;
+    try {
+      const sources: Record<string, string> = {};
+      let needed = false;
+      const bodies: Uint8Array[] = [];
+      let length = 0;
+      const items = calls.map((call) => {
+        if (!this.sent.has(call.cacheKey) && !(call.cacheKey in sources)) {
+          sources[call.cacheKey] = call.source;
+          needed = true;
+        }
+        const args = macroArguments(call.args);
+        let start = -1;
+        let end = -1;
+        if (args.content) {
+          start = length;
+          length += args.content.length;
+          end = length;
+          bodies.push(args.content);
+        }
+        return `[${JSON.stringify(call.cacheKey)},${JSON.stringify(call.entrypoint)},${JSON.stringify(call.filename)},${call.lineOffset},${args.json},${start},${end}]`;
+      });
+      let content: Uint8Array | undefined;
+      if (bodies.length > 0) {
+        content = new Uint8Array(length);
+        let at = 0;
+        for (const body of bodies) {
+          content.set(body, at);
+          at += body.length;
+        }
+      }
+      out = this.fns.run_macros(`[${items.join(',')}]`, needed ? sources : undefined, content, tick);
+      for (const key of Object.keys(sources)) {
+        if (this.sent.size >= MAX_SENT_KEYS) this.sent.clear();
+        this.sent.add(key);
+      }
+    } catch (e) {
+      return this.failed(e);
+    }
+    return typeof out === 'string' ? out : envelopeForError('InternalError', 'no envelope');
   }
 
   private failed(e: unknown): string {

@@ -227,36 +227,94 @@ async def _finish_async(awaitable, filename, cached, kept):
     return _success(value, cached)
 
 
+def _module(cache_key, source, filename, line_offset, at):
+    """The script's module and whether it was held, compiled once per cache key (None: send the source).
+
+    at[0] says how far it got ("compile", then "load" while the script's top level runs).
+    """
+    script_id, version = _split_key(cache_key)
+    entry = _scripts.get(script_id)
+    if entry is not None and entry[0] == version:
+        return entry[1], True
+    if source is None:
+        return None, False
+    _scripts.pop(script_id, None)
+    code = compile("\n" * line_offset + source, filename, "exec", dont_inherit=True)
+    at[0] = "load"
+    module = types.ModuleType("bds_script")
+    module.__file__ = filename
+    # A copy, so that assigning into __builtins__ cannot reach another script.
+    module.__dict__["__builtins__"] = dict(builtins.__dict__)
+    exec(code, module.__dict__)
+    while len(_scripts) >= _MAX_SCRIPTS:
+        _scripts.pop(next(iter(_scripts)))
+    _scripts[script_id] = (version, module)
+    return module, False
+
+
+_ASYNC_IN_BATCH = '{"ok":false,"awaitable":true}'
+
+
+def run_macros(items_json, sources, content, tick):
+    """Macro calls one after another, for a build: a JSON list with each call's envelope, in order.
+
+    items_json: a JSON list of [cache_key, entrypoint, filename, line_offset, args, start, end], args the
+    call's [context, post]; a post whose body is in content (UTF-8 bytes of every long body, end to end)
+    has it from start to end there. sources: {cache_key: source} for scripts Python may not hold yet.
+    tick(i) tells the host's watchdog that call i starts (each call has its own time limit). A call to an
+    async entrypoint is not awaited here: its envelope says so, and the engine makes that call alone.
+    The watchdog's KeyboardInterrupt ends the whole batch with the interrupted envelope.
+    """
+    data = content.to_bytes() if content is not None else b""
+    content = None
+    sources = sources.to_py() if sources is not None else {}
+    items = json.loads(items_json)
+    out = []
+    for i, (cache_key, entrypoint, filename, line_offset, args, start, end) in enumerate(items):
+        tick(i)
+        at = ["compile"]
+        try:
+            module, cached = _module(cache_key, sources.get(cache_key), filename, line_offset, at)
+            if module is None:
+                out.append(_SOURCE_NEEDED)
+                continue
+            at[0] = "call"
+            fn = module.__dict__.get(entrypoint)
+            if not callable(fn):
+                out.append(_entrypoint_failure(entrypoint, module, filename))
+                continue
+            if start >= 0:
+                args[1]["content"] = data[start:end].decode("utf-8")
+            value = fn(*args)
+            if inspect.isawaitable(value):
+                if hasattr(value, "close"):
+                    value.close()
+                out.append(_ASYNC_IN_BATCH)
+                continue
+            out.append(_success(value, cached))
+        except KeyboardInterrupt as e:
+            return _failure(e, filename, at[0])
+        except BaseException as e:
+            out.append(_failure(e, filename, at[0]))
+        finally:
+            _restore_streams()
+    return "[" + ",".join(out) + "]"
+
+
 def run(kind, cache_key, source, entrypoint, args_json, filename, line_offset, content=None):
     # content: a macro's post body as UTF-8 bytes in a JS Uint8Array, its place in the post left empty
     # in args_json (the engine sends long bodies so: cheaper than as a string, and no JSON to scan).
     if content is not None:
         # The proxy goes at once: nothing the script can reach (a frame's locals) refers to JS.
         content = content.to_bytes().decode("utf-8")
-    phase = "compile"
+    at = ["compile"]
     try:
         if kind == "check":
             return check(source, filename, line_offset)
-        script_id, version = _split_key(cache_key)
-        entry = _scripts.get(script_id)
-        cached = entry is not None and entry[0] == version
-        if cached:
-            module = entry[1]
-        elif source is None:
+        module, cached = _module(cache_key, source, filename, line_offset, at)
+        if module is None:
             return _SOURCE_NEEDED
-        else:
-            _scripts.pop(script_id, None)
-            code = compile("\n" * line_offset + source, filename, "exec", dont_inherit=True)
-            phase = "load"
-            module = types.ModuleType("bds_script")
-            module.__file__ = filename
-            # A copy, so that assigning into __builtins__ cannot reach another script.
-            module.__dict__["__builtins__"] = dict(builtins.__dict__)
-            exec(code, module.__dict__)
-            while len(_scripts) >= _MAX_SCRIPTS:
-                _scripts.pop(next(iter(_scripts)))
-            _scripts[script_id] = (version, module)
-        phase = "call"
+        at[0] = "call"
         fn = module.__dict__.get(entrypoint)
         if not callable(fn):
             return _entrypoint_failure(entrypoint, module, filename)
@@ -274,7 +332,7 @@ def run(kind, cache_key, source, entrypoint, args_json, filename, line_offset, c
             value = kept
         return _success(value, cached)
     except BaseException as e:
-        return _failure(e, filename, phase)
+        return _failure(e, filename, at[0])
     finally:
         _restore_streams()
 
@@ -459,5 +517,5 @@ def _bds_setup(host_source, transport, prelude_json):
     _harden()
     for name, source in json.loads(prelude_json).items():
         _install_module(name, source)
-    return {"run": run, "version": sys.version.split()[0]}
+    return {"run": run, "run_macros": run_macros, "version": sys.version.split()[0]}
 `;

@@ -108,6 +108,21 @@ const DocumentJobResultSchema = z.discriminatedUnion('kind', [
     htmlHash: z.string().optional(),
     excerpt: z.string().optional(),
   }),
+  z.object({
+    kind: z.literal('macros'),
+    outcomes: z.array(
+      z.union([
+        z.object({ ok: z.literal(true), html: z.string(), warnings: z.array(z.string()).optional() }),
+        z.object({
+          ok: z.literal(false),
+          reason: z.enum(['exception', 'timeout', 'invalid-result', 'untrusted']),
+          message: z.string(),
+        }),
+      ]),
+    ),
+    pythonCalls: z.number(),
+    pythonFailures: z.number(),
+  }),
   z.object({ kind: z.literal('context-needed') }),
   z.object({ kind: z.literal('host'), why: z.string() }),
 ]);
@@ -195,7 +210,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
         source: '',
         entrypoint: 'render',
         argsJson: '[]',
-        filename: job.doc.file,
+        filename: job.doc ? job.doc.file : '<macros>',
         document: context ? { ...job, context } : job,
         ...options,
         timeoutMs: macroMs,
@@ -211,7 +226,7 @@ export abstract class PythonRuntimeBase implements PythonRuntime {
       );
     }
     const value = parsed.data as DocumentJobResult;
-    if (value.kind === 'rendered') {
+    if (value.kind === 'rendered' || value.kind === 'macros') {
       this.count.macroCount += value.pythonCalls;
       this.count.errorCount += value.pythonFailures;
     }

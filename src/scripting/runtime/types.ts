@@ -138,6 +138,8 @@ export interface PythonRuntimeCounters {
 
 export interface PythonRuntime {
   readonly mode: PythonRuntimeMode;
+  /** How many interpreters run at once (a pool of workers); one when absent. */
+  readonly size?: number;
   /** Start loading now instead of at the first call; resolves when at least one interpreter is ready. */
   start(): Promise<void>;
   run(request: PythonRunRequest): Promise<PythonRunResult>;

@@ -452,7 +452,7 @@ async function macroOverhead(
     return {
       ms: median(runsMs),
       runsMs,
-      note: `${posts.length} Python macro calls (${onWorkers} posts rendered whole on the Python workers); in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, ${macroPairs} pairs built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
+      note: `${posts.length} Python macro calls (${onWorkers > 0 ? `${onWorkers} posts rendered whole on the Python workers` : 'posts rendered here, their macros batched for the Python workers'}); in-process build ${round(median(without), 0)} ms → ${round(median(withMacro), 0)} ms (runs ${spread(without)} → ${spread(withMacro)}, ${macroPairs} pairs built in turn after one untimed pair); runtime start ${round(startMs, 0)} ms, ${workerNote} (not counted)`,
     };
   } finally {
     await ws.close();

@@ -187,7 +187,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
    * Documents whose macros call scripts render on the pool's workers (render/document-job.ts): the
    * scripts and their trust are taken now, for the whole build.
    */
-  documents(setup: DocumentSetup): DocumentRenderer | undefined {
+  documents(setup: DocumentSetup, whole?: boolean): DocumentRenderer | undefined {
     const runtime = this.runtime();
     const renderDocument = runtime.renderDocument?.bind(runtime);
     if (runtime.mode !== 'worker' || !renderDocument) return undefined;
@@ -211,7 +211,12 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
         ...(trusted ? {} : { untrusted: untrustedMessage(script) }),
       });
     }
-    const context: DocumentContext = { ...setup, slugs: all, scripts, macroTimeoutMs: 0 };
+    const wholeDocuments = whole ?? (runtime.size ?? 1) >= WHOLE_DOCUMENTS_MIN_WORKERS;
+    // Batches of macros need only the scripts: the post URLs (a build's every post) do not go.
+    const shown = wholeDocuments
+      ? setup
+      : { ...setup, postUrls: new Map<string, string>(), mediaUrls: undefined };
+    const context: DocumentContext = { ...shown, slugs: all, scripts, macroTimeoutMs: 0 };
     const contextId = `${process.pid}:${++documentContexts}`;
     const apiHandler = this.app.apiHandler('macro');
     const slugs = new Set(all);
@@ -244,7 +249,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     return {
       slugs,
       media: setup.mediaUrls !== undefined,
-      wholeDocuments: (runtime.size ?? 1) >= WHOLE_DOCUMENTS_MIN_WORKERS,
+      wholeDocuments,
       render: async (doc: DocumentInput): Promise<RenderedDocumentJob | undefined> => {
         const result = await run({ doc });
         return result?.kind === 'rendered' ? result : undefined;

@@ -117,10 +117,11 @@ export interface PythonMacroResolver {
   macroSlugs(): ReadonlySet<string> | Promise<ReadonlySet<string>>;
   render(call: PythonMacroCall): Promise<PythonMacroOutcome>;
   /**
-   * Renders whole documents where the scripts run, when the runtime can (a pool of worker threads):
-   * see document-job.ts. A build asks once; without it every document renders on the host.
+   * Renders whole documents where the scripts run, or batches of macros, when the runtime can (a pool
+   * of worker threads): see document-job.ts. `whole` chooses (by default the resolver does). A build
+   * asks once; without it every document renders on the host, one call per macro.
    */
-  documents?(setup: DocumentSetup): DocumentRenderer | undefined;
+  documents?(setup: DocumentSetup, whole?: boolean): DocumentRenderer | undefined;
 }
 
 /** Resolves internal links; implemented by the application. */

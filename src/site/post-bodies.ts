@@ -659,7 +659,6 @@ export async function renderBodies(
   }
   if (done > 0) options.onProgress?.(done, total);
 
-  const whole = (renderer: DocumentRenderer) => options.wholeDocuments ?? renderer.wholeDocuments;
   /** Lets up to `n` documents render at once (see `running` below). */
   let widen: (n: number) => void = () => {};
   const renderOne = async (entry: SiteEntry): Promise<void> => {
@@ -683,7 +682,7 @@ export async function renderBodies(
       // (A document without `[[` has no macro: it renders at once, without waiting for the set-up.)
       const elsewhere = input.source.includes('[[') ? await documents.get() : undefined;
       let doc: (Omit<RenderedDocument, 'macroCount'> & { htmlHash?: string; excerpt?: string }) | undefined;
-      if (elsewhere && whole(elsewhere) && rendersElsewhere(input.source, elsewhere)) {
+      if (elsewhere?.wholeDocuments && rendersElsewhere(input.source, elsewhere)) {
         const job = await elsewhere.render(input);
         if (job) {
           deps.push(...job.deps);
@@ -694,7 +693,7 @@ export async function renderBodies(
       if (!doc) {
         // Without whole documents on the workers, the macros of the documents rendering here go to them
         // in batches, the fuller the more documents wait at once.
-        const batched = elsewhere && !whole(elsewhere) ? elsewhere : undefined;
+        const batched = elsewhere && !elsewhere.wholeDocuments ? elsewhere : undefined;
         if (batched && options.concurrency === undefined) widen(BATCHING_CONCURRENCY);
         const rec = checker.recorders(deps, batched && ((call) => batched.macro(call)));
         doc = await renderMarkdownDocument({
@@ -793,15 +792,18 @@ class DocumentsElsewhere {
     // Without the list of scripts, each document tells its own story on the host.
     if (slugsFp === LOOKUP_FAILED) return undefined;
     const timezone = snapshot.renderData.timezone;
-    return resolver.documents({
-      mode,
-      mainLanguage: snapshot.settings.mainLanguage,
-      ...(timezone === undefined ? {} : { timezone }),
-      postUrls: postUrls(),
-      ...(mediaUrls ? { mediaUrls: mediaUrls() } : {}),
-      versions: snapshot.macroVersions,
-      slugsFp,
-    });
+    return resolver.documents(
+      {
+        mode,
+        mainLanguage: snapshot.settings.mainLanguage,
+        ...(timezone === undefined ? {} : { timezone }),
+        postUrls: postUrls(),
+        ...(mediaUrls ? { mediaUrls: mediaUrls() } : {}),
+        versions: snapshot.macroVersions,
+        slugsFp,
+      },
+      this.options.wholeDocuments,
+    );
   }
 }
 

@@ -3,9 +3,9 @@
 // (the watchdog reads which run is running), the documents before it keep their results, and the
 // worker goes on with the next one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentContext, DocumentJob, DocumentScript } from '../../../src/render/types.js';
+import type { DocumentJob, DocumentScript } from '../../../src/render/types.js';
 import { PythonWorkerPool } from '../../../src/scripting/index.js';
-import { POST, SNAPSHOT_DIR } from './python-fixtures.js';
+import { documentContext, POST, SNAPSHOT_DIR } from './python-fixtures.js';
 
 const scripts: DocumentScript[] = [
   { slug: 'fast', code: 'def render(context, post):\n    return "<b>fast " + post["slug"] + "</b>"\n' },
@@ -20,16 +20,7 @@ const scripts: DocumentScript[] = [
   lineOffset: 0,
 }));
 
-const context: DocumentContext = {
-  mode: 'site',
-  mainLanguage: 'en',
-  postUrls: new Map(),
-  slugs: scripts.map((s) => s.slug),
-  scripts,
-  versions: new Map(),
-  slugsFp: 'fp',
-  macroTimeoutMs: 0,
-};
+const context = documentContext(scripts);
 
 const job = (slug: string, body: string): DocumentJob => ({
   contextId: 'held-results',
@@ -46,7 +37,14 @@ const job = (slug: string, body: string): DocumentJob => ({
 let runtime: PythonWorkerPool;
 
 beforeAll(async () => {
-  runtime = new PythonWorkerPool({ size: 1, snapshotCacheDir: SNAPSHOT_DIR, timeouts: { macro: 300 } });
+  // A generous grace: a worker that answers the interrupt at all is not replaced, however busy the
+  // machine running the tests.
+  runtime = new PythonWorkerPool({
+    size: 1,
+    snapshotCacheDir: SNAPSHOT_DIR,
+    timeouts: { macro: 300 },
+    graceMs: 5000,
+  });
   await runtime.start();
   // The first document loads the renderer.
   await runtime.renderDocument(job('warm', '[[fast]]'));

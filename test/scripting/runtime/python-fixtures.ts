@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { MacroContextV1, PostDataV1, UtilityContext } from '../../../src/core/abi.js';
+import type { DocumentContext, DocumentScript } from '../../../src/render/types.js';
 import type { PythonScriptRef } from '../../../src/scripting/index.js';
 
 export const SNAPSHOT_DIR = path.join(os.tmpdir(), 'bds-test-pyodide-snapshots');
@@ -55,4 +56,18 @@ export function utility(body: string): PythonScriptRef {
     .map((l) => `    ${l}`)
     .join('\n');
   return script(`def main(context):\n${inner}\n`);
+}
+
+/** A build's context for documents and batches of macros on a worker, with these scripts. */
+export function documentContext(scripts: DocumentScript[]): DocumentContext {
+  return {
+    mode: 'site',
+    mainLanguage: 'en',
+    postUrls: new Map(),
+    slugs: scripts.map((s) => s.slug),
+    scripts,
+    versions: new Map(),
+    slugsFp: 'fp',
+    macroTimeoutMs: 0,
+  };
 }

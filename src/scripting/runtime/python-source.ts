@@ -270,34 +270,45 @@ def run_macros(items_json, sources, content, tick):
     sources = sources.to_py() if sources is not None else {}
     items = json.loads(items_json)
     out = []
-    for i, (cache_key, entrypoint, filename, line_offset, args, start, end) in enumerate(items):
-        tick(i)
-        at = ["compile"]
-        try:
-            module, cached = _module(cache_key, sources.get(cache_key), filename, line_offset, at)
-            if module is None:
-                out.append(_SOURCE_NEEDED)
-                continue
-            at[0] = "call"
-            fn = module.__dict__.get(entrypoint)
-            if not callable(fn):
-                out.append(_entrypoint_failure(entrypoint, module, filename))
-                continue
-            if start >= 0:
-                args[1]["content"] = data[start:end].decode("utf-8")
-            value = fn(*args)
-            if inspect.isawaitable(value):
-                if hasattr(value, "close"):
-                    value.close()
-                out.append(_ASYNC_IN_BATCH)
-                continue
-            out.append(_success(value, cached))
-        except KeyboardInterrupt as e:
-            return _failure(e, filename, at[0])
-        except BaseException as e:
-            out.append(_failure(e, filename, at[0]))
-        finally:
-            _restore_streams()
+    held = {}
+    try:
+        for i, (cache_key, entrypoint, filename, line_offset, args, start, end) in enumerate(items):
+            tick(i)
+            at = ["compile"]
+            try:
+                known = held.get(cache_key)
+                if known is None:
+                    module, cached = _module(cache_key, sources.get(cache_key), filename, line_offset, at)
+                    if module is None:
+                        out.append(_SOURCE_NEEDED)
+                        continue
+                    held[cache_key] = module
+                else:
+                    module, cached = known, True
+                at[0] = "call"
+                fn = module.__dict__.get(entrypoint)
+                if not callable(fn):
+                    out.append(_entrypoint_failure(entrypoint, module, filename))
+                    continue
+                if start >= 0:
+                    args[1]["content"] = data[start:end].decode("utf-8")
+                value = fn(*args)
+                if type(value) is not str and inspect.isawaitable(value):
+                    if hasattr(value, "close"):
+                        value.close()
+                    out.append(_ASYNC_IN_BATCH)
+                    continue
+                out.append(_success(value, cached))
+            except KeyboardInterrupt as e:
+                return _failure(e, filename, at[0])
+            except BaseException as e:
+                out.append(_failure(e, filename, at[0]))
+            # A script that replaced a stream gets the runner's back before the next one runs; what
+            # they wrote is flushed once, at the end.
+            if sys.stdout is not _stdout0 or sys.stderr is not _stderr0:
+                _restore_streams()
+    finally:
+        _restore_streams()
     return "[" + ",".join(out) + "]"
 
 

@@ -20,6 +20,8 @@ const code: Record<string, string> = {
   later: 'async def render(context, post):\n    return "<i>later</i>"\n',
   busy: 'import time\ndef render(context, post):\n    t = time.time()\n    while time.time() - t < 0.15:\n        pass\n    return "<i>busy</i>"\n',
   spin: 'def render(context, post):\n    while True:\n        pass\n',
+  swap: 'import io, sys\ndef render(context, post):\n    sys.stdout = io.StringIO()\n    return "<i>swapped</i>"\n',
+  stream: 'import sys\ndef render(context, post):\n    return type(sys.stdout).__name__\n',
 };
 
 const scripts: DocumentScript[] = [
@@ -124,6 +126,17 @@ describe('a batch of macros on a worker', () => {
       '<i>later</i>',
       '<b>3 post-3 11 echo-id</b>',
     ]);
+  }, 30_000);
+
+  it("gives the next macro the runner's streams back when a script replaced them", async () => {
+    const result = await runtime.renderDocument(
+      batch([call('stream', 1), call('swap', 2), call('stream', 3)]),
+    );
+    if (result.kind !== 'macros') throw new Error(result.kind);
+    const [before, swapped, after] = result.outcomes.map((o) => (o.ok ? o.html : o.message));
+    expect(swapped).toBe('<i>swapped</i>');
+    expect(before).not.toBe('StringIO');
+    expect(after).toBe(before);
   }, 30_000);
 
   it('gives each macro a time limit of its own', async () => {

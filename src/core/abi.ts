@@ -33,6 +33,46 @@ export const MacroContextSchema = z.strictObject({
 });
 export type MacroContextV1 = z.infer<typeof MacroContextSchema>;
 
+function hasKeys(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) {
+    return false;
+  }
+  const own = Object.keys(value);
+  return own.length === keys.length && own.every((k, i) => k === keys[i]);
+}
+
+/**
+ * Whether `value` is a macro context MacroContextSchema takes as it is: the same fields in the schema's
+ * order, so its parse would give an equal copy. A quick look for the contexts bds makes itself (a
+ * build checks thousands); anything else goes through the schema, which says what is wrong.
+ */
+export function isPlainMacroContext(value: unknown): value is MacroContextV1 {
+  if (!hasKeys(value, ['params', 'language', 'post_slug', 'env'])) return false;
+  const { params, language, post_slug: slug, env } = value;
+  if (typeof language !== 'string' || (slug !== null && typeof slug !== 'string')) return false;
+  if (typeof params !== 'object' || params === null || Object.getPrototypeOf(params) !== Object.prototype) {
+    return false;
+  }
+  for (const key of Object.keys(params)) {
+    const v = (params as Record<string, unknown>)[key];
+    if (key === '__proto__') return false;
+    if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+      return false;
+    }
+  }
+  if (!hasKeys(env, ['isPreview', 'mainLanguage', 'source'])) return false;
+  const source = env.source;
+  return (
+    typeof env.isPreview === 'boolean' &&
+    typeof env.mainLanguage === 'string' &&
+    env.mainLanguage.length > 0 &&
+    hasKeys(source, ['kind', 'id']) &&
+    source.kind === 'macro' &&
+    typeof source.id === 'string' &&
+    source.id.length > 0
+  );
+}
+
 /** The `post` of `render(context, post)` (or `None`). Extra keys are allowed, as JSON values. */
 export const PostDataSchema = PostRecordSchema.pick({
   title: true,

@@ -10,6 +10,7 @@ import {
   TransformPostSchema,
   UtilityContextSchema,
   describeAbiIssue,
+  isPlainMacroContext,
   pythonTypeName,
   type JsonValue,
   type MacroContextV1,
@@ -132,7 +133,9 @@ const VALID_POSTS = new WeakSet<PostDataV1>();
 
 /** A macro call's context (as checked) after checking it and the post against ABI v1; throws python-invalid-input. */
 export function checkedMacroArgs(context: MacroContextV1, post: PostDataV1 | null): MacroContextV1 {
-  const ctx = MacroContextSchema.safeParse(context);
+  const ctx = isPlainMacroContext(context)
+    ? { success: true as const, data: context }
+    : MacroContextSchema.safeParse(context);
   if (!ctx.success) throw invalidInput('context', ctx.error);
   // A post is checked once however many of its macros run.
   if (post !== null && !VALID_POSTS.has(post)) {

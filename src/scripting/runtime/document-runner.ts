@@ -16,7 +16,7 @@ import type {
   PythonMacroOutcome,
 } from '../../render/types.js';
 import type { EngineMacroCall, PyodideEngine } from './engine.js';
-import { failureToError, macroFailureOutcome, parseEnvelope } from './failures.js';
+import { checkedEnvelope, failureToError, macroFailureOutcome, parseEnvelope } from './failures.js';
 import { MACRO_SEQ_INDEX, type PythonEnvelope } from './protocol.js';
 import { INTERRUPTED_ENVELOPE_PREFIX } from './python-source.js';
 import type { RunValue } from './run-loop.js';
@@ -62,13 +62,13 @@ function parseEnvelopes(
     throw new BdsError('internal', 'the Python runtime answered a batch with a malformed list');
   }
   return list.map((item: unknown) => {
-    const value = item as { ok?: unknown; sourceNeeded?: unknown; awaitable?: unknown };
-    if (typeof value !== 'object' || value === null || typeof value.ok !== 'boolean') {
-      throw new BdsError('internal', 'the Python runtime answered with a malformed envelope');
-    }
-    if (value.sourceNeeded === true) return SOURCE_NEEDED_VALUE;
-    if (value.awaitable === true) return ASYNC_VALUE;
-    return item as PythonEnvelope;
+    const envelope = checkedEnvelope(item) as PythonEnvelope & {
+      sourceNeeded?: unknown;
+      awaitable?: unknown;
+    };
+    if (envelope.sourceNeeded === true) return SOURCE_NEEDED_VALUE;
+    if (envelope.awaitable === true) return ASYNC_VALUE;
+    return envelope;
   });
 }
 

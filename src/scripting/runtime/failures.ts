@@ -44,15 +44,22 @@ export function failureToError(failure: PythonFailure, call: CallIdentity): BdsE
   return new BdsError('python-error', `${failure.message}${during}${at}`, where);
 }
 
+/** An envelope already parsed, checked; a malformed one (a bug) becomes an `internal` error. */
+export function checkedEnvelope(value: unknown): PythonEnvelope {
+  const envelope = value as PythonEnvelope | null;
+  if (typeof envelope === 'object' && envelope !== null && typeof envelope.ok === 'boolean') return envelope;
+  throw new BdsError('internal', 'the Python runtime answered with a malformed envelope');
+}
+
 /** Parse an envelope; a malformed one (a bug) becomes an `internal` error rather than a crash. */
 export function parseEnvelope(json: string): PythonEnvelope {
+  let value: unknown;
   try {
-    const value = JSON.parse(json) as PythonEnvelope;
-    if (typeof value === 'object' && value !== null && typeof value.ok === 'boolean') return value;
+    value = JSON.parse(json);
   } catch {
-    // fall through
+    // checked below
   }
-  throw new BdsError('internal', 'the Python runtime answered with a malformed envelope');
+  return checkedEnvelope(value);
 }
 
 export function timeoutError(call: CallIdentity, timeoutMs: number): BdsError {

@@ -4,8 +4,8 @@
 // worker goes on with the next one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentJob, DocumentScript } from '../../../src/render/types.js';
-import { PythonWorkerPool } from '../../../src/scripting/index.js';
-import { documentContext, POST, SNAPSHOT_DIR } from './python-fixtures.js';
+import type { PythonWorkerPool } from '../../../src/scripting/index.js';
+import { documentContext, POST, startedWorker } from './python-fixtures.js';
 
 const scripts: DocumentScript[] = [
   { slug: 'fast', code: 'def render(context, post):\n    return "<b>fast " + post["slug"] + "</b>"\n' },
@@ -37,15 +37,7 @@ const job = (slug: string, body: string): DocumentJob => ({
 let runtime: PythonWorkerPool;
 
 beforeAll(async () => {
-  // A generous grace: a worker that answers the interrupt at all is not replaced, however busy the
-  // machine running the tests.
-  runtime = new PythonWorkerPool({
-    size: 1,
-    snapshotCacheDir: SNAPSHOT_DIR,
-    timeouts: { macro: 300 },
-    graceMs: 5000,
-  });
-  await runtime.start();
+  runtime = await startedWorker(300);
   // The first document loads the renderer.
   await runtime.renderDocument(job('warm', '[[fast]]'));
 });

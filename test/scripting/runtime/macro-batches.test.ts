@@ -4,9 +4,9 @@
 // are made alone; a runaway macro stops the batch, and the worker goes on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchMacroCall, DocumentJob, DocumentScript } from '../../../src/render/types.js';
-import { PythonWorkerPool } from '../../../src/scripting/index.js';
+import type { PythonWorkerPool } from '../../../src/scripting/index.js';
 import { runDocumentJob } from '../../../src/scripting/runtime/document-runner.js';
-import { documentContext, macroContext, POST, SNAPSHOT_DIR } from './python-fixtures.js';
+import { documentContext, macroContext, POST, startedWorker } from './python-fixtures.js';
 
 const code: Record<string, string> = {
   echo: [
@@ -64,15 +64,7 @@ const batch = (calls: BatchMacroCall[]): DocumentJob => ({
 let runtime: PythonWorkerPool;
 
 beforeAll(async () => {
-  // A generous grace: a worker that answers the interrupt at all is not replaced, however busy the
-  // machine running the tests.
-  runtime = new PythonWorkerPool({
-    size: 1,
-    snapshotCacheDir: SNAPSHOT_DIR,
-    timeouts: { macro: 400 },
-    graceMs: 5000,
-  });
-  await runtime.start();
+  runtime = await startedWorker(400);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MacroContextV1, PostDataV1, UtilityContext } from '../../../src/core/abi.js';
 import type { DocumentContext, DocumentScript } from '../../../src/render/types.js';
-import type { PythonScriptRef } from '../../../src/scripting/index.js';
+import { PythonWorkerPool, type PythonScriptRef } from '../../../src/scripting/index.js';
 
 export const SNAPSHOT_DIR = path.join(os.tmpdir(), 'bds-test-pyodide-snapshots');
 
@@ -70,4 +70,19 @@ export function documentContext(scripts: DocumentScript[]): DocumentContext {
     slugsFp: 'fp',
     macroTimeoutMs: 0,
   };
+}
+
+/**
+ * One started worker with a macro time limit of `macroMs` and a generous grace: a worker that answers
+ * the interrupt at all is not replaced, however busy the machine running the tests.
+ */
+export async function startedWorker(macroMs: number): Promise<PythonWorkerPool> {
+  const runtime = new PythonWorkerPool({
+    size: 1,
+    snapshotCacheDir: SNAPSHOT_DIR,
+    timeouts: { macro: macroMs },
+    graceMs: 5000,
+  });
+  await runtime.start();
+  return runtime;
 }

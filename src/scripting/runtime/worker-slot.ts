@@ -76,6 +76,14 @@ export function controlBuffer(): SharedArrayBuffer | ArrayBuffer {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/**
+ * A call the worker has not begun by its deadline (a loaded machine can hold the worker's message that
+ * long) is looked at again this often, and gets its whole limit from when it is seen running.
+ */
+const START_POLL_MS = 10;
+/** How long past its limit a call may wait to begin before the worker is taken to be stuck. */
+const START_WAIT_MS = 10_000;
+
 /** Time a document run has before its first macro's limit starts (loading the renderer, parsing). */
 export const DOCUMENT_START_MS = 2000;
 
@@ -138,6 +146,8 @@ interface Inflight extends QueuedCall {
   stopWith?: Error;
   /** For a document run: the worker's macro count when the current time limit began. */
   macroSeq?: number;
+  /** Its deadline came before the worker began it: the limit starts again when it is seen running. */
+  awaitingStart?: boolean;
 }
 
 interface Starting {
@@ -504,6 +514,21 @@ export class WorkerSlot {
       this.watch(inflight.deadline);
       return;
     }
+    // The limit is the script's running time, not the wait for the worker to take the call up.
+    if (!this.hasBegun(inflight)) {
+      if (now - inflight.startedAt < inflight.call.timeoutMs + START_WAIT_MS) {
+        inflight.awaitingStart = true;
+        inflight.deadline = now + START_POLL_MS;
+        this.watch(inflight.deadline);
+        return;
+      }
+    } else if (inflight.awaitingStart) {
+      inflight.awaitingStart = false;
+      inflight.deadline = now + inflight.call.timeoutMs;
+      if (inflight.macroSeq !== undefined) inflight.macroSeq = Atomics.load(this.control, MACRO_SEQ_INDEX);
+      this.watch(inflight.deadline);
+      return;
+    }
     // A document run's limit is per macro: one started since the limit began gets a limit of its own
     // (so a macro is stopped at most one limit late; the worker hands back a document whose macro ran
     // past its limit, and the host runs that one with the exact limit).
@@ -517,6 +542,12 @@ export class WorkerSlot {
       }
     }
     this.onDeadline(inflight);
+  }
+
+  /** Whether the worker has begun the call (always, where the control words are not shared). */
+  private hasBegun(inflight: Inflight): boolean {
+    if (!(this.control.buffer instanceof SharedArrayBuffer)) return true;
+    return Atomics.load(this.control, RUN_ID_INDEX) >= inflight.id;
   }
 
   private onDeadline(inflight: Inflight): void {

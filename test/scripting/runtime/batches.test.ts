@@ -32,7 +32,14 @@ afterAll(async () => {
 
 /** A real pool of one worker that records every message the host sends to its workers. */
 function recordingPool(
-  options: { maxHeapMb?: number; graceMs?: number; size?: number; hostWaitMs?: number } = {},
+  options: {
+    maxHeapMb?: number;
+    graceMs?: number;
+    size?: number;
+    hostWaitMs?: number;
+    /** The worker gets each call this long after the host sent it (a loaded machine). */
+    deliveryMs?: number;
+  } = {},
 ) {
   const sent: HostToWorker[] = [];
   /** Messages the host read from a worker while it waited for a call's end, rather than from its loop. */
@@ -47,7 +54,8 @@ function recordingPool(
       ...worker,
       postMessage: (message) => {
         sent.push(message);
-        worker.postMessage(message);
+        if (options.deliveryMs) setTimeout(() => worker.postMessage(message), options.deliveryMs);
+        else worker.postMessage(message);
       },
       takeMessage: () => {
         if (afterApiCall) readPastApiCall++;
@@ -109,7 +117,7 @@ describe('macro calls in batches, real Pyodide', () => {
     await pool.start();
     const params: (number | string)[] = [1, 2, 'loop', 4, 5];
     const settled = await Promise.allSettled(
-      params.map((n) => pool.renderMacro(echo, macroContext({ n }), null, { timeoutMs: 300 })),
+      params.map((n) => pool.renderMacro(echo, macroContext({ n }), null, { timeoutMs: 1000 })),
     );
     // The first call went alone to the idle worker; the four behind it went together.
     expect(runsIn(sent)).toEqual([1, 4]);
@@ -123,6 +131,20 @@ describe('macro calls in batches, real Pyodide', () => {
     ]);
     expect(((settled[2] as PromiseRejectedResult).reason as BdsError).code).toBe('python-timeout');
     expect((settled[4] as PromiseFulfilledResult<{ html: string }>).value.html).toBe('<b>5</b>');
+  });
+
+  it('a call the worker takes up late still gets its whole time limit', async () => {
+    const { pool } = recordingPool({ deliveryMs: 600 });
+    await pool.start();
+    const started = performance.now();
+    const result = await pool.renderMacro(echo, macroContext({ n: 7 }), null, { timeoutMs: 300 });
+    expect(result.html).toBe('<b>7</b>');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(600);
+    // A runaway taken up late is still stopped, a limit after it began.
+    await expect(
+      pool.renderMacro(echo, macroContext({ n: 'loop' }), null, { timeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: 'python-timeout' });
+    expect(pool.stats().workers[0]!.replacements).toBe(0);
   });
 
   it('calls a replaced worker never ran run on the next one', async () => {

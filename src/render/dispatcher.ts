@@ -65,6 +65,19 @@ export function formatMacroFailure(f: MacroFailure): string {
   return `${f.file}:${f.line}:${f.column}: macro "${f.macro}"${script} failed (${f.reason}): ${f.message}`;
 }
 
+/** The enabled macro scripts, or why they could not be listed. */
+type Slugs = ReadonlySet<string> | Error;
+
+const NO_SLUGS: ReadonlySet<string> = new Set();
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -97,15 +110,20 @@ export class MacroDispatcher {
     return this.builtins.has(name);
   }
 
-  /** The enabled macro scripts (none without a resolver), or why they could not be listed. */
-  async scriptSlugs(): Promise<ReadonlySet<string> | Error> {
+  /**
+   * The enabled macro scripts (none without a resolver), or why they could not be listed; at once when
+   * the resolver knows them at once (a build's thousands of documents then wait for nothing).
+   */
+  scriptSlugs(): Slugs | Promise<Slugs> {
     const resolver = this.options.resolver;
-    if (!resolver) return new Set();
+    if (!resolver) return NO_SLUGS;
+    let slugs: ReturnType<PythonMacroResolver['macroSlugs']>;
     try {
-      return await resolver.macroSlugs();
+      slugs = resolver.macroSlugs();
     } catch (e) {
-      return e instanceof Error ? e : new Error(String(e));
+      return asError(e);
     }
+    return isPromiseLike(slugs) ? Promise.resolve(slugs).then((set) => set, asError) : slugs;
   }
 
   /**
@@ -126,8 +144,7 @@ export class MacroDispatcher {
     };
     if (macros.length === 0) return result;
 
-    let scripts: Promise<ReadonlySet<string> | Error> | undefined =
-      options.scripts === undefined ? undefined : Promise.resolve(options.scripts);
+    let scripts: Slugs | Promise<Slugs> | undefined = options.scripts;
     const postJson = new PostJson(doc.post);
     const outcomes: (MacroOutcome | Promise<MacroOutcome>)[] = [];
     for (const macro of macros) {
@@ -143,7 +160,8 @@ export class MacroDispatcher {
       scripts ??= this.scriptSlugs();
       outcomes.push(this.renderNamed(scripts, macro, doc, postJson));
     }
-    for (const outcome of await Promise.all(outcomes)) {
+    const settled = outcomes.some(isPromiseLike) ? await Promise.all(outcomes) : (outcomes as MacroOutcome[]);
+    for (const outcome of settled) {
       result.renderings.push(outcome.rendering);
       result.warnings.push(...outcome.warnings);
       if (outcome.failure) {
@@ -156,13 +174,14 @@ export class MacroDispatcher {
   }
 
   /** A name that is not built in: a script's, an unknown one, or one we cannot tell. */
-  private async renderNamed(
-    scripts: Promise<ReadonlySet<string> | Error>,
+  private renderNamed(
+    scripts: Slugs | Promise<Slugs>,
     macro: Macro,
     doc: MacroDocument,
     postJson: PostJson,
-  ): Promise<MacroOutcome> {
-    const known = await scripts;
+  ): MacroOutcome | Promise<MacroOutcome> {
+    if (isPromiseLike(scripts)) return scripts.then((known) => this.renderNamed(known, macro, doc, postJson));
+    const known = scripts;
     if (known instanceof Error) {
       // We cannot tell a script from imported `[[...]]` text: keep the text in the site, show it in preview.
       const failure = macroFailure(macro, 'lookup-failed', `Could not list macro scripts: ${known.message}`);

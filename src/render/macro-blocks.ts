@@ -22,6 +22,17 @@ function htmlOf(t: Token): string | undefined {
 }
 
 /**
+ * Whether placeBlockMacros may move anything: some macro's HTML is a block, or empty (most macros give
+ * inline HTML, and then no paragraph needs a look).
+ */
+export function mayPlaceBlocks(macroTokens: readonly Token[]): boolean {
+  return macroTokens.some((t) => {
+    const html = htmlOf(t);
+    return html !== undefined && (html === '' || isBlockHtml(html));
+  });
+}
+
+/**
  * Splits paragraphs around macros whose HTML is a block. Macros inside emphasis or a link stay where
  * they are, so tags keep their nesting. An empty rendering (a failed macro in the site) is lifted out
  * only from a paragraph of macros alone, so it leaves no empty <p>; inside a sentence it just disappears

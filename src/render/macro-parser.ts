@@ -1,7 +1,7 @@
 // Finds the macros of a Markdown document the way the renderer does: markdown-it parses it with the
 // macro rules, so a `[[...]]` in code, raw HTML or a link destination is not a macro. The editor marks
 // macros with this too (it imports nothing of Node).
-import { MacroScan, macroTokens, type MacroScanOptions, macroMeta } from './macro-rules.js';
+import { MacroScan, type MacroScanOptions, macroMeta } from './macro-rules.js';
 import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 import type { Macro, RenderWarning } from './types.js';
 
@@ -23,10 +23,8 @@ export function parseMacros(source: string, options: ParseOptions = {}): ParsedM
   if (!mayContainMacros(source)) return { macros: [], unknown: [], warnings: [], steps: 0 };
   const scan = new MacroScan(source, options);
   const env: BdsEnv = { bdsMacros: scan };
-  const tokens = markdownEngine().parse(source, env);
-  const macros = macroTokens(tokens)
-    .map((t) => macroMeta(t).macro)
-    .sort((a, b) => a.start - b.start);
+  markdownEngine().parse(source, env);
+  const macros = scan.tokens.map((t) => macroMeta(t).macro).sort((a, b) => a.start - b.start);
   return { macros, unknown: scan.unknown, warnings: scan.warnings, steps: scan.steps };
 }
 

@@ -60,7 +60,14 @@ export class MacroScan {
   readonly file: string;
   readonly lineOffset: number;
   readonly isMacro: (name: string) => boolean;
-  private readonly memos = new Map<string, MacroScanMemo>();
+  /** Macro tokens in the order made (one made into text later, in an image description, is left out). */
+  private readonly made: Token[] = [];
+  /**
+   * A memo per markdown-it state (one source string each): looked up by the state, because a Map keyed
+   * by the string would hash the whole document.
+   */
+  private readonly memos = new WeakMap<object, MacroScanMemo>();
+  private readonly allMemos: MacroScanMemo[] = [];
   private decodedSteps = 0;
   private readonly positions: InlinePositions;
   /** The last unknown macro recorded in one inline source: macros inside it are part of its text. */
@@ -80,7 +87,7 @@ export class MacroScan {
   /** Characters the macro grammar looked at in this document (for the linearity tests). */
   get steps(): number {
     let n = this.decodedSteps;
-    for (const memo of this.memos.values()) n += memo.steps;
+    for (const memo of this.allMemos) n += memo.steps;
     return n;
   }
 
@@ -95,14 +102,26 @@ export class MacroScan {
     this.lastUnknown = null;
   }
 
+  /** The macro tokens of the parsed document (footnotes' where they were written, not last). */
+  get tokens(): Token[] {
+    return this.made.filter((t) => t.type === MACRO_TOKEN);
+  }
+
   /** @internal */
-  scan(src: string, start: number): MacroShape {
-    let memo = this.memos.get(src);
-    if (!memo) {
+  scan(state: StateBlock | StateInline, start: number): MacroShape {
+    const src = state.src;
+    let memo = this.memos.get(state);
+    if (memo?.src !== src) {
       memo = new MacroScanMemo(src);
-      this.memos.set(src, memo);
+      this.memos.set(state, memo);
+      this.allMemos.push(memo);
     }
     return scanMacro(src, start, memo);
+  }
+
+  /** @internal */
+  noteToken(token: Token): void {
+    this.made.push(token);
   }
 
   /** @internal A macro at `start` of an inline source, with its parameters and position. */
@@ -217,7 +236,7 @@ function macroInline(state: StateInline, silent: boolean): boolean {
     escaped = true;
     start++;
   } else if (c !== OPEN_BRACKET || src.charCodeAt(start + 1) !== OPEN_BRACKET) return false;
-  const shape = scan.scan(src, start);
+  const shape = scan.scan(state, start);
   if (shape.kind === 'malformed') {
     if (!escaped) scan.noteMalformed(state, start);
     return false;
@@ -234,6 +253,7 @@ function macroInline(state: StateInline, silent: boolean): boolean {
     const token = state.push(MACRO_TOKEN, '', 0);
     token.content = macro.raw;
     token.meta = { macro } satisfies MacroTokenMeta as unknown as Record<string, unknown>;
+    scan.noteToken(token);
   } else {
     // `\[[name ...]]`: the macro as written, without the backslash and without Markdown inside.
     const token = state.push('text', '', 0);
@@ -284,7 +304,7 @@ function macroBlock(state: StateBlock, startLine: number, endLine: number, silen
   const pos = state.bMarks[startLine]! + state.tShift[startLine]!;
   const max = state.eMarks[startLine]!;
   if (src.charCodeAt(pos) !== OPEN_BRACKET || src.charCodeAt(pos + 1) !== OPEN_BRACKET) return false;
-  const shape = scan.scan(src, pos);
+  const shape = scan.scan(state, pos);
   if (shape.kind !== 'macro' || !scan.isMacro(shape.name)) return false;
   for (let i = shape.end; i < max; i++) if (!isBlankChar(src.charCodeAt(i))) return false;
   // A code span or raw HTML opened inside the macro may close on a later line: the paragraph decides.
@@ -351,14 +371,4 @@ export function macroRules(md: MarkdownIt): void {
     const token = tokens[idx]!;
     return macroMeta(token).html ?? md.utils.escapeHtml(token.content);
   };
-}
-
-/** The macro tokens of parsed tokens, in token order (footnotes come last). */
-export function macroTokens(tokens: readonly Token[]): Token[] {
-  const found: Token[] = [];
-  for (const token of tokens) {
-    if (token.type !== 'inline') continue;
-    for (const child of token.children ?? []) if (child.type === MACRO_TOKEN) found.push(child);
-  }
-  return found;
 }

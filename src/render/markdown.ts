@@ -3,8 +3,8 @@
 import type { Token } from 'markdown-it';
 import { MacroDispatcher, type MacroCounters } from './dispatcher.js';
 import { firstParagraphText } from './excerpt.js';
-import { placeBlockMacros } from './macro-blocks.js';
-import { MacroScan, macroTokens, macroMeta } from './macro-rules.js';
+import { mayPlaceBlocks, placeBlockMacros } from './macro-blocks.js';
+import { MacroScan, macroMeta } from './macro-rules.js';
 import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 import type {
   LinkResolver,
@@ -97,7 +97,8 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
   if (parsed.scan) {
     const named = [...parsed.scan.names].filter((name) => !isBuiltin(name));
     if (named.length > 0) {
-      scripts = await dispatcher.scriptSlugs();
+      const found = dispatcher.scriptSlugs();
+      scripts = found instanceof Promise ? await found : found;
       if (scripts instanceof Error) {
         // Without the list, preview shows each of those names as an error box; a site keeps them as
         // Markdown, each one reported.
@@ -110,7 +111,7 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     }
   }
 
-  const tokens = parsed.scan ? macroTokens(parsed.tokens) : [];
+  const tokens = parsed.scan?.tokens ?? [];
   // Names that are not macros are dispatched too, to be counted and reported; they have no token.
   const all = [...tokens.map((t) => macroMeta(t).macro), ...(parsed.scan?.unknown ?? [])].sort(
     (a, b) => a.start - b.start,
@@ -128,7 +129,7 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
 
   // markdown-it's Token class is only reachable through a state object.
   tokenClass ??= new md.core.State('', md, {}).Token;
-  const placed = tokens.length > 0 ? placeBlockMacros(parsed.tokens, tokenClass) : parsed.tokens;
+  const placed = mayPlaceBlocks(tokens) ? placeBlockMacros(parsed.tokens, tokenClass) : parsed.tokens;
   const html = md.renderer.render(placed, md.options, parsed.env);
   const warnings: RenderWarning[] = [
     ...(parsed.scan?.warnings ?? []),

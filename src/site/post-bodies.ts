@@ -462,6 +462,8 @@ class DepChecker {
   private tags?: string;
   private slugs?: Promise<string>;
   private slugSet?: Promise<ReadonlySet<string>>;
+  /** The scripts and their fingerprint, once both are known. */
+  private knownSlugs?: { set: ReadonlySet<string>; fp: string };
   private readonly linked = new Map<string, string>();
 
   constructor(
@@ -496,7 +498,11 @@ class DepChecker {
 
   slugsFp(): Promise<string> {
     this.slugs ??= this.macroSlugs().then(
-      (set) => hashOf([...set].sort()),
+      (set) => {
+        const fp = hashOf([...set].sort());
+        this.knownSlugs = { set, fp };
+        return fp;
+      },
       () => LOOKUP_FAILED,
     );
     return this.slugs;
@@ -574,10 +580,18 @@ class DepChecker {
     };
     const inner = this.resolver;
     const resolver: PythonMacroResolver | null = inner && {
-      macroSlugs: async () => {
-        const set = await this.macroSlugs();
-        deps.push(['slugs', await this.slugsFp()]);
-        return set;
+      macroSlugs: () => {
+        // Once known, at once: the build's documents need not wait for them one by one.
+        const known = this.knownSlugs;
+        if (known) {
+          deps.push(['slugs', known.fp]);
+          return known.set;
+        }
+        return (async () => {
+          const set = await this.macroSlugs();
+          deps.push(['slugs', await this.slugsFp()]);
+          return set;
+        })();
       },
       render: (call) => {
         deps.push(['script', call.slug, this.snapshot.macroVersions.get(call.slug) ?? null]);

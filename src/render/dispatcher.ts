@@ -65,6 +65,19 @@ export function formatMacroFailure(f: MacroFailure): string {
   return `${f.file}:${f.line}:${f.column}: macro "${f.macro}"${script} failed (${f.reason}): ${f.message}`;
 }
 
+function collect(result: DispatchResult, outcomes: readonly MacroOutcome[]): DispatchResult {
+  for (const outcome of outcomes) {
+    result.renderings.push(outcome.rendering);
+    result.warnings.push(...outcome.warnings);
+    if (outcome.failure) {
+      result.failures.push(outcome.failure);
+      result.counters.failed++;
+    }
+    if (outcome.kind !== 'lookup-failed') result.counters[outcome.kind]++;
+  }
+  return result;
+}
+
 /** The enabled macro scripts, or why they could not be listed. */
 type Slugs = ReadonlySet<string> | Error;
 
@@ -74,7 +87,7 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
@@ -129,13 +142,13 @@ export class MacroDispatcher {
   /**
    * Renders the macros of one document. Built-ins run at once; Python macros all go to the resolver
    * together (its worker pool runs them side by side); renderings, failures and warnings come back in
-   * the order of `macros` whatever order the scripts finish in.
+   * the order of `macros` whatever order the scripts finish in: at once when no script runs.
    */
-  async render(
+  render(
     macros: readonly Macro[],
     doc: MacroDocument,
     options: DispatchOptions = {},
-  ): Promise<DispatchResult> {
+  ): DispatchResult | Promise<DispatchResult> {
     const result: DispatchResult = {
       renderings: [],
       warnings: [],
@@ -160,17 +173,11 @@ export class MacroDispatcher {
       scripts ??= this.scriptSlugs();
       outcomes.push(this.renderNamed(scripts, macro, doc, postJson));
     }
-    const settled = outcomes.some(isPromiseLike) ? await Promise.all(outcomes) : (outcomes as MacroOutcome[]);
-    for (const outcome of settled) {
-      result.renderings.push(outcome.rendering);
-      result.warnings.push(...outcome.warnings);
-      if (outcome.failure) {
-        result.failures.push(outcome.failure);
-        result.counters.failed++;
-      }
-      if (outcome.kind !== 'lookup-failed') result.counters[outcome.kind]++;
+    // Built-ins alone answer at once; a script's macro is a promise.
+    if (outcomes.some(isPromiseLike)) {
+      return Promise.all(outcomes).then((settled) => collect(result, settled));
     }
-    return result;
+    return collect(result, outcomes as MacroOutcome[]);
   }
 
   /** A name that is not built in: a script's, an unknown one, or one we cannot tell. */

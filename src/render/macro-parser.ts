@@ -23,8 +23,11 @@ export function parseMacros(source: string, options: ParseOptions = {}): ParsedM
   if (!mayContainMacros(source)) return { macros: [], unknown: [], warnings: [], steps: 0 };
   const scan = new MacroScan(source, options);
   const env: BdsEnv = { bdsMacros: scan };
-  markdownEngine().parse(source, env);
-  const macros = scan.tokens.map((t) => macroMeta(t).macro).sort((a, b) => a.start - b.start);
+  const tokens = markdownEngine().parse(source, env);
+  const macros = scan
+    .placedIn(tokens, env)
+    .map((m) => macroMeta(m.token).macro)
+    .sort((a, b) => a.start - b.start);
   return { macros, unknown: scan.unknown, warnings: scan.warnings, steps: scan.steps };
 }
 

@@ -60,8 +60,10 @@ export class MacroScan {
   readonly file: string;
   readonly lineOffset: number;
   readonly isMacro: (name: string) => boolean;
-  /** Macro tokens in the order made (one made into text later, in an image description, is left out). */
-  private readonly made: Token[] = [];
+  /** Macro tokens in the order made, with where each sits (one made into text later is left out). */
+  private readonly made: MadeMacro[] = [];
+  /** The inline token being parsed, and the paragraph it is the text of (if it is one's). */
+  private inline: { token: Token; paragraph: Token | undefined } | null = null;
   /**
    * A memo per markdown-it state (one source string each): looked up by the state, because a Map keyed
    * by the string would hash the whole document.
@@ -96,15 +98,27 @@ export class MacroScan {
     this.positions.setNormalized(src);
   }
 
-  /** @internal The inline token being parsed, and the source line it starts on. */
-  enterInline(token: Token, line: number, cell?: number): void {
+  /** @internal The inline token being parsed, the source line it starts on, and its paragraph. */
+  enterInline(token: Token, line: number, cell?: number, paragraph?: Token): void {
     this.positions.enterInline(token, line, cell);
+    this.inline = { token, paragraph };
     this.lastUnknown = null;
   }
 
-  /** The macro tokens of the parsed document (footnotes' where they were written, not last). */
-  get tokens(): Token[] {
-    return this.made.filter((t) => t.type === MACRO_TOKEN);
+  /**
+   * The macro tokens of the parsed document (`tokens`, parsed with `env`), in the order made, with where
+   * each sits. Footnotes may drop what was parsed (a definition nothing refers to): then only those
+   * still in the tokens.
+   */
+  placedIn(tokens: readonly Token[], env: object): MadeMacro[] {
+    const made = this.made.filter((m) => m.token.type === MACRO_TOKEN);
+    if ((env as { footnotes?: unknown }).footnotes === undefined) return made;
+    const present = new Set<Token>();
+    for (const token of tokens) {
+      if (token.type !== 'inline') continue;
+      for (const child of token.children ?? []) if (child.type === MACRO_TOKEN) present.add(child);
+    }
+    return made.filter((m) => present.has(m.token));
   }
 
   /** @internal */
@@ -119,9 +133,16 @@ export class MacroScan {
     return scanMacro(src, start, memo);
   }
 
-  /** @internal */
-  noteToken(token: Token): void {
-    this.made.push(token);
+  /** @internal A macro token made in `state`. */
+  noteToken(token: Token, state: StateInline): void {
+    const inline = this.inline;
+    // Not in the inline token's own text: an inline footnote's or an image description's.
+    const direct = inline !== null && state.src === inline.token.content;
+    this.made.push({
+      token,
+      inline: direct ? inline.token : undefined,
+      paragraph: direct ? inline.paragraph : undefined,
+    });
   }
 
   /** @internal A macro at `start` of an inline source, with its parameters and position. */
@@ -179,6 +200,13 @@ export class MacroScan {
       column: at.column + 1,
     };
   }
+}
+
+/** A macro token, and the inline token and paragraph it was parsed in (none for a nested parse's). */
+export interface MadeMacro {
+  token: Token;
+  inline: Token | undefined;
+  paragraph: Token | undefined;
 }
 
 export interface MacroEnv extends Record<string, unknown> {
@@ -253,7 +281,7 @@ function macroInline(state: StateInline, silent: boolean): boolean {
     const token = state.push(MACRO_TOKEN, '', 0);
     token.content = macro.raw;
     token.meta = { macro } satisfies MacroTokenMeta as unknown as Record<string, unknown>;
-    scan.noteToken(token);
+    scan.noteToken(token, state);
   } else {
     // `\[[name ...]]`: the macro as written, without the backslash and without Markdown inside.
     const token = state.push('text', '', 0);
@@ -336,9 +364,10 @@ function inlineWithParents(state: StateCore): void {
     if (token.map) line = token.map[0];
     if (token.type === 'tr_open') cell = 0;
     const inCell = previous?.type === 'td_open' || previous?.type === 'th_open';
+    const paragraph = previous?.type === 'paragraph_open' ? previous : undefined;
     previous = token;
     if (token.type !== 'inline') continue;
-    scan?.enterInline(token, line, inCell ? cell++ : undefined);
+    scan?.enterInline(token, line, inCell ? cell++ : undefined, paragraph);
     state.md.inline.parse(token.content, state.md, state.env, (token.children ??= []));
   }
 }

@@ -1,13 +1,17 @@
 // Renders one Markdown document to HTML: markdown-it parses it (its macro rules mark the macros where
 // Markdown has text), the macros run, block macros take their place between paragraphs, then it renders.
-import type { Token } from 'markdown-it';
-import { MacroDispatcher, type MacroCounters } from './dispatcher.js';
+// A document whose scripts are still running renders at once with placeholders for their HTML
+// (macro-placeholders.ts), so that it holds no tokens while it waits.
+import type { MarkdownIt, Token } from 'markdown-it';
+import { MacroDispatcher, isPromiseLike, type DispatchResult, type MacroCounters } from './dispatcher.js';
 import { firstParagraphText } from './excerpt.js';
 import { mayPlaceBlocks, placeBlockMacros } from './macro-blocks.js';
+import { fillPlaceholders, renderWithPlaceholders, type EarlyRender } from './macro-placeholders.js';
 import { MacroScan, macroMeta } from './macro-rules.js';
 import { markdownEngine, type BdsEnv } from './markdown-engine.js';
 import type {
   LinkResolver,
+  Macro,
   MacroFailure,
   PostData,
   PythonMacroResolver,
@@ -92,7 +96,8 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
   // names others, the scripts are looked up (only then), and if a name is no script the document is
   // parsed again with exactly the built-ins and scripts as macros, so that name stays Markdown.
   const isBuiltin = (name: string): boolean => dispatcher.isBuiltin(name);
-  let parsed = parse(() => true);
+  let isMacro: (name: string) => boolean = () => true;
+  let parsed = parse(isMacro);
   let scripts: ReadonlySet<string> | Error = new Set<string>();
   if (parsed.scan) {
     const named = [...parsed.scan.names].filter((name) => !isBuiltin(name));
@@ -102,22 +107,63 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
       if (scripts instanceof Error) {
         // Without the list, preview shows each of those names as an error box; a site keeps them as
         // Markdown, each one reported.
-        if (input.mode === 'site') parsed = parse(isBuiltin);
+        if (input.mode === 'site') parsed = parse((isMacro = isBuiltin));
       } else {
         const known = scripts;
         if (!named.every((name) => known.has(name)))
-          parsed = parse((name) => isBuiltin(name) || known.has(name));
+          parsed = parse((isMacro = (name) => isBuiltin(name) || known.has(name)));
       }
     }
   }
 
-  const tokens = parsed.scan?.tokens ?? [];
+  const made = parsed.scan?.placedIn(parsed.tokens, parsed.env) ?? [];
   // Names that are not macros are dispatched too, to be counted and reported; they have no token.
-  const all = [...tokens.map((t) => macroMeta(t).macro), ...(parsed.scan?.unknown ?? [])].sort(
+  const all = [...made.map((m) => macroMeta(m.token).macro), ...(parsed.scan?.unknown ?? [])].sort(
     (a, b) => a.start - b.start,
   );
   const doc = { file, post, mode: input.mode, language, mainLanguage: input.mainLanguage };
-  const dispatched = all.length > 0 ? await dispatcher.render(all, doc, { scripts }) : null;
+  const dispatching = all.length > 0 ? dispatcher.render(all, doc, { scripts }) : null;
+  if (!isPromiseLike(dispatching)) return finish(md, parsed, all, dispatching);
+  // Scripts are running: render now and fill their HTML in later, without holding the tokens.
+  const early = renderWithPlaceholders(md, parsed.tokens, parsed.env, made);
+  if (!early) return finish(md, parsed, all, await dispatching);
+  const firstParagraph = firstParagraphText(parsed.tokens);
+  const warnings = [...(parsed.scan?.warnings ?? []), ...(parsed.env.bds?.warnings ?? [])];
+  return completeLater(md, early, firstParagraph, warnings, all, dispatching, () => parse(isMacro));
+}
+
+/** Fills in an early render once its macros have run; renders again where a block must move. */
+async function completeLater(
+  md: MarkdownIt,
+  early: EarlyRender,
+  firstParagraph: string,
+  warnings: RenderWarning[],
+  all: readonly Macro[],
+  dispatching: PromiseLike<DispatchResult>,
+  parseAgain: () => ParsedDocument,
+): Promise<RenderedDocument> {
+  const dispatched = await dispatching;
+  const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
+  const html = fillPlaceholders(md, early, (macro) => renderingOf.get(macro));
+  if (html === null) {
+    // The same source parses to the same macros at the same places.
+    const parsed = parseAgain();
+    const byStart = new Map(all.map((m, i) => [m.start, dispatched.renderings[i]]));
+    const again = macrosOf(parsed).map((t) => macroMeta(t).macro);
+    const renderings = again.map((m) => byStart.get(m.start) ?? null);
+    return finish(md, parsed, again, { ...dispatched, renderings });
+  }
+  return result(html, firstParagraph, [...warnings, ...dispatched.warnings], dispatched);
+}
+
+/** Renders parsed tokens with their macros' HTML (`dispatched`, in the order of `all`). */
+function finish(
+  md: MarkdownIt,
+  parsed: ParsedDocument,
+  all: readonly Macro[],
+  dispatched: DispatchResult | null,
+): RenderedDocument {
+  const tokens = macrosOf(parsed);
   if (dispatched) {
     const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
     for (const token of tokens) {
@@ -126,16 +172,28 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
       if (html !== null && html !== undefined) meta.html = html;
     }
   }
-
   // markdown-it's Token class is only reachable through a state object.
   tokenClass ??= new md.core.State('', md, {}).Token;
   const placed = mayPlaceBlocks(tokens) ? placeBlockMacros(parsed.tokens, tokenClass) : parsed.tokens;
   const html = md.renderer.render(placed, md.options, parsed.env);
-  const warnings: RenderWarning[] = [
+  const warnings = [
     ...(parsed.scan?.warnings ?? []),
     ...(parsed.env.bds?.warnings ?? []),
     ...(dispatched?.warnings ?? []),
   ];
+  return result(html, firstParagraphText(placed), warnings, dispatched);
+}
+
+function macrosOf(parsed: ParsedDocument): Token[] {
+  return (parsed.scan?.placedIn(parsed.tokens, parsed.env) ?? []).map((m) => m.token);
+}
+
+function result(
+  html: string,
+  firstParagraph: string,
+  warnings: RenderWarning[],
+  dispatched: DispatchResult | null,
+): RenderedDocument {
   warnings.sort((a, b) => a.line - b.line || a.column - b.column);
   const counters: MacroCounters = dispatched?.counters ?? { builtin: 0, python: 0, unknown: 0, failed: 0 };
   return {
@@ -144,6 +202,6 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     failures: dispatched?.failures ?? [],
     macroCount: counters.builtin + counters.python,
     counters,
-    firstParagraph: firstParagraphText(placed),
+    firstParagraph,
   };
 }

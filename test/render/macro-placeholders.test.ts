@@ -1,0 +1,133 @@
+// A document whose scripts are still running renders at once with placeholders, filled in when the
+// scripts answer (render/macro-placeholders.ts). It must come out exactly as the document rendered
+// with its macros' HTML known: here the same HTML comes from a built-in (known at once, the tokens
+// rendered with it) and from a script (a promise: placeholders, or a second render where a block moves).
+import type { Token } from 'markdown-it';
+import { describe, expect, it } from 'vitest';
+import {
+  MacroDispatcher,
+  parseMacros,
+  renderMarkdownDocument,
+  type MacroParamValue,
+} from '../../src/render/index.js';
+import { fillPlaceholders, renderWithPlaceholders } from '../../src/render/macro-placeholders.js';
+import { MacroScan } from '../../src/render/macro-rules.js';
+import { markdownEngine, type BdsEnv } from '../../src/render/markdown-engine.js';
+import { FakePythonResolver } from './fake-python.js';
+
+const KINDS: Record<string, string> = {
+  inline: '<span class="m">in &amp; out</span>',
+  block: '<div class="m">a block</div>',
+  empty: '',
+  comment: '<!-- kept -->',
+  blank: '  ',
+};
+
+const htmlOf = (params: Record<string, MacroParamValue>): string => KINDS[String(params.k)] ?? '?';
+
+const PLACES = [
+  'M',
+  'Text before M after.',
+  'M\ntext on the next line',
+  'text\nM',
+  '*emphasis M*',
+  '[a link M](/x)',
+  '# Heading M',
+  '| a | b |\n|---|---|\n| M | x |',
+  '- M\n- item',
+  '- M\n\n- item',
+  '> M',
+  '> quoted M text',
+  'Text^[a note M] end.',
+  'Text[^1].\n\n[^1]: M',
+  'Text[^1].\n\n[^1]: before M',
+  'Text.\n\n[^9]: a definition nothing refers to M',
+  '![alt M](/i.png)',
+  'M M',
+  'M  \nnext',
+  '`M`',
+  '\\M',
+  'M\nM',
+  '1. M\n2. two',
+  'a &#xFDD0; b M',
+  'raw \uFDD0 char M',
+];
+
+function sources(): string[] {
+  const out: string[] = [];
+  const kinds = Object.keys(KINDS);
+  for (const place of PLACES) {
+    for (const k of kinds) {
+      for (const k2 of place.split('M').length > 2 ? kinds : [k]) {
+        let n = 0;
+        out.push(
+          `Intro paragraph.\n\n${place.replace(/M/g, () => `[[m k=${n++ === 0 ? k : k2}]]`)}\n\nThe end.`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+const base = { file: 'posts/p.md', lineOffset: 4, mode: 'site' as const, mainLanguage: 'en', docId: 'p' };
+
+describe('rendering before the macros have run', () => {
+  it('gives what rendering with their HTML known gives, wherever the macros are and whatever they give', async () => {
+    const builtin = new MacroDispatcher({
+      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
+      builtins: new Map([['m', (params: Record<string, MacroParamValue>) => htmlOf(params)]]),
+    });
+    const script = new MacroDispatcher({
+      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
+      builtins: new Map(),
+      resolver: new FakePythonResolver({
+        m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
+      }),
+    });
+    const all = sources();
+    expect(all.length).toBeGreaterThan(100);
+    for (const source of all) {
+      const known = await renderMarkdownDocument({ ...base, source, dispatcher: builtin });
+      const later = await renderMarkdownDocument({ ...base, source, dispatcher: script });
+      const what = JSON.stringify(source);
+      expect(later.html, what).toBe(known.html);
+      expect(later.firstParagraph, what).toBe(known.firstParagraph);
+      expect(later.warnings, what).toEqual(known.warnings);
+      expect(later.macroCount, what).toBe(known.macroCount);
+    }
+  });
+
+  it('fills a block in its own paragraph, or HTML in running text, without a second render', () => {
+    const md = markdownEngine();
+    const parse = (source: string) => {
+      const scan = new MacroScan(source);
+      const env: BdsEnv = { bdsMacros: scan };
+      const tokens: Token[] = md.parse(source, env);
+      return renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env))!;
+    };
+    const alone = parse('Intro.\n\n[[m]]\n\nEnd.');
+    expect(alone.pieces).toEqual(['<p>Intro.</p>\n<p>', '</p>\n<p>End.</p>\n']);
+    expect(fillPlaceholders(md, alone, () => '<div>x</div>')).toBe(
+      '<p>Intro.</p>\n<div>x</div>\n<p>End.</p>\n',
+    );
+    expect(fillPlaceholders(md, alone, () => '')).toBe('<p>Intro.</p>\n<p>End.</p>\n');
+    const beside = parse('Some [[m]] text.');
+    expect(fillPlaceholders(md, beside, () => '<b>x</b>')).toBe('<p>Some <b>x</b> text.</p>\n');
+    // A block beside text splits the paragraph: that is the full render's to do.
+    expect(fillPlaceholders(md, beside, () => '<div>x</div>')).toBeNull();
+  });
+
+  it('leaves out the macros of a footnote nothing refers to (markdown-it drops it)', () => {
+    expect(parseMacros('Text.\n\n[^9]: unused [[m]]').macros).toEqual([]);
+    expect(parseMacros('Text[^9].\n\n[^9]: used [[m]]').macros.map((m) => m.name)).toEqual(['m']);
+  });
+
+  it('does not use placeholders where the document already has their characters', () => {
+    const md = markdownEngine();
+    const source = 'a \uFDD0 b [[m]]';
+    const scan = new MacroScan(source);
+    const env: BdsEnv = { bdsMacros: scan };
+    const tokens = md.parse(source, env);
+    expect(renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env))).toBeNull();
+  });
+});

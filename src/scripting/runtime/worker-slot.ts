@@ -546,7 +546,10 @@ export class WorkerSlot {
 
   /** Whether the worker has begun the call (always, where the control words are not shared). */
   private hasBegun(inflight: Inflight): boolean {
-    if (!(this.control.buffer instanceof SharedArrayBuffer)) return true;
+    // A page that is not cross-origin isolated has no SharedArrayBuffer at all.
+    const shared =
+      typeof SharedArrayBuffer === 'function' && this.control.buffer instanceof SharedArrayBuffer;
+    if (!shared) return true;
     return Atomics.load(this.control, RUN_ID_INDEX) >= inflight.id;
   }
 

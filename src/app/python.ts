@@ -11,8 +11,10 @@ import type {
   DocumentRenderer,
   DocumentScript,
   DocumentSetup,
+  DocumentWork,
   RenderedDocumentJob,
 } from '../render/types.js';
+import { withSource } from '../render/document-job.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
 import { createPythonRuntime, macroFailureOutcome } from '../scripting/index.js';
 import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
@@ -75,19 +77,12 @@ export class MacroScriptCache {
   }
 }
 
-/** The context a macro script receives: the call's, with the script as its source. */
-function macroContext(call: PythonMacroCall, script: Script): MacroContextV1 {
-  return { ...call.context, env: { ...call.context.env, source: { kind: 'macro' as const, id: script.id } } };
-}
-
 const TRUST_RECHECK_MS = 1000;
 
 /** Numbers the contexts of builds that render documents on workers. */
 let documentContexts = 0;
 /** Documents sent with their context until this many have come back rendered. */
 const CONTEXT_WITH_FIRST = 8;
-
-type JobWork = { doc: DocumentInput; macros?: undefined } | { macros: BatchMacroCall[]; doc?: undefined };
 
 /** Macros sent to a worker in one batch at most. */
 export const MACRO_BATCH_MAX = 32;
@@ -222,7 +217,7 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     const slugs = new Set(all);
     // The first jobs carry the context; a worker that has not got it asks, and the job goes again with it.
     let answered = 0;
-    const run = async (job: JobWork): Promise<DocumentJobResult | undefined> => {
+    const run = async (job: DocumentWork): Promise<DocumentJobResult | undefined> => {
       try {
         let result = await renderDocument(
           answered < CONTEXT_WITH_FIRST ? { contextId, context, ...job } : { contextId, ...job },
@@ -265,14 +260,14 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
   ): { script: PythonScriptRef; context: MacroContextV1 } | undefined {
     const script = this.cache.get(call.slug);
     if (!script || (!options.untrusted && !this.trusted(script))) return undefined;
-    return { script: scriptRef(script), context: macroContext(call, script) };
+    return { script: scriptRef(script), context: withSource(call.context, script) };
   }
 
   async render(call: PythonMacroCall): Promise<PythonMacroOutcome> {
     const script = this.cache.get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
     if (!this.trusted(script)) return { ok: false, reason: 'untrusted', message: untrustedMessage(script) };
-    const context = macroContext(call, script);
+    const context = withSource(call.context, script);
     const runtime = this.runtime();
     try {
       const out = await runtime.renderMacro(scriptRef(script), context, call.post as PostDataV1 | null, {

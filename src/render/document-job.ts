@@ -68,7 +68,7 @@ export function scriptFor(
 }
 
 /** The context a macro script receives: the call's, with the script as its source. */
-export function withSource(context: MacroContext, script: DocumentScript): MacroContext {
+export function withSource(context: MacroContext, script: { readonly id: string }): MacroContext {
   return { ...context, env: { ...context.env, source: { kind: 'macro', id: script.id } } };
 }
 

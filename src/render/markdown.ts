@@ -3,7 +3,13 @@
 // A document whose scripts are still running renders at once with placeholders for their HTML
 // (macro-placeholders.ts), so that it holds no tokens while it waits.
 import type { MarkdownIt, Token } from 'markdown-it';
-import { MacroDispatcher, isPromiseLike, type DispatchResult, type MacroCounters } from './dispatcher.js';
+import {
+  MacroDispatcher,
+  isPromiseLike,
+  type DispatchResult,
+  type MacroCounters,
+  type MacroRendering,
+} from './dispatcher.js';
 import { firstParagraphText } from './excerpt.js';
 import { mayPlaceBlocks, placeBlockMacros } from './macro-blocks.js';
 import { fillPlaceholders, renderWithPlaceholders, type EarlyRender } from './macro-placeholders.js';
@@ -103,7 +109,7 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
     const named = [...parsed.scan.names].filter((name) => !isBuiltin(name));
     if (named.length > 0) {
       const found = dispatcher.scriptSlugs();
-      scripts = found instanceof Promise ? await found : found;
+      scripts = isPromiseLike(found) ? await found : found;
       if (scripts instanceof Error) {
         // Without the list, preview shows each of those names as an error box; a site keeps them as
         // Markdown, each one reported.
@@ -123,10 +129,15 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
   );
   const doc = { file, post, mode: input.mode, language, mainLanguage: input.mainLanguage };
   const dispatching = all.length > 0 ? dispatcher.render(all, doc, { scripts }) : null;
-  if (!isPromiseLike(dispatching)) return finish(md, parsed, all, dispatching);
+  const tokens = made.map((m) => m.token);
+  if (!isPromiseLike(dispatching))
+    return finish(md, parsed, tokens, dispatching, renderingsOf(all, dispatching));
   // Scripts are running: render now and fill their HTML in later, without holding the tokens.
   const early = renderWithPlaceholders(md, parsed.tokens, parsed.env, made);
-  if (!early) return finish(md, parsed, all, await dispatching);
+  if (!early) {
+    const dispatched = await dispatching;
+    return finish(md, parsed, tokens, dispatched, renderingsOf(all, dispatched));
+  }
   const firstParagraph = firstParagraphText(parsed.tokens);
   const warnings = [...(parsed.scan?.warnings ?? []), ...(parsed.env.bds?.warnings ?? [])];
   return completeLater(md, early, firstParagraph, warnings, all, dispatching, () => parse(isMacro));
@@ -143,34 +154,39 @@ async function completeLater(
   parseAgain: () => ParsedDocument,
 ): Promise<RenderedDocument> {
   const dispatched = await dispatching;
-  const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
-  const html = fillPlaceholders(md, early, (macro) => renderingOf.get(macro));
+  const html = fillPlaceholders(md, early, renderingsOf(all, dispatched));
   if (html === null) {
     // The same source parses to the same macros at the same places.
     const parsed = parseAgain();
     const byStart = new Map(all.map((m, i) => [m.start, dispatched.renderings[i]]));
-    const again = macrosOf(parsed).map((t) => macroMeta(t).macro);
-    const renderings = again.map((m) => byStart.get(m.start) ?? null);
-    return finish(md, parsed, again, { ...dispatched, renderings });
+    const tokens = (parsed.scan?.placedIn(parsed.tokens, parsed.env) ?? []).map((m) => m.token);
+    return finish(md, parsed, tokens, dispatched, (macro) => byStart.get(macro.start));
   }
   return result(html, firstParagraph, [...warnings, ...dispatched.warnings], dispatched);
 }
 
-/** Renders parsed tokens with their macros' HTML (`dispatched`, in the order of `all`). */
+/** Each macro's rendering, from `dispatched` (made for `all`, in its order). */
+function renderingsOf(
+  all: readonly Macro[],
+  dispatched: DispatchResult | null,
+): (macro: Macro) => MacroRendering | undefined {
+  if (!dispatched) return () => undefined;
+  const byMacro = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
+  return (macro) => byMacro.get(macro);
+}
+
+/** Renders parsed tokens with their macros' HTML; `tokens` are its macro tokens. */
 function finish(
   md: MarkdownIt,
   parsed: ParsedDocument,
-  all: readonly Macro[],
+  tokens: Token[],
   dispatched: DispatchResult | null,
+  renderingOf: (macro: Macro) => MacroRendering | undefined,
 ): RenderedDocument {
-  const tokens = macrosOf(parsed);
-  if (dispatched) {
-    const renderingOf = new Map(all.map((m, i) => [m, dispatched.renderings[i]]));
-    for (const token of tokens) {
-      const meta = macroMeta(token);
-      const html = renderingOf.get(meta.macro);
-      if (html !== null && html !== undefined) meta.html = html;
-    }
+  for (const token of tokens) {
+    const meta = macroMeta(token);
+    const html = renderingOf(meta.macro);
+    if (html !== null && html !== undefined) meta.html = html;
   }
   // markdown-it's Token class is only reachable through a state object.
   tokenClass ??= new md.core.State('', md, {}).Token;
@@ -182,10 +198,6 @@ function finish(
     ...(dispatched?.warnings ?? []),
   ];
   return result(html, firstParagraphText(placed), warnings, dispatched);
-}
-
-function macrosOf(parsed: ParsedDocument): Token[] {
-  return (parsed.scan?.placedIn(parsed.tokens, parsed.env) ?? []).map((m) => m.token);
 }
 
 function result(

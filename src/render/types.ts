@@ -205,9 +205,11 @@ export interface BatchMacroCall {
  * worker needs it: a document to render (`doc`), or the macros of documents the host renders, run one
  * after another (`macros`; the answer holds an outcome for each, in order).
  */
-export type DocumentJob = { contextId: string; context?: DocumentContext } & (
-  { doc: DocumentInput; macros?: undefined } | { macros: readonly BatchMacroCall[]; doc?: undefined }
-);
+export type DocumentJob = { contextId: string; context?: DocumentContext } & DocumentWork;
+
+/** A document to render, or a batch of macros (see DocumentJob). */
+export type DocumentWork =
+  { doc: DocumentInput; macros?: undefined } | { macros: readonly BatchMacroCall[]; doc?: undefined };
 
 /** An outside fact the render looked at, with the answer it got (a subset of the render cache's). */
 export type DocumentDep =

@@ -770,8 +770,8 @@ export async function renderBodies(
 /**
  * Documents rendering at once while their macros go to the workers in batches (DocumentRenderer.macro):
  * enough waiting macros for two full batches per worker of a two-core machine, so the host renders the
- * next documents while the workers run Python. (32 left the host waiting; 256 kept more of the
- * documents alive for the garbage collector; 64 and 128 measured alike with `bench:site`.)
+ * next documents while the workers run Python. (32 left the host waiting; 64 and 128 measured alike
+ * with `bench:site`; 512 and 2,048 sped up the posts phase, not the whole build.)
  */
 export const BATCHING_CONCURRENCY = 128;
 

@@ -83,13 +83,16 @@ describe('the bundled CLI', () => {
     // The entry starts the look at the post files (a worker thread) before the rest loads; the worker
     // is found next to its module in dist/ (a wrong path only costs speed, so it is checked here), and a
     // build after an edit made while bds was closed shows the edit.
+    // (The first build, with no index yet, started the thread that reads and parses them: the same check.)
     const entry = fs.readFileSync(launcher.CLI_ENTRY, 'utf8');
-    const rel = /workerEntry\(new URL\("([^"]+)", import\.meta\.url\)\.href, "stat-prefetch-worker"\)/.exec(
-      entry,
-    )?.[1];
-    expect(rel).toBeDefined();
-    const worker = new URL('./stat-prefetch-worker.js', new URL(rel!, pathToFileURL(launcher.CLI_ENTRY)));
-    expect(fs.existsSync(worker)).toBe(true);
+    for (const name of ['stat-prefetch-worker', 'post-prefetch-worker']) {
+      const rel = new RegExp(
+        `workerEntry\\(new URL\\("([^"]+)", import\\.meta\\.url\\)\\.href, "${name}"\\)`,
+      ).exec(entry)?.[1];
+      expect(rel).toBeDefined();
+      const worker = new URL(`./${name}.js`, new URL(rel!, pathToFileURL(launcher.CLI_ENTRY)));
+      expect(fs.existsSync(worker)).toBe(true);
+    }
     fs.appendFileSync(path.join(root, 'posts/2025/02/p7.md'), 'An edit made while bds was closed.\n');
     const edited = JSON.parse(run(['--project', root, '--json', 'build'], home)) as { postsRendered: number };
     expect(edited.postsRendered).toBe(1);

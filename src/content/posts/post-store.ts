@@ -29,6 +29,7 @@ import {
   serializePost,
   type PostDocument,
 } from './post-file.js';
+import { takePostPrefetch } from './post-prefetch.js';
 import {
   finishInterruptedRewrites,
   rewritePosts,
@@ -102,19 +103,28 @@ export class PostStore {
    */
   rebuildFromFiles(options: WalkOptions = {}): IndexReport {
     this.finishInterruptedRewrites();
-    const { files, problems } = this.contentFiles(options);
+    // The files as a thread started while the process loaded read and parsed them, when one did (a
+    // plain walk: no links, dot-files or unreadable folders), else as this walk finds them.
+    const prefetched = takePostPrefetch(this.project.root, CONTENT_FOLDERS, this.tz);
+    const { files, problems } = prefetched
+      ? { files: prefetched.files, problems: [] as Problem[] }
+      : this.contentFiles(options);
     this.index.clear();
     this.problems.clear('posts/');
     this.problems.clear('drafts/');
     for (const p of problems) this.problems.add(p);
     let indexed = 0;
     this.freshIds = new Set();
-    for (const rel of files) {
-      const p = this.indexFileUnchecked(rel);
-      if (p) problems.push(p);
-      else indexed++;
+    try {
+      files.forEach((rel, i) => {
+        const p = this.indexFileUnchecked(rel, prefetched?.doc(i));
+        if (p) problems.push(p);
+        else indexed++;
+      });
+    } finally {
+      prefetched?.close();
+      this.freshIds = undefined;
     }
-    this.freshIds = undefined;
     return { indexed, removed: 0, problems };
   }
 
@@ -242,12 +252,13 @@ export class PostStore {
     return this.indexFileUnchecked(rel);
   }
 
-  private indexFileUnchecked(rel: string): Problem | undefined {
+  /** `read`: the file as another thread read it (post-prefetch.ts), if one did. */
+  private indexFileUnchecked(rel: string, read?: PostDocument): Problem | undefined {
     // A rebuild cleared every problem of posts/ and drafts/ before it began.
     if (!this.freshIds) this.problems.clearPath(rel);
     let doc: PostDocument;
     try {
-      doc = readPostFile(this.project.root, rel, this.tz);
+      doc = read ?? readPostFile(this.project.root, rel, this.tz);
     } catch (e) {
       // A file that no longer parses leaves the index; its problem is reported.
       if (rel.startsWith('drafts/')) this.index.removeDraftByPath(rel);

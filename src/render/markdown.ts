@@ -90,10 +90,11 @@ export async function renderMarkdownDocument(input: RenderDocumentInput): Promis
 
   const parse = (isMacro: (name: string) => boolean): ParsedDocument => {
     const scan = source.includes('[[') ? new MacroScan(source, { file, lineOffset, isMacro }) : null;
+    // (Spreads last: fields after a spread are defined the slow way.)
     const env: BdsEnv = {
+      bds: { file, lineOffset, source, links: input.links ?? null, warnings: [], headingIds: new Map() },
       ...(input.docId === undefined ? {} : { docId: input.docId }),
       ...(scan ? { bdsMacros: scan } : {}),
-      bds: { file, lineOffset, source, links: input.links ?? null, warnings: [], headingIds: new Map() },
     };
     return { tokens: md.parse(source, env), env, scan };
   };

@@ -711,12 +711,12 @@ export async function renderBodies(
         if (batched && options.concurrency === undefined) widen(BATCHING_CONCURRENCY);
         const rec = checker.recorders(deps, batched && ((call) => batched.macro(call)));
         doc = await renderMarkdownDocument({
-          ...input,
           mode,
           data: rec.data,
           resolver: rec.resolver,
           links: rec.links,
           mainLanguage,
+          ...input,
         });
       }
       options.snapshot.releaseBody?.(post);

@@ -56,8 +56,16 @@ import {
   PageClaims,
   pageWorkerCount,
   renderPagesOnWorker,
+  startPageWorker,
+  type StartedPageWorker,
 } from './page-workers.js';
-import { PostBodyCache, RENDER_CACHE_VERSION, renderBodies, type RenderedBody } from './post-bodies.js';
+import {
+  PostBodyCache,
+  RENDER_CACHE_VERSION,
+  renderBodies,
+  type CacheWrite,
+  type RenderedBody,
+} from './post-bodies.js';
 import type { SitePaths, SitePost, SiteSnapshot, SiteSource } from './source.js';
 import { siteRenderData, siteTagCounts, withTagCounts } from './tag-counts.js';
 import { ThemeCache } from './theme-cache.js';
@@ -203,8 +211,13 @@ export class SiteBuilder {
     } finally {
       this.heapGrowth?.();
       this.heapGrowth = undefined;
+      // Page workers started for pages this build did not give them (it failed, or had fewer to render).
+      for (const started of this.prestarted.splice(0)) void started.worker.terminate();
     }
   }
+
+  /** Page workers started while the bodies render (see startPageWorker), not yet given their pages. */
+  private readonly prestarted: StartedPageWorker[] = [];
 
   /** Set while a build of a large site has V8 collect sooner (see collectSooner). */
   private heapGrowth?: () => void;
@@ -261,6 +274,13 @@ export class SiteBuilder {
       const entries = model.entries;
       for (let i = 0; i < entries.length; i++) if (entries[i]!.post !== last.posts[i]) set.add(entries[i]!);
       look = [...set];
+    }
+    // A build that renders every page of a large site renders them on worker threads too: they start
+    // now and load their code while this thread renders the bodies (on the other cores, idle meanwhile).
+    const threshold = options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD;
+    if (!last && threshold > 0) {
+      const count = Math.min(pageWorkerCount(), Math.floor(model.pages.length / threshold));
+      for (let w = 0; w < count; w++) this.prestarted.push(startPageWorker());
     }
     const rendered = await renderBodies(look, this.bodyCache, {
       mode: 'site',
@@ -368,16 +388,24 @@ export class SiteBuilder {
       if (manifest.files[page.file]?.inputs !== inputs[i]) stale.push(i);
     });
     // Workers find a page by its place in the model: only a build that looks at every page uses them.
-    const threshold = fast ? 0 : (options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD);
+    const pageThreshold = fast ? 0 : threshold;
     const claims = new PageClaims(undefined, stale.length);
     let workers: ReturnType<typeof renderPagesOnWorker>[] = [];
     let htmlStored: { file: string; entries: ReadonlySet<SiteEntry> } | undefined;
-    if (threshold > 0 && stale.length >= threshold) {
-      const count = Math.min(pageWorkerCount(), Math.floor(stale.length / threshold));
+    let cacheWrite: { file: string; write: CacheWrite } | undefined;
+    if (pageThreshold > 0 && stale.length >= pageThreshold) {
+      const count = Math.min(pageWorkerCount(), Math.floor(stale.length / pageThreshold));
       if (count > 0) marker.set();
       // The workers read the bodies' HTML from the render cache file, saved (below) while they start.
       const inFile = count > 0 ? this.bodyCache.siteBodiesInFileAfterSave(cacheFile, bodies) : undefined;
-      if (inFile && inFile.size > 0) htmlStored = { file: cacheFile, entries: inFile };
+      if (inFile && inFile.size > 0) {
+        htmlStored = { file: cacheFile, entries: inFile };
+        // The first worker writes the cache's new rows (most of a first build's HTML) while this thread
+        // renders its pages; without any, the file holds the HTML already.
+        const write = this.bodyCache.takeSave();
+        if (write) cacheWrite = { file: cacheFile, write };
+        else claims.htmlSaved(true);
+      }
       const jobs = stale.map((index) => ({
         index,
         file: model.pages[index]!.file,
@@ -385,31 +413,27 @@ export class SiteBuilder {
       }));
       for (let w = 0; w < count; w++) {
         workers.push(
-          renderPagesOnWorker({
-            outDir,
-            settings: snapshot.settings,
-            model,
-            bodies,
-            ...(htmlStored ? { htmlStored } : {}),
-            templates: theme.templateSources(),
-            jobs,
-            claim: claims.buffer,
-            worker: w,
-          }),
+          renderPagesOnWorker(
+            {
+              outDir,
+              settings: snapshot.settings,
+              model,
+              bodies,
+              ...(htmlStored ? { htmlStored } : {}),
+              ...(cacheWrite && w === 0 ? { cacheWrite } : {}),
+              templates: theme.templateSources(),
+              jobs,
+              claim: claims.buffer,
+              worker: w,
+            },
+            this.prestarted.shift(),
+          ),
         );
       }
     }
+    for (const started of this.prestarted.splice(0)) void started.worker.terminate();
     let done: number;
     try {
-      if (htmlStored) {
-        let saved = false;
-        try {
-          this.bodyCache.save(cacheFile);
-          saved = true;
-        } finally {
-          claims.htmlSaved(saved);
-        }
-      }
       if (workers.length > 0) {
         // Unchanged pages keep their manifest entries; the stale ones are shared with the workers.
         model.pages.forEach((page, i) => {
@@ -437,9 +461,10 @@ export class SiteBuilder {
       await Promise.all(workers.map((w) => w.stop()));
       throw e;
     }
-    // A worker that had not begun when this thread took the last page is not waited for.
+    // A worker that had not begun when this thread took the last page is not waited for (but the one
+    // writing the cache is: a write cut off would leave the cache without this build's bodies).
     workers = workers.filter((worker, w) => {
-      if (!claims.workerTooLate(w)) return true;
+      if (!claims.workerTooLate(w) || (w === 0 && cacheWrite)) return true;
       void worker.stop();
       return false;
     });

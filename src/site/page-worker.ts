@@ -8,7 +8,7 @@ import { sha256 } from './hashes.js';
 import { SiteWriter } from './output.js';
 import { PageRenderer } from './pages.js';
 import { PageClaims, type PageWorkerReply, type PageWorkerRequest } from './page-workers.js';
-import { storedSiteHtml, type RenderedBody } from './post-bodies.js';
+import { storedSiteHtml, writeCache, type RenderedBody } from './post-bodies.js';
 import type { SiteEntry } from './model.js';
 import type { SitePost } from './source.js';
 
@@ -53,8 +53,18 @@ parentPort!.once('message', (request: PageWorkerRequest) => {
   const hashes: string[] = [];
   const written: boolean[] = [];
   let stored: ReturnType<typeof storedSiteHtml> | undefined;
+  const claims = new PageClaims(request.claim, request.jobs.length);
   try {
-    const claims = new PageClaims(request.claim, request.jobs.length);
+    if (request.cacheWrite) {
+      // Every thread that reads HTML from the file waits for this (a failed write fails them too).
+      let saved = false;
+      try {
+        writeCache(request.cacheWrite.file, request.cacheWrite.write);
+        saved = true;
+      } finally {
+        claims.htmlSaved(saved);
+      }
+    }
     const bodies = request.bodies as Map<SiteEntry, RenderedBody>;
     if (request.htmlStored && request.htmlStored.entries.size > 0) {
       stored = storedSiteHtml(request.htmlStored.file, () => {

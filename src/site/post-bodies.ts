@@ -188,7 +188,8 @@ export class PostBodyCache {
     if (slot.startsWith('site:')) this.deleted.add(slot);
   }
 
-  private static open(file: string): Database.Database {
+  /** Opens the cache file (made if missing), its tables as this version keeps them. */
+  static open(file: string): Database.Database {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -320,55 +321,85 @@ export class PostBodyCache {
 
   /** Writes the site-mode entries that changed since the last save. */
   save(file: string): void {
+    const write = this.takeSave();
+    if (write) writeCache(file, write);
+  }
+
+  /**
+   * The site-mode entries that changed since the last save, as rows to write (with `writeCache`, here or
+   * on another thread); the cache counts them as saved. Undefined when there is nothing to write.
+   */
+  takeSave(): CacheWrite | undefined {
     // In key order: rows go into the tables' B-trees one page after another instead of all over the file
     // (a first build of 50,000 posts saves its bodies and summaries in about half the time).
     const dirty = [...this.dirty].filter((s) => s.startsWith('site:')).sort();
     const deleted = [...this.deleted].filter((s) => s.startsWith('site:'));
     const sums = this.summaries;
     if (dirty.length === 0 && deleted.length === 0 && sums.dirty.size === 0 && sums.deleted.size === 0)
-      return;
-    const db = PostBodyCache.open(file);
-    try {
-      const put = db.prepare('INSERT OR REPLACE INTO body_meta (slot, version, entry) VALUES (?, ?, ?)');
-      const putHtml = db.prepare('INSERT OR REPLACE INTO body_html (slot, html) VALUES (?, ?)');
-      const del = db.prepare('DELETE FROM body_meta WHERE slot = ?');
-      const delHtml = db.prepare('DELETE FROM body_html WHERE slot = ?');
-      const putSummary = db.prepare(
-        'INSERT OR REPLACE INTO summary_meta (post_id, version, fp) VALUES (?, ?, ?)',
-      );
-      const putSummaryHtml = db.prepare('INSERT OR REPLACE INTO summary_html (post_id, html) VALUES (?, ?)');
-      const delSummary = db.prepare('DELETE FROM summary_meta WHERE post_id = ?');
-      const delSummaryHtml = db.prepare('DELETE FROM summary_html WHERE post_id = ?');
-      db.transaction(() => {
-        for (const slot of deleted) {
-          del.run(slot);
-          delHtml.run(slot);
-        }
-        for (const slot of dirty) {
-          const { key, deps, body } = this.entries.get(slot)!;
-          const { html, ...rest } = body;
-          put.run(slot, RENDER_CACHE_VERSION, JSON.stringify({ key, deps, body: rest }));
-          putHtml.run(slot, html);
-        }
-        for (const id of sums.deleted) {
-          delSummary.run(id);
-          delSummaryHtml.run(id);
-        }
-        for (const id of [...sums.dirty].sort()) {
-          const e = sums.get(id);
-          if (e) {
-            putSummary.run(id, RENDER_CACHE_VERSION, e.fp);
-            putSummaryHtml.run(id, e.html);
-          }
-        }
-      })();
-    } finally {
-      db.close();
-    }
+      return undefined;
+    const write: CacheWrite = {
+      deleted,
+      bodies: dirty.map((slot) => {
+        const { key, deps, body } = this.entries.get(slot)!;
+        return { slot, key, deps, body };
+      }),
+      deletedSummaries: [...sums.deleted],
+      summaries: [...sums.dirty].sort().flatMap((id) => {
+        const e = sums.get(id);
+        return e ? [{ id, fp: e.fp, html: e.html }] : [];
+      }),
+    };
     for (const slot of dirty) this.dirty.delete(slot);
     for (const slot of deleted) this.deleted.delete(slot);
     sums.dirty.clear();
     sums.deleted.clear();
+    return write;
+  }
+}
+
+/** What a save writes (see PostBodyCache.takeSave): plain data, so another thread can write it. */
+export interface CacheWrite {
+  deleted: string[];
+  bodies: { slot: string; key: string; deps: RenderDep[]; body: RenderedBody }[];
+  deletedSummaries: string[];
+  summaries: { id: string; fp: string; html: string }[];
+}
+
+/** Writes `write` into the render cache file in one transaction. */
+export function writeCache(file: string, write: CacheWrite): void {
+  const db = PostBodyCache.open(file);
+  try {
+    const put = db.prepare('INSERT OR REPLACE INTO body_meta (slot, version, entry) VALUES (?, ?, ?)');
+    const putHtml = db.prepare('INSERT OR REPLACE INTO body_html (slot, html) VALUES (?, ?)');
+    const del = db.prepare('DELETE FROM body_meta WHERE slot = ?');
+    const delHtml = db.prepare('DELETE FROM body_html WHERE slot = ?');
+    const putSummary = db.prepare(
+      'INSERT OR REPLACE INTO summary_meta (post_id, version, fp) VALUES (?, ?, ?)',
+    );
+    const putSummaryHtml = db.prepare('INSERT OR REPLACE INTO summary_html (post_id, html) VALUES (?, ?)');
+    const delSummary = db.prepare('DELETE FROM summary_meta WHERE post_id = ?');
+    const delSummaryHtml = db.prepare('DELETE FROM summary_html WHERE post_id = ?');
+    db.transaction(() => {
+      for (const slot of write.deleted) {
+        del.run(slot);
+        delHtml.run(slot);
+      }
+      for (const { slot, key, deps, body } of write.bodies) {
+        const { html, ...rest } = body;
+        put.run(slot, RENDER_CACHE_VERSION, JSON.stringify({ key, deps, body: rest }));
+        putHtml.run(slot, html);
+      }
+      for (const id of write.deletedSummaries) {
+        delSummary.run(id);
+        delSummaryHtml.run(id);
+      }
+      for (const { id, fp, html } of write.summaries) {
+        putSummary.run(id, RENDER_CACHE_VERSION, fp);
+        putSummaryHtml.run(id, html);
+      }
+    })();
+  } finally {
+    db.close();
   }
 }
 

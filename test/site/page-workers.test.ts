@@ -9,7 +9,7 @@ import { buildSite } from '../helpers/site.js';
 import { Workspace } from '../../src/app/workspace.js';
 import { isBdsError } from '../../src/core/errors.js';
 import { loadTheme } from '../../src/render/liquid/index.js';
-import { siteLinks } from '../../src/site/build.js';
+import { SiteBuilder, siteLinks } from '../../src/site/build.js';
 import { buildSiteModel } from '../../src/site/model.js';
 import { PostBodyCache, renderBodies } from '../../src/site/post-bodies.js';
 import { PageClaims, renderPagesOnWorker } from '../../src/site/page-workers.js';
@@ -175,6 +175,99 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     const failed = await render(pageOf(first), lost).catch((e: unknown) => e);
     expect(isBdsError(failed) && failed.code).toBe('site-worker-failed');
     expect(isBdsError(failed) && failed.message).toContain('could not be saved');
+  });
+
+  it('the first writes the render cache itself before its pages and tells the others; a failed write fails them', async () => {
+    const ws = openSite();
+    const snapshot = ws.siteSource().snapshot();
+    const model = buildSiteModel(snapshot);
+    const cache = new PostBodyCache();
+    const { bodies } = await renderBodies(model.entries, cache, {
+      mode: 'site',
+      snapshot,
+      links: siteLinks(model, snapshot),
+      resolver: null,
+    });
+    const file = path.join(ws.root, 'render-cache.sqlite');
+    const stored = cache.siteBodiesInFileAfterSave(file, bodies);
+    const write = cache.takeSave()!;
+    expect(write.bodies).toHaveLength(model.entries.length);
+    // Taken: the cache has nothing more to save.
+    expect(cache.takeSave()).toBeUndefined();
+    const { theme } = loadTheme('default', snapshot.paths.templates);
+    const jobs = model.pages.map((page, index) => ({ index, file: page.file, oldHash: null }));
+    const start = (claims: PageClaims, worker: number, cacheWrite?: { file: string; write: typeof write }) =>
+      renderPagesOnWorker({
+        outDir: path.join(ws.root, 'out'),
+        settings: snapshot.settings,
+        model,
+        bodies,
+        htmlStored: { file, entries: stored },
+        ...(cacheWrite ? { cacheWrite } : {}),
+        templates: theme.templateSources(),
+        jobs,
+        claim: claims.buffer,
+        worker,
+      }).result;
+    const claims = new PageClaims(undefined, jobs.length);
+    // The second worker waits for the first one's write before it reads any HTML.
+    const [second, first] = await Promise.all([start(claims, 1), start(claims, 0, { file, write })]);
+    expect(first.taken.length + second.taken.length).toBe(jobs.length);
+    const db = new Database(file, { readonly: true });
+    const html = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
+    for (const entry of model.entries) {
+      expect(html.get(PostBodyCache.slot(entry.post.id, 'site'))).toBe(bodies.get(entry)!.html);
+    }
+    db.close();
+    const post = model.pages.find((p) => p.kind === 'post')!;
+    expect(fs.readFileSync(path.join(ws.root, 'out', post.file), 'utf8')).toContain(
+      bodies.get(post.entry)!.html,
+    );
+
+    // A file that cannot be written (a folder stands in its place): both fail, neither waits forever.
+    const blocked = path.join(ws.root, 'blocked.sqlite');
+    fs.mkdirSync(blocked);
+    const failing = new PageClaims(undefined, jobs.length);
+    const results = await Promise.allSettled([
+      start(failing, 1),
+      start(failing, 0, { file: blocked, write }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const waited = (results[0] as PromiseRejectedResult).reason as Error;
+    expect(isBdsError(waited) && waited.message).toContain('could not be saved');
+  });
+
+  it('start while the bodies render, and those a build does not use end with it', async () => {
+    const ws = openSite();
+    const builder = new SiteBuilder(ws.siteSource());
+    const waiting = (builder as unknown as { prestarted: unknown[] }).prestarted;
+    let during = 0;
+    const out = path.join(ws.root, 'prestarted');
+    const stop = new AbortController();
+    let stopInPosts = false;
+    const build = () =>
+      builder.build({
+        outDir: out,
+        resolver: null,
+        force: true,
+        pageWorkerThreshold: 1,
+        signal: stop.signal,
+        onProgress: (p) => {
+          if (p.phase !== 'posts') return;
+          during = Math.max(during, waiting.length);
+          if (stopInPosts) stop.abort();
+        },
+      });
+    const built = await build();
+    expect(during).toBeGreaterThan(0);
+    expect(waiting).toHaveLength(0);
+    expect(readAll(out).size).toBe(built.files);
+    // A build stopped while its bodies render ends the workers it started for its pages.
+    during = 0;
+    stopInPosts = true;
+    await expect(build()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(during).toBeGreaterThan(0);
+    expect(waiting).toHaveLength(0);
   });
 
   it('report a template error raised on the worker with its template file and line', async () => {

@@ -32,7 +32,13 @@ const batchable = (call: PreparedCall) => call.kind === 'macro' && call.signal =
 export interface PoolStats {
   size: number;
   queued: number;
-  workers: { state: WorkerSlotState; info: WorkerInfo | null; replacements: number }[];
+  workers: {
+    state: WorkerSlotState;
+    info: WorkerInfo | null;
+    replacements: number;
+    /** Why the last replacement was made (a crash's reason, a stop not answered in time, a heap too large). */
+    lastReplacement?: string;
+  }[];
   snapshotAvailable: boolean;
 }
 
@@ -95,7 +101,12 @@ export class SlotPoolRuntime extends PythonRuntimeBase {
     return {
       size: this.size,
       queued: this.queue.length,
-      workers: this.slots.map((s) => ({ state: s.state, info: s.info, replacements: s.replacements })),
+      workers: this.slots.map((s) => ({
+        state: s.state,
+        info: s.info,
+        replacements: s.replacements,
+        ...(s.lastReplacement === undefined ? {} : { lastReplacement: s.lastReplacement }),
+      })),
       snapshotAvailable: this.snapshots?.available ?? false,
     };
   }

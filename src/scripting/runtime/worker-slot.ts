@@ -172,6 +172,8 @@ export class WorkerSlot {
   private watchAt = 0;
   /** Times a worker of this slot was replaced after a crash, a runaway or a heap too large. */
   replacements = 0;
+  /** Why the last one was, with what the control words held then (for a report; see stopInflight). */
+  lastReplacement: string | undefined;
   /** Whether waiting for a call's end lately found it ended: if not, the host stops waiting. */
   private readonly waits = new BriefWaits();
 
@@ -478,7 +480,7 @@ export class WorkerSlot {
     }
     if (message.type === 'result' && message.heapBytes > this.options.maxHeapBytes) {
       // WebAssembly memory never shrinks: start afresh rather than carry a huge heap.
-      this.replace(worker);
+      this.replace(worker, `its heap grew to ${message.heapBytes} bytes`);
       return;
     }
     const next = this.sent[0];
@@ -573,10 +575,20 @@ export class WorkerSlot {
     Atomics.add(this.control, API_SIGNAL_INDEX, 1);
     Atomics.notify(this.control, API_SIGNAL_INDEX);
     this.settle(inflight, () => inflight.reject(error));
+    const stoppedAt = performance.now();
     inflight.grace = setTimeout(() => {
       inflight.grace = null;
       if (!this.sent.includes(inflight)) return;
-      this.replace(inflight.worker);
+      // Whether Python ever took the interrupt (the word is cleared when it does) tells a worker that
+      // never ran again (a loaded machine) from a run that went on after it (a script that caught it).
+      const words = this.control;
+      const interrupt = Atomics.load(words, INTERRUPT_INDEX);
+      this.replace(
+        inflight.worker,
+        `run ${inflight.id} did not end within ${Math.round(performance.now() - stoppedAt)} ms of its stop ` +
+          `(the worker was at run ${Atomics.load(words, RUN_ID_INDEX)}, stop ${Atomics.load(words, STOP_COUNT_INDEX)} ` +
+          `for run ${Atomics.load(words, STOP_TARGET_INDEX)}; ${interrupt === 0 ? 'Python took the interrupt' : 'the interrupt was never taken'})`,
+      );
     }, this.options.graceMs);
   }
 
@@ -607,13 +619,15 @@ export class WorkerSlot {
     }
     this.giveBack(waiting, reason);
     this.stateValue = 'cold';
+    this.lastReplacement = reason;
     this.replacements++;
     this.restart();
   }
 
   /** Terminate a worker that is alive but must go (runaway, heap too large) and start a fresh one. */
-  private replace(worker: RuntimeWorker): void {
+  private replace(worker: RuntimeWorker, why: string): void {
     if (this.worker !== worker) return;
+    this.lastReplacement = why;
     this.worker = null;
     worker.terminate();
     // A runaway call was settled when it was stopped; the calls after it (or all of them after a heap

@@ -131,7 +131,12 @@ describe('runaway scripts', () => {
     );
     expect(e.code).toBe('python-timeout');
     await nextRequestWorks();
-    expect(runtime.stats().workers[0]!.replacements).toBe(before + 1);
+    const worker = runtime.stats().workers[0]!;
+    expect(worker.replacements).toBe(before + 1);
+    // The report tells a run that went on after Python took the stop from a worker that never ran.
+    expect(worker.lastReplacement).toMatch(
+      /^run \d+ did not end within \d+ ms of its stop \(.*Python took the interrupt\)$/,
+    );
   });
 
   it('a call blocked in a bds_api call is stopped at its limit', async () => {

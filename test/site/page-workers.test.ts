@@ -48,6 +48,23 @@ function openSite(extra: Record<string, string> = {}): Workspace {
   return ws;
 }
 
+/** A site with its bodies rendered into a render cache not yet saved to `file`, which will hold them all. */
+async function renderedSite() {
+  const ws = openSite();
+  const snapshot = ws.siteSource().snapshot();
+  const model = buildSiteModel(snapshot);
+  const cache = new PostBodyCache();
+  const { bodies } = await renderBodies(model.entries, cache, {
+    mode: 'site',
+    snapshot,
+    links: siteLinks(model, snapshot),
+    resolver: null,
+  });
+  const file = path.join(ws.root, 'render-cache.sqlite');
+  const stored = cache.siteBodiesInFileAfterSave(file, bodies);
+  return { ws, snapshot, model, cache, bodies, file, stored };
+}
+
 function readAll(dir: string): Map<string, string> {
   return new Map(filesUnder(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
@@ -106,18 +123,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
   });
 
   it('read the HTML of bodies from the render cache file once it is saved, and the request leaves it out', async () => {
-    const ws = openSite();
-    const snapshot = ws.siteSource().snapshot();
-    const model = buildSiteModel(snapshot);
-    const cache = new PostBodyCache();
-    const { bodies } = await renderBodies(model.entries, cache, {
-      mode: 'site',
-      snapshot,
-      links: siteLinks(model, snapshot),
-      resolver: null,
-    });
-    const file = path.join(ws.root, 'render-cache.sqlite');
-    const stored = cache.siteBodiesInFileAfterSave(file, bodies);
+    const { ws, snapshot, model, cache, bodies, file, stored } = await renderedSite();
     expect(stored.size).toBe(model.entries.length);
     expect(fs.existsSync(file)).toBe(false);
     cache.save(file);
@@ -178,18 +184,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
   });
 
   it('the first writes the render cache itself before its pages and tells the others; a failed write fails them', async () => {
-    const ws = openSite();
-    const snapshot = ws.siteSource().snapshot();
-    const model = buildSiteModel(snapshot);
-    const cache = new PostBodyCache();
-    const { bodies } = await renderBodies(model.entries, cache, {
-      mode: 'site',
-      snapshot,
-      links: siteLinks(model, snapshot),
-      resolver: null,
-    });
-    const file = path.join(ws.root, 'render-cache.sqlite');
-    const stored = cache.siteBodiesInFileAfterSave(file, bodies);
+    const { ws, snapshot, model, cache, bodies, file, stored } = await renderedSite();
     const write = cache.takeSave()!;
     expect(write.bodies).toHaveLength(model.entries.length);
     // Taken: the cache has nothing more to save.

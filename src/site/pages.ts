@@ -529,7 +529,30 @@ export class PageRenderer {
   private listView(entry: SiteEntry): PostView {
     let v = this.listed.get(entry);
     if (v) return v;
-    v = { ...this.view(entry), summary_html: this.summary(entry) };
+    const view = this.view(entry);
+    // Field by field: a spread followed by a field makes an object V8 reads slowly in every list.
+    v = {
+      id: view.id,
+      slug: view.slug,
+      title: view.title,
+      url: view.url,
+      content: view.content,
+      excerpt: view.excerpt,
+      date: view.date,
+      date_key: view.date_key,
+      date_label: view.date_label,
+      time_label: view.time_label,
+      updated_at: view.updated_at,
+      author: view.author,
+      language: view.language,
+      tags: view.tags,
+      categories: view.categories,
+      show_title: view.show_title,
+      is_draft: view.is_draft,
+      is_page: view.is_page,
+      is_pending: view.is_pending,
+      summary_html: this.summary(entry),
+    };
     if (!this.ctx.forgetViews) this.listed.set(entry, v);
     return v;
   }
@@ -578,7 +601,7 @@ export class PageRenderer {
       posts,
       day_blocks: dayBlocks,
       list_title: listTitle || null,
-      archive_context: { ...c, title: listTitle },
+      archive_context: { title: listTitle, ...c },
       is_date_archive: c.kind === 'year' || c.kind === 'month' || c.kind === 'day',
       show_archive_range_heading: c.kind !== 'root',
       is_list_page: true,

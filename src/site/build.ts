@@ -432,6 +432,11 @@ export class SiteBuilder {
       }
     }
     for (const started of this.prestarted.splice(0)) void started.worker.terminate();
+    // Rows the first worker was given to write and did not (it failed, or was stopped with the build):
+    // the cache saves them again (it counts them as saved once given away).
+    const unsaved = () => {
+      if (cacheWrite && !claims.htmlWasSaved()) this.bodyCache.putBack(cacheWrite.write);
+    };
     let done: number;
     try {
       if (workers.length > 0) {
@@ -459,6 +464,7 @@ export class SiteBuilder {
     } catch (e) {
       // A template error on this thread stops the build once the workers have stopped writing.
       await Promise.all(workers.map((w) => w.stop()));
+      unsaved();
       throw e;
     }
     // A worker that had not begun when this thread took the last page is not waited for (but the one
@@ -470,6 +476,7 @@ export class SiteBuilder {
     });
     const results = await Promise.all(workers.map((w) => w.result)).catch(async (e: unknown) => {
       await Promise.all(workers.map((w) => w.stop()));
+      unsaved();
       throw e;
     });
     for (const there of results) {

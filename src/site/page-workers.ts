@@ -185,6 +185,11 @@ export class PageClaims {
     Atomics.notify(this.words, HTML);
   }
 
+  /** Whether the render cache was saved (so far: a save under way is not). */
+  htmlWasSaved(): boolean {
+    return Atomics.load(this.words, HTML) === HTML_SAVED;
+  }
+
   /** Worker side, before its first read of the render cache: waits for the save; false when it failed. */
   waitForHtml(): boolean {
     while (Atomics.load(this.words, HTML) === 0) Atomics.wait(this.words, HTML, 0);

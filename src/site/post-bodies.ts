@@ -188,6 +188,18 @@ export class PostBodyCache {
     if (slot.startsWith('site:')) this.deleted.add(slot);
   }
 
+  /**
+   * A write `takeSave` gave that did not reach the file (its thread was stopped first): its rows are to
+   * save again, unless changed since (a newer entry is already to save).
+   */
+  putBack(write: CacheWrite): void {
+    for (const slot of write.deleted) if (!this.entries.has(slot)) this.deleted.add(slot);
+    for (const { slot } of write.bodies) if (this.entries.has(slot)) this.dirty.add(slot);
+    const sums = this.summaries;
+    for (const id of write.deletedSummaries) if (!sums.has(id)) sums.deleted.add(id);
+    for (const { id } of write.summaries) if (sums.has(id)) sums.dirty.add(id);
+  }
+
   /** Opens the cache file (made if missing), its tables as this version keeps them. */
   static open(file: string): Database.Database {
     fs.mkdirSync(path.dirname(file), { recursive: true });

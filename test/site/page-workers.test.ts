@@ -208,6 +208,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     // The second worker waits for the first one's write before it reads any HTML.
     const [second, first] = await Promise.all([start(claims, 1), start(claims, 0, { file, write })]);
     expect(first.taken.length + second.taken.length).toBe(jobs.length);
+    expect(claims.htmlWasSaved()).toBe(true);
     const db = new Database(file, { readonly: true });
     const html = db.prepare('SELECT html FROM body_html WHERE slot = ?').pluck();
     for (const entry of model.entries) {
@@ -230,6 +231,10 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     const waited = (results[0] as PromiseRejectedResult).reason as Error;
     expect(isBdsError(waited) && waited.message).toContain('could not be saved');
+    expect(failing.htmlWasSaved()).toBe(false);
+    // A build whose write did not reach the file gives the rows back: the next save writes them.
+    cache.putBack(write);
+    expect(cache.takeSave()!.bodies.map((b) => b.slot)).toEqual(write.bodies.map((b) => b.slot));
   });
 
   it('start while the bodies render, and those a build does not use end with it', async () => {

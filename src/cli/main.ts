@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `bds` command. Before the rest of bds loads, `bds build` starts looking at the
-// project's post files on another thread (see core/stat-prefetch.ts): in a large project that look
-// takes about as long as loading does, and opening the project finds it done. (Not for commands that
+// project's post files on another thread (see core/stat-prefetch.ts; in a project without an index,
+// reading and parsing them: content/posts/post-prefetch.ts): in a large project that look takes about
+// as long as loading does, and opening the project finds it done. (Not for commands that
 // stay open, such as `serve`: an edit saved between that look and the start of their file watcher would
 // go unseen until the next start; a build that missed it sees it at the next build.)
 import { prefetchProjectFiles } from '../app/prefetch.js';

@@ -206,23 +206,22 @@ export class SiteBuilder {
   constructor(private readonly source: SiteSource) {}
 
   async build(options: BuildOptions = {}): Promise<BuildSummary> {
+    // Page workers started while the bodies render (see startPageWorker), not yet given their pages.
+    const prestarted: StartedPageWorker[] = [];
     try {
-      return await this.buildOnce(options);
+      return await this.buildOnce(options, prestarted);
     } finally {
       this.heapGrowth?.();
       this.heapGrowth = undefined;
-      // Page workers started for pages this build did not give them (it failed, or had fewer to render).
-      for (const started of this.prestarted.splice(0)) void started.worker.terminate();
+      // Those this build did not give pages to (it failed, or had fewer to render).
+      for (const started of prestarted.splice(0)) void started.worker.terminate();
     }
   }
-
-  /** Page workers started while the bodies render (see startPageWorker), not yet given their pages. */
-  private readonly prestarted: StartedPageWorker[] = [];
 
   /** Set while a build of a large site has V8 collect sooner (see collectSooner). */
   private heapGrowth?: () => void;
 
-  private async buildOnce(options: BuildOptions): Promise<BuildSummary> {
+  private async buildOnce(options: BuildOptions, prestarted: StartedPageWorker[]): Promise<BuildSummary> {
     const t0 = performance.now();
     const progress = options.onProgress ?? (() => {});
     const pause = pauser(options.signal);
@@ -280,7 +279,7 @@ export class SiteBuilder {
     const threshold = options.pageWorkerThreshold ?? DEFAULT_PAGE_WORKER_THRESHOLD;
     if (!last && threshold > 0) {
       const count = Math.min(pageWorkerCount(), Math.floor(model.pages.length / threshold));
-      for (let w = 0; w < count; w++) this.prestarted.push(startPageWorker());
+      for (let w = 0; w < count; w++) prestarted.push(startPageWorker());
     }
     const rendered = await renderBodies(look, this.bodyCache, {
       mode: 'site',
@@ -426,12 +425,12 @@ export class SiteBuilder {
               claim: claims.buffer,
               worker: w,
             },
-            this.prestarted.shift(),
+            prestarted.shift(),
           ),
         );
       }
     }
-    for (const started of this.prestarted.splice(0)) void started.worker.terminate();
+    for (const started of prestarted.splice(0)) void started.worker.terminate();
     // Rows the first worker was given to write and did not (it failed, or was stopped with the build):
     // the cache saves them again (it counts them as saved once given away).
     const unsaved = () => {

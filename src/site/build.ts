@@ -401,7 +401,7 @@ export class SiteBuilder {
         htmlStored = { file: cacheFile, entries: inFile };
         // The first worker writes the cache's new rows (most of a first build's HTML) while this thread
         // renders its pages; without any, the file holds the HTML already.
-        const write = this.bodyCache.takeSave();
+        const write = this.bodyCache.takeSave(true);
         if (write) cacheWrite = { file: cacheFile, write };
         else claims.htmlSaved(true);
       }
@@ -474,10 +474,19 @@ export class SiteBuilder {
       return false;
     });
     const results = await Promise.all(workers.map((w) => w.result)).catch(async (e: unknown) => {
+      // A worker that failed only because the cache could not be written says less than the writer.
+      const writer =
+        cacheWrite && !claims.htmlWasSaved()
+          ? await workers[0]!.result.then(
+              () => undefined,
+              (w: unknown) => w,
+            )
+          : undefined;
       await Promise.all(workers.map((w) => w.stop()));
       unsaved();
-      throw e;
+      throw writer ?? e;
     });
+    if (cacheWrite) this.bodyCache.written(cacheWrite.write);
     for (const there of results) {
       there.taken.forEach((k, n) => {
         const index = stale[k]!;

@@ -193,6 +193,7 @@ export class PostBodyCache {
    * save again, unless changed since (a newer entry is already to save).
    */
   putBack(write: CacheWrite): void {
+    for (const { slot } of write.bodies) this.away.delete(slot);
     for (const slot of write.deleted) if (!this.entries.has(slot)) this.deleted.add(slot);
     for (const { slot } of write.bodies) if (this.entries.has(slot)) this.dirty.add(slot);
     const sums = this.summaries;
@@ -326,7 +327,7 @@ export class PostBodyCache {
     if (this.loadedFrom !== undefined && this.loadedFrom !== file) return inFile;
     for (const [entry, body] of bodies) {
       const slot = PostBodyCache.slot(entry.post.id, 'site', entry.post.pending === true);
-      if (this.entries.get(slot)?.body === body) inFile.add(entry);
+      if (this.entries.get(slot)?.body === body && !this.away.has(slot)) inFile.add(entry);
     }
     return inFile;
   }
@@ -334,14 +335,23 @@ export class PostBodyCache {
   /** Writes the site-mode entries that changed since the last save. */
   save(file: string): void {
     const write = this.takeSave();
-    if (write) writeCache(file, write);
+    if (!write) return;
+    try {
+      writeCache(file, write);
+    } catch (e) {
+      this.putBack(write);
+      throw e;
+    }
   }
+
+  /** Slots whose rows another thread was given to write and has not yet (see takeSave's `away`). */
+  private readonly away = new Set<string>();
 
   /**
    * The site-mode entries that changed since the last save, as rows to write (with `writeCache`, here or
    * on another thread); the cache counts them as saved. Undefined when there is nothing to write.
    */
-  takeSave(): CacheWrite | undefined {
+  takeSave(away = false): CacheWrite | undefined {
     // In key order: rows go into the tables' B-trees one page after another instead of all over the file
     // (a first build of 50,000 posts saves its bodies and summaries in about half the time).
     const dirty = [...this.dirty].filter((s) => s.startsWith('site:')).sort();
@@ -361,11 +371,20 @@ export class PostBodyCache {
         return e ? [{ id, fp: e.fp, html: e.html }] : [];
       }),
     };
-    for (const slot of dirty) this.dirty.delete(slot);
+    for (const slot of dirty) {
+      this.dirty.delete(slot);
+      // Until it is written, the file does not hold it (another build must not read it from there).
+      if (away) this.away.add(slot);
+    }
     for (const slot of deleted) this.deleted.delete(slot);
     sums.dirty.clear();
     sums.deleted.clear();
     return write;
+  }
+
+  /** A write `takeSave(true)` gave away reached the file. */
+  written(write: CacheWrite): void {
+    for (const { slot } of write.bodies) this.away.delete(slot);
   }
 }
 

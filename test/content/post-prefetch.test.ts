@@ -87,6 +87,33 @@ describe('post prefetch', () => {
     expect(JSON.stringify(without)).toContain('broken.md');
   });
 
+  it('a file changed, added or removed after the thread read it is taken from the disk', async () => {
+    const root = project();
+    startPostPrefetch(root, CONTENT_FOLDERS, 'UTC');
+    // Wait until the thread has read every file, then another process changes the folder.
+    const pending = (globalThis as Record<symbol, { words: Int32Array } | undefined>)[
+      Symbol.for('bds.postPrefetch')
+    ]!;
+    const deadline = Date.now() + 20_000;
+    while (Atomics.load(pending.words, 1) === 0 && Date.now() < deadline)
+      Atomics.wait(pending.words, 1, 0, 20);
+    const edited = path.join(root, 'posts/2026/01/p001.md');
+    fs.writeFileSync(edited, fs.readFileSync(edited, 'utf8').replace('Body 1.', 'Body 1, edited since.'));
+    fs.rmSync(path.join(root, 'posts/2026/01/p002.md'));
+    fs.writeFileSync(path.join(root, 'posts/2026/01/new.md'), samplePost({ slug: 'new-one' }, 'New.\n'));
+    const ws = Workspace.open(root, { home: tempDir('bds-home-') });
+    try {
+      expect(takePostPrefetch(root, CONTENT_FOLDERS, 'UTC')).toBeUndefined();
+      expect((await ws.call('posts.get', { ref: 'p1' })).body).toContain('Body 1, edited since.');
+      const slugs = (await ws.call('posts.list', {})).map((p) => p.slug);
+      expect(slugs).toContain('new-one');
+      expect(slugs).not.toContain('p2');
+      expect(slugs).toHaveLength(603);
+    } finally {
+      await ws.close();
+    }
+  });
+
   it('hands nothing over in another timezone or when the walk meets a dot-file', () => {
     const root = project();
     startPostPrefetch(root, CONTENT_FOLDERS, 'Europe/Berlin');

@@ -235,6 +235,16 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
     // A build whose write did not reach the file gives the rows back: the next save writes them.
     cache.putBack(write);
     expect(cache.takeSave()!.bodies.map((b) => b.slot)).toEqual(write.bodies.map((b) => b.slot));
+    // So does a save that failed here.
+    cache.putBack(write);
+    expect(() => cache.save(blocked)).toThrow();
+    expect(cache.takeSave()!.bodies).toHaveLength(write.bodies.length);
+    // Rows given to another thread are not in the file until it says so: another build sends their HTML.
+    cache.putBack(write);
+    const away = cache.takeSave(true)!;
+    expect(cache.siteBodiesInFileAfterSave(file, bodies).size).toBe(0);
+    cache.written(away);
+    expect(cache.siteBodiesInFileAfterSave(file, bodies).size).toBe(model.entries.length);
   });
 
   it.runIf(fs.existsSync('/proc/self/task'))(

@@ -17,6 +17,9 @@ export type PostPrefetchMessage =
   | { kind: 'docs'; start: number; docs: (PostDocument | null)[] }
   | { kind: 'end' };
 
+/** How long one wait for the worker lasts before the reader looks whether it is still alive. */
+const WAIT_SLICE_MS = 50;
+
 /** Words shared with the worker: how many messages it has sent, and whether it has ended. */
 export const SENT = 0;
 export const ENDED = 1;
@@ -92,6 +95,7 @@ export function takePostPrefetch(
   /** The worker's next message, waiting for it; undefined once it ended or went quiet too long. */
   const next = (): PostPrefetchMessage | undefined => {
     if (given) return undefined;
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       const m = receiveMessageOnPort(port);
       if (m !== undefined) {
@@ -99,7 +103,11 @@ export function takePostPrefetch(
         return m.message as PostPrefetchMessage;
       }
       if (Atomics.load(words, ENDED) === 1 && Atomics.load(words, SENT) === received) return undefined;
-      if (Atomics.wait(words, SENT, received, timeoutMs) === 'timed-out') return undefined;
+      // In slices: a worker that died without a word (its code failed to load, say) is seen by its
+      // thread id, since its 'error' event cannot reach this thread while it waits.
+      if (worker.threadId === -1 && Atomics.load(words, SENT) === received) return undefined;
+      if (performance.now() > deadline) return undefined;
+      Atomics.wait(words, SENT, received, WAIT_SLICE_MS);
     }
   };
   const first = next();

@@ -103,12 +103,21 @@ export class PostStore {
    */
   rebuildFromFiles(options: WalkOptions = {}): IndexReport {
     this.finishInterruptedRewrites();
-    // The files as a thread started while the process loaded read and parsed them, when one did (a
-    // plain walk: no links, dot-files or unreadable folders), else as this walk finds them.
+    const { files, problems } = this.contentFiles(options);
+    // The files as a thread started while the process loaded read and parsed them, when one did (a plain
+    // walk: no links, dot-files or unreadable folders). It read them before this process took the write
+    // lock and finished interrupted rewrites: a file is taken from it only when the disk still holds it
+    // as it was then (its stats), else it is read here.
     const prefetched = takePostPrefetch(this.project.root, CONTENT_FOLDERS, this.tz);
-    const { files, problems } = prefetched
-      ? { files: prefetched.files, problems: [] as Problem[] }
-      : this.contentFiles(options);
+    const at = prefetched && new Map(prefetched.files.map((rel, i) => [rel, i]));
+    const base = this.project.root + path.sep;
+    const taken = (rel: string): PostDocument | undefined => {
+      const i = at?.get(rel);
+      const doc = i === undefined ? undefined : prefetched!.doc(i);
+      if (!doc) return undefined;
+      const st = fs.lstatSync(base + rel, { throwIfNoEntry: false });
+      return st?.isFile() && st.mtimeMs === doc.mtimeMs && st.size === doc.size ? doc : undefined;
+    };
     this.index.clear();
     this.problems.clear('posts/');
     this.problems.clear('drafts/');
@@ -116,11 +125,11 @@ export class PostStore {
     let indexed = 0;
     this.freshIds = new Set();
     try {
-      files.forEach((rel, i) => {
-        const p = this.indexFileUnchecked(rel, prefetched?.doc(i));
+      for (const rel of files) {
+        const p = this.indexFileUnchecked(rel, taken(rel));
         if (p) problems.push(p);
         else indexed++;
-      });
+      }
     } finally {
       prefetched?.close();
       this.freshIds = undefined;

@@ -5,8 +5,8 @@
 // else makes the reader walk itself), and it is only a first look: the reader checks against the disk
 // what it would change because of it (see PostStore.reconcile).
 import path from 'node:path';
-import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { workerEntry } from './worker-entry.js';
+import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startReadAhead } from './worker-entry.js';
 
 /** What the worker sends: files in walk order (folder by folder, each sorted), and [mtimeMs, size] each. */
 export interface PrefetchMessage {
@@ -40,17 +40,13 @@ export function startStatPrefetch(root: string, subs: readonly string[]): void {
   if (registry[KEY]) return;
   try {
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new MessageChannel();
-    const { filename, evaluate } = workerEntry(import.meta.url, 'stat-prefetch-worker');
-    const worker = new Worker(filename, {
-      eval: evaluate,
-      workerData: { root, subs: [...subs], flag, port: port2 },
-      transferList: [port2],
-    });
-    // The process need not wait for it: a command that never opens the project just exits.
-    worker.unref();
-    worker.on('error', () => Atomics.store(flag, 0, FLAG_DONE));
-    registry[KEY] = { root: path.resolve(root), subs: subs.join('\0'), flag, port: port1, worker };
+    const { worker, port } = startReadAhead(
+      import.meta.url,
+      'stat-prefetch-worker',
+      { root, subs: [...subs], flag },
+      () => Atomics.store(flag, 0, FLAG_DONE),
+    );
+    registry[KEY] = { root: path.resolve(root), subs: subs.join('\0'), flag, port, worker };
   } catch {
     // No prefetch: the reader walks itself.
   }

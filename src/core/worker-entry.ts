@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 /** The ESM entry of `tsx/esm/api` (require.resolve would give the CommonJS one). */
 function tsxEsmApi(callerUrl: string): string {
@@ -28,4 +29,27 @@ export function workerEntry(callerUrl: string, name: string): { filename: string
   const entry = new URL(`./${name}.ts`, callerUrl).href;
   const code = `import(${JSON.stringify(tsxEsmApi(callerUrl))}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return { filename: code, evaluate: true };
+}
+
+/**
+ * Starts the worker `name` (next to `callerUrl`) that reads ahead for a reader on this thread: it gets
+ * `workerData` and a port (`workerData.port`) to send on, and does not keep the process alive (a command
+ * that never takes what it read just exits). `onError` runs if it fails; returns it and the reader's port.
+ */
+export function startReadAhead(
+  callerUrl: string,
+  name: string,
+  workerData: Record<string, unknown>,
+  onError: () => void,
+): { worker: Worker; port: MessagePort } {
+  const { port1, port2 } = new MessageChannel();
+  const { filename, evaluate } = workerEntry(callerUrl, name);
+  const worker = new Worker(filename, {
+    eval: evaluate,
+    workerData: { ...workerData, port: port2 },
+    transferList: [port2],
+  });
+  worker.unref();
+  worker.on('error', onError);
+  return { worker, port: port1 };
 }

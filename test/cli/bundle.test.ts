@@ -87,7 +87,7 @@ describe('the bundled CLI', () => {
     const entry = fs.readFileSync(launcher.CLI_ENTRY, 'utf8');
     for (const name of ['stat-prefetch-worker', 'post-prefetch-worker']) {
       const rel = new RegExp(
-        `workerEntry\\(new URL\\("([^"]+)", import\\.meta\\.url\\)\\.href, "${name}"\\)`,
+        `startReadAhead\\(new URL\\("([^"]+)", import\\.meta\\.url\\)\\.href, "${name}",`,
       ).exec(entry)?.[1];
       expect(rel).toBeDefined();
       const worker = new URL(`./${name}.js`, new URL(rel!, pathToFileURL(launcher.CLI_ENTRY)));

@@ -12,7 +12,7 @@ import { loadTheme } from '../../src/render/liquid/index.js';
 import { SiteBuilder, siteLinks } from '../../src/site/build.js';
 import { buildSiteModel } from '../../src/site/model.js';
 import { PostBodyCache, renderBodies } from '../../src/site/post-bodies.js';
-import { PageClaims, renderPagesOnWorker } from '../../src/site/page-workers.js';
+import { PageClaims, renderPagesOnWorker, type PageWorkerRequest } from '../../src/site/page-workers.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 import { filesUnder } from './helpers.js';
 
@@ -62,7 +62,18 @@ async function renderedSite() {
   });
   const file = path.join(ws.root, 'render-cache.sqlite');
   const stored = cache.siteBodiesInFileAfterSave(file, bodies);
-  return { ws, snapshot, model, cache, bodies, file, stored };
+  const { theme } = loadTheme('default', snapshot.paths.templates);
+  /** A worker's request for this site, reading the stored bodies' HTML from `file`. */
+  const request = (rest: Pick<PageWorkerRequest, 'jobs' | 'claim'> & Partial<PageWorkerRequest>) => ({
+    outDir: path.join(ws.root, 'out'),
+    settings: snapshot.settings,
+    model,
+    bodies,
+    htmlStored: { file, entries: stored },
+    templates: theme.templateSources(),
+    ...rest,
+  });
+  return { ws, snapshot, model, cache, bodies, file, stored, request };
 }
 
 function readAll(dir: string): Map<string, string> {
@@ -123,7 +134,7 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
   });
 
   it('read the HTML of bodies from the render cache file once it is saved, and the request leaves it out', async () => {
-    const { ws, snapshot, model, cache, bodies, file, stored } = await renderedSite();
+    const { ws, model, cache, bodies, file, stored, request } = await renderedSite();
     expect(stored.size).toBe(model.entries.length);
     expect(fs.existsSync(file)).toBe(false);
     cache.save(file);
@@ -135,7 +146,6 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
       PostBodyCache.slot(first!.post.id, 'site'),
     );
     db.close();
-    const { theme } = loadTheme('default', snapshot.paths.templates);
     const pageOf = (entry: typeof first) =>
       model.pages.findIndex((p) => p.kind === 'post' && p.entry === entry);
     const saved = () => {
@@ -144,16 +154,9 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
       return claims;
     };
     const render = (index: number, claims = saved()) =>
-      renderPagesOnWorker({
-        outDir: path.join(ws.root, 'out'),
-        settings: snapshot.settings,
-        model,
-        bodies,
-        htmlStored: { file, entries: stored },
-        templates: theme.templateSources(),
-        jobs: [{ index, file: model.pages[index]!.file, oldHash: null }],
-        claim: claims.buffer,
-      }).result;
+      renderPagesOnWorker(
+        request({ jobs: [{ index, file: model.pages[index]!.file, oldHash: null }], claim: claims.buffer }),
+      ).result;
     await render(pageOf(first));
     const shown = fs.readFileSync(path.join(ws.root, 'out', model.pages[pageOf(first)]!.file), 'utf8');
     expect(shown).toContain('<p>Read from the file.</p>');
@@ -184,26 +187,16 @@ describe.runIf(os.availableParallelism() > 1)('pages rendered on a worker thread
   });
 
   it('the first writes the render cache itself before its pages and tells the others; a failed write fails them', async () => {
-    const { ws, snapshot, model, cache, bodies, file, stored } = await renderedSite();
+    const { ws, model, cache, bodies, file, request } = await renderedSite();
     const write = cache.takeSave()!;
     expect(write.bodies).toHaveLength(model.entries.length);
     // Taken: the cache has nothing more to save.
     expect(cache.takeSave()).toBeUndefined();
-    const { theme } = loadTheme('default', snapshot.paths.templates);
     const jobs = model.pages.map((page, index) => ({ index, file: page.file, oldHash: null }));
     const start = (claims: PageClaims, worker: number, cacheWrite?: { file: string; write: typeof write }) =>
-      renderPagesOnWorker({
-        outDir: path.join(ws.root, 'out'),
-        settings: snapshot.settings,
-        model,
-        bodies,
-        htmlStored: { file, entries: stored },
-        ...(cacheWrite ? { cacheWrite } : {}),
-        templates: theme.templateSources(),
-        jobs,
-        claim: claims.buffer,
-        worker,
-      }).result;
+      renderPagesOnWorker(
+        request({ jobs, claim: claims.buffer, worker, ...(cacheWrite ? { cacheWrite } : {}) }),
+      ).result;
     const claims = new PageClaims(undefined, jobs.length);
     // The second worker waits for the first one's write before it reads any HTML.
     const [second, first] = await Promise.all([start(claims, 1), start(claims, 0, { file, write })]);

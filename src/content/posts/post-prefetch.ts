@@ -6,8 +6,8 @@
 // Only a plain walk is handed over (Markdown files, no links, dot-files or unreadable folders); a file
 // the worker could not read or parse is read again by the reader, which reports it as always.
 import path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { workerEntry } from '../../core/worker-entry.js';
+import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startReadAhead } from '../../core/worker-entry.js';
 import type { PostDocument } from './post-file.js';
 
 /** What the worker sends, in this order: the walk, then the parsed files in chunks, then the end. */
@@ -51,20 +51,16 @@ export function startPostPrefetch(root: string, subs: readonly string[], timezon
   if (registry[KEY]) return;
   try {
     const words = new Int32Array(new SharedArrayBuffer(8));
-    const { port1, port2 } = new MessageChannel();
-    const { filename, evaluate } = workerEntry(import.meta.url, 'post-prefetch-worker');
-    const worker = new Worker(filename, {
-      eval: evaluate,
-      workerData: { root, subs: [...subs], timezone, words, port: port2 },
-      transferList: [port2],
-    });
-    // The process need not wait for it: a command that never opens the project just exits.
-    worker.unref();
-    worker.on('error', () => {
-      Atomics.store(words, ENDED, 1);
-      Atomics.notify(words, SENT);
-    });
-    registry[KEY] = { root: path.resolve(root), subs: subs.join('\0'), timezone, words, port: port1, worker };
+    const { worker, port } = startReadAhead(
+      import.meta.url,
+      'post-prefetch-worker',
+      { root, subs: [...subs], timezone, words },
+      () => {
+        Atomics.store(words, ENDED, 1);
+        Atomics.notify(words, SENT);
+      },
+    );
+    registry[KEY] = { root: path.resolve(root), subs: subs.join('\0'), timezone, words, port, worker };
   } catch {
     // No prefetch: the reader reads itself.
   }

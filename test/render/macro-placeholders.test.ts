@@ -3,6 +3,7 @@
 // with its macros' HTML known: here the same HTML comes from a built-in (known at once, the tokens
 // rendered with it) and from a script (a promise: placeholders, or a second render where a block moves).
 import type { Token } from 'markdown-it';
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
   MacroDispatcher,
@@ -49,8 +50,10 @@ const PLACES = [
   '\\M',
   'M\nM',
   '1. M\n2. two',
-  'a &#xFDD0; b M',
-  'raw \uFDD0 char M',
+  'a &#x1E; b M',
+  'raw \x1E char M',
+  'raw \x1F char M',
+  'beyond Latin-1 \uFDD0 M',
 ];
 
 function sources(): string[] {
@@ -122,9 +125,29 @@ describe('rendering before the macros have run', () => {
     expect(parseMacros('Text[^9].\n\n[^9]: used [[m]]').macros.map((m) => m.name)).toEqual(['m']);
   });
 
+  it('gives a one-byte string where the document and its macros are Latin-1 (V8 stores it half the size)', async () => {
+    // V8's serializer tags a string stored one byte a character '"', two bytes 'c'.
+    const stored = (s: string) => (serialize(s)[2] === 0x22 ? 'one-byte' : 'two-byte');
+    expect(stored('caf\u00e9')).toBe('one-byte');
+    expect(stored('\u2014')).toBe('two-byte');
+    const script = new MacroDispatcher({
+      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
+      builtins: new Map(),
+      resolver: new FakePythonResolver({
+        m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
+      }),
+    });
+    for (const k of ['inline', 'block']) {
+      const source = `Intro, caf\u00e9.\n\nText [[m k=${k}]] and more.\n\n[[m k=${k}]]\n\nThe end.`;
+      const { html } = await renderMarkdownDocument({ ...base, source, dispatcher: script });
+      expect(html).toContain(KINDS[k]);
+      expect(stored(html), source).toBe('one-byte');
+    }
+  });
+
   it('does not use placeholders where the document already has their characters', () => {
     const md = markdownEngine();
-    const source = 'a \uFDD0 b [[m]]';
+    const source = 'a \x1E b [[m]]';
     const scan = new MacroScan(source);
     const env: BdsEnv = { bdsMacros: scan };
     const tokens = md.parse(source, env);

@@ -883,7 +883,18 @@ class DocumentsElsewhere {
   }
 }
 
+/** A document's deps are few (a macro's script and the slugs, say): compared in pairs, not as JSON. */
+const DEDUPE_PAIRWISE_MAX = 16;
+
+const sameDep = (a: RenderDep, b: RenderDep): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 function dedupe(deps: RenderDep[]): RenderDep[] {
+  if (deps.length <= DEDUPE_PAIRWISE_MAX) {
+    const out: RenderDep[] = [];
+    for (const d of deps) if (!out.some((o) => sameDep(o, d))) out.push(d);
+    return out;
+  }
   const seen = new Set<string>();
   const out: RenderDep[] = [];
   for (const d of deps) {

@@ -17,7 +17,12 @@ import type {
 import { withSource } from '../render/document-job.js';
 import type { PythonMacroCall, PythonMacroOutcome, PythonMacroResolver } from '../render/types.js';
 import { createPythonRuntime, macroFailureOutcome } from '../scripting/index.js';
-import type { PythonRuntime, PythonRuntimeOptions, PythonScriptRef } from '../scripting/index.js';
+import type {
+  PythonCallOptions,
+  PythonRuntime,
+  PythonRuntimeOptions,
+  PythonScriptRef,
+} from '../scripting/index.js';
 import { entrypointWarnings } from '../scripting/scripts/entrypoint.js';
 import type { Script } from '../scripting/scripts/script-store.js';
 import type { ScriptRun } from '../store/index.js';
@@ -270,11 +275,15 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     const context = withSource(call.context, script);
     const runtime = this.runtime();
     try {
-      const out = await runtime.renderMacro(scriptRef(script), context, call.post as PostDataV1 | null, {
-        // Workers serialise the post themselves, off the thread that renders the documents.
-        ...(runtime.mode === 'worker' ? {} : { postJson: call.postJson }),
-        apiHandler: this.app.apiHandler('macro'),
-      });
+      const options: PythonCallOptions & { postJson?: string } = { apiHandler: this.app.apiHandler('macro') };
+      // Workers serialise the post themselves, off the thread that renders the documents.
+      if (runtime.mode !== 'worker') options.postJson = call.postJson;
+      const out = await runtime.renderMacro(
+        scriptRef(script),
+        context,
+        call.post as PostDataV1 | null,
+        options,
+      );
       return { ok: true, html: out.html, warnings: out.warnings };
     } catch (e) {
       return macroFailureOutcome(e);

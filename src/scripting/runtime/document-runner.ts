@@ -213,7 +213,15 @@ async function runMacros(
     const context = withSource(call.context, script);
     try {
       const args = [checkedMacroArgs(context, call.post), call.post] as const;
-      runs.push({ index, script, context, call: { ...script, args } });
+      const engineCall: EngineMacroCall = {
+        cacheKey: script.cacheKey,
+        source: script.source,
+        entrypoint: script.entrypoint,
+        filename: script.filename,
+        lineOffset: script.lineOffset,
+        args,
+      };
+      runs.push({ index, script, context, call: engineCall });
     } catch (e) {
       outcomes[index] = macroFailureOutcome(e);
       pythonFailures++;

@@ -5,7 +5,8 @@ import type { OutputStream } from './protocol.js';
 export type OutputSink = (stream: OutputStream, text: string) => void;
 
 interface StreamState {
-  decoder: InstanceType<typeof TextDecoder>;
+  /** Made at a run's first output (most runs print nothing, and a decoder is not free to make). */
+  decoder: InstanceType<typeof TextDecoder> | null;
   bytes: number;
   pending: string;
   truncated: boolean;
@@ -48,10 +49,11 @@ export class OutputCapture {
     const room = this.limitBytes - state.bytes;
     const kept = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
     state.bytes += kept.length;
-    state.pending += state.decoder.decode(kept, { stream: true });
+    const decoder = (state.decoder ??= new TextDecoder('utf-8'));
+    state.pending += decoder.decode(kept, { stream: true });
     if (kept.length < bytes.length) {
       state.truncated = true;
-      state.pending += state.decoder.decode();
+      state.pending += decoder.decode();
       state.pending += `\n[bds: output truncated after ${this.limitBytes} bytes]\n`;
       this.flush(stream);
     } else if (
@@ -71,7 +73,7 @@ export class OutputCapture {
     if (this.sink === null) return { truncated: false };
     for (const stream of ['stdout', 'stderr'] as const) {
       const state = this.streams[stream];
-      if (!state.truncated) state.pending += state.decoder.decode();
+      if (!state.truncated && state.decoder) state.pending += state.decoder.decode();
       this.flush(stream);
     }
     const truncated = this.streams.stdout.truncated || this.streams.stderr.truncated;
@@ -91,7 +93,7 @@ export class OutputCapture {
 
   private fresh(): StreamState {
     return {
-      decoder: new TextDecoder('utf-8'),
+      decoder: null,
       bytes: 0,
       pending: '',
       truncated: false,

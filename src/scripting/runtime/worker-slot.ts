@@ -21,6 +21,7 @@ import {
   type HostToWorker,
   type ResultMessage,
   type InterruptedMessage,
+  type RunCall,
   type RunMessage,
   type WorkerToHost,
 } from './protocol.js';
@@ -158,6 +159,44 @@ interface Starting {
   reject(error: unknown): void;
 }
 
+type Forwarded =
+  | 'kind'
+  | 'cacheKey'
+  | 'source'
+  | 'entrypoint'
+  | 'argsJson'
+  | 'filename'
+  | 'lineOffset'
+  | 'args'
+  | 'document';
+type ForwardsAll = [Exclude<keyof RunCall, Forwarded>] extends [never] ? true : false;
+
+/**
+ * The message for a call: its own fields cross to the worker, its callbacks and deadline stay here.
+ * (Made field by field: a warm call's time on the host is mostly such work.)
+ */
+function runMessage(id: number, call: PreparedCall): RunMessage {
+  // A field RunCall gains fails to compile here until it is forwarded below.
+  const forwardsAll: ForwardsAll = true;
+  void forwardsAll;
+  const message: RunMessage = {
+    v: PROTOCOL_VERSION,
+    type: 'run',
+    id,
+    kind: call.kind,
+    cacheKey: call.cacheKey,
+    source: call.source,
+    entrypoint: call.entrypoint,
+    argsJson: call.argsJson,
+    filename: call.filename,
+    lineOffset: call.lineOffset,
+    api: call.apiHandler !== undefined,
+  };
+  if (call.args !== undefined) message.args = call.args;
+  if (call.document !== undefined) message.document = call.document;
+  return message;
+}
+
 export class WorkerSlot {
   private stateValue: WorkerSlotState = 'cold';
   private worker: RuntimeWorker | null = null;
@@ -238,15 +277,7 @@ export class WorkerSlot {
             deadline: Infinity,
             grace: null,
           });
-          // The call's own fields cross to the worker; its callbacks and deadline stay here.
-          const {
-            timeoutMs: _timeoutMs,
-            onOutput: _onOutput,
-            apiHandler: _apiHandler,
-            signal: _s,
-            ...run
-          } = call;
-          runs.push({ v: PROTOCOL_VERSION, type: 'run', id, ...run, api: call.apiHandler !== undefined });
+          runs.push(runMessage(id, call));
         }),
     );
     const sent = [...this.sent];

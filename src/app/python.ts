@@ -272,9 +272,9 @@ export class WorkspaceMacroResolver implements PythonMacroResolver {
     const script = this.cache.get(call.slug);
     if (!script) return { ok: false, reason: 'exception', message: `No enabled macro script "${call.slug}"` };
     if (!this.trusted(script)) return { ok: false, reason: 'untrusted', message: untrustedMessage(script) };
-    const context = withSource(call.context, script);
     const runtime = this.runtime();
     try {
+      const context = withSource(call.context, script);
       const options: PythonCallOptions & { postJson?: string } = { apiHandler: this.app.apiHandler('macro') };
       // Workers serialise the post themselves, off the thread that renders the documents.
       if (runtime.mode !== 'worker') options.postJson = call.postJson;

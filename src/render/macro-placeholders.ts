@@ -10,8 +10,8 @@ import { isBlockHtml } from './macro-blocks.js';
 import { MACRO_TOKEN, macroMeta, type MadeMacro } from './macro-rules.js';
 import type { Macro } from './types.js';
 
-// Control characters Markdown never makes (an entity for one gives U+FFFD); a document that has them
-// as they are renders the usual way (the placeholders are counted). Latin-1 on purpose: V8 stores a
+// Control characters: an entity for one gives U+FFFD, and a document that has them anyway (as they are,
+// or percent-encoded in an autolink's text) renders the usual way (the placeholders are counted). Latin-1 on purpose: V8 stores a
 // string with any character beyond it two bytes a character, and so every string cut from it or joined
 // with it. Placeholders beyond Latin-1 (they were U+FDD0/U+FDD1) made every body with a script's macro
 // two-byte: twice the memory, and its pages ~3 times slower to encode as UTF-8 for hashing and writing

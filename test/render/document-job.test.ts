@@ -2,6 +2,8 @@
 // (data a worker is not given) sends the document back. The Python side is a fake here; the end-to-end
 // test with real workers is test/site/documents-on-workers.test.ts.
 import { describe, expect, it } from 'vitest';
+import { isPlainMacroContext, MacroContextSchema } from '../../src/core/abi.js';
+import { withSource } from '../../src/render/document-job.js';
 import {
   renderDocumentJob,
   rendersElsewhere,
@@ -119,5 +121,19 @@ describe('rendersElsewhere', () => {
     expect(rendersElsewhere('[[hello]] [[gallery]]', renderer)).toBe(false);
     expect(rendersElsewhere('[[hello]] media/2026/01/a.png', renderer)).toBe(false);
     expect(rendersElsewhere('[[hello]] media/2026/01/a.png', { ...renderer, media: true })).toBe(true);
+  });
+  it('gives a macro its script as the source of an otherwise equal, valid context', () => {
+    const call = {
+      params: { n: 1, label: 'x' },
+      language: 'en',
+      post_slug: 'a-post',
+      env: { isPreview: true, mainLanguage: 'en', source: { kind: 'macro' as const, id: 'other' } },
+    };
+    const made = withSource(call, { id: 'h1' });
+    expect(made).toEqual({ ...call, env: { ...call.env, source: { kind: 'macro', id: 'h1' } } });
+    expect(isPlainMacroContext(made)).toBe(true);
+    expect(MacroContextSchema.safeParse(made).success).toBe(true);
+    // The call's own context is left as it was.
+    expect(call.env.source.id).toBe('other');
   });
 });

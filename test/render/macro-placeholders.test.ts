@@ -54,6 +54,9 @@ const PLACES = [
   'raw \x1E char M',
   'raw \x1F char M',
   'beyond Latin-1 \uFDD0 M',
+  'raw \x1E0\x1F M',
+  'M then \x1E0\x1F',
+  '<http://x.test/a%1E0%1Fb> M',
 ];
 
 function sources(): string[] {
@@ -137,8 +140,22 @@ describe('rendering before the macros have run', () => {
         m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
       }),
     });
-    for (const k of ['inline', 'block']) {
-      const source = `Intro, caf\u00e9.\n\nText [[m k=${k}]] and more.\n\n[[m k=${k}]]\n\nThe end.`;
+    // Filled in without a second render: inline HTML beside text, a block in a paragraph of its own.
+    const md = markdownEngine();
+    for (const [k, body] of [
+      ['inline', 'Text [[m k=inline]] and more.'],
+      ['block', '[[m k=block]]'],
+    ] as const) {
+      const source = `Intro, caf\u00e9.\n\n${body}\n\nThe end.`;
+      const scan = new MacroScan(source);
+      const env: BdsEnv = { bdsMacros: scan };
+      const tokens = md.parse(source, env);
+      const early = renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env));
+      expect(early, source).not.toBeNull();
+      expect(
+        fillPlaceholders(md, early!, () => KINDS[k]!),
+        source,
+      ).not.toBeNull();
       const { html } = await renderMarkdownDocument({ ...base, source, dispatcher: script });
       expect(html).toContain(KINDS[k]);
       expect(stored(html), source).toBe('one-byte');

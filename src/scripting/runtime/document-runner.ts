@@ -210,8 +210,9 @@ async function runMacros(
       return;
     }
     pythonCalls++;
-    const context = withSource(call.context, script);
     try {
+      // (Inside: a malformed context fails its own macro, not the batch.)
+      const context = withSource(call.context, script);
       const args = [checkedMacroArgs(context, call.post), call.post] as const;
       const engineCall: EngineMacroCall = {
         cacheKey: script.cacheKey,

@@ -68,4 +68,28 @@ describe('OutputCapture', () => {
     cap.end();
     expect(out).toEqual([]);
   });
+  it('ends a run cut in the middle of a character with U+FFFD, and starts the next run clean', () => {
+    const cap = new OutputCapture(1000);
+    const out: string[] = [];
+    cap.begin((stream, text) => out.push(`${stream}:${text}`));
+    cap.write('stdout', bytes('€').subarray(0, 1));
+    cap.end();
+    cap.begin((stream, text) => out.push(`${stream}:${text}`));
+    cap.write('stdout', bytes('a'));
+    cap.end();
+    expect(out).toEqual(['stdout:\uFFFD', 'stdout:a']);
+  });
+
+  it('sends nothing for a run that prints nothing', () => {
+    const { cap, out } = capture(1000);
+    expect(cap.end()).toEqual({ truncated: false });
+    expect(out).toEqual([]);
+  });
+
+  it('cuts a stream at the limit in the middle of a character', () => {
+    const { cap, out } = capture(4);
+    cap.write('stdout', bytes('ab€'));
+    expect(cap.end()).toEqual({ truncated: true });
+    expect(out.join('')).toBe('stdout:ab\uFFFD\n[bds: output truncated after 4 bytes]\n');
+  });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src/app/workspace.js';
 import { readPostFile } from '../../src/content/posts/post-file.js';
-import { startPostPrefetch, takePostPrefetch } from '../../src/content/posts/post-prefetch.js';
+import { ENDED, startPostPrefetch, takePostPrefetch } from '../../src/content/posts/post-prefetch.js';
 import { CONTENT_FOLDERS } from '../../src/core/walk.js';
 import { cleanupTempDirs, samplePost, tempDir, writeProject } from '../helpers/project.js';
 
@@ -95,8 +95,8 @@ describe('post prefetch', () => {
       Symbol.for('bds.postPrefetch')
     ]!;
     const deadline = Date.now() + 20_000;
-    while (Atomics.load(pending.words, 1) === 0 && Date.now() < deadline)
-      Atomics.wait(pending.words, 1, 0, 20);
+    while (Atomics.load(pending.words, ENDED) === 0 && Date.now() < deadline)
+      Atomics.wait(pending.words, ENDED, 0, 20);
     const edited = path.join(root, 'posts/2026/01/p001.md');
     fs.writeFileSync(edited, fs.readFileSync(edited, 'utf8').replace('Body 1.', 'Body 1, edited since.'));
     fs.rmSync(path.join(root, 'posts/2026/01/p002.md'));

@@ -2,7 +2,7 @@
 // scripts answer (render/macro-placeholders.ts). It must come out exactly as the document rendered
 // with its macros' HTML known: here the same HTML comes from a built-in (known at once, the tokens
 // rendered with it) and from a script (a promise: placeholders, or a second render where a block moves).
-import type { Token } from 'markdown-it';
+import type { MarkdownIt, Token } from 'markdown-it';
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,7 +11,11 @@ import {
   renderMarkdownDocument,
   type MacroParamValue,
 } from '../../src/render/index.js';
-import { fillPlaceholders, renderWithPlaceholders } from '../../src/render/macro-placeholders.js';
+import {
+  fillPlaceholders,
+  renderWithPlaceholders,
+  type EarlyRender,
+} from '../../src/render/macro-placeholders.js';
 import { MacroScan } from '../../src/render/macro-rules.js';
 import { markdownEngine, type BdsEnv } from '../../src/render/markdown-engine.js';
 import { FakePythonResolver } from './fake-python.js';
@@ -77,19 +81,33 @@ function sources(): string[] {
 
 const base = { file: 'posts/p.md', lineOffset: 4, mode: 'site' as const, mainLanguage: 'en', docId: 'p' };
 
+const NO_DATA = { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] };
+
+/** `[[m k=...]]` as a script: its HTML comes later, from a promise. */
+const scriptDispatcher = (): MacroDispatcher =>
+  new MacroDispatcher({
+    data: NO_DATA,
+    builtins: new Map(),
+    resolver: new FakePythonResolver({
+      m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
+    }),
+  });
+
+/** The document rendered with placeholders for its macros (null where they cannot be). */
+function withPlaceholders(md: MarkdownIt, source: string): EarlyRender | null {
+  const scan = new MacroScan(source);
+  const env: BdsEnv = { bdsMacros: scan };
+  const tokens: Token[] = md.parse(source, env);
+  return renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env));
+}
+
 describe('rendering before the macros have run', () => {
   it('gives what rendering with their HTML known gives, wherever the macros are and whatever they give', async () => {
     const builtin = new MacroDispatcher({
-      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
+      data: NO_DATA,
       builtins: new Map([['m', (params: Record<string, MacroParamValue>) => htmlOf(params)]]),
     });
-    const script = new MacroDispatcher({
-      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
-      builtins: new Map(),
-      resolver: new FakePythonResolver({
-        m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
-      }),
-    });
+    const script = scriptDispatcher();
     const all = sources();
     expect(all.length).toBeGreaterThan(100);
     for (const source of all) {
@@ -105,19 +123,13 @@ describe('rendering before the macros have run', () => {
 
   it('fills a block in its own paragraph, or HTML in running text, without a second render', () => {
     const md = markdownEngine();
-    const parse = (source: string) => {
-      const scan = new MacroScan(source);
-      const env: BdsEnv = { bdsMacros: scan };
-      const tokens: Token[] = md.parse(source, env);
-      return renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env))!;
-    };
-    const alone = parse('Intro.\n\n[[m]]\n\nEnd.');
+    const alone = withPlaceholders(md, 'Intro.\n\n[[m]]\n\nEnd.')!;
     expect(alone.pieces).toEqual(['<p>Intro.</p>\n<p>', '</p>\n<p>End.</p>\n']);
     expect(fillPlaceholders(md, alone, () => '<div>x</div>')).toBe(
       '<p>Intro.</p>\n<div>x</div>\n<p>End.</p>\n',
     );
     expect(fillPlaceholders(md, alone, () => '')).toBe('<p>Intro.</p>\n<p>End.</p>\n');
-    const beside = parse('Some [[m]] text.');
+    const beside = withPlaceholders(md, 'Some [[m]] text.')!;
     expect(fillPlaceholders(md, beside, () => '<b>x</b>')).toBe('<p>Some <b>x</b> text.</p>\n');
     // A block beside text splits the paragraph: that is the full render's to do.
     expect(fillPlaceholders(md, beside, () => '<div>x</div>')).toBeNull();
@@ -133,13 +145,7 @@ describe('rendering before the macros have run', () => {
     const stored = (s: string) => (serialize(s)[2] === 0x22 ? 'one-byte' : 'two-byte');
     expect(stored('caf\u00e9')).toBe('one-byte');
     expect(stored('\u2014')).toBe('two-byte');
-    const script = new MacroDispatcher({
-      data: { linkedImages: () => [], images: () => [], publishedTagCounts: () => [] },
-      builtins: new Map(),
-      resolver: new FakePythonResolver({
-        m: async (call) => ({ ok: true, html: htmlOf(call.context.params) }),
-      }),
-    });
+    const script = scriptDispatcher();
     // Filled in without a second render: inline HTML beside text, a block in a paragraph of its own.
     const md = markdownEngine();
     for (const [k, body] of [
@@ -147,10 +153,7 @@ describe('rendering before the macros have run', () => {
       ['block', '[[m k=block]]'],
     ] as const) {
       const source = `Intro, caf\u00e9.\n\n${body}\n\nThe end.`;
-      const scan = new MacroScan(source);
-      const env: BdsEnv = { bdsMacros: scan };
-      const tokens = md.parse(source, env);
-      const early = renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env));
+      const early = withPlaceholders(md, source);
       expect(early, source).not.toBeNull();
       expect(
         fillPlaceholders(md, early!, () => KINDS[k]!),
@@ -163,11 +166,6 @@ describe('rendering before the macros have run', () => {
   });
 
   it('does not use placeholders where the document already has their characters', () => {
-    const md = markdownEngine();
-    const source = 'a \x1E b [[m]]';
-    const scan = new MacroScan(source);
-    const env: BdsEnv = { bdsMacros: scan };
-    const tokens = md.parse(source, env);
-    expect(renderWithPlaceholders(md, tokens, env, scan.placedIn(tokens, env))).toBeNull();
+    expect(withPlaceholders(markdownEngine(), 'a \x1E b [[m]]')).toBeNull();
   });
 });
